@@ -6,6 +6,8 @@
 export type ModuleLoader = (moduleId: string) => unknown;
 
 /** The default loader: Node's `require`, resolved from @rlrp/core's own location. */
+// A static import would make the optional native packages mandatory; only `require` can try them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const requireModule: ModuleLoader = (moduleId) => require(moduleId) as unknown;
 
 /**
