@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+import { ModelFileError } from '../errors';
+import { assignWeights } from './assignWeights';
+import { readLayersModelJson } from './modelJsonFile';
+import { readWeightData } from './weightShards';
+
+/**
+ * Loads a tfjs layers model (model.json plus its weight shards) from a local directory, in Node,
+ * without `@tensorflow/tfjs-node`. Works for models saved by {@link saveModelToDir}, by tfjs'
+ * `model.save('file://...')`, and for Keras models converted with
+ * `tensorflowjs_converter --input_format=keras`.
+ *
+ * Files are checked before any tensor is made, so damaged files give a precise error and leak
+ * nothing.
+ *
+ * @param dirOrModelJsonPath - the directory holding `model.json`, or the path of the JSON file.
+ * @throws ModelFileError for a missing directory or model.json, malformed JSON (with its
+ *   position), a graph model or other non-layers JSON, a missing shard (named), truncated or
+ *   oversized shards (expected vs actual bytes), or weights that do not fit the model.
+ */
+export async function loadModelFromDir(dirOrModelJsonPath: string): Promise<tf.LayersModel> {
+  const modelJson = readLayersModelJson(dirOrModelJsonPath);
+  const weights = readWeightData(modelJson);
+  const { modelTopology, format, generatedBy, convertedBy, trainingConfig, userDefinedMetadata } =
+    modelJson.json;
+  let model: tf.LayersModel;
+  try {
+    // Topology only: weights are checked against the built model and written by assignWeights,
+    // which owns every tensor it makes (tfjs' own loader leaks on a weight mismatch).
+    model = await tf.loadLayersModel({
+      load: async () => ({
+        modelTopology,
+        format,
+        generatedBy,
+        convertedBy,
+        trainingConfig,
+        userDefinedMetadata,
+      }),
+    });
+  } catch (error) {
+    throw new ModelFileError(
+      modelJson.path,
+      `tfjs cannot build the model described in the file: ${(error as Error).message}`,
+      'Custom layers must be registered with tf.serialization.registerClass before loading; otherwise re-export the model with a tfjs-compatible Keras version.',
+    );
+  }
+  try {
+    assignWeights(model, weights, modelJson.path);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
