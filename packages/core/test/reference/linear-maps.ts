@@ -292,3 +292,12 @@ export function toDense(map: LinearMap): number[][] {
     m[map.entryRow[e]][map.entryCol[e]] += map.entryWeight[e];
   return m;
 }
+
+/** A fully connected map from a dense matrix W[row][col] and bias (for hand-checked tests). */
+export function matrixMap(w: readonly (readonly number[])[], bias?: readonly number[]): LinearMap {
+  const rows = w.length;
+  const cols = w[0].length;
+  const kernel = new Float64Array(rows * cols);
+  for (let k = 0; k < rows; k++) for (let j = 0; j < cols; j++) kernel[j * rows + k] = w[k][j];
+  return denseMap(kernel, bias ? Float64Array.from(bias) : null, [cols], rows);
+}
