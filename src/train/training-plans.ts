@@ -1,0 +1,33 @@
+/**
+ * The fixed hyper-parameters of every shipped model. Kept short on purpose: the models only need
+ * decent accuracy for the relevance evaluation, and training must finish in minutes on 2 cores.
+ */
+import type { ArchitectureName } from './architectures';
+import type { TrainingPlan } from './train-model';
+
+/** Datasets with shipped models. */
+export type DatasetName = 'mnist' | 'fashion-mnist';
+
+/** All dataset names, in the order tables list them. */
+export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist'];
+
+const mnist: TrainingPlan = {
+  epochs: 6,
+  batchSize: 64,
+  learningRate: 1e-3,
+  trainLimit: 8000,
+  seed: 1,
+};
+const fashion: TrainingPlan = {
+  epochs: 3,
+  batchSize: 64,
+  learningRate: 1e-3,
+  trainLimit: 20000,
+  seed: 2,
+};
+
+/** Plan per dataset and architecture. */
+export const TRAINING_PLANS: Record<DatasetName, Record<ArchitectureName, TrainingPlan>> = {
+  mnist: { mlp: mnist, cnn: mnist, vgg: mnist, resnet: mnist },
+  'fashion-mnist': { mlp: fashion, cnn: fashion, vgg: fashion, resnet: fashion },
+};
