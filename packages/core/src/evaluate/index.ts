@@ -1,2 +1,57 @@
-// Filled in by the module's implementation; re-exported from the package root.
-export {};
+// The evaluation protocol of the R-LRP paper: keep-top-k accuracy, deletion/insertion curves, AOPC.
+export {
+  type Classifier,
+  type ScoreOutput,
+  endsInSoftmax,
+  classify,
+  classScores,
+} from './classifier';
+export { type PixelBaseline, applyPixelMask, rankingMask } from './masking';
+export {
+  type RelevanceMaps,
+  type BatchShape,
+  DEFAULT_RANKING_SEED,
+  pixelScores,
+  rankPixels,
+  randomPixelRanking,
+} from './pixel-ranking';
+export { mulberry32, randomRankings } from './seeded-random';
+export {
+  type EvaluationProgress,
+  type ProgressCallback,
+  type PixelOrder,
+  type ClassIndices,
+  type CommonMetricOptions,
+  resolveRanking,
+} from './metric-options';
+export {
+  KEEP_TOP_K_PERCENTS,
+  type KeepTopKOptions,
+  type KeepTopKResult,
+  keepTopKAccuracy,
+} from './keep-top-k';
+export {
+  type FlippingMode,
+  type PixelFlippingOptions,
+  type PixelFlippingCurve,
+  pixelFlippingCurve,
+  trapezoidArea,
+} from './pixel-flipping';
+export {
+  type PixelOrderEvaluationOptions,
+  type PixelOrderEvaluation,
+  evaluatePixelOrder,
+} from './evaluate-pixel-order';
+export {
+  type RelevanceScores,
+  type RelevanceScoresOptions,
+  relevanceScores,
+} from './method-relevance';
+export {
+  type ExplanationMethod,
+  type CompareMethodsOptions,
+  type MethodEvaluation,
+  type MethodComparison,
+  compareMethods,
+} from './compare-methods';
+export { spearmanRankCorrelation } from './rank-correlation';

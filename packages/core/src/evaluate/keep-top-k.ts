@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { RlrpError } from '../errors';
+import { classify, type Classifier } from './classifier';
+import { applyPixelMask, rankingMask } from './masking';
+import {
+  resolveBatchSize,
+  resolveRanking,
+  toIndexArray,
+  type ClassIndices,
+  type CommonMetricOptions,
+  type PixelOrder,
+} from './metric-options';
+
+/** The paper's keep-top-k percentages. */
+export const KEEP_TOP_K_PERCENTS: readonly number[] = [1, 2, 5, 10, 15, 20, 30, 50, 100];
+
+/** Options of `keepTopKAccuracy`. */
+export interface KeepTopKOptions extends CommonMetricOptions {
+  readonly classifier: Classifier;
+  /** Intact images `[n, h, w, c]`. */
+  readonly images: tf.Tensor4D;
+  /** True labels, one per image. */
+  readonly labels: ClassIndices;
+  /** Pixel order: relevance maps of these images, `'random'`, or a ranking. */
+  readonly order: PixelOrder;
+  /** Percentages of pixels to keep; default `KEEP_TOP_K_PERCENTS`. */
+  readonly percents?: readonly number[];
+}
+
+/** Accuracy after keeping only the top k % pixels, per k. */
+export interface KeepTopKResult {
+  readonly percents: readonly number[];
+  /** Pixels kept per image for each k: `round(k/100 · h·w)`. */
+  readonly pixelsKept: readonly number[];
+  /** Fraction of images classified as their true label, per k. */
+  readonly accuracy: readonly number[];
+  /** Images evaluated. */
+  readonly samples: number;
+}
+
+/**
+ * Keep-top-k accuracy (the R-LRP paper's headline metric): per image keep the k % highest-ranked
+ * pixels (all channels), set every other pixel to the baseline, re-classify, and compare with the
+ * true label. Runs in batches; the number of forward passes is `ceil(n / batchSize) · |percents|`.
+ */
+export function keepTopKAccuracy(options: KeepTopKOptions): KeepTopKResult {
+  const { classifier, images } = options;
+  const [n, h, w, c] = images.shape;
+  const pixels = h * w;
+  const percents = options.percents ?? KEEP_TOP_K_PERCENTS;
+  for (const k of percents) {
+    if (!(k >= 0 && k <= 100)) throw new RlrpError(`Keep-top-k percent ${k} is outside [0, 100].`);
+  }
+  const labels = toIndexArray(options.labels, n, 'labels');
+  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed);
+  const batchSize = resolveBatchSize(options.batchSize);
+  const baseline = options.baseline ?? 0;
+  const pixelsKept = percents.map((k) => Math.round((k / 100) * pixels));
+  const correct = percents.map(() => 0);
+  const batches = Math.ceil(n / batchSize);
+  for (let b = 0; b < batches; b++) {
+    const from = b * batchSize;
+    const to = Math.min(n, from + batchSize);
+    const batch = images.slice([from, 0, 0, 0], [to - from, h, w, c]);
+    pixelsKept.forEach((count, ki) => {
+      const mask = rankingMask(ranking, pixels, from, to, count, true);
+      const predicted = tf.tidy(() => {
+        const masked = applyPixelMask(batch, mask, baseline);
+        return classify(classifier, masked).argMax(1).dataSync();
+      });
+      for (let s = from; s < to; s++) if (predicted[s - from] === labels[s]) correct[ki] += 1;
+    });
+    batch.dispose();
+    options.onProgress?.({ stage: 'keep-top-k', done: b + 1, total: batches });
+  }
+  return { percents, pixelsKept, accuracy: correct.map((k) => k / n), samples: n };
+}

@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import { prepare } from '../explain';
+import type { RuleChoice, Target } from '../types';
+import type { ProgressCallback } from './metric-options';
+
+/** Channel-summed relevance of a batch of images for one rule, with its count of non-finite values. */
+export interface RelevanceScores {
+  /** Signed relevance summed over channels, `[n · h · w]` (NHW order). */
+  readonly scores: Float32Array;
+  /** NaN or ±Infinity values in the (per-channel) relevance. */
+  readonly nonFinite: number;
+  /** The explained class per image. */
+  readonly targets: readonly number[];
+}
+
+/** Options of `relevanceScores`. */
+export interface RelevanceScoresOptions {
+  readonly rules: readonly RuleChoice[];
+  /** Default `'predicted'`: the class predicted on the intact image, as the protocol says. */
+  readonly target?: Target;
+  /** Images per forward/backward pass; default 32. */
+  readonly batchSize?: number;
+  readonly onProgress?: ProgressCallback;
+}
+
+/**
+ * Explain `images` under every rule, sharing one forward pass per batch among the rules
+ * (`prepare` then `session.explain`), and return the channel-summed relevance per rule.
+ */
+export function relevanceScores(
+  model: tf.LayersModel,
+  images: tf.Tensor4D,
+  options: RelevanceScoresOptions,
+): RelevanceScores[] {
+  const [n, h, w, c] = images.shape;
+  const pixels = h * w;
+  const batchSize = options.batchSize ?? 32;
+  const results = options.rules.map(() => ({
+    scores: new Float32Array(n * pixels),
+    nonFinite: 0,
+    targets: new Array<number>(n),
+  }));
+  const batches = Math.ceil(n / batchSize);
+  for (let b = 0; b < batches; b++) {
+    const from = b * batchSize;
+    const to = Math.min(n, from + batchSize);
+    const batch = images.slice([from, 0, 0, 0], [to - from, h, w, c]);
+    const session = prepare(model, batch);
+    try {
+      options.rules.forEach((rule, r) => {
+        const explanation = session.explain({ rule, target: options.target ?? 'predicted' });
+        try {
+          const values = explanation.relevance.dataSync();
+          const out = results[r];
+          for (let p = 0; p < (to - from) * pixels; p++) {
+            let sum = 0;
+            for (let ch = 0; ch < c; ch++) {
+              const v = values[p * c + ch];
+              if (!Number.isFinite(v)) out.nonFinite += 1;
+              sum += v;
+            }
+            out.scores[from * pixels + p] = sum;
+          }
+          explanation.target.forEach((t, i) => (out.targets[from + i] = t));
+        } finally {
+          explanation.dispose();
+        }
+      });
+    } finally {
+      session.dispose();
+      batch.dispose();
+    }
+    options.onProgress?.({ stage: 'explain', done: b + 1, total: batches });
+  }
+  return results;
+}

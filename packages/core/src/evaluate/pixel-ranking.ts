@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import { RlrpError } from '../errors';
+import { randomRankings } from './seeded-random';
+
+/** Relevance maps as a tensor or a flat typed array (NHWC, or NHW when already summed over channels). */
+export type RelevanceMaps = tf.Tensor | Float32Array | Float64Array;
+
+/** Image geometry of a batch: `[samples, height, width, channels]`. */
+export type BatchShape = readonly [number, number, number, number];
+
+/** Default seed of the random ranking and of tie-breaking. */
+export const DEFAULT_RANKING_SEED = 12345;
+
+/**
+ * Per-pixel scores: relevance summed over channels (signed), one `height·width` block per sample.
+ * Accepts maps shaped like the images (`n·h·w·c` values) or already channel-summed (`n·h·w`).
+ * @throws RlrpError when the number of values fits neither.
+ */
+export function pixelScores(relevance: RelevanceMaps, shape: BatchShape): Float32Array {
+  const [n, h, w, c] = shape;
+  const values =
+    relevance instanceof tf.Tensor ? (relevance.dataSync() as Float32Array) : relevance;
+  const pixels = n * h * w;
+  if (values.length === pixels) return Float32Array.from(values);
+  if (values.length !== pixels * c) {
+    throw new RlrpError(
+      `Relevance has ${values.length} values but the images [${shape.join(', ')}] need ${pixels * c} ` +
+        `(per channel) or ${pixels} (summed over channels). Pass the relevance of the same batch.`,
+    );
+  }
+  const scores = new Float32Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    let sum = 0;
+    for (let ch = 0; ch < c; ch++) sum += values[p * c + ch];
+    scores[p] = sum;
+  }
+  return scores;
+}
+
+/**
+ * Rank the pixels of every sample by score, highest first. Ties (e.g. the many exact zeros on an
+ * MNIST background) are broken by the sample's seeded random permutation, so a constant map ranks
+ * exactly like the random baseline instead of favouring the top-left corner. NaN counts as −∞.
+ * Returned flat: pixel indices of sample i, best first, at `[i·pixels, (i+1)·pixels)`.
+ */
+export function rankPixels(
+  scores: Float32Array,
+  samples: number,
+  pixels: number,
+  seed = DEFAULT_RANKING_SEED,
+): Int32Array {
+  if (scores.length !== samples * pixels) {
+    throw new RlrpError(`rankPixels: ${scores.length} scores for ${samples}×${pixels} pixels.`);
+  }
+  const random = randomRankings(samples, pixels, seed);
+  const ranking = new Int32Array(samples * pixels);
+  const tiePosition = new Int32Array(pixels);
+  const order = Array.from({ length: pixels }, (_, i) => i);
+  for (let s = 0; s < samples; s++) {
+    const base = s * pixels;
+    for (let i = 0; i < pixels; i++) tiePosition[random[base + i]] = i;
+    const key = (p: number): number => {
+      const v = scores[base + p];
+      return Number.isNaN(v) ? -Infinity : v;
+    };
+    order.sort((a, b) => key(b) - key(a) || tiePosition[a] - tiePosition[b]);
+    for (let i = 0; i < pixels; i++) ranking[base + i] = order[i];
+  }
+  return ranking;
+}
+
+/** Rankings that ignore relevance: the seeded random baseline. */
+export function randomPixelRanking(
+  samples: number,
+  pixels: number,
+  seed = DEFAULT_RANKING_SEED,
+): Int32Array {
+  return randomRankings(samples, pixels, seed);
+}

@@ -1,0 +1,42 @@
+/**
+ * Seeded randomness for the evaluation: the random-ranking baseline and the tie-breaking of equal
+ * relevance must be identical on every run, or tables could not be reproduced.
+ */
+
+/** Mulberry32: a tiny 32-bit PRNG fully determined by its seed; returns values in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Shuffle `order` in place (Fisher–Yates) with `random`. */
+function shuffleInPlace(order: Int32Array, random: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const swap = order[i];
+    order[i] = order[j];
+    order[j] = swap;
+  }
+}
+
+/**
+ * One random permutation of `0 … pixels−1` per sample, all drawn from a single stream seeded with
+ * `seed`: sample i always gets the same permutation for the same seed and pixel count.
+ * Returned flat: permutation of sample i at `[i·pixels, (i+1)·pixels)`.
+ */
+export function randomRankings(samples: number, pixels: number, seed: number): Int32Array {
+  const random = mulberry32(seed);
+  const all = new Int32Array(samples * pixels);
+  for (let s = 0; s < samples; s++) {
+    const order = all.subarray(s * pixels, (s + 1) * pixels);
+    for (let p = 0; p < pixels; p++) order[p] = p;
+    shuffleInPlace(order, random);
+  }
+  return all;
+}
