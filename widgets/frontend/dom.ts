@@ -1,0 +1,64 @@
+/** Small DOM helpers so the views read as layout, not as createElement noise. */
+
+/** Creates an element with a class name and optional text. */
+export function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A labelled control: `<label>text <control></label>`. */
+export function labelled(text: string, control: HTMLElement): HTMLLabelElement {
+  const label = element('label', 'rlrp-field');
+  label.append(element('span', 'rlrp-field-name', text), control);
+  return label;
+}
+
+/** Replaces the options of a `<select>` and selects `value`. */
+export function setOptions(
+  select: HTMLSelectElement,
+  options: readonly { value: string; label: string }[],
+  value: string,
+): void {
+  select.replaceChildren(
+    ...options.map((o) => {
+      const option = element('option', undefined, o.label);
+      option.value = o.value;
+      return option;
+    }),
+  );
+  select.value = value;
+}
+
+const STYLE_ID = 'rlrp-widgets-style';
+
+/** Adds the package's stylesheet to the document once. */
+export function ensureStyles(): void {
+  if (document.getElementById(STYLE_ID)) return;
+  const style = element('style');
+  style.id = STYLE_ID;
+  style.textContent = CSS;
+  document.head.appendChild(style);
+}
+
+const CSS = `
+.rlrp-widget { font: 13px/1.4 system-ui, sans-serif; color: #222; max-width: 980px; }
+.rlrp-title { font-weight: 600; font-size: 14px; margin: 4px 0; }
+.rlrp-toolbar, .rlrp-stepper { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin: 4px 0; }
+.rlrp-field { display: inline-flex; gap: 4px; align-items: center; }
+.rlrp-field-name { color: #555; }
+.rlrp-stepper input[type=range] { flex: 1 1 240px; }
+.rlrp-layer-label { font-family: monospace; min-width: 260px; }
+.rlrp-plots { display: flex; flex-wrap: wrap; gap: 8px; }
+.rlrp-plot { width: 320px; height: 300px; }
+.rlrp-plot-wide { width: 100%; min-height: 320px; }
+.rlrp-mass { width: 100%; height: 160px; }
+.rlrp-status { color: #555; font-size: 12px; min-height: 1.4em; }
+.rlrp-status.rlrp-error { color: #b00020; }
+.rlrp-busy { opacity: 0.6; }
+`;
