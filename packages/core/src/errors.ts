@@ -37,24 +37,29 @@ export class InputShapeError extends RlrpError {
     readonly actual: readonly number[],
     hint = 'Pass a batch shaped like the model input (add a leading batch axis for one sample).',
   ) {
-    super(`Input shape [${actual.join(', ')}] does not match the model's input shape [${expected.map((d) => (d === null ? 'batch' : d)).join(', ')}]. ${hint}`);
+    super(
+      `Input shape [${actual.join(', ')}] does not match the model's input shape [${expected.map((d) => (d === null ? 'batch' : d)).join(', ')}]. ${hint}`,
+    );
   }
 }
 
 /** An input contains NaN or ±Infinity; relevance of such an input is undefined. */
 export class NonFiniteInputError extends RlrpError {
   constructor(readonly count: number) {
-    super(`The input contains ${count} NaN or infinite value(s). Clean or clip the input before explaining it.`);
+    super(
+      `The input contains ${count} NaN or infinite value(s). Clean or clip the input before explaining it.`,
+    );
   }
 }
 
 /** A rule or composite name that does not exist, or rule parameters that are invalid. */
 export class UnknownRuleError extends RlrpError {
-  constructor(readonly rule: string, readonly known: readonly string[], detail?: string) {
-    super(
-      detail ??
-        `Unknown rule "${rule}". Known rules and composites: ${known.join(', ')}.`,
-    );
+  constructor(
+    readonly rule: string,
+    readonly known: readonly string[],
+    detail?: string,
+  ) {
+    super(detail ?? `Unknown rule "${rule}". Known rules and composites: ${known.join(', ')}.`);
   }
 }
 
@@ -66,14 +71,22 @@ export class TargetError extends RlrpError {}
 
 /** Model files (model.json and weight shards) that are missing, malformed or truncated. */
 export class ModelFileError extends RlrpError {
-  constructor(readonly path: string, problem: string, hint: string) {
+  constructor(
+    readonly path: string,
+    problem: string,
+    hint: string,
+  ) {
     super(`${problem} (${path}). ${hint}`);
   }
 }
 
 /** An image file that cannot be decoded or does not fit the model input. */
 export class ImageFileError extends RlrpError {
-  constructor(readonly path: string, problem: string, hint: string) {
+  constructor(
+    readonly path: string,
+    problem: string,
+    hint: string,
+  ) {
     super(`${problem} (${path}). ${hint}`);
   }
 }

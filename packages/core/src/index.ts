@@ -12,3 +12,27 @@ export * from './io/index';
 export * from './engine/index';
 export * from './architectures/index';
 export * from './evaluate/index';
+export { prepare, explain } from './explain';
+export { ExplanationSession } from './session';
+export { ExplainableModel } from './explainable-model';
+export * from './rules/index';
+export {
+  composite,
+  uniform,
+  epsilonPlus,
+  epsilonPlusFlat,
+  epsilonGammaBox,
+  epsilonAlpha2Beta1,
+  epsilonAlpha2Beta1Flat,
+  PRESETS,
+  RULE_CHOICES,
+  type Composite,
+  type CompositeSpec,
+  type LayerPosition,
+  type PresetOptions,
+} from './composites';
+export { foldBatchNorm, type CanonizedGraph } from './canonizers';
+export { buildGraph } from './graph/build-graph';
+export type { Graph, GraphNode, NodeOp } from './graph/graph';
+export { SUPPORTED_LAYERS } from './layers/registry';
+export type { LinearOp, LinearParams } from './layers/linear-op';

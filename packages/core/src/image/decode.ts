@@ -5,6 +5,7 @@ import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ImageFileError } from '../errors';
 import { detectImageFormat, detectUnsupportedFormat, type ImageFormat } from './format';
+import { applyOrientation, readJpegOrientation, type ExifOrientation } from './orientation';
 
 /** A decoded image: 8-bit RGBA pixels, row-major. */
 export interface DecodedImage {
@@ -18,6 +19,8 @@ export interface DecodedImage {
   readonly grayscale: boolean;
   /** Whether some pixel is not fully opaque. */
   readonly hasAlpha: boolean;
+  /** The EXIF orientation found in a JPEG (1 = none); the pixels are already turned upright. */
+  readonly orientation: ExifOrientation;
 }
 
 /** Options of {@link decodeImage}. */
@@ -26,6 +29,8 @@ export interface DecodeOptions {
   readonly source?: string;
   /** Largest image accepted, in megapixels; default 100 (guards against decompression bombs). */
   readonly maxMegapixels?: number;
+  /** Turn JPEG pixels upright by their EXIF orientation; default `true`. */
+  readonly applyExifOrientation?: boolean;
 }
 
 /** Pixels decoded by one of the decoders, before analysis. */
@@ -73,7 +78,11 @@ function decodeJpeg(bytes: Uint8Array, source: string, maxMegapixels: number): R
   }
 }
 
-function analyse(pixels: RawPixels, format: ImageFormat): DecodedImage {
+function analyse(
+  pixels: RawPixels,
+  format: ImageFormat,
+  orientation: ExifOrientation,
+): DecodedImage {
   const { data } = pixels;
   let grayscale = true;
   let hasAlpha = false;
@@ -82,12 +91,21 @@ function analyse(pixels: RawPixels, format: ImageFormat): DecodedImage {
     if (data[i + 3] !== 255) hasAlpha = true;
     if (!grayscale && hasAlpha) break;
   }
-  return { data, width: pixels.width, height: pixels.height, format, grayscale, hasAlpha };
+  return {
+    data,
+    width: pixels.width,
+    height: pixels.height,
+    format,
+    grayscale,
+    hasAlpha,
+    orientation,
+  };
 }
 
 /**
  * Decodes PNG or JPEG bytes (the format is detected from the magic bytes, not a file name) to 8-bit
- * RGBA. Grayscale, palette, 16-bit and alpha PNGs and grayscale or colour JPEGs are supported.
+ * RGBA. Grayscale, palette, 16-bit and alpha PNGs and grayscale or colour JPEGs are supported;
+ * JPEGs are turned upright by their EXIF orientation.
  *
  * @throws {@link ImageFileError} for an unknown or unsupported format and for truncated or
  *   corrupt data.
@@ -108,9 +126,8 @@ export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Dec
       'Convert the image to PNG or JPEG (the format is recognised by content, not by file extension).',
     );
   }
-  const pixels =
-    format === 'png'
-      ? decodePng(bytes, source)
-      : decodeJpeg(bytes, source, options.maxMegapixels ?? 100);
-  return analyse(pixels, format);
+  if (format === 'png') return analyse(decodePng(bytes, source), format, 1);
+  const stored = decodeJpeg(bytes, source, options.maxMegapixels ?? 100);
+  const orientation = options.applyExifOrientation === false ? 1 : readJpegOrientation(bytes);
+  return analyse(applyOrientation(stored, orientation), format, orientation);
 }

@@ -13,3 +13,4 @@ export {
   type ImageTensorOptions,
 } from './to-tensor';
 export { loadImage, type LoadImageOptions } from './load';
+export { applyOrientation, readJpegOrientation, type ExifOrientation } from './orientation';

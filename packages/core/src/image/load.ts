@@ -4,11 +4,13 @@
 import { promises as fs } from 'fs';
 import type * as tf from '@tensorflow/tfjs';
 import { ImageFileError } from '../errors';
-import { decodeImage } from './decode';
+import { decodeImage, type DecodeOptions } from './decode';
 import { imageToTensor, type ImageTensorOptions } from './to-tensor';
 
-/** Options of {@link loadImage}. */
-export type LoadImageOptions = ImageTensorOptions;
+/** Options of {@link loadImage}: the target tensor, plus decoding limits. */
+export interface LoadImageOptions
+  extends ImageTensorOptions,
+    Pick<DecodeOptions, 'maxMegapixels' | 'applyExifOrientation'> {}
 
 async function readFileBytes(path: string): Promise<Uint8Array> {
   try {
@@ -40,7 +42,7 @@ async function readFileBytes(path: string): Promise<Uint8Array> {
 
 /**
  * Loads a PNG or JPEG file as a `[1, H, W, C]` float32 tensor ready for a model: decoded (format
- * by magic bytes), channels converted to the model's count, resized to its input size and scaled
+ * by magic bytes, JPEGs turned upright by their EXIF orientation), channels converted to the model's count, resized to its input size and scaled
  * to `scale` (default `[0, 1]`). The caller owns the tensor.
  *
  * @example
@@ -56,6 +58,10 @@ export async function loadImage(
   options: LoadImageOptions = {},
 ): Promise<tf.Tensor4D> {
   const bytes = await readFileBytes(path);
-  const image = decodeImage(bytes, { source: path });
+  const image = decodeImage(bytes, {
+    source: path,
+    maxMegapixels: options.maxMegapixels,
+    applyExifOrientation: options.applyExifOrientation,
+  });
   return imageToTensor(image, options, path);
 }

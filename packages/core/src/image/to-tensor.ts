@@ -100,12 +100,12 @@ function targetShape(image: DecodedImage, options: ImageTensorOptions, source: s
 function convertChannels(image: DecodedImage, channels: number): FloatPixels {
   const pixels = image.width * image.height;
   const data = new Float32Array(pixels * channels);
+  const rgba = image.data;
   for (let p = 0; p < pixels; p++) {
-    const rgba = image.data.subarray(4 * p, 4 * p + 4);
     if (channels === 1) {
-      data[p] = LUMA[0] * rgba[0] + LUMA[1] * rgba[1] + LUMA[2] * rgba[2];
+      data[p] = LUMA[0] * rgba[4 * p] + LUMA[1] * rgba[4 * p + 1] + LUMA[2] * rgba[4 * p + 2];
     } else {
-      for (let c = 0; c < channels; c++) data[p * channels + c] = rgba[c];
+      for (let c = 0; c < channels; c++) data[p * channels + c] = rgba[4 * p + c];
     }
   }
   return { data, height: image.height, width: image.width, channels };

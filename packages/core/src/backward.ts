@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Composite, LayerPosition } from './composites';
+import type { ForwardPass } from './forward';
+import type { Graph, GraphNode } from './graph/graph';
+
+/** The result of one backward pass. Tensors belong to the caller. */
+export interface BackwardPass {
+  /** Relevance of the model input (for Gradient × Input: input ⊙ gradient). */
+  readonly inputRelevance: tf.Tensor;
+  /** Relevance of every node's output by node id (only when asked for; `null` for unreached nodes). */
+  readonly perNode: readonly (tf.Tensor | null)[] | null;
+}
+
+/** Ids of the linear layers that read the model input through shape-only layers at most. */
+export function firstLayerIds(graph: Graph): ReadonlySet<number> {
+  const first = new Set<number>();
+  const walk = (id: number) => {
+    for (const consumer of graph.consumers[id]) {
+      const node = graph.nodes[consumer];
+      if (node.op.kind === 'linear') first.add(consumer);
+      else if (node.op.kind === 'structural') walk(consumer);
+    }
+  };
+  walk(graph.inputId);
+  return first;
+}
+
+/** Routes each pooling window's value to its arg-max cell (the gradient of max pooling). */
+function routeMaxPool(node: GraphNode, x: tf.Tensor, r: tf.Tensor): tf.Tensor {
+  if (node.op.kind !== 'maxpool') throw new Error('routeMaxPool needs a max-pooling node');
+  const { geometry, padding } = node.op;
+  const pool = (t: tf.Tensor) =>
+    tf.maxPool(
+      t as tf.Tensor4D,
+      geometry.kernel as [number, number],
+      geometry.strides as [number, number],
+      padding,
+    );
+  return tf.grad(pool)(x, r as tf.Tensor4D);
+}
+
+/** Routes each channel's global maximum to its first arg-max cell. */
+function routeGlobalMax(x: tf.Tensor, r: tf.Tensor): tf.Tensor {
+  const [batch, height, width, channels] = x.shape;
+  const flat = x.reshape([batch, height * width, channels]);
+  const winner = tf
+    .oneHot(tf.argMax(flat, 1), height * width) // [B, C, HW]
+    .transpose([0, 2, 1])
+    .toFloat();
+  return winner.mul(r.reshape([batch, 1, channels])).reshape([batch, height, width, channels]);
+}
+
+/** Splits a Concatenate's relevance back into its inputs' parts along the concat axis. */
+function splitConcat(axis: number, inputs: readonly tf.Tensor[], r: tf.Tensor): tf.Tensor[] {
+  return tf.split(
+    r,
+    inputs.map((t) => t.shape[axis]),
+    axis,
+  );
+}
+
+/**
+ * Propagates relevance from the output to the input, node by node in reverse topological order;
+ * each linear layer and Add asks the composite for its rule, every other node is rule-independent.
+ * Fan-out is handled by summing what a node receives from all of its readers.
+ */
+export function runBackward(
+  graph: Graph,
+  forward: ForwardPass,
+  composite: Composite,
+  start: tf.Tensor2D,
+  keepTrace: boolean,
+): BackwardPass {
+  const first = firstLayerIds(graph);
+  const ruleOf = (node: GraphNode) => {
+    const position: LayerPosition = { isFirstLayer: first.has(node.id) };
+    return composite.ruleFor(node, position);
+  };
+  const carriesGradient = composite.rules.some((r) => r.propagates === 'gradient');
+
+  return tf.tidy(() => {
+    const incoming: (tf.Tensor | null)[] = graph.nodes.map(() => null);
+    const perNode: (tf.Tensor | null)[] = graph.nodes.map(() => null);
+    const send = (id: number, r: tf.Tensor) => {
+      const previous = incoming[id];
+      incoming[id] = previous ? previous.add(r) : r;
+    };
+    incoming[graph.outputId] = start.clone();
+
+    for (let id = graph.outputId; id >= 0; id--) {
+      const node = graph.nodes[id];
+      const r = incoming[id];
+      if (!r) continue; // not on a path to the output
+      if (keepTrace) perNode[id] = carriesGradient ? forward.outputs[id].mul(r) : r;
+      const op = node.op;
+      const inputs = node.inputs.map((i) => forward.outputs[i]);
+      const z = forward.preActivations[id];
+      switch (op.kind) {
+        case 'input':
+          break;
+        case 'linear': {
+          const atZ = carriesGradient ? op.activation.backpropagateGradient(z, r) : r;
+          const rule = ruleOf(node);
+          send(
+            node.inputs[0],
+            rule.linear({ node, op: op.linear, input: inputs[0], output: z }, atZ),
+          );
+          break;
+        }
+        case 'activation':
+          send(node.inputs[0], carriesGradient ? op.activation.backpropagateGradient(z, r) : r);
+          break;
+        case 'maxpool':
+          send(node.inputs[0], routeMaxPool(node, inputs[0], r));
+          break;
+        case 'globalmaxpool':
+          send(node.inputs[0], routeGlobalMax(inputs[0], r));
+          break;
+        case 'structural':
+          send(node.inputs[0], op.backward(r, inputs[0].shape));
+          break;
+        case 'add': {
+          const parts = ruleOf(node).add(inputs, z, r);
+          parts.forEach((part, i) => send(node.inputs[i], part));
+          break;
+        }
+        case 'concat':
+          splitConcat(op.axis, inputs, r).forEach((part, i) => send(node.inputs[i], part));
+          break;
+      }
+    }
+    const atInput = incoming[graph.inputId] ?? tf.zerosLike(forward.outputs[graph.inputId]);
+    // A copy, so the caller may dispose the input relevance and the trace independently.
+    const inputRelevance = carriesGradient
+      ? forward.outputs[graph.inputId].mul(atInput)
+      : atInput.clone();
+    return { inputRelevance, perNode: keepTrace ? perNode : null } as unknown as tf.TensorContainer;
+  }) as unknown as BackwardPass;
+}

@@ -1,0 +1,46 @@
+import type * as tf from '@tensorflow/tfjs';
+import { ExplainableModel } from './explainable-model';
+import { ExplanationSession } from './session';
+import type { ExplainOptions, Explanation, PrepareOptions } from './types';
+
+/**
+ * Runs and caches the forward pass of `input` through `model`. Call `session.explain({ rule, target })`
+ * as often as you like (only the backward pass runs), then `session.dispose()`.
+ *
+ * @example
+ * const session = prepare(model, image);
+ * const a = session.explain({ rule: 'rlrp' });
+ * const b = session.explain({ rule: 'EpsilonPlusFlat', target: 3, trace: true });
+ */
+export function prepare(
+  model: tf.LayersModel,
+  input: tf.Tensor,
+  options: PrepareOptions = {},
+): ExplanationSession {
+  const explainable = new ExplainableModel(model, options);
+  try {
+    return new ExplanationSession(explainable.graph, input, () => explainable.dispose());
+  } catch (error) {
+    explainable.dispose();
+    throw error;
+  }
+}
+
+/**
+ * One explanation: the input relevance of `input` for the chosen rule and target.
+ *
+ * @example
+ * const { relevance } = explain(model, image, { rule: 'rlrp', target: 'predicted' });
+ */
+export function explain(
+  model: tf.LayersModel,
+  input: tf.Tensor,
+  options: ExplainOptions & PrepareOptions = {},
+): Explanation {
+  const session = prepare(model, input, options);
+  try {
+    return session.explain(options);
+  } finally {
+    session.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LinearOp, LinearParams } from './linear-op';
+import { flipConvKernel, spreadOntoInputGrid, type WindowGeometry } from './window-transpose';
+
+/** A Conv2D layer (channels last) with explicit padding, any stride or dilation. */
+export class Conv2DOp implements LinearOp {
+  /** Flipped copy of the layer's own kernel, made on first use: the transpose of every rule that keeps the weights. */
+  private flippedOwnKernel: tf.Tensor4D | null = null;
+
+  constructor(
+    readonly params: LinearParams,
+    readonly geometry: WindowGeometry,
+    /** Tensors this op owns (e.g. a kernel folded with batch norm) and must dispose. */
+    private readonly owned: tf.Tensor[] = [],
+  ) {}
+
+  forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
+    const g = this.geometry;
+    return tf.tidy(() => {
+      const z = tf.conv2d(
+        a as tf.Tensor4D,
+        p.weight as tf.Tensor4D,
+        g.strides as [number, number],
+        [[0, 0], g.padding[0] as [number, number], g.padding[1] as [number, number], [0, 0]],
+        'NHWC',
+        g.dilations as [number, number],
+      );
+      return p.bias ? z.add(p.bias) : z;
+    });
+  }
+
+  transpose(s: tf.Tensor, inputShape: readonly number[], p: LinearParams = this.params): tf.Tensor {
+    return tf.tidy(() => {
+      const spread = spreadOntoInputGrid(
+        s as tf.Tensor4D,
+        inputShape[1],
+        inputShape[2],
+        this.geometry,
+      );
+      const flipped =
+        p === this.params ? this.ownFlipped() : flipConvKernel(p.weight as tf.Tensor4D);
+      return tf.conv2d(
+        spread,
+        flipped,
+        1,
+        'valid',
+        'NHWC',
+        this.geometry.dilations as [number, number],
+      );
+    });
+  }
+
+  private ownFlipped(): tf.Tensor4D {
+    if (!this.flippedOwnKernel) {
+      this.flippedOwnKernel = tf.keep(flipConvKernel(this.params.weight as tf.Tensor4D));
+    }
+    return this.flippedOwnKernel;
+  }
+
+  dispose(): void {
+    this.flippedOwnKernel?.dispose();
+    this.flippedOwnKernel = null;
+    for (const t of this.owned) t.dispose();
+  }
+}

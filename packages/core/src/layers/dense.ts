@@ -1,0 +1,24 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LinearOp, LinearParams } from './linear-op';
+
+/** A Dense layer `z = a K + b` on `[batch, in]` inputs. */
+export class DenseOp implements LinearOp {
+  constructor(readonly params: LinearParams) {}
+
+  forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
+    return tf.tidy(() => {
+      const z = tf.matMul(a as tf.Tensor2D, p.weight as tf.Tensor2D);
+      return p.bias ? z.add(p.bias) : z;
+    });
+  }
+
+  transpose(
+    s: tf.Tensor,
+    _inputShape: readonly number[],
+    p: LinearParams = this.params,
+  ): tf.Tensor {
+    return tf.matMul(s as tf.Tensor2D, p.weight as tf.Tensor2D, false, true);
+  }
+
+  dispose(): void {}
+}

@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LinearOp, LinearParams } from './linear-op';
+
+/**
+ * GlobalAveragePooling2D as a linear layer: `z[c] = w · Σ_hw a[h, w, c]` with the scalar weight
+ * `w = 1/(H·W)`, so rules that rewrite weights (w², flat, γ) apply to it like to any other layer.
+ */
+export class GlobalAveragePoolingOp implements LinearOp {
+  readonly params: LinearParams;
+
+  constructor(cells: number) {
+    this.params = { weight: tf.keep(tf.scalar(1 / cells)), bias: null };
+  }
+
+  forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
+    return tf.tidy(() => {
+      const z = tf.sum(a, [1, 2]).mul(p.weight);
+      return p.bias ? z.add(p.bias) : z;
+    });
+  }
+
+  transpose(s: tf.Tensor, inputShape: readonly number[], p: LinearParams = this.params): tf.Tensor {
+    return tf.tidy(() => {
+      const [batch, height, width, channels] = inputShape;
+      return tf.broadcastTo(s.mul(p.weight).reshape([batch, 1, 1, channels]), [
+        batch,
+        height,
+        width,
+        channels,
+      ]);
+    });
+  }
+
+  dispose(): void {
+    this.params.weight.dispose();
+  }
+}

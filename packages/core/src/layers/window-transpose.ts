@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Geometry of a 2-D windowed operation (convolution, depthwise convolution, pooling). */
+export interface WindowGeometry {
+  readonly kernel: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly dilations: readonly [number, number];
+  /** Explicit padding `[[top, bottom], [left, right]]`. */
+  readonly padding: readonly [readonly [number, number], readonly [number, number]];
+}
+
+/**
+ * Brings a relevance (or gradient) map of a windowed layer's output back onto the input grid so that
+ * a stride-1 'valid' correlation with the spatially flipped kernel computes the transposed operation.
+ *
+ * Why not `tf.conv2dTranspose`: on the wasm backend it is about 5× slower than `conv2d`
+ * (docs/architecture), and there is no transposed depthwise kernel at all. Strided layers are handled
+ * by the "dilated form": insert `stride − 1` zeros between output cells first.
+ */
+export function spreadOntoInputGrid(
+  s: tf.Tensor4D,
+  inputHeight: number,
+  inputWidth: number,
+  g: WindowGeometry,
+): tf.Tensor4D {
+  return tf.tidy((): tf.Tensor4D => {
+    const [batch, outH, outW, channels] = s.shape;
+    const [sh, sw] = g.strides;
+    let spread: tf.Tensor4D = s;
+    if (sh > 1 || sw > 1) {
+      // [B, H, 1, W, 1, C] padded to [B, H, sh, W, sw, C]: every cell followed by stride-1 zeros.
+      const cells = s.reshape([batch, outH, 1, outW, 1, channels]);
+      const padded = cells.pad([
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ]);
+      spread = padded
+        .reshape([batch, outH * sh, outW * sw, channels])
+        .slice(
+          [0, 0, 0, 0],
+          [batch, (outH - 1) * sh + 1, (outW - 1) * sw + 1, channels],
+        ) as tf.Tensor4D;
+    }
+    const pads = axisPads(inputHeight, outH, 0, g).concat(axisPads(inputWidth, outW, 1, g));
+    const [top, bottom, left, right] = pads;
+    // Padding is never negative for TensorFlow's 'same'/'valid'; slicing covers explicit oddities.
+    const padded: tf.Tensor4D = spread.pad([
+      [0, 0],
+      [Math.max(top, 0), Math.max(bottom, 0)],
+      [Math.max(left, 0), Math.max(right, 0)],
+      [0, 0],
+    ]);
+    const sliceTop = Math.max(-top, 0);
+    const sliceLeft = Math.max(-left, 0);
+    const sliceBottom = Math.max(-bottom, 0);
+    const sliceRight = Math.max(-right, 0);
+    if (sliceTop + sliceLeft + sliceBottom + sliceRight === 0) return padded;
+    return padded.slice(
+      [0, sliceTop, sliceLeft, 0],
+      [
+        batch,
+        padded.shape[1] - sliceTop - sliceBottom,
+        padded.shape[2] - sliceLeft - sliceRight,
+        channels,
+      ],
+    );
+  });
+}
+
+/** Padding before/after on one axis so a stride-1 valid correlation lands exactly on the input grid. */
+function axisPads(inputSize: number, outputSize: number, axis: 0 | 1, g: WindowGeometry): number[] {
+  const effective = (g.kernel[axis] - 1) * g.dilations[axis] + 1;
+  const [before, after] = g.padding[axis];
+  // Input rows the forward pass never reached (floor in the output-size formula).
+  const uncovered = inputSize + before + after - effective - (outputSize - 1) * g.strides[axis];
+  return [effective - 1 - before, effective - 1 - after + uncovered];
+}
+
+/** A convolution kernel `[kh, kw, in, out]` flipped spatially with in/out swapped: `[kh, kw, out, in]`. */
+export function flipConvKernel(kernel: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.reverse(kernel, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D);
+}

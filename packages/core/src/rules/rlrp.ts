@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LinearContext, Rule } from './rule';
+
+/** Per-sample L1 mass `Σ|R|` over every axis but the batch axis, shaped to broadcast against `r`. */
+export function massPerSample(r: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const axes = r.shape.map((_, i) => i).slice(1);
+    return tf.abs(r).sum(axes, true);
+  });
+}
+
+/**
+ * R-LRP — Relative LRP, as specified in docs/rlrp.md (a reconstruction from the paper's abstract).
+ *
+ * - start: `onehot(target) · |f_target(x)|` — positive relevance is evidence for the target;
+ * - linear layer: `R_in = a ⊙ (Wᵀ R_out)` — no bias share and no denominator;
+ * - then renormalise so that `‖R_in‖₁ = ‖R_out‖₁` per sample (zeros if all relevance vanished);
+ * - Add `y = Σ u_i`: `R_{u_i} = u_i / y ⊙ R_y`, split evenly where `y = 0` — the one division by a
+ *   possibly small value, the paper's stated exception at skip connections.
+ *
+ * It has no parameter at all (property P1).
+ */
+export function rlrp(): Rule {
+  return {
+    name: 'rlrp',
+    description: 'R-LRP',
+    propagates: 'relevance',
+    uniformOnly: true,
+    initialRelevance: (logits, selection) => tf.tidy(() => tf.abs(logits).mul(selection)),
+    linear: (context: LinearContext, relevance: tf.Tensor) =>
+      tf.tidy(() => {
+        const messages = context.input.mul(context.op.transpose(relevance, context.input.shape));
+        const massIn = massPerSample(messages);
+        const massOut = massPerSample(relevance);
+        // The only division: by a layer-wide mass, zero only when all relevance vanished.
+        const scale = tf.where(
+          massIn.greater(0),
+          massOut.div(tf.where(massIn.greater(0), massIn, 1)),
+          0,
+        );
+        return messages.mul(scale);
+      }),
+    add: (inputs, output, relevance) =>
+      tf.tidy(() => {
+        const isZero = output.equal(0);
+        const safeOutput = tf.where(isZero, tf.onesLike(output), output);
+        const even = relevance.div(inputs.length);
+        return inputs.map((u) => tf.where(isZero, even, u.div(safeOutput).mul(relevance)));
+      }),
+  };
+}

@@ -1,0 +1,39 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { GraphNode } from '../graph/graph';
+import type { LinearOp } from '../layers/linear-op';
+
+/** What a rule sees of one linear layer during the backward pass. */
+export interface LinearContext {
+  readonly node: GraphNode;
+  readonly op: LinearOp;
+  /** The layer's input activation `a`, batch axis first. */
+  readonly input: tf.Tensor;
+  /** The layer's pre-activation output `z = W a + b`. */
+  readonly output: tf.Tensor;
+}
+
+/**
+ * A relevance rule. Rules are data-like objects made by the factory functions in `rules/` (one file
+ * per rule family); everything that is not a linear layer or an Add is handled the same way for
+ * every rule (activations pass relevance through, max pooling routes it to the winner, reshapes
+ * invert), so a rule only says how relevance crosses a linear layer and an Add.
+ */
+export interface Rule {
+  /** Short machine name, e.g. `epsilon`. */
+  readonly name: string;
+  /** Human-readable name with parameters, e.g. `LRP-ε (ε = 1e-6)`. */
+  readonly description: string;
+  /**
+   * `relevance` for LRP rules; `gradient` for Gradient × Input, whose backward pass carries the
+   * gradient and turns it into relevance (activation ⊙ gradient) only when reported.
+   */
+  readonly propagates: 'relevance' | 'gradient';
+  /** Whether the rule must be used for every layer (R-LRP, Gradient × Input) rather than mixed in a composite. */
+  readonly uniformOnly: boolean;
+  /** The relevance at the output, from the logits and the one-hot selection of the target. */
+  initialRelevance(logits: tf.Tensor2D, selection: tf.Tensor2D): tf.Tensor2D;
+  /** Relevance of a linear layer's input from the relevance of its pre-activation output. */
+  linear(context: LinearContext, relevance: tf.Tensor): tf.Tensor;
+  /** Relevance of each summand of an Add layer `y = Σ u_i`. */
+  add(inputs: readonly tf.Tensor[], output: tf.Tensor, relevance: tf.Tensor): tf.Tensor[];
+}

@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs';
+import { runBackward } from './backward';
+import { resolveRuleChoice } from './composites';
+import { DisposedError, InputShapeError, NonFiniteInputError } from './errors';
+import { runForward, type ForwardPass } from './forward';
+import type { Graph } from './graph/graph';
+import { resolveTarget } from './target';
+import { traceOf } from './trace';
+import type { ExplainOptions, Explanation, TraceLayer } from './types';
+
+function checkInput(graph: Graph, input: tf.Tensor): void {
+  const expected = graph.inputShape;
+  const actual = input.shape;
+  const matches =
+    actual.length === expected.length && expected.every((d, i) => d === null || d === actual[i]);
+  if (!matches) {
+    const missingBatch =
+      actual.length === expected.length - 1 &&
+      expected.slice(1).every((d, i) => d === null || d === actual[i]);
+    throw new InputShapeError(
+      expected,
+      actual,
+      missingBatch
+        ? 'The batch axis is missing: pass input.expandDims(0) to explain one sample.'
+        : undefined,
+    );
+  }
+  const nonFinite = tf.tidy(() => tf.logicalNot(tf.isFinite(input)).sum().dataSync()[0]);
+  if (nonFinite > 0) throw new NonFiniteInputError(nonFinite);
+}
+
+/**
+ * A forward pass kept in memory so that changing the rule or the target re-runs only the backward
+ * pass — what an interactive widget does on every click.
+ */
+export class ExplanationSession {
+  /** Pre-softmax outputs `[batch, classes]`. Owned by the session. */
+  readonly logits: tf.Tensor2D;
+  /** Arg-max class per sample. */
+  readonly predicted: readonly number[];
+  private readonly forward: ForwardPass;
+  private disposed = false;
+
+  constructor(
+    private readonly graph: Graph,
+    input: tf.Tensor,
+    private readonly onDispose: () => void = () => {},
+  ) {
+    checkInput(graph, input);
+    const asFloat = input.dtype === 'float32' ? input : tf.cast(input, 'float32');
+    try {
+      this.forward = runForward(graph, asFloat);
+    } finally {
+      if (asFloat !== input) asFloat.dispose();
+    }
+    this.logits = this.forward.outputs[graph.outputId] as tf.Tensor2D;
+    this.predicted = Array.from(tf.tidy(() => this.logits.argMax(1).dataSync()));
+  }
+
+  /** Softmax probabilities `[batch, classes]` (a new tensor the caller owns). */
+  probabilities(): tf.Tensor2D {
+    this.assertAlive();
+    return tf.softmax(this.logits);
+  }
+
+  /** Explains the kept forward pass with a rule and target (defaults: R-LRP, predicted class). */
+  explain(options: ExplainOptions = {}): Explanation {
+    this.assertAlive();
+    const composite = resolveRuleChoice(options.rule ?? 'rlrp');
+    const target = resolveTarget(options.target ?? 'predicted', this.logits, this.predicted);
+    const uniformRule = composite.rules[0];
+    const start = tf.tidy(
+      () =>
+        target.outputRelevance?.clone() ??
+        uniformRule.initialRelevance(this.logits, target.selection as tf.Tensor2D),
+    ) as tf.Tensor2D;
+    target.selection?.dispose();
+    target.outputRelevance?.dispose();
+    let backward;
+    try {
+      backward = runBackward(this.graph, this.forward, composite, start, options.trace === true);
+    } finally {
+      start.dispose();
+    }
+    const trace: TraceLayer[] | undefined = backward.perNode
+      ? traceOf(this.graph, backward.perNode)
+      : undefined;
+    const logits = this.logits.clone();
+    const relevance = backward.inputRelevance;
+    let released = false;
+    return {
+      relevance,
+      logits,
+      target: target.classes,
+      ruleDescription: composite.description,
+      trace,
+      dispose() {
+        if (released) return;
+        released = true;
+        relevance.dispose();
+        logits.dispose();
+        for (const layer of trace ?? []) layer.relevance.dispose();
+      },
+    };
+  }
+
+  /** Releases the kept forward pass. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.forward.dispose();
+    this.onDispose();
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) {
+      throw new DisposedError('This explanation session was disposed; call prepare() again.');
+    }
+  }
+}
