@@ -1,7 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ImageFileError } from '../src/errors';
-import { decodeImage, detectImageFormat, resizePixels } from '../src/image/index';
+import {
+  applyOrientation,
+  decodeImage,
+  detectImageFormat,
+  readJpegOrientation,
+  resizePixels,
+} from '../src/image/index';
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', 'images', name);
 const read = (name: string) => fs.readFileSync(fixture(name));
@@ -111,5 +117,64 @@ describe('resizePixels', () => {
     };
     expect([...resizePixels(rgb, 1, 4, 'bilinear').data.subarray(3, 6)]).toEqual([25, 35, 45]);
     expect(resizePixels(rgb, 1, 2, 'bilinear')).toBe(rgb);
+  });
+});
+
+describe('area resizing', () => {
+  it('averages the covered pixels (exact for integer factors, weighted otherwise)', () => {
+    const four = { data: Float32Array.from([1, 2, 3, 4]), height: 1, width: 4, channels: 1 };
+    expect([...resizePixels(four, 1, 2, 'area').data]).toEqual([1.5, 3.5]);
+    // 4 → 3: each output covers 4/3 input pixels.
+    const third = [...resizePixels(four, 1, 3, 'area').data];
+    [1 * 0.75 + 2 * 0.25, 2 * 0.5 + 3 * 0.5, 3 * 0.25 + 4 * 0.75].forEach((v, i) =>
+      expect(third[i]).toBeCloseTo(v, 5),
+    );
+    const square = { data: Float32Array.from([0, 4, 8, 12]), height: 2, width: 2, channels: 1 };
+    expect([...resizePixels(square, 1, 1, 'area').data]).toEqual([6]);
+  });
+});
+
+describe('EXIF orientation', () => {
+  // Stored 3×2 image  a b c / d e f  with one distinct byte per pixel.
+  const stored = {
+    data: Uint8Array.from([...'abcdef'].flatMap((ch) => [ch.charCodeAt(0), 0, 0, 255])),
+    width: 3,
+    height: 2,
+  };
+  const letters = (p: { data: Uint8Array; width: number }) =>
+    Array.from({ length: p.data.length / 4 }, (_, i) => String.fromCharCode(p.data[4 * i])).join(
+      '',
+    );
+
+  it.each([
+    [1, 3, 'abcdef'],
+    [2, 3, 'cbafed'], // mirrored left–right
+    [3, 3, 'fedcba'], // turned 180°
+    [4, 3, 'defabc'], // mirrored top–bottom
+    [5, 2, 'adbecf'], // transposed
+    [6, 2, 'daebfc'], // turned 90° clockwise
+    [7, 2, 'fcebda'], // transversed
+    [8, 2, 'cfbead'], // turned 90° counter-clockwise
+  ] as const)('orientation %i', (orientation, width, expected) => {
+    const upright = applyOrientation(stored, orientation);
+    expect(upright.width).toBe(width);
+    expect(upright.height).toBe(6 / width);
+    expect(letters(upright)).toBe(expected);
+  });
+
+  it('reads the tag in big- and little-endian EXIF and turns the JPEG upright', () => {
+    // Stored 16×8: left half red, right half blue.
+    const cw = decodeImage(read('exif-orientation-6.jpg'));
+    expect([cw.orientation, cw.width, cw.height]).toEqual([6, 8, 16]);
+    const redAt = (image: { data: Uint8Array; width: number }, x: number, y: number) =>
+      image.data[4 * (y * image.width + x)] > 200 && image.data[4 * (y * image.width + x) + 2] < 50;
+    expect(redAt(cw, 4, 2)).toBe(true); // the left half turned clockwise is now on top
+    expect(redAt(cw, 4, 13)).toBe(false);
+    const ccw = decodeImage(read('exif-orientation-8.jpg'));
+    expect([ccw.orientation, ccw.width, ccw.height]).toEqual([8, 8, 16]);
+    expect(redAt(ccw, 4, 13)).toBe(true); // turned counter-clockwise: at the bottom
+    expect(readJpegOrientation(read('rgb-8x8.jpg'))).toBe(1);
+    const raw = decodeImage(read('exif-orientation-6.jpg'), { applyExifOrientation: false });
+    expect([raw.orientation, raw.width, raw.height]).toEqual([1, 16, 8]);
   });
 });

@@ -95,6 +95,22 @@ describe('loadImage', () => {
     expect(Math.abs(gray.values[8 * 7 + 7] - (16 * 14 + 8) / 255)).toBeLessThanOrEqual(3 / 255);
   });
 
+  it('turns phone photos upright and shrinks them by area averaging', async () => {
+    // Stored 16×8 (left red, right blue) with EXIF orientation 6: upright it is 8×16, red on top.
+    const { shape, values } = take(
+      await loadImage(fixture('exif-orientation-6.jpg'), { shape: [4, 2, 3], resize: 'area' }),
+    );
+    expect(shape).toEqual([1, 4, 2, 3]);
+    expect(values[0]).toBeGreaterThan(0.9); // top-left red
+    expect(values[2]).toBeLessThan(0.1);
+    expect(values[3 * 7]).toBeLessThan(0.1); // bottom-right blue
+    expect(values[3 * 7 + 2]).toBeGreaterThan(0.9);
+    const stored = take(
+      await loadImage(fixture('exif-orientation-6.jpg'), { applyExifOrientation: false }),
+    );
+    expect(stored.shape).toEqual([1, 8, 16, 3]);
+  });
+
   describe('errors are ImageFileError naming the file and the fix', () => {
     it.each([
       ['does-not-exist.png', /does not exist/],
