@@ -205,7 +205,14 @@ describe('idempotence', () => {
   it('computes correctly on the engine it chose', async () => {
     await initEngine({ engine: 'wasm' });
     const before = tf.memory().numTensors;
-    const y = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 1]), tf.ones([3, 3, 1, 1]), 1, 'same'));
+    const y = tf.tidy(() =>
+      tf.conv2d(
+        tf.ones([1, 4, 4, 1]) as tf.Tensor4D,
+        tf.ones([3, 3, 1, 1]) as tf.Tensor4D,
+        1,
+        'same',
+      ),
+    );
     expect(Array.from(await y.data())).toEqual([4, 6, 6, 4, 6, 9, 9, 6, 6, 9, 9, 6, 4, 6, 6, 4]);
     y.dispose();
     expect(tf.memory().numTensors).toBe(before);
