@@ -9,8 +9,7 @@ import { imageToTensor, type ImageTensorOptions } from './to-tensor';
 
 /** Options of {@link loadImage}: the target tensor, plus decoding limits. */
 export interface LoadImageOptions
-  extends ImageTensorOptions,
-    Pick<DecodeOptions, 'maxMegapixels' | 'applyExifOrientation'> {}
+  extends ImageTensorOptions, Pick<DecodeOptions, 'maxMegapixels' | 'applyExifOrientation'> {}
 
 async function readFileBytes(path: string): Promise<Uint8Array> {
   try {
