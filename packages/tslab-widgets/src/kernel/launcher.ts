@@ -1,0 +1,115 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import type { JsonObject } from '../json';
+import { installRuntime } from '../runtime/runtime';
+import { ExecutionEngine, parseExecuteRequest } from './execution';
+import { ExecutionHistory } from './history';
+import type { ConnectionInfo, KernelServices } from './server';
+import { KernelServer } from './server';
+import type { Tslab, TslabHandler } from './tslab';
+import { loadTslab } from './tslab';
+import { PROTOCOL_VERSION } from './wire';
+
+/** This package's version (from its package.json, two folders above this file in src/ and dist/). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function requireString(content: JsonObject, field: string): string {
+  const value = content[field];
+  if (typeof value !== 'string') throw new TypeError(`content.${field} must be a string`);
+  return value;
+}
+
+function cursor(content: JsonObject, code: string): number {
+  const value = content['cursor_pos'];
+  return typeof value === 'number' ? value : code.length;
+}
+
+function createServices(
+  tslab: Tslab,
+  handler: TslabHandler,
+  engine: ExecutionEngine,
+  history: ExecutionHistory,
+  close: () => void,
+): KernelServices {
+  const version = packageVersion();
+  return {
+    kernelInfo() {
+      const base = handler.handleKernel();
+      return {
+        status: 'ok',
+        protocol_version: PROTOCOL_VERSION,
+        implementation: 'tslab-widgets',
+        implementation_version: version,
+        language_info: {
+          ...base.language_info,
+          name: 'typescript',
+          version: tslab.typescriptVersion,
+          mimetype: 'text/typescript',
+          file_extension: '.ts',
+        },
+        banner: `TypeScript ${tslab.typescriptVersion} on tslab ${tslab.version} with tslab-widgets ${version} (Jupyter comms and widgets)`,
+        help_links: [
+          { text: 'tslab', url: 'https://github.com/yunabe/tslab' },
+          { text: 'Jupyter widget protocol', url: 'https://github.com/jupyter-widgets/ipywidgets' },
+        ],
+      };
+    },
+    execute: (content, onStart) => engine.execute(parseExecuteRequest(content), onStart),
+    isComplete(content) {
+      const code = requireString(content, 'code');
+      const result = handler.handleIsComplete({ code });
+      if (result.status === 'complete' && tslab.syntaxErrors(code).length > 0) {
+        return { status: 'invalid' };
+      }
+      return result;
+    },
+    inspect(content) {
+      const code = requireString(content, 'code');
+      return handler.handleInspect({ code, cursor_pos: cursor(content, code) });
+    },
+    complete(content) {
+      const code = requireString(content, 'code');
+      return handler.handleComplete({ code, cursor_pos: cursor(content, code) });
+    },
+    history: (content) => ({ status: 'ok', history: history.query(content) }),
+    interrupt: () => engine.interrupt(),
+    close,
+  };
+}
+
+/**
+ * Starts the `tslab-widgets` kernel on a Jupyter connection file: tslab's executor (pinned
+ * version) behind {@link KernelServer}, with the widget runtime installed in the global slot.
+ */
+export async function startKernel(connectionFile: string): Promise<KernelServer> {
+  const tslab = loadTslab();
+  const connection = JSON.parse(readFileSync(connectionFile, 'utf8')) as ConnectionInfo;
+  const server = new KernelServer(connection);
+  const runtime = installRuntime(server.channel, true);
+  const history = new ExecutionHistory();
+  const engine = new ExecutionEngine(server.channel, history);
+  const executor = tslab.createExecutor(process.cwd(), false, engine.console);
+  engine.attach(executor);
+  const handler = tslab.createHandler(executor, false);
+  // tslab's own display API (`require('tslab').display`) goes through this server too.
+  tslab.setDisplaySink((data, update) =>
+    server.channel.publish(update ? 'update_display_data' : 'display_data', data as JsonObject),
+  );
+  server.attach(
+    runtime,
+    createServices(tslab, handler, engine, history, () => executor.close()),
+  );
+  server.captureStandardStreams();
+  process.on('SIGINT', () => engine.interrupt());
+  process.on('uncaughtException', (error) => server.reportError(error, 'an uncaught exception'));
+  process.on('unhandledRejection', (reason) =>
+    server.reportError(reason, 'an unhandled promise rejection'),
+  );
+  await server.start();
+  return server;
+}

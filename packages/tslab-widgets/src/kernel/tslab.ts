@@ -1,0 +1,151 @@
+import type { JsonObject } from '../json';
+
+/**
+ * The parts of tslab this kernel builds on. They are internals (`tslab/dist/*`), so the kernel is
+ * pinned to the tslab version it was written against and refuses to start on another one.
+ */
+
+/** The tslab version this package was written and tested against. */
+export const PINNED_TSLAB_VERSION = '1.0.22';
+
+/** Raised when the installed tslab is not {@link PINNED_TSLAB_VERSION}. */
+export class TslabVersionError extends Error {
+  constructor(found: string, where: string) {
+    super(
+      `tslab-widgets needs tslab ${PINNED_TSLAB_VERSION} exactly, but found tslab ${found} at ` +
+        `${where}. It uses tslab internals that change between versions. Fix: ` +
+        `npm install tslab@${PINNED_TSLAB_VERSION} next to tslab-widgets.`,
+    );
+    this.name = 'TslabVersionError';
+  }
+}
+
+/** The subset of tslab's `Converter` used here. */
+export interface TslabConverter {
+  close(): void;
+}
+
+/** tslab's executor (`tslab/dist/executor` `createExecutor`). */
+export interface TslabExecutor {
+  execute(src: string): Promise<boolean>;
+  interrupt(): void;
+  close(): void;
+}
+
+/** The console tslab's executor writes to: `log(value)` for the last expression, `error` else. */
+export interface TslabConsole {
+  log(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+/** tslab's `JupyterHandlerImpl` (the parts that do not depend on its wire code). */
+export interface TslabHandler {
+  handleKernel(): { language_info: JsonObject };
+  handleIsComplete(req: { code: string }): { status: string; indent?: string };
+  handleInspect(req: { code: string; cursor_pos: number }): JsonObject;
+  handleComplete(req: { code: string; cursor_pos: number }): JsonObject;
+}
+
+/** A display sink as tslab's public `display` API calls it. */
+export type TslabDisplaySink = (data: Record<string, unknown>, update: boolean) => void;
+
+/** The tslab internals, loaded and version-checked. */
+export interface Tslab {
+  version: string;
+  typescriptVersion: string;
+  createExecutor(rootDir: string, isJs: boolean, console: TslabConsole): TslabExecutor;
+  createHandler(executor: TslabExecutor, isJs: boolean): TslabHandler;
+  /** Parse diagnostics of `code` that are not "more input expected" (for is_complete: invalid). */
+  syntaxErrors(code: string): string[];
+  /** Routes tslab's `display.*` API (`require('tslab').display`) to `sink`. */
+  setDisplaySink(sink: TslabDisplaySink): void;
+}
+
+interface TslabPackageJson {
+  version: string;
+}
+
+interface ConverterModule {
+  createConverter(options: { isJS: boolean; isBrowser: boolean }): TslabConverter;
+}
+interface ExecutorModule {
+  createExecutor(
+    rootDir: string,
+    convs: { node: TslabConverter; browser: TslabConverter; close(): void },
+    console: TslabConsole,
+  ): TslabExecutor;
+}
+interface JupyterModule {
+  JupyterHandlerImpl: new (executor: TslabExecutor, isJs: boolean) => TslabHandler;
+  lastWriteDisplayData: TslabDisplaySink | null;
+}
+interface TypeScriptModule {
+  version: string;
+  ScriptTarget: { Latest: number };
+  ScriptKind: { TSX: number };
+  createSourceFile(
+    name: string,
+    text: string,
+    target: number,
+    setParents: undefined,
+    kind: number,
+  ): { parseDiagnostics?: { messageText: unknown; start: number; length: number }[] };
+}
+
+/** Loads tslab through `load` (a `require`), checking the version first. */
+export function loadTslab(load: (id: string) => unknown = require): Tslab {
+  const pkg = load('tslab/package.json') as TslabPackageJson;
+  if (pkg.version !== PINNED_TSLAB_VERSION) {
+    let where = 'tslab/package.json';
+    try {
+      where = require.resolve('tslab/package.json');
+    } catch {
+      // keep the module id
+    }
+    throw new TslabVersionError(pkg.version, where);
+  }
+  const converter = load('tslab/dist/converter') as ConverterModule;
+  const executorModule = load('tslab/dist/executor') as ExecutorModule;
+  const jupyter = load('tslab/dist/jupyter') as JupyterModule;
+  const typescript = load(
+    require.resolve('@tslab/typescript-for-tslab', { paths: [require.resolve('tslab')] }),
+  ) as TypeScriptModule;
+
+  return {
+    version: pkg.version,
+    typescriptVersion: typescript.version,
+    createExecutor(rootDir, isJs, console) {
+      // Same converter set as tslab's own startKernel: the browser converter is created lazily.
+      let browser: TslabConverter | undefined;
+      const node = converter.createConverter({ isJS: isJs, isBrowser: false });
+      const convs = {
+        node,
+        get browser(): TslabConverter {
+          browser ??= converter.createConverter({ isJS: isJs, isBrowser: true });
+          return browser;
+        },
+        close() {
+          node.close();
+          browser?.close();
+        },
+      };
+      return executorModule.createExecutor(rootDir, convs, console);
+    },
+    createHandler: (executor, isJs) => new jupyter.JupyterHandlerImpl(executor, isJs),
+    syntaxErrors(code) {
+      const source = typescript.createSourceFile(
+        'cell.ts',
+        code,
+        typescript.ScriptTarget.Latest,
+        undefined,
+        typescript.ScriptKind.TSX,
+      );
+      return (source.parseDiagnostics ?? [])
+        .filter((diag) => !(diag.start === code.length && diag.length === 0))
+        .map((diag) => (typeof diag.messageText === 'string' ? diag.messageText : 'syntax error'));
+    },
+    setDisplaySink(sink) {
+      jupyter.lastWriteDisplayData = sink;
+    },
+  };
+}
