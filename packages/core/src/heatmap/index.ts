@@ -42,6 +42,8 @@ export {
 } from './normalize';
 export { colorize, type PositionMap, type RgbaImage } from './rgba';
 export { upscaleFactorFor, upscaleNearest } from './upscale';
-export { encodePng, writePng, writePngSync } from './png';
+export { encodePng, pngDataUrl, writePng, writePngSync } from './png';
+export { colorbar, type ColorbarOptions } from './colorbar';
+export { tileImages, type TileOptions } from './grid';
 export { heatmap, normalizeFor, type Heatmap, type HeatmapOptions } from './heatmap';
 export { overlayHeatmap, type ImageSource, type OverlayOptions } from './overlay';

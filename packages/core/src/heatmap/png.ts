@@ -46,3 +46,8 @@ export function writePngSync(path: string, image: RgbaImage): void {
     throw writeError(path, cause);
   }
 }
+
+/** The image as a `data:image/png;base64,…` URL, for `<img src>` in HTML and notebook output. */
+export function pngDataUrl(image: RgbaImage): string {
+  return `data:image/png;base64,${encodePng(image).toString('base64')}`;
+}
