@@ -98,6 +98,35 @@ describe('round trip', () => {
     input.dispose();
   });
 
+  it('reports progress per shard while loading', async () => {
+    const dir = await savedSmallModel();
+    const fractions: number[] = [];
+    const model = await loadModelFromDir(dir, { onProgress: (f) => fractions.push(f) });
+    model.dispose();
+    expect(fractions).toHaveLength(14);
+    expect(fractions[0]).toBeCloseTo(1 / 14);
+    expect(fractions[13]).toBe(1);
+  });
+
+  it('reads a Keras-converted model.json (topology wrapped in model_config)', async () => {
+    const model = smallModel();
+    const input = tf.randomNormal([1, 8, 8, 2], 0, 1, 'float32', 5);
+    const saved = await saveModelToDir(model, tmp);
+    const json = JSON.parse(fs.readFileSync(saved.modelJsonPath, 'utf8'));
+    json.modelTopology = {
+      keras_version: '2.15.0',
+      backend: 'tensorflow',
+      model_config: json.modelTopology,
+    };
+    json.convertedBy = 'TensorFlow.js Converter v4.22.0';
+    fs.writeFileSync(saved.modelJsonPath, JSON.stringify(json));
+    const loaded = await loadModelFromDir(tmp);
+    expect(predict(loaded, input)).toEqual(predict(model, input));
+    loaded.dispose();
+    model.dispose();
+    input.dispose();
+  });
+
   it('writes one shard of at most 4 MiB by default, named like tensorflowjs_converter', async () => {
     const model = smallModel();
     const saved = await saveModelToDir(model, tmp);
@@ -208,6 +237,17 @@ describe('not a layers model', () => {
       JSON.stringify({ name: 'package', version: '1.0.0' }),
     );
     expect((await loadError(tmp)).message).toMatch(/no "modelTopology"/);
+  });
+
+  it('a malformed weights manifest', async () => {
+    const dir = await savedSmallModel();
+    const file = path.join(dir, 'model.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json.weightsManifest[0].weights[2].shape = [3, 'x'];
+    fs.writeFileSync(file, JSON.stringify(json));
+    expect((await loadError(dir)).message).toMatch(
+      /"weightsManifest\[0\]" is malformed: weight 2 needs a string "name", a "shape"/,
+    );
   });
 
   it('a layers topology without weights', async () => {

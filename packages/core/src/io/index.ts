@@ -1,5 +1,6 @@
 // Model files: load and save tfjs layers models from local directories, without tfjs-node.
 export { loadModelFromDir } from './loadModelFromDir';
+export type { LoadModelOptions } from './loadModelFromDir';
 export { loadWeightsFromDir } from './loadWeightsFromDir';
 export type { WeightMatching } from './assignWeights';
 export { saveModelToDir } from './saveModelToDir';

@@ -4,6 +4,15 @@ import { assignWeights } from './assignWeights';
 import { readLayersModelJson } from './modelJsonFile';
 import { readWeightData } from './weightShards';
 
+/** Options of {@link loadModelFromDir}. */
+export interface LoadModelOptions {
+  /**
+   * Called after each weight shard is read with the fraction read so far (0–1); large models
+   * (VGG16: 528 MB) take seconds, so a notebook or terminal can show a progress bar.
+   */
+  readonly onProgress?: (fraction: number) => void;
+}
+
 /**
  * Loads a tfjs layers model (model.json plus its weight shards) from a local directory, in Node,
  * without `@tensorflow/tfjs-node`. Works for models saved by {@link saveModelToDir}, by tfjs'
@@ -14,13 +23,17 @@ import { readWeightData } from './weightShards';
  * nothing.
  *
  * @param dirOrModelJsonPath - the directory holding `model.json`, or the path of the JSON file.
+ * @param options - progress reporting.
  * @throws ModelFileError for a missing directory or model.json, malformed JSON (with its
  *   position), a graph model or other non-layers JSON, a missing shard (named), truncated or
  *   oversized shards (expected vs actual bytes), or weights that do not fit the model.
  */
-export async function loadModelFromDir(dirOrModelJsonPath: string): Promise<tf.LayersModel> {
+export async function loadModelFromDir(
+  dirOrModelJsonPath: string,
+  options: LoadModelOptions = {},
+): Promise<tf.LayersModel> {
   const modelJson = readLayersModelJson(dirOrModelJsonPath);
-  const weights = readWeightData(modelJson);
+  const weights = readWeightData(modelJson, options.onProgress);
   const { modelTopology, format, generatedBy, convertedBy, trainingConfig, userDefinedMetadata } =
     modelJson.json;
   let model: tf.LayersModel;

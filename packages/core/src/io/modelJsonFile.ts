@@ -120,6 +120,35 @@ function checkIsLayersModel(
       'Save the model with its weights: saveModelToDir(model, dir) or model.save(...) in tfjs, tensorflowjs_converter for Keras.',
     );
   }
+  weightsManifest.forEach((group: unknown, g) => {
+    const problem = manifestGroupProblem(group);
+    if (problem !== undefined) {
+      throw new ModelFileError(
+        file,
+        `"weightsManifest[${g}]" is malformed: ${problem}`,
+        'The file was edited by hand or damaged; restore it or save the model again.',
+      );
+    }
+  });
+}
+
+/** What is wrong with one weights-manifest group, or `undefined` when it is well formed. */
+function manifestGroupProblem(group: unknown): string | undefined {
+  if (typeof group !== 'object' || group === null) return 'not an object';
+  const { paths, weights } = group as Record<string, unknown>;
+  if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) {
+    return '"paths" must be a list of shard file names';
+  }
+  if (!Array.isArray(weights)) return '"weights" must be a list';
+  for (const [i, weight] of weights.entries()) {
+    const { name, shape, dtype } = (weight ?? {}) as Record<string, unknown>;
+    const shapeOk =
+      Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && (d as number) >= 0);
+    if (typeof name !== 'string' || !shapeOk || typeof dtype !== 'string') {
+      return `weight ${i} needs a string "name", a "shape" of non-negative integers and a "dtype"`;
+    }
+  }
+  return undefined;
 }
 
 const notAModelHint =

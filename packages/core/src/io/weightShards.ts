@@ -36,9 +36,18 @@ export function weightByteLength(spec: tf.io.WeightsManifestEntry): number | und
  * bytes its weights need, so that a damaged download is reported as such instead of as garbage
  * weights.
  *
+ * @param onProgress - called after each shard with the fraction of shards read.
  * @throws ModelFileError naming a missing shard, or the shard(s) with too few or too many bytes.
  */
-export function readWeightData(modelJson: LayersModelJson): WeightData {
+export function readWeightData(
+  modelJson: LayersModelJson,
+  onProgress?: (fraction: number) => void,
+): WeightData {
+  const totalShards = modelJson.json.weightsManifest.reduce(
+    (n, group) => n + group.paths.length,
+    0,
+  );
+  let shardsRead = 0;
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
   modelJson.json.weightsManifest.forEach((group, groupIndex) => {
@@ -52,7 +61,11 @@ export function readWeightData(modelJson: LayersModelJson): WeightData {
         `Copy every .bin file named in "weightsManifest" into ${modelJson.directory}, next to ${path.basename(modelJson.path)}.`,
       );
     }
-    const shards = shardPaths.map((shard) => fs.readFileSync(shard));
+    const shards = shardPaths.map((shard) => {
+      const bytes = fs.readFileSync(shard);
+      onProgress?.(++shardsRead / totalShards);
+      return bytes;
+    });
     checkGroupSize(group, groupIndex, shardPaths, shards, modelJson);
     specs.push(...group.weights);
     buffers.push(...shards);
