@@ -5,8 +5,22 @@
 import { parseCmsl, type Colormap } from './colormap';
 import { UnknownColormapError } from './errors';
 
+/** Names of the built-in colormaps. */
+export type ColormapName =
+  | 'gray'
+  | 'wred'
+  | 'wblue'
+  | 'hot'
+  | 'cold'
+  | 'coldnhot'
+  | 'bwr'
+  | 'france'
+  | 'seismic'
+  | 'coolio'
+  | 'coleus';
+
 /** CMSL source of every built-in colormap, and whether it is signed (diverging). */
-const DEFINITIONS = {
+const DEFINITIONS: Readonly<Record<ColormapName, { source: string; signed: boolean }>> = {
   // Unsigned: intensity grows from value 0 to 1.
   gray: { source: '000,fff', signed: false },
   wred: { source: 'fff,f00', signed: false },
@@ -20,10 +34,7 @@ const DEFINITIONS = {
   seismic: { source: '0000d0,80:d0d0d0,d00000', signed: true },
   coolio: { source: '00d0d0,80:d0d0d0,d000d0', signed: true },
   coleus: { source: '00d000,80:d0d0d0,d000d0', signed: true },
-} as const;
-
-/** Names of the built-in colormaps. */
-export type ColormapName = keyof typeof DEFINITIONS;
+};
 
 /** The built-in colormaps by name (`bwr`, `seismic`, `coldnhot`, `hot`, `cold`, `gray`, …). */
 export const COLORMAPS: Readonly<Record<ColormapName, Colormap>> = Object.freeze(

@@ -13,4 +13,9 @@ export {
   type ImageTensorOptions,
 } from './to-tensor';
 export { loadImage, type LoadImageOptions } from './load';
-export { applyOrientation, readJpegOrientation, type ExifOrientation } from './orientation';
+export {
+  applyOrientation,
+  readJpegOrientation,
+  type ExifOrientation,
+  type RgbaPixels,
+} from './orientation';
