@@ -5,7 +5,25 @@
  */
 export * from './schema';
 export * from './errors';
-export { fallbackFigure, fallbackLayer, sumChannels, float32ToBase64 } from './fallback/fallback-figure';
+export {
+  fallbackFigure,
+  fallbackLayer,
+  sumChannels,
+  float32ToBase64,
+} from './fallback/fallback-figure';
 export type { KernelImage, KernelLayer } from './fallback/fallback-figure';
 export { fallbackHtml, escapeInlineScript } from './fallback/fallback-html';
 export type { FallbackPlotly } from './fallback/fallback-html';
+export { explore, RelevanceExplorer } from './relevance-explorer';
+export type { ExploreOptions } from './relevance-explorer';
+export { compareRules, RuleComparison } from './rule-comparison';
+export type { CompareRulesOptions } from './rule-comparison';
+export { plotEvaluation, EvaluationPlot, comparisonPanels } from './evaluation-plot';
+export type { PlotEvaluationOptions } from './evaluation-plot';
+export { plotlyFigureHtml } from './fallback/fallback-html';
+export type { PlotlyFigure } from './fallback/fallback-html';
+export { ruleGridFigure, evaluationFigure } from './fallback/static-figures';
+export { colorscaleOf } from './colormaps';
+export { ruleLabel, ruleOptions } from './kernel/rule-labels';
+export { ANYWIDGET_VERSION_RANGE, type FrontendTarget } from './kernel/frontend-target';
+export { ASSETS, assetPath, WIDGETS_ROOT } from './assets';

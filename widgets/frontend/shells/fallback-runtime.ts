@@ -7,7 +7,7 @@
  */
 import type { PlotlyApi, PlotlyObject } from 'plotly.js-dist-min';
 import type { FallbackFigure } from '../../src/schema';
-import { colorscaleOf } from '../colormaps';
+import { colorscaleOf } from '../../src/colormaps';
 import { maxAbs } from '../maps';
 import { base64ToFloat32 } from '../payload';
 

@@ -17,7 +17,7 @@ import {
   type LayerState,
   type RelevanceExplorerState,
 } from '../../src/schema';
-import { colorscaleOf } from '../colormaps';
+import { colorscaleOf } from '../../src/colormaps';
 import { element, ensureStyles, labelled, setOptions } from '../dom';
 import { inputPicture, layoutOf, maxAbs, spatialGrid } from '../maps';
 import type { Cleanup, RenderContext } from '../model';

@@ -10,7 +10,7 @@ import {
   type DrawnEventDetail,
   type RuleComparisonState,
 } from '../../src/schema';
-import { colorscaleOf } from '../colormaps';
+import { colorscaleOf } from '../../src/colormaps';
 import { element, ensureStyles, labelled, setOptions } from '../dom';
 import { inputPicture, layoutOf, maxAbs, spatialGrid } from '../maps';
 import type { Cleanup, RenderContext } from '../model';

@@ -51,3 +51,26 @@ export function fallbackHtml(figure: FallbackFigure, plotly: FallbackPlotly = 'i
     `<script>window.rlrpFallback.render(${JSON.stringify(id)}).catch(function (e) { console.error(e); });</script>`,
   ].join('\n');
 }
+
+/** A plain plotly figure: traces and layout as JSON. */
+export interface PlotlyFigure {
+  data: Record<string, unknown>[];
+  layout: Record<string, unknown>;
+}
+
+/** A self-contained HTML rendering of a static plotly figure (no runtime beyond plotly). */
+export function plotlyFigureHtml(figure: PlotlyFigure, plotly: FallbackPlotly = 'inline'): string {
+  const id = `rlrp-fallback-${randomUUID()}`;
+  return [
+    `<div class="rlrp-fallback" id="${id}" style="width:100%;max-width:900px"></div>`,
+    `<script type="application/json" id="${id}-data">${inlineJson(figure)}</script>`,
+    plotlyScript(plotly),
+    '<script>(function () {',
+    `  var id = ${JSON.stringify(id)};`,
+    "  var figure = JSON.parse(document.getElementById(id + '-data').textContent);",
+    '  window.Plotly.newPlot(id, figure.data, figure.layout, { displaylogo: false }).then(function () {',
+    "    document.getElementById(id).setAttribute('data-ready', 'true');",
+    '  });',
+    '})();</script>',
+  ].join('\n');
+}

@@ -1,4 +1,4 @@
-import type { ColormapName } from '../src/schema';
+import type { ColormapName } from './schema';
 
 /** A plotly colour scale: `[position in [0, 1], CSS colour]` pairs. */
 export type Colorscale = [number, string][];

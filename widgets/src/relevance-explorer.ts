@@ -1,0 +1,283 @@
+/**
+ * Kernel side of the RelevanceExplorer: keeps one forward pass (an @rlrp/core session) per widget
+ * and answers the front end's `explain` requests by rerunning only the backward pass.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { prepare, type ExplanationSession, type PrepareOptions, type RuleChoice } from '@rlrp/core';
+import { Widget, type JsonValue } from 'tslab-widgets';
+import { WidgetOptionError } from './errors';
+import { fallbackFigure, type KernelImage, type KernelLayer } from './fallback/fallback-figure';
+import { fallbackHtml, type FallbackPlotly } from './fallback/fallback-html';
+import {
+  frontendBinding,
+  resolveTarget,
+  type FrontendBinding,
+  type FrontendTarget,
+} from './kernel/frontend-target';
+import { ruleLabel, ruleOptions } from './kernel/rule-labels';
+import { asBatch, inputImage, topClasses, traceLayers } from './kernel/tensors';
+import {
+  COLORMAP_NAMES,
+  type ColormapName,
+  type ExplainRequest,
+  type RelevanceExplorerState,
+} from './schema';
+
+/** Options of {@link explore}. */
+export interface ExploreOptions {
+  /** Rule or preset of the first trace; default `'rlrp'`. */
+  rule?: string;
+  /** Class to explain; default the predicted class. */
+  target?: number | 'predicted';
+  /** Rules the rule selector offers; default every rule and preset of @rlrp/core. */
+  rules?: readonly string[];
+  /** Class names, index = class; default the indices. */
+  classLabels?: readonly string[];
+  /** Heading; default "Relevance explorer". */
+  title?: string;
+  /** Initial colour map; default `bwr`. */
+  colormap?: ColormapName;
+  /** Start in overlay mode; default false. */
+  overlay?: boolean;
+  /** Overlay opacity in [0, 1]; default 0.6. */
+  overlayOpacity?: number;
+  /** Front end: this package's (`rlrp`, default) or anywidget's (`anywidget`). */
+  frontend?: FrontendTarget;
+  /** How the text/html fallback gets plotly; default inline. */
+  fallbackPlotly?: FallbackPlotly;
+  /** Display the widget at once; default true. */
+  display?: boolean;
+  /** Options of the engine's `prepare()`. */
+  prepare?: PrepareOptions;
+}
+
+type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'> & {
+  layers: KernelLayer[];
+  input: KernelImage;
+  _esm?: string;
+};
+
+/** The RelevanceExplorer widget (kernel side). Close it to release its forward pass. */
+export class RelevanceExplorer extends Widget<ExplorerWireState> {
+  private readonly session: ExplanationSession;
+  private readonly ownedInput: tf.Tensor | undefined;
+  private readonly fallbackPlotly: FallbackPlotly;
+  private queue: Promise<void> = Promise.resolve();
+  private released = false;
+
+  /** Use {@link explore}. */
+  constructor(model: tf.LayersModel, input: tf.Tensor, options: ExploreOptions = {}) {
+    const start = initialState(model, input, options);
+    super({ model: start.binding.model, view: start.binding.view, state: start.state });
+    this.session = start.session;
+    this.ownedInput = start.ownedInput;
+    this.fallbackPlotly = options.fallbackPlotly ?? 'inline';
+    this.onCustomMessage((content) => this.enqueue(content));
+    this.onClose(() => this.release());
+  }
+
+  /** Explains with another rule and/or target (what the front end's selectors do). */
+  explain(rule: string, target: number): void {
+    this.apply({ type: 'explain', rule, target, request_id: 0 });
+  }
+
+  /** The number of traces computed so far. */
+  get generation(): number {
+    return this.get('generation');
+  }
+
+  /** Closes the widget and releases the kept forward pass. */
+  dispose(): void {
+    this.close();
+    this.release();
+  }
+
+  protected override textFallback(): string {
+    const layers = this.get('layers');
+    return `RelevanceExplorer: ${ruleLabel(this.get('rule'))}, target ${this.get('target')}, ${layers.length} layers`;
+  }
+
+  protected override htmlFallback(): string {
+    const figure = fallbackFigure(
+      `${this.get('title')} — ${ruleLabel(this.get('rule'))}, target ${this.get('target')}`,
+      this.get('layers'),
+      this.get('input'),
+      this.get('colormap'),
+    );
+    return fallbackHtml(figure, this.fallbackPlotly);
+  }
+
+  // Custom messages are handled one at a time, in arrival order.
+  private enqueue(content: JsonValue): Promise<void> {
+    this.queue = this.queue.then(() => this.apply(parseRequest(content)));
+    return this.queue;
+  }
+
+  private apply(request: ExplainRequest): void {
+    this.set({ busy: true, error: '' });
+    try {
+      const next = computeTrace(this.session, request.rule, request.target);
+      this.set({
+        layers: next.layers,
+        rule: request.rule,
+        rule_description: next.description,
+        target: request.target,
+        backward_ms: next.ms,
+        request_id: request.request_id,
+        error: '',
+        busy: false,
+        generation: this.get('generation') + 1,
+      });
+    } catch (error) {
+      this.set({
+        busy: false,
+        error: error instanceof Error ? error.message : String(error),
+        request_id: request.request_id,
+      });
+    }
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.session.dispose();
+    this.ownedInput?.dispose();
+  }
+}
+
+/** Prepares the session and computes the first trace; releases everything if that fails. */
+function initialState(
+  model: tf.LayersModel,
+  input: tf.Tensor,
+  options: ExploreOptions,
+): {
+  session: ExplanationSession;
+  ownedInput: tf.Tensor | undefined;
+  binding: FrontendBinding;
+  state: ExplorerWireState;
+} {
+  validateOptions(options);
+  const binding = frontendBinding('relevance-explorer', resolveTarget(options.frontend));
+  const { batch, owned } = asBatch(model, input);
+  let session: ExplanationSession | undefined;
+  try {
+    session = prepare(model, batch, options.prepare);
+    const probabilities = session.probabilities();
+    const classes = topClasses(probabilities, options.classLabels);
+    probabilities.dispose();
+    const rule = options.rule ?? 'rlrp';
+    const target =
+      options.target === undefined || options.target === 'predicted'
+        ? session.predicted[0]
+        : options.target;
+    const first = computeTrace(session, rule, target);
+    const state: ExplorerWireState = {
+      kind: 'relevance-explorer',
+      title: options.title ?? 'Relevance explorer',
+      input: inputImage(batch),
+      layers: first.layers,
+      rule,
+      rule_description: first.description,
+      rules: ruleOptions(options.rules),
+      target,
+      classes,
+      colormap: options.colormap ?? 'bwr',
+      overlay: options.overlay ?? false,
+      overlay_opacity: options.overlayOpacity ?? 0.6,
+      busy: false,
+      error: '',
+      generation: 1,
+      request_id: 0,
+      backward_ms: first.ms,
+      ...binding.extraState,
+    };
+    return { session, ownedInput: owned ? batch : undefined, binding, state };
+  } catch (error) {
+    session?.dispose();
+    if (owned) batch.dispose();
+    throw error;
+  }
+}
+
+/** Runs the backward pass with a trace and reads sample 0 of it. */
+function computeTrace(
+  session: ExplanationSession,
+  rule: string,
+  target: number,
+): { layers: KernelLayer[]; description: string; ms: number } {
+  const started = performance.now();
+  const explanation = session.explain({ rule: rule as RuleChoice, target, trace: true });
+  try {
+    const layers = traceLayers(explanation.trace ?? []);
+    return { layers, description: explanation.ruleDescription, ms: performance.now() - started };
+  } finally {
+    explanation.dispose();
+  }
+}
+
+/** Checks a custom message from the front end. */
+function parseRequest(content: JsonValue): ExplainRequest {
+  const message = content as Partial<ExplainRequest> | null;
+  if (
+    !message ||
+    message.type !== 'explain' ||
+    typeof message.rule !== 'string' ||
+    typeof message.target !== 'number' ||
+    !Number.isInteger(message.target)
+  ) {
+    throw new WidgetOptionError(
+      'message',
+      `expected {type: "explain", rule: string, target: integer, request_id}, got ${JSON.stringify(content)}.`,
+    );
+  }
+  return {
+    type: 'explain',
+    rule: message.rule,
+    target: message.target,
+    request_id: Number(message.request_id) || 0,
+  };
+}
+
+function validateOptions(options: ExploreOptions): void {
+  if (options.colormap !== undefined && !COLORMAP_NAMES.includes(options.colormap)) {
+    throw new WidgetOptionError(
+      'colormap',
+      `"${options.colormap}" is unknown; use one of ${COLORMAP_NAMES.join(', ')}.`,
+    );
+  }
+  if (
+    options.overlayOpacity !== undefined &&
+    !(options.overlayOpacity >= 0 && options.overlayOpacity <= 1)
+  ) {
+    throw new WidgetOptionError('overlayOpacity', `${options.overlayOpacity} is outside [0, 1].`);
+  }
+  if (
+    options.target !== undefined &&
+    options.target !== 'predicted' &&
+    !Number.isInteger(options.target)
+  ) {
+    throw new WidgetOptionError(
+      'target',
+      `${options.target} is not a class index; pass an integer or 'predicted'.`,
+    );
+  }
+}
+
+/**
+ * Shows the RelevanceExplorer of one sample: input and relevance side by side, a layer stepper
+ * over the whole trace, rule/target/colour map selectors and the relevance mass per layer.
+ * Displays the widget (unless `display: false`) and returns it; `widget.dispose()` releases the
+ * kept forward pass.
+ *
+ * @param model - a tfjs LayersModel the engine supports
+ * @param input - one sample, with or without the batch axis
+ */
+export function explore(
+  model: tf.LayersModel,
+  input: tf.Tensor,
+  options: ExploreOptions = {},
+): RelevanceExplorer {
+  const widget = new RelevanceExplorer(model, input, options);
+  if (options.display !== false) widget.display();
+  return widget;
+}

@@ -1,0 +1,142 @@
+/**
+ * Kernel side of the RuleComparison: one forward pass, one backward pass per rule, the input
+ * relevance of each summed over channels and shown in a grid on one shared symmetric scale.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { prepare, type PrepareOptions, type RuleChoice } from '@rlrp/core';
+import { Widget } from 'tslab-widgets';
+import { WidgetOptionError } from './errors';
+import { sumChannels, type KernelImage } from './fallback/fallback-figure';
+import { plotlyFigureHtml, type FallbackPlotly } from './fallback/fallback-html';
+import { ruleGridFigure } from './fallback/static-figures';
+import { frontendBinding, resolveTarget, type FrontendTarget } from './kernel/frontend-target';
+import { ruleLabel } from './kernel/rule-labels';
+import { asBatch, inputImage, sampleValues } from './kernel/tensors';
+import type { ColormapName, RuleComparisonState, RuleMapState } from './schema';
+
+/** Options of {@link compareRules}. */
+export interface CompareRulesOptions {
+  /** Class to explain; default the predicted class. */
+  target?: number | 'predicted';
+  /** Class names, index = class. */
+  classLabels?: readonly string[];
+  title?: string;
+  colormap?: ColormapName;
+  /** Grid columns (the input takes the first cell); default 4. */
+  columns?: number;
+  frontend?: FrontendTarget;
+  fallbackPlotly?: FallbackPlotly;
+  display?: boolean;
+  prepare?: PrepareOptions;
+}
+
+type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> & {
+  maps: (Omit<RuleMapState, 'data'> & { data: Float32Array })[];
+  input: KernelImage;
+  _esm?: string;
+};
+
+/** The RuleComparison widget (kernel side). */
+export class RuleComparison extends Widget<ComparisonWireState> {
+  private readonly fallbackPlotly: FallbackPlotly;
+
+  /** Use {@link compareRules}. */
+  constructor(
+    model: tf.LayersModel,
+    input: tf.Tensor,
+    rules: readonly string[],
+    options: CompareRulesOptions = {},
+  ) {
+    const binding = frontendBinding('rule-comparison', resolveTarget(options.frontend));
+    super({
+      model: binding.model,
+      view: binding.view,
+      state: { ...comparisonState(model, input, rules, options), ...binding.extraState },
+    });
+    this.fallbackPlotly = options.fallbackPlotly ?? 'inline';
+  }
+
+  protected override textFallback(): string {
+    return `RuleComparison: ${this.get('maps')
+      .map((m) => m.label)
+      .join(', ')} (target ${this.get('target_label')})`;
+  }
+
+  protected override htmlFallback(): string {
+    const figure = ruleGridFigure(
+      this.get('title'),
+      this.get('maps'),
+      this.get('colormap'),
+      this.get('columns'),
+    );
+    return plotlyFigureHtml(figure, this.fallbackPlotly);
+  }
+}
+
+function comparisonState(
+  model: tf.LayersModel,
+  input: tf.Tensor,
+  rules: readonly string[],
+  options: CompareRulesOptions,
+): ComparisonWireState {
+  if (!Array.isArray(rules) || rules.length === 0) {
+    throw new WidgetOptionError(
+      'rules',
+      'pass at least one rule or preset name, e.g. ["rlrp", "epsilon"].',
+    );
+  }
+  const { batch, owned } = asBatch(model, input);
+  const session = prepare(model, batch, options.prepare);
+  try {
+    const target =
+      options.target === undefined || options.target === 'predicted'
+        ? session.predicted[0]
+        : options.target;
+    const maps = rules.map((rule) => {
+      const explanation = session.explain({ rule: rule as RuleChoice, target });
+      try {
+        const values = sampleValues(explanation.relevance);
+        const shape = explanation.relevance.shape.slice(1);
+        const [height, width, channels] = shape.length === 3 ? shape : [shape[0], shape[1] ?? 1, 1];
+        const summed = channels === 1 ? values : sumChannels(values, height, width, channels);
+        let sum = 0;
+        let mass = 0;
+        for (const v of summed) {
+          sum += v;
+          mass += Math.abs(v);
+        }
+        return { rule, label: ruleLabel(rule), shape: [height, width], data: summed, mass, sum };
+      } finally {
+        explanation.dispose();
+      }
+    });
+    return {
+      kind: 'rule-comparison',
+      title: options.title ?? 'Rules compared',
+      input: inputImage(batch),
+      maps,
+      target,
+      target_label: options.classLabels?.[target] ?? String(target),
+      colormap: options.colormap ?? 'bwr',
+      columns: options.columns ?? 4,
+    };
+  } finally {
+    session.dispose();
+    if (owned) batch.dispose();
+  }
+}
+
+/**
+ * Shows the input relevance of several rules on the same input in a grid with one shared
+ * symmetric colour scale. Displays the widget (unless `display: false`) and returns it.
+ */
+export function compareRules(
+  model: tf.LayersModel,
+  input: tf.Tensor,
+  rules: readonly string[],
+  options: CompareRulesOptions = {},
+): RuleComparison {
+  const widget = new RuleComparison(model, input, rules, options);
+  if (options.display !== false) widget.display();
+  return widget;
+}

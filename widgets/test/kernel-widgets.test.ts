@@ -1,0 +1,162 @@
+/**
+ * Kernel side of the widgets on the shipped MNIST CNN and the real engine, with tslab-widgets'
+ * local runtime standing in for the kernel's socket (it records what would be sent).
+ */
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadModelFromDir, RlrpError } from '@rlrp/core';
+import { installLocalRuntime, type LocalRuntime } from 'tslab-widgets';
+import { compareRules, explore, plotEvaluation } from '@rlrp/widgets';
+
+const MODEL_DIR = path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn');
+
+function digitLike(): tf.Tensor4D {
+  const values = new Float32Array(28 * 28);
+  for (let y = 6; y < 22; y++) for (let x = 12; x < 16; x++) values[y * 28 + x] = 1;
+  return tf.tensor4d(values, [1, 28, 28, 1]);
+}
+
+function commOpens(local: LocalRuntime) {
+  return local.sent.filter((m) => m.msgType === 'comm_open');
+}
+
+describe('kernel-side widgets on the MNIST CNN', () => {
+  let model: tf.LayersModel;
+  let local: LocalRuntime;
+
+  beforeAll(async () => {
+    model = await loadModelFromDir(MODEL_DIR);
+  });
+  beforeEach(() => {
+    local = installLocalRuntime();
+  });
+  afterAll(() => model?.dispose());
+
+  it('explore: opens a widget whose trace travels as binary buffers, displays it, reruns only the backward pass on request', async () => {
+    const input = digitLike();
+    const baseline = tf.memory().numTensors;
+    const widget = explore(model, input, { fallbackPlotly: { src: '/plotly.min.js' } });
+
+    const [open] = commOpens(local);
+    const data = open.content.data as {
+      state: Record<string, unknown>;
+      buffer_paths: (string | number)[][];
+    };
+    expect(data.state._model_module).toBe('@rlrp/widgets');
+    expect(data.state._view_name).toBe('RelevanceExplorerView');
+    const layers = data.state.layers as { name: string; class_name: string; shape: number[] }[];
+    expect(layers.map((l) => l.class_name)).toEqual(
+      [
+        'Dense',
+        'Dense',
+        'Flatten',
+        'MaxPooling2D',
+        'Conv2D',
+        'MaxPooling2D',
+        'Conv2D',
+        'InputLayer',
+      ].slice(0, layers.length),
+    );
+    expect(layers[layers.length - 1].shape).toEqual([28, 28, 1]);
+    // One Float32 buffer per layer plus the input picture; no relevance as JSON numbers.
+    expect(data.buffer_paths).toContainEqual(['layers', 0, 'data']);
+    expect(data.buffer_paths).toContainEqual(['input', 'data']);
+    expect(open.buffers.length).toBe(layers.length + 1);
+    const inputLayerBuffer = data.buffer_paths.findIndex(
+      (p) => p[0] === 'layers' && p[1] === layers.length - 1,
+    );
+    expect(open.buffers[inputLayerBuffer].byteLength).toBe(28 * 28 * 4);
+    const classes = data.state.classes as { index: number; probability: number }[];
+    expect(classes).toHaveLength(5);
+    expect(classes[0].probability).toBeGreaterThanOrEqual(classes[4].probability);
+
+    const displayed = local.sent.find((m) => m.msgType === 'display_data');
+    const bundle = displayed?.content.data as Record<string, unknown>;
+    expect(bundle['application/vnd.jupyter.widget-view+json']).toEqual({
+      model_id: widget.modelId,
+      version_major: 2,
+      version_minor: 0,
+    });
+    expect(String(bundle['text/html'])).toContain('rlrpFallback.render');
+    expect(String(bundle['text/plain'])).toContain('RelevanceExplorer');
+
+    // The front end asks for another rule and target.
+    local.sent.length = 0;
+    const before = widget.get('layers')[layers.length - 1].data.slice();
+    const other = classes[1].index;
+    await local.deliver('comm_msg', {
+      comm_id: widget.modelId,
+      data: {
+        method: 'custom',
+        content: { type: 'explain', rule: 'epsilon', target: other, request_id: 7 },
+      },
+    });
+    const updates = local.sent.filter((m) => m.msgType === 'comm_msg');
+    const last = updates[updates.length - 1].content.data as { state: Record<string, unknown> };
+    expect(last.state.rule).toBe('epsilon');
+    expect(last.state.target).toBe(other);
+    expect(last.state.request_id).toBe(7);
+    expect(last.state.generation).toBe(2);
+    expect(last.state.busy).toBe(false);
+    expect(updates[updates.length - 1].buffers.length).toBe(layers.length);
+    const after = widget.get('layers')[layers.length - 1].data;
+    expect(after).not.toEqual(before);
+
+    // An unknown rule becomes the widget's error, not a dead kernel.
+    await local.deliver('comm_msg', {
+      comm_id: widget.modelId,
+      data: {
+        method: 'custom',
+        content: { type: 'explain', rule: 'nope', target: 0, request_id: 8 },
+      },
+    });
+    expect(widget.get('error')).toMatch(/Unknown rule "nope"/);
+    expect(widget.get('busy')).toBe(false);
+
+    widget.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    input.dispose();
+  });
+
+  it('compareRules: one channel-summed map per rule, session released', () => {
+    const batch = digitLike();
+    const input = batch.squeeze([0]);
+    const baseline = tf.memory().numTensors;
+    const widget = compareRules(model, input, ['rlrp', 'lrp0', 'EpsilonPlus'], {
+      fallbackPlotly: { src: '/plotly.min.js' },
+    });
+    const maps = widget.get('maps');
+    expect(maps.map((m) => m.label)).toEqual(['R-LRP', 'LRP-0', 'EpsilonPlus']);
+    expect(maps.every((m) => m.shape[0] === 28 && m.shape[1] === 28 && m.data.length === 784)).toBe(
+      true,
+    );
+    expect(tf.memory().numTensors).toBe(baseline);
+    widget.close();
+    input.dispose();
+    batch.dispose();
+  });
+
+  it('plotEvaluation: panels from explicit series; bad input gets a typed error', () => {
+    const widget = plotEvaluation(
+      [
+        {
+          id: 'deletion',
+          title: 'deletion',
+          x_label: 'fraction removed',
+          y_label: 'score',
+          series: [{ method: 'rlrp', x: [0, 0.5, 1], y: [1, 0.4, 0.1], auc: 0.45 }],
+        },
+      ],
+      { fallbackPlotly: { src: '/plotly.min.js' } },
+    );
+    expect(widget.get('panels')[0].series[0].method).toBe('rlrp');
+    expect(() => plotEvaluation({} as never)).toThrow(RlrpError);
+    widget.close();
+  });
+
+  it('rejects a batch of several samples with a typed error', () => {
+    const batch = tf.zeros([2, 28, 28, 1]);
+    expect(() => explore(model, batch, { display: false })).toThrow(/batch has 2/);
+    batch.dispose();
+  });
+});
