@@ -1,0 +1,247 @@
+/**
+ * `npm run reproduce`: the R-LRP paper's comparison on the shipped models — keep-top-k accuracy,
+ * deletion/insertion AOPC and heatmap robustness for R-LRP, the classical LRP rules, Gradient×Input
+ * and the random ranking — written to docs/results.md with its figures in docs/results/.
+ *
+ *   npm run reproduce                                   # everything (≈ 20 min on 2 cores)
+ *   npm run reproduce -- --models mnist-cnn --methods rlrp,lrp0,random --limit 50   # one cell, ~1 min
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { MultiBar, Presets } from 'cli-progress';
+import {
+  KEEP_TOP_K_PERCENTS,
+  compareMethods,
+  currentEngine,
+  initEngine,
+  loadModelFromDir,
+  relevanceScores,
+  type MethodEvaluation,
+  type RuleChoice,
+} from '@rlrp/core';
+import { toTensors } from '@rlrp/datasets';
+import { renderHeatmapGrid } from './heatmap-grid';
+import { renderLinePlot } from './line-plot';
+import { COMPARED_METHODS, type ComparedMethod } from './methods';
+import { datasetOf, listShippedModels, type ShippedModel } from './model-zoo';
+import { parseReproduceOptions, type ReproduceOptions } from './options';
+import { resultsMarkdown, type ModelResult } from './results-markdown';
+import { measureRobustness, type Robustness } from './robustness';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const HEATMAP_EXAMPLES = 3;
+
+function selectModels(options: ReproduceOptions): ShippedModel[] {
+  const all = listShippedModels(path.join(REPO_ROOT, 'models'));
+  if (!options.models) return all;
+  return options.models.map((id) => {
+    const found = all.find((m) => m.id === id);
+    if (!found) {
+      throw new Error(
+        `No shipped model "${id}" in models/. Available: ${all.map((m) => m.id).join(', ')}.`,
+      );
+    }
+    return found;
+  });
+}
+
+function keepTopKPlot(rows: ModelResult['methods']): Buffer {
+  const x = KEEP_TOP_K_PERCENTS.map((_, i) => i / (KEEP_TOP_K_PERCENTS.length - 1));
+  return renderLinePlot({
+    x,
+    series: rows.map(({ method, evaluation }) => ({
+      y: evaluation.keepTopK.accuracy,
+      color: method.color,
+      emphasis: method.id === 'rlrp',
+    })),
+    yMin: 0,
+    yMax: 1,
+    yGrid: [0.25, 0.5, 0.75, 1],
+    xGrid: x,
+    highlightX: x[KEEP_TOP_K_PERCENTS.indexOf(15)],
+  });
+}
+
+function deletionPlot(rows: ModelResult['methods']): Buffer {
+  const fractions = rows[0].evaluation.deletion.fractions;
+  return renderLinePlot({
+    x: fractions,
+    series: rows.map(({ method, evaluation }) => ({
+      y: evaluation.deletion.meanScore,
+      color: method.color,
+      emphasis: method.id === 'rlrp',
+    })),
+    yMin: 0,
+    yMax: 1,
+    yGrid: [0.25, 0.5, 0.75, 1],
+    xGrid: [0.25, 0.5, 0.75, 1],
+  });
+}
+
+async function evaluateModel(
+  shipped: ShippedModel,
+  methods: readonly ComparedMethod[],
+  options: ReproduceOptions,
+  bars: MultiBar,
+  figuresDir: string,
+): Promise<ModelResult> {
+  const started = Date.now();
+  const dataset = datasetOf(shipped);
+  const model = await loadModelFromDir(shipped.dir);
+  const count = Math.min(options.limit, dataset.test.count);
+  const { images, labels } = toTensors(dataset, dataset.test, { count });
+  const labelArray = Array.from(labels.dataSync());
+  const subsetAccuracy = tf.tidy(
+    () => (model.predict(images) as tf.Tensor2D).argMax(1).equal(labels).mean().dataSync()[0],
+  );
+  const ruled = methods.filter(
+    (m): m is ComparedMethod & { rule: RuleChoice } => m.rule !== undefined,
+  );
+  const batchSize = 64;
+  const explainBatchSize = 32;
+  const metricBatches = Math.ceil(count / batchSize);
+  const total = Math.ceil(count / explainBatchSize) + (ruled.length + 1) * 3 * metricBatches;
+  const bar = bars.create(total, 0, { task: `${shipped.id}: compare`.padEnd(34) });
+  const comparison = compareMethods({
+    model,
+    images,
+    labels: labelArray,
+    methods: ruled.map((m) => ({ name: m.id, rule: m.rule })),
+    steps: options.steps,
+    batchSize,
+    explainBatchSize,
+    onProgress: (p) =>
+      bar.increment(1, { task: `${shipped.id}: ${p.stage}`.slice(0, 34).padEnd(34) }),
+  });
+  bar.update(total);
+  const evaluations = new Map<string, MethodEvaluation>(comparison.methods.map((e) => [e.name, e]));
+  evaluations.set('random', comparison.random);
+  const rows = methods.map((method) => ({
+    method,
+    evaluation: evaluations.get(method.id) as MethodEvaluation,
+  }));
+
+  const robustSamples = Math.min(options.robustnessLimit, count);
+  const robustImages = images.slice(0, robustSamples);
+  const robustBar = bars.create(3 * Math.ceil(robustSamples / 32), 0, {
+    task: `${shipped.id}: robustness`.padEnd(34),
+  });
+  const robust = measureRobustness(
+    model,
+    robustImages,
+    ruled.map((m) => m.rule),
+    () => robustBar.increment(1),
+  );
+  robustImages.dispose();
+  const robustness = new Map<string, Robustness>(ruled.map((m, i) => [m.id, robust[i]]));
+
+  const pixels = dataset.height * dataset.width;
+  const examples = images.slice(0, Math.min(HEATMAP_EXAMPLES, count));
+  const exampleMaps = relevanceScores(model, examples, { rules: ruled.map((m) => m.rule) });
+  const exampleInputs = Array.from({ length: examples.shape[0] }, (_, i) =>
+    Float32Array.from(dataset.test.images.subarray(i * pixels, (i + 1) * pixels)),
+  );
+  examples.dispose();
+  const heatmapFile = `${shipped.id}-heatmaps.png`;
+  fs.writeFileSync(
+    path.join(figuresDir, heatmapFile),
+    renderHeatmapGrid(
+      exampleInputs,
+      exampleMaps.map((m) =>
+        exampleInputs.map((_, i) => m.scores.subarray(i * pixels, (i + 1) * pixels)),
+      ),
+      dataset.height,
+      dataset.width,
+    ),
+  );
+  const keepFile = `${shipped.id}-keep-top-k.png`;
+  const deletionFile = `${shipped.id}-deletion.png`;
+  fs.writeFileSync(path.join(figuresDir, keepFile), keepTopKPlot(rows));
+  fs.writeFileSync(path.join(figuresDir, deletionFile), deletionPlot(rows));
+  images.dispose();
+  labels.dispose();
+  model.dispose();
+  return {
+    model: shipped,
+    samples: count,
+    subsetAccuracy,
+    methods: rows,
+    robustness,
+    robustnessSamples: robustSamples,
+    seconds: (Date.now() - started) / 1000,
+    keepTopKPlot: `results/${keepFile}`,
+    deletionPlot: `results/${deletionFile}`,
+    heatmaps: `results/${heatmapFile}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseReproduceOptions(process.argv.slice(2));
+  await initEngine();
+  const models = selectModels(options);
+  if (models.length === 0)
+    throw new Error(
+      'No shipped models found in models/. Train them with src/train/train.ts --all.',
+    );
+  const methods = COMPARED_METHODS.filter((m) => options.methods.includes(m.id));
+  const outDir = path.resolve(REPO_ROOT, options.outDir);
+  const figuresDir = path.join(outDir, 'results');
+  fs.mkdirSync(figuresDir, { recursive: true });
+  const started = Date.now();
+  const bars = new MultiBar(
+    {
+      format: '{task} |{bar}| {value}/{total} | {duration_formatted}',
+      clearOnComplete: false,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  const results: ModelResult[] = [];
+  const write = () => {
+    const markdown = resultsMarkdown(results, {
+      command: options.command,
+      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      backend: currentEngine()?.backend ?? tf.getBackend(),
+      limit: options.limit,
+      robustnessLimit: options.robustnessLimit,
+      steps: options.steps,
+      totalSeconds: (Date.now() - started) / 1000,
+    });
+    fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
+    const json = results.map((r) => ({
+      model: r.model.id,
+      samples: r.samples,
+      subsetAccuracy: r.subsetAccuracy,
+      seconds: r.seconds,
+      methods: r.methods.map(({ method, evaluation }) => ({
+        id: method.id,
+        name: method.name,
+        keepTopK: evaluation.keepTopK,
+        deletion: evaluation.deletion,
+        insertion: evaluation.insertion,
+        deletionAopcVsRandom: evaluation.deletionAopcVsRandom,
+        insertionAopcVsRandom: evaluation.insertionAopcVsRandom,
+        nonFinite: evaluation.nonFinite,
+        robustness: r.robustness.get(method.id) ?? null,
+      })),
+    }));
+    fs.writeFileSync(
+      path.join(figuresDir, 'results.json'),
+      JSON.stringify({ command: options.command, results: json }, null, 1) + '\n',
+    );
+  };
+  for (const shipped of models) {
+    results.push(await evaluateModel(shipped, methods, options, bars, figuresDir));
+    write();
+  }
+  bars.stop();
+  console.log(
+    `Wrote ${path.relative(process.cwd(), path.join(outDir, 'results.md'))} (${Math.round((Date.now() - started) / 1000)} s).`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
