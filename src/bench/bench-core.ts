@@ -1,0 +1,168 @@
+/**
+ * Engine benchmark: how much an explanation costs compared with the model's own forward pass.
+ *
+ *   npm run bench                      all cases, one JSON object per line
+ *   npm run bench -- --cases vgg16     only the cases whose model name contains "vgg16"
+ *   npm run bench -- --runs 7          more repetitions (default 5, after one warm-up)
+ *   npm run bench -- --write-docs      also rewrite the table in docs/performance.md
+ *
+ * `forward_ms` is `model.predict` (the baseline), `explain_ms` a whole one-shot `explain()` (graph,
+ * forward pass kept for the rules, backward pass), both medians; `ratio = explain_ms / forward_ms`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import {
+  explain,
+  initEngine,
+  loadModelFromDir,
+  resnet50,
+  vgg16,
+  type RuleChoice,
+} from '@rlrp/core';
+
+interface BenchCase {
+  readonly model: string;
+  readonly build: () => Promise<tf.LayersModel>;
+  readonly inputShape: readonly number[];
+  readonly batch: number;
+  readonly rules: readonly RuleChoice[];
+}
+
+interface BenchResult {
+  model: string;
+  rule: string;
+  backend: string;
+  batch: number;
+  forward_ms: number;
+  explain_ms: number;
+  ratio: number;
+  peak_rss_mb: number;
+  runs: number;
+}
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+
+const CASES: readonly BenchCase[] = [
+  {
+    model: 'vgg16-random-224',
+    build: async () => vgg16({ inputShape: [224, 224, 3], classes: 1000 }),
+    inputShape: [224, 224, 3],
+    batch: 1,
+    rules: ['rlrp', 'epsilon', 'EpsilonPlusFlat'],
+  },
+  {
+    model: 'resnet50-random-224',
+    build: async () => resnet50({ inputShape: [224, 224, 3], classes: 1000 }),
+    inputShape: [224, 224, 3],
+    batch: 1,
+    rules: ['rlrp'],
+  },
+  {
+    model: 'mnist-cnn-shipped',
+    build: () => loadModelFromDir(path.join(repoRoot, 'models', 'mnist-cnn')),
+    inputShape: [28, 28, 1],
+    batch: 256,
+    rules: ['rlrp', 'epsilon', 'EpsilonPlusFlat'],
+  },
+];
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function timed(work: () => void): number {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
+function ruleName(rule: RuleChoice): string {
+  return typeof rule === 'string' ? rule : rule.description;
+}
+
+function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const engine = await initEngine();
+  const runs = Number(argument('--runs') ?? 5);
+  const only = argument('--cases');
+  const results: BenchResult[] = [];
+  for (const bench of CASES.filter((c) => !only || c.model.includes(only))) {
+    const model = await bench.build();
+    const input = tf.randomUniform([bench.batch, ...bench.inputShape], 0, 1, 'float32', 42);
+    const forward = () =>
+      timed(() => {
+        const out = model.predict(input) as tf.Tensor;
+        out.dataSync();
+        out.dispose();
+      });
+    forward(); // warm-up: kernels compiled, weights uploaded
+    const forwardMs = median(Array.from({ length: runs }, forward));
+    for (const rule of bench.rules) {
+      const once = () =>
+        timed(() => {
+          const e = explain(model, input, { rule });
+          e.relevance.dataSync();
+          e.dispose();
+        });
+      once();
+      const explainMs = median(Array.from({ length: runs }, once));
+      const result: BenchResult = {
+        model: bench.model,
+        rule: ruleName(rule),
+        backend: engine.backend,
+        batch: bench.batch,
+        forward_ms: Math.round(forwardMs * 10) / 10,
+        explain_ms: Math.round(explainMs * 10) / 10,
+        ratio: Math.round((explainMs / forwardMs) * 100) / 100,
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+        runs,
+      };
+      results.push(result);
+      console.log(JSON.stringify(result));
+    }
+    input.dispose();
+    model.dispose();
+  }
+  if (process.argv.includes('--write-docs')) writeDocs(results, runs);
+}
+
+const BEGIN = '<!-- bench-core:begin -->';
+const END = '<!-- bench-core:end -->';
+
+/** Replaces the generated table in docs/performance.md (between the markers). */
+function writeDocs(results: readonly BenchResult[], runs: number): void {
+  const file = path.join(repoRoot, 'docs', 'performance.md');
+  const table = [
+    BEGIN,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.version}, ` +
+      `medians of ${runs} runs after one warm-up:`,
+    '',
+    '| model | rule | backend | batch | forward ms | explain ms | ratio | peak RSS MB |',
+    '|---|---|---|---:|---:|---:|---:|---:|',
+    ...results.map(
+      (r) =>
+        `| ${r.model} | ${r.rule} | ${r.backend} | ${r.batch} | ${r.forward_ms} | ${r.explain_ms} | **${r.ratio}** | ${r.peak_rss_mb} |`,
+    ),
+    END,
+  ].join('\n');
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const next =
+    current.includes(BEGIN) && current.includes(END)
+      ? current.slice(0, current.indexOf(BEGIN)) + table + current.slice(current.indexOf(END) + END.length)
+      : `${current}\n${table}\n`;
+  fs.writeFileSync(file, next);
+  console.error(`[bench] table written to ${path.relative(repoRoot, file)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

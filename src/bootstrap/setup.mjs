@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Sets up whatever a fresh clone is missing, before `npm start` or `npm test` run.
+// Plain JavaScript on purpose: it runs before any npm dependency (tsx, TypeScript) is installed.
+//
+//   node src/bootstrap/setup.mjs start   npm deps, Jupyter (Debian), build, kernelspec, nbextension
+//   node src/bootstrap/setup.mjs test    the same plus the test-only system packages (Chromium, …)
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const mode = process.argv[2] ?? 'start';
+
+/** Debian packages, by what needs them. Installed without Recommends: see docs/troubleshooting. */
+const PACKAGES = {
+  start: ['jupyter-notebook', 'jupyter-client', 'python3-nbclient', 'jupyter-nbconvert'],
+  test: ['python3-jupyter-kernel-test', 'chromium', 'dataset-fashion-mnist'],
+};
+
+const say = (message) => console.log(`[setup] ${message}`);
+
+function run(command, args, options = {}) {
+  say(`${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
+  if (result.status !== 0) {
+    console.error(`[setup] failed: ${command} ${args.join(' ')} (exit ${result.status})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function npmDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  const fresh = existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs;
+  if (fresh) return;
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+function isInstalled(pkg) {
+  const result = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return result.status === 0 && result.stdout.includes('install ok installed');
+}
+
+function debianPackages(wanted) {
+  const missing = wanted.filter((p) => !isInstalled(p));
+  if (missing.length === 0) return;
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !hasApt) {
+    console.error(
+      `[setup] missing system packages: ${missing.join(' ')}.\n` +
+        `        Install them with:  sudo apt-get install --no-install-recommends ${missing.join(' ')}\n` +
+        '        (Debian/Ubuntu). Jupyter Notebook 6.x from any other source works too.',
+    );
+    process.exit(1);
+  }
+  run('apt-get', ['update', '-q']);
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+function build() {
+  run('npm', ['run', 'build', '--silent']);
+}
+
+npmDependencies();
+debianPackages(mode === 'test' ? [...PACKAGES.start, ...PACKAGES.test] : PACKAGES.start);
+build();
+say('ready');
