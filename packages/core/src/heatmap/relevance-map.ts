@@ -72,7 +72,9 @@ export function readShaped(source: tf.Tensor | ShapedArray): {
 } {
   if (source instanceof tf.Tensor) {
     if (source.isDisposed) {
-      throw new HeatmapInputError('The relevance tensor was already disposed; draw it first.');
+      throw new HeatmapInputError(
+        'The tensor was already disposed; draw it before disposing it (or keep it alive).',
+      );
     }
     return { data: source.dataSync(), shape: source.shape };
   }
