@@ -110,7 +110,7 @@ describe('reference forward pass equals tfjs model.predict', () => {
     }
   }
 
-  it('folding removes exactly the BatchNorms that directly follow a Dense/Conv2D with linear activation', () => {
+  it('folding removes exactly the BatchNorms that directly follow a Dense/Conv2D/DepthwiseConv2D with linear activation', () => {
     const counts: Record<string, [number, number]> = {};
     for (const name of RANDOM_NETWORK_NAMES) {
       const net = randomNetwork(name, 3);
@@ -124,9 +124,10 @@ describe('reference forward pass equals tfjs model.predict', () => {
     expect(counts).toEqual({
       mlp: [2, 1],
       'conv-strided': [1, 0],
-      'dilated-depthwise': [0, 0],
+      'dilated-depthwise': [1, 0],
       'pad-crop': [1, 1],
       'dilated-valid': [0, 0],
+      'avgpool-partial': [0, 0],
       'residual-projection': [1, 0],
       'residual-identity': [0, 0],
       concat: [0, 0],

@@ -11,3 +11,4 @@ export * from './propagate';
 export * from './random';
 export * from './random-networks';
 export * from './tolerance';
+// engine-cases imports @rlrp/core, so it is imported directly by the tests that compare with the engine.

@@ -57,7 +57,7 @@ export interface RefNetwork {
 export interface DescribeOptions {
   /** Fold BatchNormalization into the preceding linear layer (default true, as the engine). */
   readonly foldBatchNorm?: boolean;
-  /** Classes a BatchNorm may be folded into (default Dense and Conv2D). */
+  /** Classes a BatchNorm may be folded into (default Dense, Conv2D and DepthwiseConv2D). */
   readonly foldInto?: readonly string[];
 }
 
@@ -340,7 +340,7 @@ interface MutableNode {
  */
 export function describeModel(model: tf.LayersModel, options: DescribeOptions = {}): RefNetwork {
   const fold = options.foldBatchNorm ?? true;
-  const foldInto = options.foldInto ?? ['Dense', 'Conv2D'];
+  const foldInto = options.foldInto ?? ['Dense', 'Conv2D', 'DepthwiseConv2D'];
   const inputName = model.inputs[0].sourceLayer.name;
   const inputShape = model.inputs[0].shape.slice(1).map(Number);
   const nodes: MutableNode[] = [

@@ -6,7 +6,13 @@ import { derivative } from './activations';
 import { argmaxIn, forward, type ForwardPass } from './forward';
 import { applyTransposed } from './linear-maps';
 import type { RefNetwork, RefNode } from './network';
-import { classicalDenominator, l1, linearRelevance, type RefRule } from './rules';
+import {
+  classicalDenominator,
+  l1,
+  linearRelevance,
+  type Conditioning,
+  type RefRule,
+} from './rules';
 
 /** Which rule each node uses (linear nodes and Add nodes consult it). */
 export type RuleAssignment = (node: RefNode) => RefRule;
@@ -20,6 +26,11 @@ export interface RefExplanation {
   readonly input: Float64Array;
   /** Per Add node: the relevance each of its inputs received from it, in input order. */
   readonly addShares: ReadonlyMap<string, readonly Float64Array[]>;
+  /**
+   * Σ over the steps of each step's worst Σ|terms| / |denominator| (see `Conditioning`): how many
+   * digits a float32 implementation must lose; 1 per step for a well-conditioned net.
+   */
+  readonly conditioning: number;
 }
 
 /** How the backward pass starts: a class index (onehot·f or onehot·|f|) or an explicit vector. */
@@ -62,6 +73,7 @@ export function explainSample(
   const isRlrp = net.nodes.some((n) => n.op.kind === 'linear' && rules(n).name === 'rlrp');
   const relevance = new Map<string, Float64Array>();
   const addShares = new Map<string, Float64Array[]>();
+  let conditioning = 0;
   relevance.set(net.output, startRelevance(fwd.logits, target, isRlrp));
   const outputIndex = net.nodes.findIndex((n) => n.name === net.output);
   for (let index = outputIndex; index >= 0; index--) {
@@ -71,9 +83,16 @@ export function explainSample(
     const inputs = node.inputs.map((n) => fwd.values.get(n)!);
     const op = node.op;
     switch (op.kind) {
-      case 'linear':
-        accumulate(relevance, node.inputs[0], linearRelevance(rules(node), op.map, inputs[0], r));
+      case 'linear': {
+        const stats: Conditioning = { worst: 0 };
+        accumulate(
+          relevance,
+          node.inputs[0],
+          linearRelevance(rules(node), op.map, inputs[0], r, stats),
+        );
+        conditioning += stats.worst;
         break;
+      }
       case 'activation':
         accumulate(relevance, node.inputs[0], r);
         break;
@@ -100,6 +119,14 @@ export function explainSample(
             return (ui / classicalDenominator(rule, y[i])) * r[i];
           }),
         );
+        let worst = 0;
+        y.forEach((yi, i) => {
+          if (r[i] === 0) return;
+          const magnitude = inputs.reduce((sum, u) => sum + Math.abs(u[i]), 0);
+          const den = isRlrp ? yi : classicalDenominator(rule, yi);
+          if (den !== 0) worst = Math.max(worst, magnitude / Math.abs(den));
+        });
+        conditioning += worst;
         addShares.set(node.name, shares);
         shares.forEach((s, i) => accumulate(relevance, node.inputs[i], s));
         break;
@@ -112,7 +139,7 @@ export function explainSample(
       }
     }
   }
-  return { forward: fwd, relevance, input: relevance.get(net.input)!, addShares };
+  return { forward: fwd, relevance, input: relevance.get(net.input)!, addShares, conditioning };
 }
 
 /**

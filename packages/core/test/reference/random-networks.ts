@@ -110,14 +110,15 @@ const FACTORIES: Record<string, Factory> = {
       ],
     }),
   }),
-  /** Dilated 'same' conv (elu) → MaxPool same → DepthwiseConv → AvgPool same (partial windows) → GAP. */
+  /** Dilated 'same' conv (elu) → MaxPool same → DepthwiseConv → BN → ReLU → AvgPool stride 1 → GAP. */
   'dilated-depthwise': () => ({
     inputShape: [7, 7, 2],
     covers: [
       'Conv2D(dilation 2, same)',
       'MaxPooling2D(same)',
       'DepthwiseConv2D',
-      'AveragePooling2D(same)',
+      'BatchNormalization(folded into depthwise)',
+      'AveragePooling2D(stride 1, valid)',
       'GlobalAveragePooling2D',
     ],
     model: tf.sequential({
@@ -131,13 +132,10 @@ const FACTORIES: Record<string, Factory> = {
           activation: 'elu',
         }),
         L.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same' }),
-        L.depthwiseConv2d({
-          kernelSize: 2,
-          depthMultiplier: 2,
-          padding: 'valid',
-          activation: 'relu',
-        }),
-        L.averagePooling2d({ poolSize: 2, strides: 2, padding: 'same' }),
+        L.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, padding: 'valid' }),
+        L.batchNormalization(),
+        L.reLU(),
+        L.averagePooling2d({ poolSize: 2, strides: 1, padding: 'valid' }),
         L.globalAveragePooling2d({}),
         L.dense({ units: 4, activation: 'softmax' }),
       ],
@@ -178,10 +176,10 @@ const FACTORIES: Record<string, Factory> = {
       ],
     }),
   }),
-  /** Dilated 'valid' conv, AvgPool 3×3 stride 2 'same' (divides by the valid count). */
+  /** Dilated 'valid' conv, AvgPool 2×2 stride 2 'same' on an even size (no padded cells). */
   'dilated-valid': () => ({
     inputShape: [6, 6, 2],
-    covers: ['Conv2D(dilation 2, valid)', 'AveragePooling2D(3, stride 2, same)'],
+    covers: ['Conv2D(dilation 2, valid)', 'AveragePooling2D(same, no partial windows)'],
     model: tf.sequential({
       layers: [
         L.conv2d({
@@ -192,7 +190,20 @@ const FACTORIES: Record<string, Factory> = {
           padding: 'valid',
           activation: 'relu',
         }),
-        L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+        L.averagePooling2d({ poolSize: 2, strides: 2, padding: 'same' }),
+        L.flatten(),
+        L.dense({ units: 3 }),
+      ],
+    }),
+  }),
+  /** AvgPool 2×2 stride 2 'same' on 5×5: the last row/column windows are partial (TF divides by 2 or 1). */
+  'avgpool-partial': () => ({
+    inputShape: [5, 5, 2],
+    covers: ['AveragePooling2D(same, partial windows)'],
+    model: tf.sequential({
+      layers: [
+        L.averagePooling2d({ inputShape: [5, 5, 2], poolSize: 2, strides: 2, padding: 'same' }),
+        L.conv2d({ filters: 2, kernelSize: 2, padding: 'valid', activation: 'relu' }),
         L.flatten(),
         L.dense({ units: 3 }),
       ],

@@ -51,6 +51,20 @@ export function l1(v: ArrayLike<number>): number {
 }
 
 /**
+ * How ill-conditioned one step is: the largest ratio Σ|terms| / |denominator| over the outputs that
+ * carry relevance. A float32 implementation cannot be more accurate than about 2⁻²⁴ times the sum of
+ * these over the layers (relative to the largest relevance), so the engine comparison widens its
+ * tolerance only where this says float32 must lose digits.
+ */
+export interface Conditioning {
+  worst: number;
+}
+
+function noteConditioning(stats: Conditioning | undefined, value: number): void {
+  if (stats && !(value <= stats.worst)) stats.worst = value;
+}
+
+/**
  * Generic "contribution over its denominator" propagation: R_j = Σ_k q_jk / den(Σ_j q_jk + extra_k) · R_k.
  */
 function ratioRule(
@@ -59,15 +73,24 @@ function ratioRule(
   contribution: (e: number) => number,
   extra: (k: number) => number,
   denominator: (d: number) => number,
+  stats?: Conditioning,
 ): Float64Array {
   const n = map.entryRow.length;
   const q = new Float64Array(n);
   const total = Float64Array.from({ length: map.rows }, (_, k) => extra(k));
+  const magnitude = total.map(Math.abs);
   for (let e = 0; e < n; e++) {
     q[e] = contribution(e);
     total[map.entryRow[e]] += q[e];
+    magnitude[map.entryRow[e]] += Math.abs(q[e]);
   }
   const scaled = total.map((t, k) => rOut[k] / denominator(t));
+  if (stats) {
+    total.forEach((t, k) => {
+      if (rOut[k] !== 0 && magnitude[k] > 0)
+        noteConditioning(stats, magnitude[k] / Math.abs(denominator(t)));
+    });
+  }
   const rIn = new Float64Array(map.cols);
   for (let e = 0; e < n; e++) rIn[map.entryCol[e]] += q[e] * scaled[map.entryRow[e]];
   return rIn;
@@ -82,6 +105,7 @@ export function linearRelevance(
   map: LinearMap,
   a: Float64Array,
   rOut: Float64Array,
+  stats?: Conditioning,
 ): Float64Array {
   const w = map.entryWeight;
   const col = map.entryCol;
@@ -90,9 +114,15 @@ export function linearRelevance(
     case 'rlrp': {
       // a ⊙ Wᵀ R: no bias, no denominator; then rescale to the L1 mass of R_out.
       const rIn = new Float64Array(map.cols);
-      for (let e = 0; e < w.length; e++) rIn[col[e]] += aw(e) * rOut[map.entryRow[e]];
+      let magnitude = 0;
+      for (let e = 0; e < w.length; e++) {
+        const message = aw(e) * rOut[map.entryRow[e]];
+        rIn[col[e]] += message;
+        magnitude += Math.abs(message);
+      }
       const massOut = l1(rOut);
       const massIn = l1(rIn);
+      if (massIn > 0) noteConditioning(stats, magnitude / massIn);
       if (massOut === 0 || massIn === 0) return new Float64Array(map.cols);
       return rIn.map((v) => (v * massOut) / massIn);
     }
@@ -104,6 +134,7 @@ export function linearRelevance(
         aw,
         (k) => map.bias[k],
         (d) => classicalDenominator(rule, d),
+        stats,
       );
     case 'gamma': {
       const g = rule.gamma;
@@ -113,6 +144,7 @@ export function linearRelevance(
         (e) => a[col[e]] * (w[e] + g * plus(w[e])),
         (k) => map.bias[k] + g * plus(map.bias[k]),
         stabilise,
+        stats,
       );
     }
     case 'alphabeta': {
@@ -122,6 +154,7 @@ export function linearRelevance(
         (e) => plus(aw(e)),
         (k) => plus(map.bias[k]),
         stabilise,
+        stats,
       );
       if (rule.beta === 0) return pos.map((v) => rule.alpha * v);
       const neg = ratioRule(
@@ -130,6 +163,7 @@ export function linearRelevance(
         (e) => minus(aw(e)),
         (k) => minus(map.bias[k]),
         stabilise,
+        stats,
       );
       return pos.map((v, j) => rule.alpha * v - rule.beta * neg[j]);
     }
@@ -140,6 +174,7 @@ export function linearRelevance(
         (e) => plus(aw(e)),
         () => 0,
         stabilise,
+        stats,
       );
     case 'zbox':
       return ratioRule(
@@ -149,6 +184,7 @@ export function linearRelevance(
           aw(e) - boundAt(rule.low, col[e]) * plus(w[e]) - boundAt(rule.high, col[e]) * minus(w[e]),
         () => 0,
         stabilise,
+        stats,
       );
     case 'wsquare':
       return ratioRule(
@@ -157,6 +193,7 @@ export function linearRelevance(
         (e) => w[e] * w[e],
         () => 0,
         stabilise,
+        stats,
       );
     case 'flat':
       return ratioRule(
@@ -165,6 +202,7 @@ export function linearRelevance(
         () => 1,
         () => 0,
         stabilise,
+        stats,
       );
   }
 }
