@@ -194,6 +194,19 @@ export class WireClient {
     return (result?.content['data'] as Record<string, string> | undefined)?.['text/plain'];
   }
 
+  /** Evaluates `expression` in the kernel and returns it, sent back as JSON on stdout. */
+  async evaluate(expression: string): Promise<unknown> {
+    const { reply, iopub } = await this.execute(`console.log(JSON.stringify(${expression}))`);
+    if (reply.content['status'] !== 'ok') {
+      throw new Error(`evaluation failed: ${expression}: ${JSON.stringify(reply.content)}`);
+    }
+    const text = iopub
+      .filter((m) => m.header.msg_type === 'stream' && m.content['name'] === 'stdout')
+      .map((m) => String(m.content['text']))
+      .join('');
+    return JSON.parse(text);
+  }
+
   close(): void {
     for (const socket of [this.shell, this.control, this.iopub]) socket.close();
   }
