@@ -74,6 +74,7 @@ describe('widgets on the wire', () => {
   let workDir: string;
   let modelId: string;
   const frontendModel: Record<string, unknown> = {};
+  let shutDown = false;
 
   beforeAll(async () => {
     spec = installKernelspecForTest();
@@ -86,7 +87,7 @@ describe('widgets on the wire', () => {
 
   afterAll(async () => {
     client?.close();
-    if (kernel) await kernel.shutdown();
+    if (kernel && !shutDown) await kernel.shutdown();
     spec?.cleanup();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
@@ -285,5 +286,10 @@ describe('widgets on the wire', () => {
     });
     expect(client.badlySigned).toHaveLength(0);
     expect(await kernel.alive()).toBe(true);
+  });
+
+  test('shutdown_request: the kernel replies and exits by itself (exit code 0)', async () => {
+    shutDown = true;
+    expect(await kernel.shutdown()).toEqual({ aliveBefore: true, exitCode: 0 });
   });
 });

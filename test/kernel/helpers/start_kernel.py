@@ -2,7 +2,7 @@
 
 Prints one JSON line with the connection info (key included) and the kernel's pid, then obeys
 commands on stdin, one per line: "alive" prints {"alive": bool}; "shutdown" (or EOF) shuts the
-kernel down and prints {"alive_before_shutdown": bool}.
+kernel down and prints {"alive_before_shutdown": bool, "exit_code": int}.
 """
 
 import json
@@ -25,8 +25,10 @@ def main():
         elif command == "shutdown":
             break
     alive = km.is_alive()
+    process = km.provisioner.process
     km.shutdown_kernel(now=False)
-    print(json.dumps({"alive_before_shutdown": alive}), flush=True)
+    # 0: the kernel exited by itself on shutdown_request; negative: jupyter_client had to kill it.
+    print(json.dumps({"alive_before_shutdown": alive, "exit_code": process.returncode}), flush=True)
 
 
 if __name__ == "__main__":

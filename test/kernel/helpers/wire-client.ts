@@ -276,12 +276,18 @@ export class ManagedKernel {
     return (JSON.parse(await this.nextLine()) as { alive: boolean }).alive;
   }
 
-  /** Shuts the kernel down through jupyter_client; resolves with whether it was alive before. */
-  async shutdown(): Promise<boolean> {
+  /**
+   * Shuts the kernel down through jupyter_client (a shutdown_request); resolves with whether it was
+   * alive before and its exit code (0 when it exited by itself).
+   */
+  async shutdown(): Promise<{ aliveBefore: boolean; exitCode: number | null }> {
     this.child.stdin.write('shutdown\n');
-    const result = JSON.parse(await this.nextLine()) as { alive_before_shutdown: boolean };
+    const result = JSON.parse(await this.nextLine()) as {
+      alive_before_shutdown: boolean;
+      exit_code: number | null;
+    };
     await new Promise((resolve) => this.child.once('exit', resolve));
-    return result.alive_before_shutdown;
+    return { aliveBefore: result.alive_before_shutdown, exitCode: result.exit_code };
   }
 
   private nextLine(timeoutMs = 60000): Promise<string> {
