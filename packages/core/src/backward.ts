@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Composite, LayerPosition } from './composites';
 import type { ForwardPass } from './forward';
 import type { Graph, GraphNode } from './graph/graph';
+import { routeToWindowMaxima } from './layers/max-pooling';
 
 /** The result of one backward pass. Tensors belong to the caller. */
 export interface BackwardPass {
@@ -25,18 +26,10 @@ export function firstLayerIds(graph: Graph): ReadonlySet<number> {
   return first;
 }
 
-/** Routes each pooling window's value to its arg-max cell (the gradient of max pooling). */
+/** Routes each pooling window's relevance to its arg-max cell. */
 function routeMaxPool(node: GraphNode, x: tf.Tensor, r: tf.Tensor): tf.Tensor {
   if (node.op.kind !== 'maxpool') throw new Error('routeMaxPool needs a max-pooling node');
-  const { geometry, padding } = node.op;
-  const pool = (t: tf.Tensor) =>
-    tf.maxPool(
-      t as tf.Tensor4D,
-      geometry.kernel as [number, number],
-      geometry.strides as [number, number],
-      padding,
-    );
-  return tf.grad(pool)(x, r as tf.Tensor4D);
+  return routeToWindowMaxima(x as tf.Tensor4D, r as tf.Tensor4D, node.op.geometry);
 }
 
 /** Routes each channel's global maximum to its first arg-max cell. */

@@ -23,7 +23,8 @@ function foldInto(op: LinearOp, scale: tf.Tensor, shift: tf.Tensor): LinearOp | 
       return { weight, bias };
     });
   if (op instanceof DenseOp) {
-    return new DenseOp(fold((w) => w.mul(scale)));
+    const params = fold((w) => w.mul(scale));
+    return new DenseOp(params, [params.weight, params.bias as tf.Tensor]);
   }
   if (op instanceof Conv2DOp) {
     const params = fold((w) => w.mul(scale));

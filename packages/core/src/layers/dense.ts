@@ -3,7 +3,11 @@ import type { LinearOp, LinearParams } from './linear-op';
 
 /** A Dense layer `z = a K + b` on `[batch, in]` inputs. */
 export class DenseOp implements LinearOp {
-  constructor(readonly params: LinearParams) {}
+  constructor(
+    readonly params: LinearParams,
+    /** Tensors this op owns (e.g. a kernel folded with batch norm) and must dispose. */
+    private readonly owned: tf.Tensor[] = [],
+  ) {}
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
     return tf.tidy(() => {
@@ -20,5 +24,7 @@ export class DenseOp implements LinearOp {
     return tf.matMul(s as tf.Tensor2D, p.weight as tf.Tensor2D, false, true);
   }
 
-  dispose(): void {}
+  dispose(): void {
+    for (const t of this.owned) t.dispose();
+  }
 }

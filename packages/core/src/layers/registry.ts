@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NodeOp } from '../graph/graph';
 import { UnsupportedLayerError } from '../errors';
 import { activationByName, LINEAR, type Activation } from './activation';
+import { AveragePoolingOp } from './average-pooling';
 import { ChannelAffineOp } from './channel-affine';
 import { Conv2DOp } from './conv2d';
 import { DenseOp } from './dense';
@@ -166,22 +167,9 @@ const averagePooling2dLayer: Converter = (site) => {
   requireChannelsLast(site);
   const pool = pair(site.config.poolSize);
   const geometry = windowGeometry(site, pool, pair(site.config.strides ?? pool), [1, 1]);
-  const padded = geometry.padding.some(([before, after]) => before + after > 0);
-  if (padded) {
-    // TensorFlow divides a partial window by its count of real cells: not one linear map per
-    // kernel, so relevance rules would need position-dependent weights.
-    throw new UnsupportedLayerError(
-      site.layer.name,
-      site.layer.getClassName(),
-      SUPPORTED_LAYERS,
-      'padding "same" with partial windows; use padding "valid" or an input size divisible by the stride',
-    );
-  }
-  const channels = site.inputShapes[0][3] as number;
-  const weight = tf.fill([pool[0], pool[1], channels, 1], 1 / (pool[0] * pool[1]));
   return {
     kind: 'linear',
-    linear: new DepthwiseConv2DOp({ weight, bias: null }, geometry, [weight]),
+    linear: new AveragePoolingOp(geometry, site.inputShapes[0] as number[]),
     activation: LINEAR,
   };
 };

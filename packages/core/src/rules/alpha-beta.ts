@@ -13,17 +13,24 @@ function signedShare(
   relevance: tf.Tensor,
   sign: 'positive' | 'negative',
   withBias: boolean,
+  inputIsNonNegative: boolean,
 ): tf.Tensor {
   return tf.tidy(() => {
     const { op, input } = context;
-    const aPos = tf.relu(input);
-    const aNeg = tf.neg(tf.relu(tf.neg(input)));
     const wPos = (t: tf.Tensor) => tf.relu(t);
     const wNeg = (t: tf.Tensor) => tf.neg(tf.relu(tf.neg(t)));
     const [forPositiveInputs, forNegativeInputs] =
       sign === 'positive' ? [wPos, wNeg] : [wNeg, wPos];
     const biasPart = sign === 'positive' ? wPos : wNeg;
     const pA: LinearParams = mapParams(op.params, forPositiveInputs, withBias ? biasPart : null);
+    if (inputIsNonNegative) {
+      // After a ReLU (or on [0, 1] pixels) a⁻ = 0: half the work of the general case.
+      const z = op.forward(input, pA);
+      const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
+      return input.mul(op.transpose(ratio, input.shape, pA));
+    }
+    const aPos = tf.relu(input);
+    const aNeg = tf.neg(tf.relu(tf.neg(input)));
     const pB: LinearParams = mapParams(op.params, forNegativeInputs, null);
     const z = op.forward(aPos, pA).add(op.forward(aNeg, pB));
     const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
@@ -63,9 +70,14 @@ export function alphaBeta(
     initialRelevance: classicalStart,
     linear: (context, relevance) =>
       tf.tidy(() => {
-        const positive = signedShare(context, relevance, 'positive', withBias).mul(alpha);
+        const nonNegative = tf.min(context.input).dataSync()[0] >= 0;
+        const positive = signedShare(context, relevance, 'positive', withBias, nonNegative).mul(
+          alpha,
+        );
         if (beta === 0) return positive;
-        return positive.sub(signedShare(context, relevance, 'negative', withBias).mul(beta));
+        return positive.sub(
+          signedShare(context, relevance, 'negative', withBias, nonNegative).mul(beta),
+        );
       }),
     add: (inputs, output, relevance) =>
       classicalAddSplit(inputs, output, relevance, DEFAULT_STABILISER),

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearContext, Rule } from './rule';
 
-/** Per-sample L1 mass `Σ|R|` over every axis but the batch axis, shaped to broadcast against `r`. */
-export function massPerSample(r: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const axes = r.shape.map((_, i) => i).slice(1);
-    return tf.abs(r).sum(axes, true);
-  });
+/** Per-sample L1 mass `Σ|R|` over every axis but the batch axis: shape `[batch]`. */
+export function massPerSample(r: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => tf.abs(r).reshape([r.shape[0], -1]).sum(1) as tf.Tensor1D);
+}
+
+/** A per-sample factor `[batch]` shaped to broadcast against a tensor of rank `rank`. */
+function perSample(factor: tf.Tensor1D, rank: number): tf.Tensor {
+  return factor.reshape([factor.shape[0], ...new Array<number>(rank - 1).fill(1)]);
 }
 
 /**
@@ -38,7 +40,7 @@ export function rlrp(): Rule {
           massOut.div(tf.where(massIn.greater(0), massIn, 1)),
           0,
         );
-        return messages.mul(scale);
+        return messages.mul(perSample(scale as tf.Tensor1D, messages.rank));
       }),
     add: (inputs, output, relevance) =>
       tf.tidy(() => {

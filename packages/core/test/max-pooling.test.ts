@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { routeToWindowMaxima } from '../src/layers/max-pooling';
+import { axisPadding } from '../src/layers/padding';
+
+/** Plain-loop routing: each window's relevance to its first maximal cell (row-major). */
+function routeByLoops(
+  x: number[][],
+  r: number[][],
+  pool: number,
+  stride: number,
+  pads: [number, number][],
+): number[][] {
+  const out = x.map((row) => row.map(() => 0));
+  for (let oi = 0; oi < r.length; oi++) {
+    for (let oj = 0; oj < r[0].length; oj++) {
+      let best = -Infinity;
+      let at: [number, number] | null = null;
+      for (let i = 0; i < pool; i++) {
+        for (let j = 0; j < pool; j++) {
+          const xi = oi * stride + i - pads[0][0];
+          const xj = oj * stride + j - pads[1][0];
+          if (xi < 0 || xj < 0 || xi >= x.length || xj >= x[0].length) continue;
+          if (x[xi][xj] > best) {
+            best = x[xi][xj];
+            at = [xi, xj];
+          }
+        }
+      }
+      if (at) out[at[0]][at[1]] += r[oi][oj];
+    }
+  }
+  return out;
+}
+
+describe('max-pooling relevance routing', () => {
+  test.each([
+    [4, 5, 2, 2, 'valid'],
+    [7, 7, 2, 2, 'same'],
+    [6, 6, 3, 2, 'valid'],
+    [5, 6, 3, 1, 'same'],
+    [4, 4, 2, 2, 'valid'],
+  ] as const)(
+    '%dx%d pool %d stride %d %s, negative windows and ties included',
+    (h, w, pool, stride, padding) => {
+      const baseline = tf.memory().numTensors;
+      // Negative values everywhere, plus exact ties (as after a ReLU: many zeros).
+      const values = Array.from({ length: h }, (_, i) =>
+        Array.from({ length: w }, (_, j) =>
+          (i * 7 + j * 3) % 5 === 0 ? 0 : -((i * 13 + j * 17) % 11) - 1,
+        ),
+      );
+      const pads: [number, number][] = [
+        axisPadding(h, pool, stride, 1, padding),
+        axisPadding(w, pool, stride, 1, padding),
+      ];
+      tf.tidy(() => {
+        const x = tf.tensor4d(values.flat(), [1, h, w, 1]);
+        const y = tf.maxPool(x, pool, stride, padding);
+        const r = tf.randomUniform(y.shape, 1, 2, 'float32', 9) as tf.Tensor4D;
+        const routed = routeToWindowMaxima(x, r, {
+          kernel: [pool, pool],
+          strides: [stride, stride],
+          dilations: [1, 1],
+          padding: pads,
+        });
+        const expected = routeByLoops(
+          values,
+          r.reshape([y.shape[1], y.shape[2]]).arraySync() as number[][],
+          pool,
+          stride,
+          pads,
+        );
+        const got = routed.reshape([h, w]).arraySync() as number[][];
+        for (let i = 0; i < h; i++)
+          for (let j = 0; j < w; j++) expect(got[i][j]).toBeCloseTo(expected[i][j], 5);
+        // Relevance is neither lost nor created.
+        expect(routed.sum().dataSync()[0]).toBeCloseTo(r.sum().dataSync()[0], 4);
+      });
+      expect(tf.memory().numTensors).toBe(baseline);
+    },
+  );
+});
