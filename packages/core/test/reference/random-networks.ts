@@ -20,6 +20,8 @@ export interface RandomNetwork {
 export interface RandomNetworkOptions {
   /** Zero every bias, BN β and BN moving mean (the net becomes positively homogeneous with ReLU). */
   readonly biasFree?: boolean;
+  /** Multiplies every kernel (default 1), to probe very small and very large weights. */
+  readonly weightScale?: number;
 }
 
 /**
@@ -42,7 +44,8 @@ export function randomizeWeights(
       if (kind === 'kernel' || kind === 'depthwise_kernel') {
         const fanIn = n / shape[shape.length - 1];
         const bound = 1.2 * Math.sqrt(3 / fanIn);
-        data = rng.floats(n, -bound, bound);
+        const scale = options.weightScale ?? 1;
+        data = rng.floats(n, -bound * scale, bound * scale);
       } else if (kind === 'gamma') data = rng.floats(n, 0.5, 1.5);
       else if (kind === 'moving_variance') data = rng.floats(n, 0.5, 2);
       else if (kind === 'beta' || kind === 'moving_mean')

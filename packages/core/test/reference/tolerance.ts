@@ -82,3 +82,30 @@ export function expectClose(
   const c = closeness(got, expected, rel, abs);
   if (!c.ok) throw new Error(describeCloseness(label, c));
 }
+
+/**
+ * Where the reference itself is non-finite (LRP-0 dividing by an exact zero), how far NaN spreads
+ * is an implementation detail (0·NaN through a transposed convolution or a routing mask). Then the
+ * engine must be non-finite wherever the reference is, and close wherever both are finite.
+ */
+export function closenessAllowingNaNSpread(
+  got: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rel = 1e-4,
+  abs = 1e-7,
+): Closeness & { readonly missingNonFinite: number } {
+  const both: number[] = [];
+  let missingNonFinite = 0;
+  for (let i = 0; i < expected.length; i++) {
+    if (!Number.isFinite(expected[i])) {
+      if (Number.isFinite(got[i])) missingNonFinite++;
+    } else if (Number.isFinite(got[i])) both.push(i);
+  }
+  const c = closeness(
+    both.map((i) => got[i]),
+    both.map((i) => expected[i]),
+    rel,
+    abs,
+  );
+  return { ...c, ok: c.ok && missingNonFinite === 0, missingNonFinite };
+}
