@@ -288,6 +288,22 @@ describe('widgets on the wire', () => {
     expect(await kernel.alive()).toBe(true);
   });
 
+  test('an interrupt ends a cell stuck in await; the kernel keeps its state', async () => {
+    const cell = client.execute(`await new Promise(() => undefined)`);
+    await client.waitFor(
+      (m) =>
+        m.header.msg_type === 'execute_input' &&
+        String(m.content['code']).includes('new Promise(() =>'),
+    );
+    await kernel.interrupt();
+    const { reply, iopub } = await cell;
+    expect(reply.content['status']).toBe('error');
+    expect(iopub.find((m) => m.header.msg_type === 'error')?.content['evalue']).toMatch(
+      /Interrupted/,
+    );
+    expect(await client.run('probe.get("value")')).toBe('7');
+  });
+
   test('shutdown_request: the kernel replies and exits by itself (exit code 0)', async () => {
     shutDown = true;
     expect(await kernel.shutdown()).toEqual({ aliveBefore: true, exitCode: 0 });

@@ -1,7 +1,8 @@
 """Starts the tslab-widgets kernel from its kernelspec with jupyter_client's KernelManager.
 
 Prints one JSON line with the connection info (key included) and the kernel's pid, then obeys
-commands on stdin, one per line: "alive" prints {"alive": bool}; "shutdown" (or EOF) shuts the
+commands on stdin, one per line: "alive" prints {"alive": bool}; "interrupt" interrupts the
+kernel the way its kernelspec says (a SIGINT) and prints {"interrupted": true}; "shutdown" (or EOF) shuts the
 kernel down and prints {"alive_before_shutdown": bool, "exit_code": int}.
 """
 
@@ -22,6 +23,9 @@ def main():
         command = line.strip()
         if command == "alive":
             print(json.dumps({"alive": km.is_alive()}), flush=True)
+        elif command == "interrupt":
+            km.interrupt_kernel()
+            print(json.dumps({"interrupted": True}), flush=True)
         elif command == "shutdown":
             break
     alive = km.is_alive()

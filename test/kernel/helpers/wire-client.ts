@@ -276,6 +276,12 @@ export class ManagedKernel {
     return (JSON.parse(await this.nextLine()) as { alive: boolean }).alive;
   }
 
+  /** Interrupts the kernel through jupyter_client (SIGINT, per the kernelspec's interrupt_mode). */
+  async interrupt(): Promise<void> {
+    this.child.stdin.write('interrupt\n');
+    await this.nextLine();
+  }
+
   /**
    * Shuts the kernel down through jupyter_client (a shutdown_request); resolves with whether it was
    * alive before and its exit code (0 when it exited by itself).
