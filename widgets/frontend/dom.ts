@@ -55,9 +55,9 @@ const CSS = `
 .rlrp-stepper input[type=range] { flex: 1 1 240px; }
 .rlrp-layer-label { font-family: monospace; min-width: 260px; }
 .rlrp-plots { display: flex; flex-wrap: wrap; gap: 8px; }
-.rlrp-plot { width: 320px; height: 300px; }
+.rlrp-plot { min-height: 300px; }
 .rlrp-plot-wide { width: 100%; min-height: 320px; }
-.rlrp-mass { width: 100%; height: 160px; }
+.rlrp-mass { min-height: 170px; }
 .rlrp-status { color: #555; font-size: 12px; min-height: 1.4em; }
 .rlrp-status.rlrp-error { color: #b00020; }
 .rlrp-busy { opacity: 0.6; }

@@ -27,3 +27,10 @@ export { colorscaleOf } from './colormaps';
 export { ruleLabel, ruleOptions } from './kernel/rule-labels';
 export { ANYWIDGET_VERSION_RANGE, type FrontendTarget } from './kernel/frontend-target';
 export { ASSETS, assetPath, WIDGETS_ROOT } from './assets';
+export {
+  localizeWidgetHtml,
+  copyStaticAssets,
+  exportNotebookHtml,
+  STATIC_ASSETS_DIR,
+} from './static-export';
+export type { ExportHtmlOptions } from './static-export';

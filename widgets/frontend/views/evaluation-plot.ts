@@ -57,6 +57,7 @@ export function renderEvaluationPlot({ model, el }: RenderContext<EvaluationPlot
             xaxis: { title: { text: panel.x_label } },
             yaxis: { title: { text: panel.y_label } },
             legend: { orientation: 'h', y: -0.3, font: { size: 10 } },
+            width: 420,
             height: 340,
           },
           { displaylogo: false },

@@ -29,6 +29,10 @@ const PLOT_CONFIG = {
   modeBarButtonsToRemove: ['lasso2d', 'select2d'],
 };
 const PLAY_INTERVAL_MS = 700;
+const INPUT_WIDTH = 300;
+const MAP_WIDTH = 380;
+const PLOT_HEIGHT = 300;
+const MASS_HEIGHT = 170;
 const NEGATIVE_BAR = '#3b6fd8';
 const POSITIVE_BAR = '#d83b3b';
 
@@ -180,8 +184,12 @@ export function renderRelevanceExplorer({
     ];
   }
 
-  function imageLayout(heading: string): PlotlyObject {
+  // Explicit sizes: views are often drawn before their element is attached (html-manager, the
+  // nbextension), when plotly's autosize would fall back to 700×450.
+  function imageLayout(heading: string, width = MAP_WIDTH): PlotlyObject {
     return {
+      width,
+      height: PLOT_HEIGHT,
       title: { text: heading, font: { size: 12 } },
       margin: { l: 30, r: 10, t: 30, b: 25 },
       xaxis: { constrain: 'domain' },
@@ -194,7 +202,7 @@ export function renderRelevanceExplorer({
   async function drawInput(): Promise<void> {
     inputPlot.style.display = overlay && isSpatial() ? 'none' : '';
     if (inputPlot.style.display === 'none') return;
-    await Plotly.react(inputPlot, inputTraces(), imageLayout('input'), PLOT_CONFIG);
+    await Plotly.react(inputPlot, inputTraces(), imageLayout('input', INPUT_WIDTH), PLOT_CONFIG);
   }
 
   function isSpatial(): boolean {
@@ -226,6 +234,8 @@ export function renderRelevanceExplorer({
           },
         ],
         {
+          width: MAP_WIDTH,
+          height: PLOT_HEIGHT,
           title: { text: heading, font: { size: 12 } },
           margin: { l: 45, r: 10, t: 30, b: 30 },
           xaxis: { type: labels ? 'category' : 'linear' },
@@ -301,6 +311,8 @@ export function renderRelevanceExplorer({
         },
       ],
       {
+        width: INPUT_WIDTH + MAP_WIDTH + 8,
+        height: MASS_HEIGHT,
         title: { text: 'relevance mass per layer (output → input)', font: { size: 11 } },
         margin: { l: 45, r: 10, t: 25, b: 40 },
         showlegend: true,
