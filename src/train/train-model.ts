@@ -76,6 +76,8 @@ export async function trainModel(
   const bar = new SingleBar(
     {
       format: `${label} |{bar}| {value}/{total} batches | epoch {epoch} | loss {loss} | acc {acc}`,
+      noTTYOutput: true,
+      notTTYSchedule: 15000,
     },
     Presets.shades_classic,
   );
