@@ -128,6 +128,20 @@ describe('widgets on the wire', () => {
     expect((result as ClientMessage).content['data']).toEqual({ 'text/plain': `'${modelId}'` });
   });
 
+  test('a widget as the last expression is the execute_result bundle', async () => {
+    const { iopub } = await client.execute(`const shown = new Probe(); shown`);
+    const result = iopub.find((m) => m.header.msg_type === 'execute_result');
+    const data = (result as ClientMessage).content['data'] as Record<string, unknown>;
+    const opened = iopub.find((m) => m.header.msg_type === 'comm_open') as ClientMessage;
+    expect(data['application/vnd.jupyter.widget-view+json']).toEqual({
+      model_id: opened.content['comm_id'],
+      version_major: 2,
+      version_minor: 0,
+    });
+    expect(data['text/html']).toBe('<b>probe 1</b>');
+    await client.run('shown.close()');
+  });
+
   test('comm_info_reply lists the comm, filtered by target_name', async () => {
     const all = await client.reply(await client.send('shell', 'comm_info_request', {}));
     expect(all.header.msg_type).toBe('comm_info_reply');
