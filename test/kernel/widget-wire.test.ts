@@ -276,6 +276,23 @@ describe('widgets on the wire', () => {
     expect((result as ClientMessage).content['data']).toEqual({ 'text/plain': "'go'" });
   });
 
+  test('a failing cell with stop_on_error aborts the cell queued behind it', async () => {
+    const failing = client.execute(
+      `await new Promise((resolve) => probe.onCustomMessage((c: any) => { if (c.fail) resolve(c); })); throw new Error('cell failed on purpose')`,
+    );
+    await client.waitFor(
+      (m) =>
+        m.header.msg_type === 'execute_input' && String(m.content['code']).includes('on purpose'),
+    );
+    const queued = client.execute(`'never runs'`);
+    await toWidget({ method: 'custom', content: { fail: true } });
+    expect((await failing).reply.content['status']).toBe('error');
+    const { reply, iopub } = await queued;
+    expect(reply.content['status']).toBe('aborted');
+    expect(iopub.some((m) => m.header.msg_type === 'execute_result')).toBe(false);
+    expect(await client.run(`'runs again'`)).toBe("'runs again'");
+  });
+
   test('an exception in a handler is reported to the front end; the kernel lives on', async () => {
     const { id, iopub } = await toWidget({ method: 'custom', content: { crash: true } });
     const error = iopub.find((m) => m.header.msg_type === 'error');
