@@ -10,9 +10,10 @@ export class DenseOp implements LinearOp {
   ) {}
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
-    return tf.tidy(() => {
-      const z = tf.matMul(a as tf.Tensor2D, p.weight as tf.Tensor2D);
-      return p.bias ? z.add(p.bias) : z;
+    return tf.fused.matMul({
+      a: a as tf.Tensor2D,
+      b: p.weight as tf.Tensor2D,
+      bias: p.bias ?? undefined,
     });
   }
 

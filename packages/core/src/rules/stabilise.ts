@@ -6,7 +6,9 @@ export const DEFAULT_STABILISER = 1e-6;
 /** `d + ε·sign(d)` with sign(0) = +1, so the result is never 0 for ε > 0. `ε = 0` returns `d` (LRP-0). */
 export function stabilise(d: tf.Tensor, epsilon: number | tf.Tensor): tf.Tensor {
   if (typeof epsilon === 'number' && epsilon === 0) return d;
-  return tf.tidy(() => tf.where(d.greaterEqual(0), d.add(epsilon), d.sub(epsilon)));
+  // step(−d, −1) is −1 where d ≥ 0 and +1 where d < 0, i.e. −sign(d) with sign(0) = +1. Two cheap
+  // elementwise kernels instead of a `where` over three full-size tensors (half the time on wasm).
+  return tf.tidy(() => d.sub(tf.step(tf.neg(d), -1).mul(epsilon)));
 }
 
 /** The classical Add split `R_{u_i} = u_i / (y + ε·sign(y)) · R_y`. */
