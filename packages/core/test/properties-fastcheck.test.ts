@@ -1,0 +1,128 @@
+/**
+ * Property-based tests (fast-check) over random networks, weight scales and inputs: R-LRP never
+ * returns NaN or ±Inf, keeps |f_target| as its input mass on sequential nets, agrees with the
+ * reference, and leaves no tensor behind.
+ */
+import * as fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs';
+import { prepare } from '@rlrp/core';
+import {
+  describeModel,
+  explainSample,
+  closeness,
+  describeCloseness,
+  l1,
+  randomNetwork,
+  RANDOM_NETWORK_NAMES,
+  SeededRandom,
+  uniform,
+} from './reference';
+import { perSample, relativeTolerance } from './reference/engine-harness';
+
+const SEQUENTIAL = new Set([
+  'mlp',
+  'conv-strided',
+  'dilated-depthwise',
+  'pad-crop',
+  'dilated-valid',
+  'avgpool-partial',
+  'relu-mlp',
+  'relu-cnn',
+]);
+
+type InputKind = 'uniform' | 'zeros' | 'constant' | 'sparse';
+
+function makeInputs(
+  shape: readonly number[],
+  kind: InputKind,
+  scale: number,
+  seed: number,
+): Float32Array[] {
+  const rng = new SeededRandom(seed);
+  const n = shape.reduce((p, d) => p * d, 1);
+  return [0, 1].map(() =>
+    Float32Array.from({ length: n }, () => {
+      switch (kind) {
+        case 'zeros':
+          return 0;
+        case 'constant':
+          return scale;
+        case 'sparse':
+          return rng.next() < 0.8 ? 0 : rng.uniform(-scale, scale);
+        default:
+          return rng.uniform(-scale, scale);
+      }
+    }),
+  );
+}
+
+describe('fast-check: R-LRP over random nets, weight scales and inputs', () => {
+  it('is finite everywhere (input relevance and every trace layer), matches the reference, and does not leak', () => {
+    const before = tf.memory().numTensors;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...RANDOM_NETWORK_NAMES),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.constantFrom(1e-3, 1, 1e3),
+        fc.constantFrom(0.01, 1, 30),
+        fc.constantFrom<InputKind>('uniform', 'zeros', 'constant', 'sparse'),
+        (name, seed, inputScale, weightScale, kind) => {
+          const net = randomNetwork(name, seed, { weightScale });
+          const samples = makeInputs(net.inputShape, kind, inputScale, seed);
+          const flat = new Float32Array(samples.length * samples[0].length);
+          samples.forEach((s, i) => flat.set(s, i * s.length));
+          const input = tf.tensor(flat, [samples.length, ...net.inputShape]);
+          const session = prepare(net.model, input);
+          const problems: string[] = [];
+          try {
+            const classes = session.logits.shape[1];
+            const targets = [seed % classes, (seed + 1) % classes];
+            const e = session.explain({ rule: 'rlrp', target: targets, trace: true });
+            const relevance = perSample(e.relevance);
+            const logits = perSample(e.logits);
+            relevance.forEach((r, b) => {
+              if (!r.every(Number.isFinite))
+                problems.push(`sample ${b}: non-finite input relevance`);
+            });
+            for (const layer of e.trace ?? []) {
+              perSample(layer.relevance).forEach((r, b) => {
+                if (!r.every(Number.isFinite))
+                  problems.push(`sample ${b}: non-finite relevance at ${layer.name}`);
+              });
+            }
+            e.dispose();
+            const ref = describeModel(net.model);
+            samples.forEach((x, b) => {
+              const f = Math.abs(logits[b][targets[b]]);
+              if (SEQUENTIAL.has(name) && Number.isFinite(f) && f > 0) {
+                const mass = l1(relevance[b]);
+                // Mass |f| unless all relevance vanished (e.g. a zero input), then zeros.
+                if (mass !== 0 && Math.abs(mass - f) > 1e-4 * f)
+                  problems.push(`sample ${b}: mass ${mass} vs |f| ${f}`);
+              }
+              const expected = explainSample(ref, x, uniform({ name: 'rlrp' }), targets[b]);
+              const c = closeness(
+                relevance[b],
+                expected.input,
+                relativeTolerance(expected.conditioning),
+                1e-7 * Math.max(1, f),
+              );
+              if (!c.ok) problems.push(describeCloseness(`sample ${b} vs reference`, c));
+            });
+          } finally {
+            session.dispose();
+            input.dispose();
+            net.model.dispose();
+          }
+          if (problems.length > 0) {
+            throw new Error(
+              `${name} seed ${seed} input ${kind}×${inputScale} weights ×${weightScale}:\n${problems.join('\n')}`,
+            );
+          }
+        },
+      ),
+      { numRuns: 100, seed: 20260125 },
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
