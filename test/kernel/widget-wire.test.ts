@@ -286,7 +286,11 @@ describe('widgets on the wire', () => {
     );
     const queued = client.execute(`'never runs'`);
     await toWidget({ method: 'custom', content: { fail: true } });
-    expect((await failing).reply.content['status']).toBe('error');
+    const failed = (await failing).reply.content;
+    expect(failed['status']).toBe('error');
+    expect(failed['evalue']).toBe('cell failed on purpose');
+    // the traceback shows the cell, not the kernel's machinery
+    expect((failed['traceback'] as string[]).join('\n')).not.toMatch(/tslab[\\/]dist|node:vm/);
     const { reply, iopub } = await queued;
     expect(reply.content['status']).toBe('aborted');
     expect(iopub.some((m) => m.header.msg_type === 'execute_result')).toBe(false);

@@ -161,6 +161,15 @@ function resultBundle(value: unknown): { data: JsonObject; metadata: JsonObject 
   return { data: { 'text/plain': inspect(value) }, metadata: {} };
 }
 
+/** Stack frames of the kernel machinery (tslab's executor, this kernel, node:vm), not user code. */
+const KERNEL_FRAME =
+  /node:vm|sigintHandlersWrap|[\\/]tslab[\\/]dist[\\/]|[\\/]tslab-widgets[\\/]dist[\\/]kernel[\\/]/;
+
+/** Drops kernel frames from a stack so the traceback shows the cell's code only. */
+function userFrames(lines: string[]): string[] {
+  return lines.filter((line) => !(/^\s+at /.test(line) && KERNEL_FRAME.test(line)));
+}
+
 function describeFailure(capture: Capture): ErrorContent {
   if (capture.thrown.length > 0) {
     const thrown = capture.thrown[0];
@@ -169,7 +178,7 @@ function describeFailure(capture: Capture): ErrorContent {
       const ename = typeof error.name === 'string' ? error.name : 'Error';
       const evalue = typeof error.message === 'string' ? error.message : inspect(thrown);
       const stack = typeof error.stack === 'string' ? error.stack : `${ename}: ${evalue}`;
-      return { ename, evalue, traceback: stack.split('\n') };
+      return { ename, evalue, traceback: userFrames(stack.split('\n')) };
     }
     return { ename: 'Error', evalue: inspect(thrown), traceback: [`Thrown: ${inspect(thrown)}`] };
   }
