@@ -211,6 +211,7 @@ describe('kernel robustness', () => {
 
   test('after all of it the kernel is alive and executes cells', async () => {
     expect(await kernel.alive()).toBe(true);
+    expect(await client.heartbeat('ping-after-stress')).toBe('ping-after-stress');
     expect(await client.run('6 * 7')).toBe('42');
     expect(client.badlySigned).toHaveLength(0);
   });

@@ -84,6 +84,21 @@ export class WireClient {
     throw new Error('IOPub never delivered a status message');
   }
 
+  /** Sends `payload` to the heartbeat socket and returns what came back. */
+  async heartbeat(payload: string): Promise<string> {
+    const socket = new zmq.Request({ linger: 0 });
+    socket.connect(
+      `${this.connection.transport}://${this.connection.ip}:${this.connection.hb_port}`,
+    );
+    try {
+      await socket.send(payload);
+      const [echo] = await socket.receive();
+      return echo.toString();
+    } finally {
+      socket.close();
+    }
+  }
+
   /** Signs and sends a message; returns its msg_id. */
   async send(
     channel: 'shell' | 'control',
