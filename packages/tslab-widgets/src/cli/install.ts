@@ -65,7 +65,8 @@ export function installKernelspec(
     if (result.status !== 0) {
       throw new KernelspecInstallError(
         `${python} failed to install the kernelspec (exit ${String(result.status)}):\n` +
-          `${result.stderr.trim()}\nDoes it have jupyter_client? Without root, add --user.`,
+          `${result.stderr.trim()}\nFix: pass --python PATH to a Python that has jupyter_client ` +
+          `(Debian: --python /usr/bin/python3 with python3-jupyter-client); without root, add --user.`,
       );
     }
     return result.stdout.trim();
