@@ -9,7 +9,6 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { MultiBar, Presets } from 'cli-progress';
 import {
   KEEP_TOP_K_PERCENTS,
   compareMethods,
@@ -28,6 +27,7 @@ import { datasetOf, listShippedModels, type ShippedModel } from './model-zoo';
 import { parseReproduceOptions, type ReproduceOptions } from './options';
 import { resultsMarkdown, type ModelResult } from './results-markdown';
 import { measureRobustness, type Robustness } from './robustness';
+import { startProgress } from './progress';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const HEATMAP_EXAMPLES = 3;
@@ -83,7 +83,6 @@ async function evaluateModel(
   shipped: ShippedModel,
   methods: readonly ComparedMethod[],
   options: ReproduceOptions,
-  bars: MultiBar,
   figuresDir: string,
 ): Promise<ModelResult> {
   const started = Date.now();
@@ -102,7 +101,7 @@ async function evaluateModel(
   const explainBatchSize = 32;
   const metricBatches = Math.ceil(count / batchSize);
   const total = Math.ceil(count / explainBatchSize) + (ruled.length + 1) * 3 * metricBatches;
-  const bar = bars.create(total, 0, { task: `${shipped.id}: compare`.padEnd(34) });
+  const bar = startProgress(`${shipped.id}: compare`, total);
   const comparison = compareMethods({
     model,
     images,
@@ -111,10 +110,9 @@ async function evaluateModel(
     steps: options.steps,
     batchSize,
     explainBatchSize,
-    onProgress: (p) =>
-      bar.increment(1, { task: `${shipped.id}: ${p.stage}`.slice(0, 34).padEnd(34) }),
+    onProgress: (p) => bar.increment(p.stage),
   });
-  bar.update(total);
+  bar.stop();
   const evaluations = new Map<string, MethodEvaluation>(comparison.methods.map((e) => [e.name, e]));
   evaluations.set('random', comparison.random);
   const rows = methods.map((method) => ({
@@ -124,15 +122,14 @@ async function evaluateModel(
 
   const robustSamples = Math.min(options.robustnessLimit, count);
   const robustImages = images.slice(0, robustSamples);
-  const robustBar = bars.create(3 * Math.ceil(robustSamples / 32), 0, {
-    task: `${shipped.id}: robustness`.padEnd(34),
-  });
+  const robustBar = startProgress(`${shipped.id}: robustness`, 3 * Math.ceil(robustSamples / 32));
   const robust = measureRobustness(
     model,
     robustImages,
     ruled.map((m) => m.rule),
-    () => robustBar.increment(1),
+    () => robustBar.increment('explain'),
   );
+  robustBar.stop();
   robustImages.dispose();
   const robustness = new Map<string, Robustness>(ruled.map((m, i) => [m.id, robust[i]]));
 
@@ -189,14 +186,6 @@ async function main(): Promise<void> {
   const figuresDir = path.join(outDir, 'results');
   fs.mkdirSync(figuresDir, { recursive: true });
   const started = Date.now();
-  const bars = new MultiBar(
-    {
-      format: '{task} |{bar}| {value}/{total} | {duration_formatted}',
-      clearOnComplete: false,
-      hideCursor: true,
-    },
-    Presets.shades_classic,
-  );
   const results: ModelResult[] = [];
   const write = () => {
     const markdown = resultsMarkdown(results, {
@@ -232,10 +221,9 @@ async function main(): Promise<void> {
     );
   };
   for (const shipped of models) {
-    results.push(await evaluateModel(shipped, methods, options, bars, figuresDir));
+    results.push(await evaluateModel(shipped, methods, options, figuresDir));
     write();
   }
-  bars.stop();
   console.log(
     `Wrote ${path.relative(process.cwd(), path.join(outDir, 'results.md'))} (${Math.round((Date.now() - started) / 1000)} s).`,
   );

@@ -1,5 +1,5 @@
 /** docs/results.md from the comparison results. */
-import type { KeepTopKResult, MethodEvaluation } from '@rlrp/core';
+import type { MethodEvaluation } from '@rlrp/core';
 import type { ComparedMethod } from './methods';
 import type { ShippedModel } from './model-zoo';
 import type { Robustness } from './robustness';
@@ -39,23 +39,30 @@ export interface RunInfo {
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}` : 'n/a');
 const num = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
-const INDEX_15 = (k: KeepTopKResult) => k.percents.indexOf(15);
+
+/** 1 + the number of rows strictly better than R-LRP under `score` (higher is better). */
+function rlrpRank(result: ModelResult, score: (e: MethodEvaluation) => number): number | undefined {
+  const rlrp = result.methods.find((r) => r.method.id === 'rlrp');
+  if (!rlrp) return undefined;
+  const value = score(rlrp.evaluation);
+  return 1 + result.methods.filter((r) => score(r.evaluation) > value).length;
+}
+
+const keepAt = (k: number) => (e: MethodEvaluation) =>
+  e.keepTopK.accuracy[e.keepTopK.percents.indexOf(k)];
 
 /** Rank of R-LRP at 15 %: 1 + number of methods strictly better; and who ties or wins. */
 export function rlrpStanding(
   result: ModelResult,
-): { rank: number; best: string[]; rlrp?: number } | undefined {
-  const rows = result.methods;
-  const rlrp = rows.find((r) => r.method.id === 'rlrp');
+): { rank: number; best: string[]; rlrp: number } | undefined {
+  const rlrp = result.methods.find((r) => r.method.id === 'rlrp');
   if (!rlrp) return undefined;
-  const at15 = (r: (typeof rows)[number]) =>
-    r.evaluation.keepTopK.accuracy[INDEX_15(r.evaluation.keepTopK)];
-  const value = at15(rlrp);
-  const top = Math.max(...rows.map(at15));
+  const at15 = keepAt(15);
+  const top = Math.max(...result.methods.map((r) => at15(r.evaluation)));
   return {
-    rank: 1 + rows.filter((r) => at15(r) > value).length,
-    best: rows.filter((r) => at15(r) === top).map((r) => r.method.name),
-    rlrp: value,
+    rank: rlrpRank(result, at15) ?? 0,
+    best: result.methods.filter((r) => at15(r.evaluation) === top).map((r) => r.method.name),
+    rlrp: at15(rlrp.evaluation),
   };
 }
 
@@ -160,9 +167,9 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
   out.push('## Does R-LRP rank first at 15 %?');
   out.push('');
   out.push(
-    '| Model | test accuracy (full split) | subset accuracy | R-LRP at 15 % | best at 15 % | R-LRP rank | R-LRP first? |',
+    '| Model | test accuracy (full split) | subset accuracy | R-LRP at 15 % | best at 15 % | R-LRP rank at 15 % | R-LRP first at 15 %? | R-LRP rank at 1 % / 5 % / deletion AOPC / insertion AOPC |',
   );
-  out.push('|---|---:|---:|---:|---|---:|---|');
+  out.push('|---|---:|---:|---:|---|---:|---|---|');
   const statements: string[] = [];
   for (const result of results) {
     const s = rlrpStanding(result);
@@ -170,23 +177,27 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
       result.model.testAccuracy === undefined ? 'n/a' : `${pct(result.model.testAccuracy)} %`;
     if (!s) {
       out.push(
-        `| ${result.model.id} | ${full} | ${pct(result.subsetAccuracy)} % | not run | | | |`,
+        `| ${result.model.id} | ${full} | ${pct(result.subsetAccuracy)} % | not run | | | | |`,
       );
       continue;
     }
-    const bestValue = Math.max(
-      ...result.methods.map((r) => r.evaluation.keepTopK.accuracy[INDEX_15(r.evaluation.keepTopK)]),
-    );
+    const bestValue = Math.max(...result.methods.map((r) => keepAt(15)(r.evaluation)));
+    const others = `${rlrpRank(result, keepAt(1))} / ${rlrpRank(result, keepAt(5))} / ${rlrpRank(result, (e) => e.deletion.aopc)} / ${rlrpRank(result, (e) => e.insertion.aopc)}`;
     const first = s.rank === 1 ? (s.best.length > 1 ? 'yes (tied)' : 'yes') : 'no';
     out.push(
-      `| ${result.model.id} | ${full} | ${pct(result.subsetAccuracy)} % | ${pct(s.rlrp ?? NaN)} % | ${s.best.join(', ')} (${pct(bestValue)} %) | ${s.rank} | ${first} |`,
+      `| ${result.model.id} | ${full} | ${pct(result.subsetAccuracy)} % | ${pct(s.rlrp)} % | ${s.best.join(', ')} (${pct(bestValue)} %) | ${s.rank} | ${first} | ${others} |`,
     );
     statements.push(
       s.rank === 1
-        ? `- **${result.model.id}**: R-LRP ranks first at 15 % (${pct(s.rlrp ?? NaN)} %)${s.best.length > 1 ? `, tied with ${s.best.filter((b) => b !== 'R-LRP').join(', ')}` : ''}.`
-        : `- **${result.model.id}**: R-LRP does **not** rank first at 15 %: ${pct(s.rlrp ?? NaN)} % (rank ${s.rank}) vs ${pct(bestValue)} % for ${s.best.join(', ')}.`,
+        ? `- **${result.model.id}**: R-LRP ranks first at 15 % (${pct(s.rlrp)} %)${s.best.length > 1 ? `, tied with ${s.best.filter((b) => b !== 'R-LRP').join(', ')}` : ''}.`
+        : `- **${result.model.id}**: R-LRP does **not** rank first at 15 %: ${pct(s.rlrp)} % (rank ${s.rank}) vs ${pct(bestValue)} % for ${s.best.join(', ')}.`,
     );
   }
+  out.push('');
+  out.push(
+    'Ranks count the methods strictly better than R-LRP (1 = nobody better, ties share the rank) among all methods of the ' +
+      'run, the random ranking included.',
+  );
   out.push('');
   out.push(...statements);
   out.push('');

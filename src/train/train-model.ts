@@ -94,6 +94,8 @@ export async function trainModel(
       );
       const { x, y } = gatherBatch(dataset, dataset.train, indices);
       const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
+      // Let the progress bar's redraw timer run (trainOnBatch resolves without yielding to timers).
+      await new Promise((resolve) => setImmediate(resolve));
       x.dispose();
       y.dispose();
       lossSum += loss;
