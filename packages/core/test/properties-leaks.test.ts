@@ -74,6 +74,24 @@ describe('no tensor leaks', () => {
               }
             }
             record('  probabilities', () => session.probabilities().dispose());
+            const classes = session.logits.shape[1];
+            const start = [
+              Array.from({ length: classes }, (_, k) => k),
+              Array.from({ length: classes }, () => 1),
+            ];
+            for (const rule of ['rlrp', 'epsilon'] as const) {
+              record(`  ${rule} explicit output relevance (arrays)`, () =>
+                session.explain({ rule, target: { outputRelevance: start } }).dispose(),
+              );
+              const tensor = tf.tensor2d(start);
+              record(`  ${rule} explicit output relevance (tensor)`, () =>
+                session.explain({ rule, target: { outputRelevance: tensor } }).dispose(),
+              );
+              tensor.dispose();
+              record(`  ${rule} target per sample`, () =>
+                session.explain({ rule, target: [0, 1] }).dispose(),
+              );
+            }
             record('  bad target (throws)', () =>
               session.explain({ rule: 'rlrp', target: 99 }).dispose(),
             );

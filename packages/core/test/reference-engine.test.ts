@@ -7,7 +7,9 @@
  * reference is non-finite (LRP-0 at an exact zero), the engine must be non-finite there too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { customCase, RULE_CASES, type RuleCase } from './reference/engine-cases';
+import { explain } from '@rlrp/core';
+import { customCase, indexCase, RULE_CASES, type RuleCase } from './reference/engine-cases';
+import { explainWithTrace } from './reference/engine-trace';
 import {
   engineRelevance,
   makeFixture,
@@ -18,9 +20,14 @@ import {
 } from './reference/engine-harness';
 import {
   RANDOM_NETWORK_NAMES,
+  argmaxOf,
   closeness,
+  explainSample,
+  l1,
   closenessAllowingNaNSpread,
   describeCloseness,
+  describeModel,
+  gradientTimesInput,
   forward,
 } from './reference';
 
@@ -91,6 +98,164 @@ for (const name of RANDOM_NETWORK_NAMES) {
           expect(problems).toEqual([]);
         });
       }
+
+      it('composite by layer index', () => {
+        const second = fixture.ref.nodes.filter((n) => n.op.kind === 'linear')[1];
+        const index = fixture.net.model.layers.findIndex((l) => l.name === second.name);
+        const ruleCase = indexCase(index, second.name);
+        const got = engineRelevance(fixture, ruleCase, targets);
+        const expected = referenceRelevance(fixture, ruleCase, targets);
+        got.forEach((g, b) => {
+          const c = closeness(
+            g,
+            expected[b].relevance,
+            relativeTolerance(expected[b].conditioning),
+            ABS,
+          );
+          expect(c.ok ? 'ok' : describeCloseness(`${ruleCase.label} sample ${b}`, c)).toBe('ok');
+        });
+      });
+
+      it("targets: 'predicted' is the reference arg-max; an explicit output relevance replaces the start", () => {
+        const predicted = fixture.samples.map((x) => argmaxOf(forward(fixture.ref, x).logits));
+        expect([...fixture.session.predicted]).toEqual(predicted);
+        const classes = fixture.session.logits.shape[1];
+        const start = fixture.samples.map((_, b) =>
+          Array.from({ length: classes }, (_, k) => (k === b % classes ? 1.5 : -0.5 * (k % 2))),
+        );
+        for (const rule of ['rlrp', 'epsilon'] as const) {
+          const e = fixture.session.explain({ rule, target: { outputRelevance: start } });
+          expect([...e.target]).toEqual(start.map(() => -1));
+          const got = perSample(e.relevance);
+          e.dispose();
+          fixture.samples.forEach((x, b) => {
+            const ref = explainSample(
+              fixture.ref,
+              x,
+              () => (rule === 'rlrp' ? { name: 'rlrp' } : { name: 'epsilon', epsilon: 1e-6 }),
+              { outputRelevance: start[b] },
+            );
+            const c = closeness(got[b], ref.input, relativeTolerance(ref.conditioning), ABS);
+            expect(
+              c.ok ? 'ok' : describeCloseness(`${rule} explicit output relevance sample ${b}`, c),
+            ).toBe('ok');
+          });
+        }
+      });
+
+      it('trace: backward order, names, classes, shapes, masses and every layer’s relevance for every LRP rule', () => {
+        const problems: string[] = [];
+        for (const ruleCase of RULE_CASES) {
+          if (ruleCase.reference === 'gradient') continue;
+          const e = explainWithTrace(fixture, ruleCase.choice(), targets);
+          if (e.layers[0]?.name !== fixture.ref.output)
+            problems.push(
+              `${ruleCase.label}: trace starts at ${e.layers[0]?.name}, not ${fixture.ref.output}`,
+            );
+          if (e.layers[e.layers.length - 1]?.className !== 'InputLayer')
+            problems.push(`${ruleCase.label}: trace does not end at the input`);
+          const nodes = new Map(fixture.ref.nodes.map((n) => [n.name, n]));
+          const traced = new Set(e.layers.map((l) => l.name));
+          for (const n of fixture.ref.nodes)
+            if (!traced.has(n.name))
+              problems.push(`${ruleCase.label}: ${n.name} missing from the trace`);
+          const position = new Map(fixture.ref.nodes.map((n, i) => [n.name, i]));
+          for (let i = 1; i < e.layers.length; i++) {
+            if (
+              (position.get(e.layers[i].name) ?? -1) > (position.get(e.layers[i - 1].name) ?? -1)
+            ) {
+              problems.push(
+                `${ruleCase.label}: ${e.layers[i].name} comes after ${e.layers[i - 1].name} although it feeds it`,
+              );
+            }
+          }
+          fixture.samples.forEach((x, b) => {
+            const ref = explainSample(
+              fixture.ref,
+              x,
+              (ruleCase.reference as Exclude<RuleCase['reference'], 'gradient'>)(fixture.ref),
+              targets[b],
+            );
+            const tol = relativeTolerance(ref.conditioning);
+            for (const layer of e.layers) {
+              const node = nodes.get(layer.name);
+              if (!node) {
+                problems.push(
+                  `${ruleCase.label}: trace layer ${layer.name} is not a layer of the model`,
+                );
+                continue;
+              }
+              if (layer.className !== node.className)
+                problems.push(`${layer.name}: class ${layer.className} vs ${node.className}`);
+              if (layer.outputShape.join('x') !== node.shape.join('x'))
+                problems.push(`${layer.name}: shape ${layer.outputShape} vs ${node.shape}`);
+              const expected = ref.relevance.get(layer.name);
+              if (!expected) continue;
+              const got = layer.relevance[b];
+              const c = expected.every(Number.isFinite)
+                ? closeness(got, expected, tol, ABS)
+                : closenessAllowingNaNSpread(got, expected, tol, ABS);
+              if (!c.ok)
+                problems.push(
+                  describeCloseness(`${ruleCase.label} sample ${b} layer ${layer.name}`, c),
+                );
+              if (
+                got.every(Number.isFinite) &&
+                Math.abs(layer.mass[b] - l1(got)) > 1e-5 * Math.max(1, l1(got))
+              ) {
+                problems.push(
+                  `${ruleCase.label} ${layer.name}: mass ${layer.mass[b]} but Σ|R| = ${l1(got)}`,
+                );
+              }
+            }
+          });
+        }
+        expect(problems).toEqual([]);
+      });
     });
   }
 }
+
+describe('max-pool routing on windows whose maximum is ≤ 0, and ties (first wins)', () => {
+  // tfjs-backend-wasm 4.22's MaxPoolGrad routes all-negative and all-zero windows wrongly (measured:
+  // grad of maxPool over [−3, −1 | −2, −5] gives [1, 0, 0, 0] on wasm, [0, 1, 1, 0] on cpu), so an
+  // engine that leans on it fails here on wasm.
+  it.each(['rlrp', 'epsilon', 'gradient-x-input'] as const)('%s equals the reference', (rule) => {
+    const before = tf.memory().numTensors;
+    const model = tf.sequential({
+      layers: [
+        tf.layers.maxPooling2d({ inputShape: [2, 6, 1], poolSize: [1, 2] }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2 }),
+      ],
+    });
+    const kernel = tf.tensor2d([0.5, -1, 2, 1, -0.7, 0.3, 1.1, -2, 0.4, 0.9, -1.3, 0.6], [6, 2]);
+    const bias = tf.tensor1d([0.1, -0.2]);
+    model.layers[2].setWeights([kernel, bias]);
+    tf.dispose([kernel, bias]);
+    // windows: [−3, −1], [−2, −5], [0, 0], [−1, −1] (tie), [2, 2] (tie), [−0.5, 0.25]
+    const values = [-3, -1, -2, -5, 0, 0, -1, -1, 2, 2, -0.5, 0.25];
+    const x = tf.tensor4d([...values, ...values.map((v) => -v)], [2, 2, 6, 1]);
+    const net = describeModel(model);
+    const samples = perSample(x);
+    const e = explain(model, x, { rule, target: [0, 1] });
+    const got = perSample(e.relevance);
+    e.dispose();
+    got.forEach((g, b) => {
+      const expected =
+        rule === 'gradient-x-input'
+          ? gradientTimesInput(net, samples[b], b)
+          : explainSample(
+              net,
+              samples[b],
+              () => (rule === 'rlrp' ? { name: 'rlrp' } : { name: 'epsilon', epsilon: 1e-6 }),
+              b,
+            ).input;
+      const c = closeness(g, expected, 1e-4, 1e-7);
+      expect(c.ok ? 'ok' : describeCloseness(`${rule} sample ${b}`, c)).toBe('ok');
+    });
+    x.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -9,6 +9,7 @@ import {
   alphaBeta,
   composite,
   epsilon,
+  flat,
   epsilonAlpha2Beta1,
   epsilonGammaBox,
   gamma,
@@ -162,5 +163,18 @@ export function customCase(lastLinear: string): RuleCase {
       if (node.className === 'Dense') return { name: 'epsilon', epsilon: 0.01 };
       return { name: 'gamma', gamma: 0.5 };
     },
+  };
+}
+
+/**
+ * A composite by layer index: the flat rule for the layer at `index` of `model.layers` (named
+ * `layerName`), LRP-ε with ε = 0.1 for every other linear layer and Add.
+ */
+export function indexCase(index: number, layerName: string): RuleCase {
+  return {
+    label: `composite(byIndex ${index} (${layerName}): flat, otherwise ε 0.1)`,
+    choice: () => composite({ byIndex: { [index]: flat() }, otherwise: epsilon(0.1) }),
+    reference: () => (node) =>
+      node.name === layerName ? { name: 'flat' } : { name: 'epsilon', epsilon: 0.1 },
   };
 }

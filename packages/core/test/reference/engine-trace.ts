@@ -9,6 +9,7 @@ import { perSample, type Fixture } from './engine-harness';
 export interface PlainTraceLayer {
   readonly name: string;
   readonly className: string;
+  readonly outputShape: readonly number[];
   readonly mass: readonly number[];
   readonly sum: readonly number[];
   readonly vanished: readonly boolean[];
@@ -36,6 +37,7 @@ export function explainWithTrace(
     const layers = (e.trace ?? []).map((l) => ({
       name: l.name,
       className: l.className,
+      outputShape: [...l.outputShape],
       mass: [...l.mass],
       sum: [...l.sum],
       vanished: [...l.vanished],

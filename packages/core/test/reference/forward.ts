@@ -73,3 +73,10 @@ export function forward(net: RefNetwork, sample: ArrayLike<number>): ForwardPass
   }
   return { values, preActivations: pre, logits: values.get(net.output)! };
 }
+
+/** Index of the first maximum of a whole vector (the predicted class). */
+export function argmaxOf(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
