@@ -13,6 +13,8 @@ export interface ReproduceOptions {
   readonly methods: readonly string[];
   /** Steps of the deletion/insertion curves. */
   readonly steps: number;
+  /** Value of removed pixels: 0, or the mean training image of the dataset. */
+  readonly baseline: 'zero' | 'mean';
   /** Where results.md and the figures go. */
   readonly outDir: string;
   /** The command line, for the report. */
@@ -26,7 +28,7 @@ export const DEFAULT_STEPS = 16;
 
 const USAGE =
   'Usage: npm run reproduce -- [--limit N] [--robustness-limit N] [--models mnist-cnn,fashion-mnist-vgg] ' +
-  `[--methods ${COMPARED_METHODS.map((m) => m.id).join(',')}] [--steps N] [--out docs]`;
+  `[--methods ${COMPARED_METHODS.map((m) => m.id).join(',')}] [--steps N] [--baseline zero|mean] [--out docs]`;
 
 /** Parse argv (without node and script). Throws with the usage line on bad input. */
 export function parseReproduceOptions(argv: readonly string[]): ReproduceOptions {
@@ -38,7 +40,7 @@ export function parseReproduceOptions(argv: readonly string[]): ReproduceOptions
       throw new Error(`Bad argument "${flag}". ${USAGE}`);
     values.set(flag.slice(2), argv[++i]);
   }
-  const known = ['limit', 'robustness-limit', 'models', 'methods', 'steps', 'out'];
+  const known = ['limit', 'robustness-limit', 'models', 'methods', 'steps', 'baseline', 'out'];
   for (const key of values.keys()) {
     if (!known.includes(key)) throw new Error(`Unknown flag --${key}. ${USAGE}`);
   }
@@ -65,12 +67,17 @@ export function parseReproduceOptions(argv: readonly string[]): ReproduceOptions
     }
   }
   const limit = positive('limit', DEFAULT_LIMIT);
+  const baseline = values.get('baseline') ?? 'zero';
+  if (baseline !== 'zero' && baseline !== 'mean') {
+    throw new Error(`--baseline is zero or mean, got "${baseline}".`);
+  }
   return {
     limit,
     robustnessLimit: Math.min(limit, positive('robustness-limit', DEFAULT_ROBUSTNESS_LIMIT)),
     models: list('models'),
     methods,
     steps: positive('steps', DEFAULT_STEPS),
+    baseline,
     outDir: values.get('out') ?? 'docs',
     command: ['npm run reproduce', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };

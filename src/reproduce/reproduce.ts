@@ -19,7 +19,7 @@ import {
   type MethodEvaluation,
   type RuleChoice,
 } from '@rlrp/core';
-import { toTensors } from '@rlrp/datasets';
+import { toTensors, type LabelledImageDataset } from '@rlrp/datasets';
 import { renderHeatmapGrid } from './heatmap-grid';
 import { renderLinePlot } from './line-plot';
 import { COMPARED_METHODS, type ComparedMethod } from './methods';
@@ -79,6 +79,19 @@ function deletionPlot(rows: ModelResult['methods']): Buffer {
   });
 }
 
+/** The mean training image `[h, w, c]` of a dataset (the `--baseline mean` fill value). */
+function meanImage(dataset: LabelledImageDataset): tf.Tensor3D {
+  const pixels = dataset.height * dataset.width * dataset.channels;
+  const sum = new Float32Array(pixels);
+  for (let s = 0; s < dataset.train.count; s++) {
+    for (let p = 0; p < pixels; p++) sum[p] += dataset.train.images[s * pixels + p];
+  }
+  return tf.tensor3d(
+    sum.map((v) => v / Math.max(1, dataset.train.count)),
+    [dataset.height, dataset.width, dataset.channels],
+  );
+}
+
 async function evaluateModel(
   shipped: ShippedModel,
   methods: readonly ComparedMethod[],
@@ -94,6 +107,7 @@ async function evaluateModel(
   const subsetAccuracy = tf.tidy(
     () => (model.predict(images) as tf.Tensor2D).argMax(1).equal(labels).mean().dataSync()[0],
   );
+  const baseline = options.baseline === 'mean' ? meanImage(dataset) : 0;
   const ruled = methods.filter(
     (m): m is ComparedMethod & { rule: RuleChoice } => m.rule !== undefined,
   );
@@ -108,6 +122,7 @@ async function evaluateModel(
     labels: labelArray,
     methods: ruled.map((m) => ({ name: m.id, rule: m.rule })),
     steps: options.steps,
+    baseline,
     batchSize,
     explainBatchSize,
     onProgress: (p) => bar.increment(p.stage),
@@ -158,6 +173,7 @@ async function evaluateModel(
   fs.writeFileSync(path.join(figuresDir, deletionFile), deletionPlot(rows));
   images.dispose();
   labels.dispose();
+  if (typeof baseline !== 'number') baseline.dispose();
   model.dispose();
   return {
     model: shipped,
@@ -195,6 +211,7 @@ async function main(): Promise<void> {
       limit: options.limit,
       robustnessLimit: options.robustnessLimit,
       steps: options.steps,
+      baseline: options.baseline,
       totalSeconds: (Date.now() - started) / 1000,
     });
     fs.writeFileSync(path.join(outDir, 'results.md'), markdown);

@@ -34,6 +34,7 @@ export interface RunInfo {
   readonly limit: number;
   readonly robustnessLimit: number;
   readonly steps: number;
+  readonly baseline: 'zero' | 'mean';
   readonly totalSeconds: number;
 }
 
@@ -146,7 +147,8 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
   );
   out.push(
     '- **Keep-top-k accuracy**: keep the top k % pixels (round(k/100·784): 8 pixels at 1 %, 118 at 15 %), set all others to the baseline ' +
-      "0, re-classify, compare with the true label. ▲ marks the best value of a column (ties included); the 15 % column is the paper's headline.",
+      `(${run.baseline === 'zero' ? '0' : "the dataset's mean training image"}), ` +
+      "re-classify, compare with the true label. ▲ marks the best value of a column (ties included); the 15 % column is the paper's headline.",
   );
   out.push(
     '- **Deletion / insertion**: remove (insert) pixels in ranking order in equal steps, tracking the softmax probability of the ' +
@@ -160,7 +162,7 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
       'mean over images where ρ is defined ("undefined ρ" counts constant or non-finite maps).',
   );
   out.push(
-    '- MNIST digits cover only about a fifth of the image and the background is exactly 0 = the baseline, so keep-top-k saturates ' +
+    '- MNIST digits cover only about a fifth of the image and the background is exactly 0 (the default baseline), so keep-top-k saturates ' +
       'early there: the small k and Fashion-MNIST carry the signal.',
   );
   out.push('');
