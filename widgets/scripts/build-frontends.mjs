@@ -86,12 +86,12 @@ const steps = [
       const code = await bundle('shells/nbextension.ts', { format: 'cjs' });
       const wrapped = amdWrap(
         code,
-        ['base/js/namespace', 'notebook/js/outputarea'],
-        ['Jupyter', 'outputarea'],
+        ['base/js/namespace', 'base/js/events', 'notebook/js/outputarea'],
+        ['Jupyter', 'events', 'outputarea'],
         'var require = undefined;',
       ).replace(
         /\nreturn module\.exports;\n\}\);\n$/,
-        '\nreturn { load_ipython_extension: function () { module.exports.load_ipython_extension(Jupyter, outputarea); } };\n});\n',
+        '\nreturn { load_ipython_extension: function () { module.exports.load_ipython_extension(Jupyter, events, outputarea); } };\n});\n',
       );
       write('nbextension/rlrp-widgets/extension.js', wrapped);
     },

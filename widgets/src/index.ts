@@ -34,3 +34,9 @@ export {
   STATIC_ASSETS_DIR,
 } from './static-export';
 export type { ExportHtmlOptions } from './static-export';
+export {
+  installNbextension,
+  NBEXTENSION_REQUIRE,
+  CONFLICTING_NBEXTENSION,
+} from './nbextension-install';
+export type { InstallNbextensionOptions } from './nbextension-install';

@@ -5,7 +5,7 @@
  * 6 widgets, so this extension brings a ManagerBase (base-manager 1.x) that registers the
  * `jupyter.widget` comm target and renders the widget-view mime type itself. It knows the
  * standard @jupyter-widgets/base models and this package's classes. The build wraps the bundle in
- * `define(['base/js/namespace', 'notebook/js/outputarea'], …)`.
+ * `define(['base/js/namespace', 'base/js/events', 'notebook/js/outputarea'], …)`.
  */
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
@@ -40,10 +40,12 @@ interface NotebookKernel {
 
 /** The parts of the `Jupyter` global (base/js/namespace) used here. */
 interface JupyterNamespace {
-  notebook: {
-    kernel: NotebookKernel | null;
-    events: { on(event: string, handler: () => void): void };
-  };
+  notebook: { kernel: NotebookKernel | null } | undefined;
+}
+
+/** Notebook 6's event bus (base/js/events, a jQuery object). */
+interface NotebookEvents {
+  on(event: string, handler: () => void): void;
 }
 
 /** Notebook 6's OutputArea module (notebook/js/outputarea). */
@@ -142,7 +144,7 @@ let manager: NotebookWidgetManager | undefined;
 let boundKernel: NotebookKernel | null = null;
 
 function bindKernel(jupyter: JupyterNamespace): void {
-  const kernel = jupyter.notebook.kernel;
+  const kernel = jupyter.notebook?.kernel ?? null;
   if (!kernel || kernel === boundKernel) return;
   boundKernel = kernel;
   manager = new NotebookWidgetManager(kernel);
@@ -151,6 +153,7 @@ function bindKernel(jupyter: JupyterNamespace): void {
 /** Called by Notebook 6 when the extension loads. */
 export function load_ipython_extension(
   jupyter: JupyterNamespace,
+  events: NotebookEvents,
   outputArea: OutputAreaModule,
 ): void {
   outputArea.OutputArea.prototype.register_mime_type(
@@ -182,6 +185,7 @@ export function load_ipython_extension(
   );
   bindKernel(jupyter);
   // A kernel restart or change creates a new Kernel object; re-register the comm target on it.
-  jupyter.notebook.events.on('kernel_created.Kernel', () => bindKernel(jupyter));
-  jupyter.notebook.events.on('kernel_ready.Kernel', () => bindKernel(jupyter));
+  events.on('kernel_created.Kernel', () => bindKernel(jupyter));
+  events.on('kernel_ready.Kernel', () => bindKernel(jupyter));
+  events.on('notebook_loaded.Notebook', () => bindKernel(jupyter));
 }

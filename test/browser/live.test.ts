@@ -1,0 +1,161 @@
+/**
+ * Live widgets in the classic Notebook 6 with the tslab-widgets kernel, in real Chromium: the
+ * nbextension's own widget manager renders the RelevanceExplorer; dragging the layer slider
+ * changes the displayed layer (front end only); switching the rule makes the kernel rerun the
+ * backward pass and the heatmap data change. Screenshots go to test-artifacts/browser/.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { buildFrontends } from './support/build';
+import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
+import { buildPackages, installKernelspec } from './support/kernel';
+import { writeWidgetsNotebook } from './support/notebook';
+import { startNotebookServer, type NotebookServer } from './support/notebook-server';
+
+interface ExplorerReadout {
+  layer: string | undefined;
+  generation: string | undefined;
+  label: string;
+  mapType: string;
+  z: number[][] | undefined;
+}
+
+async function readExplorer(page: Page): Promise<ExplorerReadout> {
+  return page.evaluate(() => {
+    const root = document.querySelector('.rlrp-explorer') as HTMLElement;
+    const plot = root.querySelector('.rlrp-map-plot') as HTMLElement & {
+      data: { type: string; z?: number[][] }[];
+    };
+    const heat = plot.data.find(
+      (t) => t.type === 'heatmap' && t.z && t.z.length > 0 && !('showscale' in t),
+    );
+    return {
+      layer: root.dataset.layer,
+      generation: root.dataset.generation,
+      label: (root.querySelector('.rlrp-layer-label') as HTMLElement).textContent ?? '',
+      mapType: plot.data[plot.data.length - 1].type,
+      z: heat?.z,
+    };
+  });
+}
+
+describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kernel', () => {
+  let server: NotebookServer;
+  let session: BrowserSession;
+  let dir: string;
+
+  beforeAll(async () => {
+    buildFrontends();
+    buildPackages();
+    const jupyterPath = installKernelspec();
+    dir = path.dirname(artifactPath('live/x'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    writeWidgetsNotebook(dir);
+    server = await startNotebookServer(dir, jupyterPath);
+    session = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await server?.stop();
+  });
+
+  it('runs the notebook and renders the live widgets through the nbextension', async () => {
+    const page = session.page;
+    await page.goto(`${server.origin}/notebooks/widgets.ipynb`);
+    await page.waitForFunction(
+      () => {
+        const w = window as unknown as {
+          Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } };
+        };
+        return w.Jupyter?.notebook?.kernel?.is_connected() === true;
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.evaluate(() => {
+      (
+        window as unknown as { Jupyter: { notebook: { execute_all_cells(): void } } }
+      ).Jupyter.notebook.execute_all_cells();
+    });
+    await page.waitForSelector('.rlrp-explorer[data-layer]', { timeout: 180_000 });
+    await page.waitForSelector('.rlrp-comparison[data-maps="4"]', { timeout: 120_000 });
+    await page.waitForSelector('.rlrp-evaluation[data-panels="2"]', { timeout: 120_000 });
+    const start = await readExplorer(page);
+    expect(start.layer).toBe('7'); // the input layer of the 8-entry trace
+    expect(start.label).toContain('input (InputLayer)');
+    expect(start.z).toHaveLength(28);
+    await page
+      .locator('.rlrp-explorer')
+      .screenshot({ path: artifactPath('live-explorer-input.png') });
+    expect(session.externalRequests).toEqual([]);
+  });
+
+  it('dragging the layer slider changes the displayed layer without asking the kernel', async () => {
+    const page = session.page;
+    const slider = page.locator('.rlrp-explorer .rlrp-layer-slider');
+    const box = await slider.boundingBox();
+    if (!box) throw new Error('layer slider not visible');
+    const generationBefore = (await readExplorer(page)).generation;
+    await page.mouse.move(box.x + box.width - 4, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 2, box.y + box.height / 2, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForFunction(
+      () => (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.layer === '0',
+    );
+    const output = await readExplorer(page);
+    expect(output.label).toContain('output (Dense)');
+    expect(output.mapType).toBe('bar');
+    expect(output.generation).toBe(generationBefore);
+    await page
+      .locator('.rlrp-explorer')
+      .screenshot({ path: artifactPath('live-explorer-output-layer.png') });
+
+    // Next steps one layer towards the input: the dense hidden layer.
+    await page.click('.rlrp-explorer .rlrp-next');
+    await page.waitForFunction(
+      () => (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.layer === '1',
+    );
+    expect((await readExplorer(page)).label).toContain('dense_1');
+  });
+
+  it('switching the rule makes the kernel recompute and the heatmap data change', async () => {
+    const page = session.page;
+    // Back to the input layer with the keyboard (End on the focused range input).
+    await page.focus('.rlrp-explorer .rlrp-layer-slider');
+    await page.keyboard.press('End');
+    await page.waitForFunction(
+      () => (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.layer === '7',
+    );
+    const before = await readExplorer(page);
+    await page.selectOption('.rlrp-explorer .rlrp-rule', 'epsilon');
+    await page.waitForFunction(
+      (generation) =>
+        (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.generation !== generation,
+      before.generation,
+      { timeout: 60_000 },
+    );
+    const after = await readExplorer(page);
+    expect(Number(after.generation)).toBe(Number(before.generation) + 1);
+    expect(after.layer).toBe('7');
+    expect(after.z).toHaveLength(28);
+    expect(after.z).not.toEqual(before.z);
+    const status = await page.locator('.rlrp-explorer .rlrp-status').textContent();
+    expect(status).toMatch(/backward pass/);
+    await page
+      .locator('.rlrp-explorer')
+      .screenshot({ path: artifactPath('live-explorer-epsilon.png') });
+    await page.screenshot({ path: artifactPath('live-notebook.png'), fullPage: true });
+    expect(session.externalRequests).toEqual([]);
+    // Notebook 6's main.js always tries `widgets/notebook/js/extension` (its hard-coded ipywidgets
+    // fallback); with no ipywidgets installed that request 404s. Everything else must be clean.
+    const pageErrors = session.pageErrors.filter(
+      (e) =>
+        !/nbextensions\/widgets\/notebook\/js\/extension\.js/.test(e) &&
+        !/Failed to load resource: the server responded with a status of 404/.test(e),
+    );
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * A real classic Jupyter Notebook 6 server on 127.0.0.1 for the live tests and the benchmark:
+ * private config/data/runtime folders (so the machine's own Jupyter setup is untouched), the
+ * tslab-widgets kernelspec on JUPYTER_PATH, this package's nbextension installed `--user` into
+ * the private data folder (Debian's jupyter-js-widgets disabled there).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { installNbextension } from '../../../widgets/src/nbextension-install';
+import { SYSTEM_JUPYTER } from './kernel';
+
+/** A running notebook server. */
+export interface NotebookServer {
+  origin: string;
+  /** The server's log (stdout + stderr). */
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`jupyter notebook exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`jupyter notebook did not answer ${url} within ${timeoutMs} ms`);
+}
+
+/** Starts `jupyter notebook` serving `notebookDir`, with the kernelspec folder `jupyterPath`. */
+export async function startNotebookServer(
+  notebookDir: string,
+  jupyterPath: string,
+): Promise<NotebookServer> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-jupyter-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    JUPYTER_PATH: jupyterPath,
+    JUPYTER_CONFIG_DIR: path.join(home, 'config'),
+    JUPYTER_DATA_DIR: path.join(home, 'data'),
+    JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
+  };
+  installNbextension({ scope: 'user', jupyter: SYSTEM_JUPYTER, env });
+  const port = await freePort();
+  const child = spawn(
+    SYSTEM_JUPYTER,
+    [
+      'notebook',
+      '--no-browser',
+      '--allow-root',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--port-retries=0',
+      "--NotebookApp.token=''",
+      "--NotebookApp.password=''",
+      `--notebook-dir=${notebookDir}`,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${origin}/api/status`, child, 60_000);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw new Error(`${(error as Error).message}\n${log}`);
+  }
+  return {
+    origin,
+    log: () => log,
+    async stop() {
+      // Shut the kernels down through the API, then the server (the process this helper started).
+      try {
+        const kernels = (await (await fetch(`${origin}/api/kernels`)).json()) as { id: string }[];
+        await Promise.all(
+          kernels.map((k) => fetch(`${origin}/api/kernels/${k.id}`, { method: 'DELETE' })),
+        );
+      } catch {
+        // server already gone
+      }
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
