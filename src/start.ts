@@ -1,0 +1,104 @@
+/**
+ * `npm start`: registers the `tslab-widgets` kernel and the Notebook extension, then starts Jupyter
+ * Notebook on the tutorials (setup.mjs has already installed npm and Debian packages and built).
+ *
+ *   npm start                           Jupyter on http://127.0.0.1:8888 with notebooks/ open
+ *   npm start -- --port 9999 --no-browser
+ *   npm start -- --demo                 no Jupyter: explain a digit, write a PNG and an HTML page
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { installNbextension } from '@rlrp/widgets';
+import { runDemo } from './demo/demo';
+
+const repoRoot = path.resolve(__dirname, '..');
+
+interface StartOptions {
+  readonly port: number;
+  readonly ip: string;
+  readonly openBrowser: boolean;
+  readonly demo: boolean;
+}
+
+function parseArguments(argv: readonly string[]): StartOptions {
+  const value = (flag: string): string | undefined => {
+    const at = argv.indexOf(flag);
+    return at >= 0
+      ? argv[at + 1]
+      : argv.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+  };
+  const port = Number(value('--port') ?? 8888);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new Error(`--port takes a port number (1–65535), got "${value('--port')}".`);
+  }
+  return {
+    port,
+    ip: value('--ip') ?? '127.0.0.1',
+    openBrowser: !argv.includes('--no-browser'),
+    demo: argv.includes('--demo'),
+  };
+}
+
+/**
+ * The Python that has Debian's jupyter_client: `/usr/bin/python3` when present (a pyenv or venv
+ * `python3` earlier on PATH usually lacks it), otherwise `python3`.
+ */
+function jupyterPython(): string {
+  return fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+}
+
+/** Debian's `jupyter` (see {@link jupyterPython} for why not just PATH). */
+function jupyterCommand(): string {
+  return fs.existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter';
+}
+
+/** Registers the kernelspec for this user, through the plugin's own installer. */
+function installKernel(): void {
+  const cli = path.join(repoRoot, 'packages', 'tslab-widgets', 'bin', 'tslab-widgets.js');
+  const args = [cli, 'install', '--user', '--python', jupyterPython()];
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (result.status !== 0)
+    throw new Error('Registering the tslab-widgets kernelspec failed (see above).');
+}
+
+function startJupyter(options: StartOptions): void {
+  const args = [
+    'notebook',
+    `--notebook-dir=${path.join(repoRoot, 'notebooks')}`,
+    `--port=${options.port}`,
+    `--ip=${options.ip}`,
+    ...(options.openBrowser ? [] : ['--no-browser']),
+    // Jupyter refuses root unless told; on a container or CI machine root is the norm.
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+  ];
+  console.log(`[start] jupyter ${args.join(' ')}`);
+  console.log(
+    `[start] open the URL with the token printed below (http://${options.ip}:${options.port}/…), ` +
+      'then notebooks/01-quickstart.ipynb. Ctrl-C stops Jupyter.',
+  );
+  const jupyter = spawn(jupyterCommand(), args, { stdio: 'inherit' });
+  const stop = () => jupyter.kill('SIGINT');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  jupyter.on('exit', (code) => process.exit(code ?? 0));
+}
+
+async function main(): Promise<void> {
+  const options = parseArguments(process.argv.slice(2));
+  if (options.demo) {
+    await runDemo();
+    return;
+  }
+  installKernel();
+  installNbextension({ scope: 'user', jupyter: jupyterCommand() });
+  console.log(
+    '[start] kernel "TypeScript (tslab + widgets)" and the rlrp-widgets extension are installed',
+  );
+  startJupyter(options);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[start] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
