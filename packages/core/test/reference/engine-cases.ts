@@ -77,6 +77,11 @@ export const RULE_CASES: readonly RuleCase[] = [
     reference: same({ name: 'epsilon', epsilon: 0.25 }),
   },
   {
+    label: 'epsilon({ timesStd: 0.25 })',
+    choice: () => epsilon({ timesStd: 0.25 }),
+    reference: same({ name: 'epsilonStd', timesStd: 0.25 }),
+  },
+  {
     label: "'gamma' (0.25)",
     choice: () => 'gamma',
     reference: same({ name: 'gamma', gamma: 0.25 }),
@@ -125,6 +130,11 @@ export const RULE_CASES: readonly RuleCase[] = [
     label: "'EpsilonAlpha2Beta1Flat'",
     choice: () => 'EpsilonAlpha2Beta1Flat',
     reference: layered({ name: 'flat' }, { name: 'alphabeta', alpha: 2, beta: 1 }, EPS),
+  },
+  {
+    label: "'EpsilonGammaBox' (documented bounds low 0, high 1)",
+    choice: () => 'EpsilonGammaBox',
+    reference: layered({ name: 'zbox', low: 0, high: 1 }, { name: 'gamma', gamma: 0.25 }, EPS),
   },
   {
     label: 'epsilonGammaBox({ low: −1, high: 1 })',

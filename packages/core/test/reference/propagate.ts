@@ -10,6 +10,7 @@ import {
   classicalDenominator,
   l1,
   linearRelevance,
+  resolveRule,
   type Conditioning,
   type RefRule,
 } from './rules';
@@ -112,7 +113,7 @@ export function explainSample(
       }
       case 'add': {
         const y = fwd.values.get(node.name)!;
-        const rule = rules(node);
+        const rule = resolveRule(rules(node), y);
         const shares = inputs.map((u) =>
           u.map((ui, i) => {
             if (isRlrp) return y[i] === 0 ? r[i] / inputs.length : (ui / y[i]) * r[i];

@@ -5,13 +5,15 @@
  * Stabiliser convention (shared with the engine): LRP-0 divides raw; LRP-ε divides by z + ε·sign(z);
  * every other classical rule divides by d + 1e-6·sign(d); sign(0) = +1 throughout.
  */
-import type { LinearMap } from './linear-maps';
+import { applyMap, type LinearMap } from './linear-maps';
 
 /** A rule of the reference. */
 export type RefRule =
   | { readonly name: 'rlrp' }
   | { readonly name: 'lrp0' }
   | { readonly name: 'epsilon'; readonly epsilon: number }
+  /** LRP-ε with ε = timesStd · (population) standard deviation of the layer's z, per sample. */
+  | { readonly name: 'epsilonStd'; readonly timesStd: number }
   | { readonly name: 'gamma'; readonly gamma: number }
   | { readonly name: 'alphabeta'; readonly alpha: number; readonly beta: number }
   | { readonly name: 'zplus' }
@@ -32,8 +34,27 @@ export const signPlus = (d: number): number => (d >= 0 ? 1 : -1);
 /** d + 1e-6·sign(d). */
 export const stabilise = (d: number): number => d + STABILISER * signPlus(d);
 
+/** Population standard deviation of a layer's values. */
+export function populationStd(v: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < v.length; i++) mean += v[i];
+  mean /= v.length;
+  let variance = 0;
+  for (let i = 0; i < v.length; i++) variance += (v[i] - mean) ** 2;
+  return Math.sqrt(variance / v.length);
+}
+
+/** Turns a data-dependent rule into a plain one for the layer whose pre-activation is `z`. */
+export function resolveRule(rule: RefRule, z: ArrayLike<number>): RefRule {
+  return rule.name === 'epsilonStd'
+    ? { name: 'epsilon', epsilon: rule.timesStd * populationStd(z) }
+    : rule;
+}
+
 /** The denominator a classical rule uses for a raw value d (also at Add). */
 export function classicalDenominator(rule: RefRule, d: number): number {
+  if (rule.name === 'epsilonStd')
+    throw new Error('reference: resolve epsilonStd with resolveRule first');
   if (rule.name === 'lrp0') return d;
   if (rule.name === 'epsilon') return d + rule.epsilon * signPlus(d);
   return stabilise(d);
@@ -126,6 +147,8 @@ export function linearRelevance(
       if (massOut === 0 || massIn === 0) return new Float64Array(map.cols);
       return rIn.map((v) => (v * massOut) / massIn);
     }
+    case 'epsilonStd':
+      return linearRelevance(resolveRule(rule, applyMap(map, a)), map, a, rOut, stats);
     case 'lrp0':
     case 'epsilon':
       return ratioRule(
