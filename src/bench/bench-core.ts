@@ -156,7 +156,9 @@ function writeDocs(results: readonly BenchResult[], runs: number): void {
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const next =
     current.includes(BEGIN) && current.includes(END)
-      ? current.slice(0, current.indexOf(BEGIN)) + table + current.slice(current.indexOf(END) + END.length)
+      ? current.slice(0, current.indexOf(BEGIN)) +
+        table +
+        current.slice(current.indexOf(END) + END.length)
       : `${current}\n${table}\n`;
   fs.writeFileSync(file, next);
   console.error(`[bench] table written to ${path.relative(repoRoot, file)}`);
