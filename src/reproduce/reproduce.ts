@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as prettier from 'prettier';
 import {
   KEEP_TOP_K_PERCENTS,
   compareMethods,
@@ -203,7 +204,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(figuresDir, { recursive: true });
   const started = Date.now();
   const results: ModelResult[] = [];
-  const write = () => {
+  const write = async () => {
     const markdown = resultsMarkdown(results, {
       command: options.command,
       date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
@@ -214,7 +215,13 @@ async function main(): Promise<void> {
       baseline: options.baseline,
       totalSeconds: (Date.now() - started) / 1000,
     });
-    fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
+    const resultsFile = path.join(outDir, 'results.md');
+    // Formatted like every other file, so `prettier --check .` passes on the generated page.
+    const config = (await prettier.resolveConfig(resultsFile)) ?? {};
+    fs.writeFileSync(
+      resultsFile,
+      await prettier.format(markdown, { ...config, filepath: resultsFile }),
+    );
     const json = results.map((r) => ({
       model: r.model.id,
       samples: r.samples,
@@ -239,7 +246,7 @@ async function main(): Promise<void> {
   };
   for (const shipped of models) {
     results.push(await evaluateModel(shipped, methods, options, figuresDir));
-    write();
+    await write();
   }
   console.log(
     `Wrote ${path.relative(process.cwd(), path.join(outDir, 'results.md'))} (${Math.round((Date.now() - started) / 1000)} s).`,

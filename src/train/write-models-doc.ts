@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as prettier from 'prettier';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -36,7 +37,7 @@ const ARCHITECTURE_TEXT: Record<string, string> = {
     'projection shortcut 1×1 conv + BN) → GlobalAveragePooling → Dense 10 softmax; each block: conv-BN-ReLU-conv-BN, Add, ReLU',
 };
 
-function main(): void {
+async function main(): Promise<void> {
   const modelsDir = path.join(REPO_ROOT, 'models');
   const records = fs
     .readdirSync(modelsDir)
@@ -91,8 +92,14 @@ function main(): void {
     'Every model ends in a Dense layer with softmax; the relevance engine strips the softmax and explains the logits.',
     '',
   ];
-  fs.writeFileSync(path.join(REPO_ROOT, 'docs', 'models.md'), lines.join('\n'));
+  const file = path.join(REPO_ROOT, 'docs', 'models.md');
+  // Formatted like every other file, so `prettier --check .` passes on the generated page.
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(lines.join('\n'), { ...config, filepath: file }));
   console.log(`Wrote docs/models.md (${records.length} models).`);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
