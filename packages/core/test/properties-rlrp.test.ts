@@ -3,7 +3,7 @@
  * statement about the rule itself, on the reference too) over the random networks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { explain, rlrp } from '@rlrp/core';
+import { composite, epsilon, explain, RlrpError, rlrp } from '@rlrp/core';
 import {
   makeFixture,
   perSample,
@@ -60,6 +60,14 @@ describe('P1: R-LRP has no parameter at all', () => {
     expect(a.description).toBe(b.description);
     const numeric = Object.entries(a).filter(([, v]) => typeof v === 'number');
     expect(numeric).toEqual([]);
+  });
+  it('R-LRP cannot be mixed into a composite (it is always uniform): a typed error', () => {
+    withFixture('mlp', 21, (f) => {
+      expect(() => {
+        const mixed = composite({ byClass: { Dense: rlrp() }, otherwise: epsilon() });
+        f.session.explain({ rule: mixed }).dispose();
+      }).toThrow(RlrpError);
+    });
   });
   it("'rlrp' by name and rlrp() give identical relevance", () => {
     withFixture('conv-strided', 21, (f) => {

@@ -7,8 +7,14 @@
  * reference is non-finite (LRP-0 at an exact zero), the engine must be non-finite there too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { explain } from '@rlrp/core';
-import { customCase, indexCase, RULE_CASES, type RuleCase } from './reference/engine-cases';
+import { epsilonGammaBox, explain } from '@rlrp/core';
+import {
+  customCase,
+  indexCase,
+  isFirstLayer,
+  RULE_CASES,
+  type RuleCase,
+} from './reference/engine-cases';
 import { explainWithTrace } from './reference/engine-trace';
 import {
   engineRelevance,
@@ -20,6 +26,7 @@ import {
 } from './reference/engine-harness';
 import {
   RANDOM_NETWORK_NAMES,
+  SeededRandom,
   argmaxOf,
   closeness,
   explainSample,
@@ -258,4 +265,49 @@ describe('max-pool routing on windows whose maximum is ≤ 0, and ties (first wi
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe('zᴮ with per-pixel bounds (tensors shaped like one input sample)', () => {
+  it.each(['mlp', 'conv-strided', 'concat'])(
+    '%s: epsilonGammaBox({ low, high }) equals the reference',
+    (name) => {
+      const before = tf.memory().numTensors;
+      const fixture = makeFixture(name, 12, BATCH, true);
+      const size = fixture.samples[0].length;
+      const rng = new SeededRandom(99);
+      const low = Float32Array.from({ length: size }, () => rng.uniform(-1.2, -0.8));
+      const high = Float32Array.from({ length: size }, () => rng.uniform(0.8, 1.2));
+      const lowT = tf.tensor(low, [...fixture.net.inputShape]);
+      const highT = tf.tensor(high, [...fixture.net.inputShape]);
+      try {
+        const targets = [1, 0];
+        const ruleCase: RuleCase = {
+          label: 'epsilonGammaBox(per-pixel bounds)',
+          choice: () => epsilonGammaBox({ low: lowT, high: highT }),
+          reference: (net) => (node) => {
+            if (isFirstLayer(net, node))
+              return { name: 'zbox', low: Float64Array.from(low), high: Float64Array.from(high) };
+            if (node.className === 'Conv2D' || node.className === 'DepthwiseConv2D')
+              return { name: 'gamma', gamma: 0.25 };
+            return { name: 'epsilon', epsilon: 1e-6 };
+          },
+        };
+        const got = engineRelevance(fixture, ruleCase, targets);
+        const expected = referenceRelevance(fixture, ruleCase, targets);
+        got.forEach((g, b) => {
+          const c = closeness(
+            g,
+            expected[b].relevance,
+            relativeTolerance(expected[b].conditioning),
+            ABS,
+          );
+          expect(c.ok ? 'ok' : describeCloseness(`${name} sample ${b}`, c)).toBe('ok');
+        });
+      } finally {
+        tf.dispose([lowT, highT]);
+        fixture.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 });
