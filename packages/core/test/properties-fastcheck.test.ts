@@ -1,7 +1,8 @@
 /**
  * Property-based tests (fast-check) over random networks, weight scales and inputs: R-LRP never
  * returns NaN or ±Inf, keeps |f_target| as its input mass on sequential nets, agrees with the
- * reference, and leaves no tensor behind.
+ * reference, and leaves no tensor behind; and every rule and preset agrees with the reference on
+ * random seeds, BatchNorm folded or not.
  */
 import * as fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +11,7 @@ import {
   describeModel,
   explainSample,
   closeness,
+  closenessAllowingNaNSpread,
   describeCloseness,
   l1,
   randomNetwork,
@@ -17,7 +19,14 @@ import {
   SeededRandom,
   uniform,
 } from './reference';
-import { perSample, relativeTolerance } from './reference/engine-harness';
+import {
+  engineRelevance,
+  makeFixture,
+  perSample,
+  referenceRelevance,
+  relativeTolerance,
+} from './reference/engine-harness';
+import { RULE_CASES } from './reference/engine-cases';
 
 const SEQUENTIAL = new Set([
   'mlp',
@@ -122,6 +131,48 @@ describe('fast-check: R-LRP over random nets, weight scales and inputs', () => {
         },
       ),
       { numRuns: 100, seed: 20260125 },
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('fast-check: every rule and preset equals the reference on random nets and seeds', () => {
+  it('engine input relevance = reference (1e-4 of max|R|, widened only by float32 conditioning)', () => {
+    const before = tf.memory().numTensors;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...RANDOM_NETWORK_NAMES),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 0, max: RULE_CASES.length - 1 }),
+        fc.boolean(),
+        (name, seed, caseIndex, foldBatchNorm) => {
+          const ruleCase = RULE_CASES[caseIndex];
+          const fixture = makeFixture(name, seed, 2, foldBatchNorm);
+          const problems: string[] = [];
+          try {
+            const classes = fixture.session.logits.shape[1];
+            const targets = [seed % classes, (seed >> 3) % classes];
+            const got = engineRelevance(fixture, ruleCase, targets);
+            const expected = referenceRelevance(fixture, ruleCase, targets);
+            got.forEach((g, b) => {
+              const ref = expected[b].relevance;
+              const tol = relativeTolerance(expected[b].conditioning);
+              const c = ref.every(Number.isFinite)
+                ? closeness(g, ref, tol, 1e-7)
+                : closenessAllowingNaNSpread(g, ref, tol, 1e-7);
+              if (!c.ok) problems.push(describeCloseness(`sample ${b} target ${targets[b]}`, c));
+            });
+          } finally {
+            fixture.dispose();
+          }
+          if (problems.length > 0) {
+            throw new Error(
+              `${name} seed ${seed} ${ruleCase.label} fold=${foldBatchNorm}:\n${problems.join('\n')}`,
+            );
+          }
+        },
+      ),
+      { numRuns: 80, seed: 20260126 },
     );
     expect(tf.memory().numTensors).toBe(before);
   });

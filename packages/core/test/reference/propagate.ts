@@ -152,6 +152,18 @@ export function gradientTimesInput(
   sample: ArrayLike<number>,
   target: RefTarget,
 ): Float64Array {
+  return gradientTrace(net, sample, target).get(net.input)!;
+}
+
+/**
+ * Gradient×Input at every reached node: the node's output a ⊙ ∂(Σ_k s_k f_k)/∂a (what the engine's
+ * trace reports for Gradient×Input).
+ */
+export function gradientTrace(
+  net: RefNetwork,
+  sample: ArrayLike<number>,
+  target: RefTarget,
+): Map<string, Float64Array> {
   const fwd = forward(net, sample);
   const grads = new Map<string, Float64Array>();
   const start =
@@ -211,8 +223,12 @@ export function gradientTimesInput(
       }
     }
   }
-  const x = fwd.values.get(net.input)!;
-  return grads.get(net.input)!.map((gi, i) => gi * x[i]);
+  return new Map(
+    [...grads].map(([name, g]) => {
+      const a = fwd.values.get(name)!;
+      return [name, g.map((gi, i) => gi * a[i])];
+    }),
+  );
 }
 
 /** L1 mass of every reached node's relevance (for P2). */
