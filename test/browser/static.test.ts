@@ -82,4 +82,84 @@ describe('static HTML export renders the widgets without a kernel', () => {
     expect(session.externalRequests).toEqual([]);
     expect(session.pageErrors).toEqual([]);
   });
+
+  it('front-end-only controls work without a kernel: channel picker, overlay, colour map, play', async () => {
+    const page = session.page;
+    const explorer = page.locator('.rlrp-explorer');
+    const mapData = () =>
+      page.evaluate(() => {
+        const gd = document.querySelector('.rlrp-explorer .rlrp-map-plot') as HTMLElement & {
+          data: {
+            type: string;
+            z?: number[][];
+            opacity?: number;
+            colorscale?: [number, string][];
+          }[];
+        };
+        return gd.data.map((t) => ({
+          type: t.type,
+          rows: t.z?.length ?? 0,
+          first: t.z?.[0]?.[0],
+          sum: t.z?.flat().reduce((a, b) => a + b, 0) ?? 0,
+          opacity: t.opacity,
+          colorscale: t.colorscale,
+        }));
+      });
+    const layerIs = (n: number) =>
+      page.waitForFunction(
+        (want) => (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.layer === want,
+        String(n),
+      );
+    // conv_2 is trace position 4 of 8: a spatial layer with several channels.
+    await page.focus('.rlrp-explorer .rlrp-layer-slider');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await layerIs(4);
+    expect(await explorer.locator('.rlrp-layer-label').textContent()).toContain('conv_2 (Conv2D)');
+    const summed = (await mapData())[0];
+    expect(await explorer.locator('.rlrp-channel').isVisible()).toBe(true);
+    await page.selectOption('.rlrp-explorer .rlrp-channel', '0');
+    await page.waitForFunction((s) => {
+      const gd = document.querySelector('.rlrp-explorer .rlrp-map-plot') as HTMLElement & {
+        data: { z: number[][] }[];
+      };
+      return gd.data[0].z.flat().reduce((a, b) => a + b, 0) !== s;
+    }, summed.sum);
+    expect((await mapData())[0].rows).toBe(summed.rows);
+
+    // Overlay: the input picture under the relevance, input plot hidden, opacity from the slider.
+    await page.focus('.rlrp-explorer .rlrp-layer-slider');
+    await page.keyboard.press('End');
+    await layerIs(7);
+    await page.check('.rlrp-explorer .rlrp-overlay');
+    await page.waitForFunction(() => {
+      const gd = document.querySelector('.rlrp-explorer .rlrp-map-plot') as HTMLElement & {
+        data: unknown[];
+      };
+      return gd.data.length === 2;
+    });
+    const overlaid = await mapData();
+    expect(overlaid[1].opacity).toBeCloseTo(0.6);
+    expect(await explorer.locator('.rlrp-input-plot').isVisible()).toBe(false);
+    await explorer.screenshot({ path: artifactPath('static-explorer-overlay.png') });
+    await page.uncheck('.rlrp-explorer .rlrp-overlay');
+
+    // Colour map: a front-end restyle.
+    await page.selectOption('.rlrp-explorer .rlrp-colormap', 'coldnhot');
+    await page.waitForFunction(() => {
+      const gd = document.querySelector('.rlrp-explorer .rlrp-map-plot') as HTMLElement & {
+        data: { colorscale?: [number, string][] }[];
+      };
+      return gd.data[0].colorscale?.[2]?.[1] === '#000000';
+    });
+
+    // Play walks from the output layer towards the input.
+    await page.click('.rlrp-explorer .rlrp-play');
+    await layerIs(0);
+    await layerIs(1);
+    await page.click('.rlrp-explorer .rlrp-play'); // pause
+    expect(session.pageErrors).toEqual([]);
+  });
 });

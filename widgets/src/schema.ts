@@ -208,6 +208,8 @@ export interface DrawnEventDetail {
   ms: number;
   /** `request_id` answered, for `trace-update`. */
   request_id: number;
+  /** For `trace-update`: milliseconds from the new trace's arrival to the end of the redraw. */
+  draw_ms?: number;
 }
 
 /*

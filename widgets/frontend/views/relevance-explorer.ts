@@ -199,9 +199,13 @@ export function renderRelevanceExplorer({
     };
   }
 
+  // The input never changes; it is drawn once and again only when it becomes visible.
+  let inputDrawn = false;
   async function drawInput(): Promise<void> {
-    inputPlot.style.display = overlay && isSpatial() ? 'none' : '';
-    if (inputPlot.style.display === 'none') return;
+    const hidden = overlay && isSpatial();
+    inputPlot.style.display = hidden ? 'none' : '';
+    if (hidden || inputDrawn) return;
+    inputDrawn = true;
     await Plotly.react(inputPlot, inputTraces(), imageLayout('input', INPUT_WIDTH), PLOT_CONFIG);
   }
 
@@ -337,18 +341,22 @@ export function renderRelevanceExplorer({
     started: number,
     requestId = 0,
   ): Promise<void> {
+    const drawStart = performance.now();
     updateLayerControls();
     if (reason === 'layer-step') {
       await Promise.all([drawLayer(), highlightMass(), drawInput()]);
     } else {
       await Promise.all([drawInput(), drawLayer(), drawMass()]);
     }
+    // Count until the next frame, so the time covers the browser painting the new figure.
+    await new Promise((resolve) => requestAnimationFrame(resolve));
     if (disposed) return;
     emitDrawn({
       reason,
       layer: layerIndex,
       ms: performance.now() - started,
       request_id: requestId,
+      draw_ms: performance.now() - drawStart,
     });
   }
 

