@@ -40,7 +40,9 @@ function explicitRelevance(value: Target & object, batch: number, numClasses: nu
     tensor.dispose();
     throw new TargetError('The output relevance contains NaN or infinite values.');
   }
-  return tf.tidy(() => tf.broadcastTo(tensor, [batch, numClasses]).toFloat() as tf.Tensor2D);
+  const start = tf.tidy(() => tf.broadcastTo(tensor, [batch, numClasses]).toFloat() as tf.Tensor2D);
+  tensor.dispose();
+  return start;
 }
 
 /** Turns a {@link Target} into classes and a one-hot selection (or an explicit start relevance). */
