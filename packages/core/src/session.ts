@@ -68,11 +68,13 @@ export class ExplanationSession {
     this.assertAlive();
     const composite = resolveRuleChoice(options.rule ?? 'rlrp');
     const target = resolveTarget(options.target ?? 'predicted', this.logits, this.predicted);
-    const uniformRule = composite.rules[0];
+    // Composites only mix classical rules, which all start from the logit itself; a uniform rule
+    // (R-LRP, Gradient × Input) is the composite's only rule. Either way rules[0] decides the start.
+    const startingRule = composite.rules[0];
     const start = tf.tidy(
       () =>
         target.outputRelevance?.clone() ??
-        uniformRule.initialRelevance(this.logits, target.selection as tf.Tensor2D),
+        startingRule.initialRelevance(this.logits, target.selection as tf.Tensor2D),
     ) as tf.Tensor2D;
     target.selection?.dispose();
     target.outputRelevance?.dispose();
