@@ -68,6 +68,10 @@ function makeInputs(
 describe('fast-check: R-LRP over random nets, weight scales and inputs', () => {
   it('is finite everywhere (input relevance and every trace layer), matches the reference, and does not leak', () => {
     const before = tf.memory().numTensors;
+    // Samples whose max routing is a float32 near-tie are compared for finiteness only; they must
+    // stay a minority or the comparison would say little.
+    let compared = 0;
+    let ambiguous = 0;
     fc.assert(
       fc.property(
         fc.constantFrom(...RANDOM_NETWORK_NAMES),
@@ -110,6 +114,8 @@ describe('fast-check: R-LRP over random nets, weight scales and inputs', () => {
                   problems.push(`sample ${b}: mass ${mass} vs |f| ${f}`);
               }
               const expected = explainSample(ref, x, uniform({ name: 'rlrp' }), targets[b]);
+              compared++;
+              if (expected.conditioning === Infinity) ambiguous++;
               const c = closeness(
                 relevance[b],
                 expected.input,
@@ -132,6 +138,7 @@ describe('fast-check: R-LRP over random nets, weight scales and inputs', () => {
       ),
       { numRuns: 100, seed: 20260125 },
     );
+    expect(ambiguous).toBeLessThanOrEqual(0.2 * compared);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -139,6 +146,8 @@ describe('fast-check: R-LRP over random nets, weight scales and inputs', () => {
 describe('fast-check: every rule and preset equals the reference on random nets and seeds', () => {
   it('engine input relevance = reference (1e-4 of max|R|, widened only by float32 conditioning)', () => {
     const before = tf.memory().numTensors;
+    let compared = 0;
+    let ambiguous = 0;
     fc.assert(
       fc.property(
         fc.constantFrom(...RANDOM_NETWORK_NAMES),
@@ -155,6 +164,8 @@ describe('fast-check: every rule and preset equals the reference on random nets 
             const got = engineRelevance(fixture, ruleCase, targets);
             const expected = referenceRelevance(fixture, ruleCase, targets);
             got.forEach((g, b) => {
+              compared++;
+              if (expected[b].conditioning === Infinity) ambiguous++;
               const ref = expected[b].relevance;
               const tol = relativeTolerance(expected[b].conditioning);
               const c = ref.every(Number.isFinite)
@@ -174,6 +185,7 @@ describe('fast-check: every rule and preset equals the reference on random nets 
       ),
       { numRuns: 80, seed: 20260126 },
     );
+    expect(ambiguous).toBeLessThanOrEqual(0.2 * compared);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -131,6 +131,7 @@ describe('reference forward pass equals tfjs model.predict', () => {
       'residual-projection': [1, 0],
       'residual-identity': [0, 0],
       concat: [0, 0],
+      'concat-axis-permute': [0, 0],
       'relu-mlp': [0, 0],
       'relu-cnn': [0, 0],
     });
@@ -159,6 +160,7 @@ describe('reference forward pass equals tfjs model.predict', () => {
       'Softmax',
       'Flatten',
       'Reshape',
+      'Permute',
       'Dropout',
       'ZeroPadding2D',
       'Cropping2D',

@@ -34,6 +34,7 @@ export interface RuleCase {
 const STRUCTURAL = new Set([
   'Flatten',
   'Reshape',
+  'Permute',
   'Dropout',
   'ZeroPadding2D',
   'Cropping2D',

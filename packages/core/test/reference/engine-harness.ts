@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { prepare, type ExplanationSession, type Target } from '@rlrp/core';
 import type { RuleCase } from './engine-cases';
+import { forward, hasAmbiguousRouting } from './forward';
 import { describeModel, type RefNetwork } from './network';
 import { explainSample, gradientTimesInput, type RefTarget } from './propagate';
 import {
@@ -86,7 +87,10 @@ export function engineRelevance(
 /** The reference's input relevance of one sample and how ill-conditioned its computation is. */
 export interface ReferenceResult {
   readonly relevance: Float64Array;
-  /** See `RefExplanation.conditioning` (0 for Gradient×Input, which divides by nothing). */
+  /**
+   * See `RefExplanation.conditioning` (for Gradient×Input, which divides by nothing: 0, or Infinity
+   * when a max-pooling window is a float32 near-tie).
+   */
   readonly conditioning: number;
 }
 
@@ -98,7 +102,11 @@ export function referenceRelevance(
 ): ReferenceResult[] {
   return fixture.samples.map((x, b) => {
     if (ruleCase.reference === 'gradient') {
-      return { relevance: gradientTimesInput(fixture.ref, x, targets[b]), conditioning: 0 };
+      const ambiguous = hasAmbiguousRouting(fixture.ref, forward(fixture.ref, x));
+      return {
+        relevance: gradientTimesInput(fixture.ref, x, targets[b]),
+        conditioning: ambiguous ? Infinity : 0,
+      };
     }
     const e = explainSample(fixture.ref, x, ruleCase.reference(fixture.ref), targets[b]);
     return { relevance: e.input, conditioning: e.conditioning };
@@ -110,8 +118,10 @@ export const FLOAT32_ROUNDOFF = 2 ** -24;
 
 /**
  * The relative tolerance of one comparison: `base` (1e-4), widened only where the reference's own
- * conditioning says float32 cannot reach it (16 · 2⁻²⁴ · conditioning).
+ * conditioning says float32 cannot reach it (16 · 2⁻²⁴ · conditioning); unbounded (only
+ * finiteness is compared) when max routing is a float32 near-tie.
  */
 export function relativeTolerance(conditioning: number, base = 1e-4): number {
-  return Math.max(base, 16 * FLOAT32_ROUNDOFF * conditioning);
+  // Capped so that an all-zero reference (scale 0) still demands zeros instead of 0·∞ = NaN.
+  return Math.min(1e30, Math.max(base, 16 * FLOAT32_ROUNDOFF * conditioning));
 }

@@ -16,10 +16,16 @@ export interface ForwardPass {
   readonly logits: Float64Array;
 }
 
-/** Index of the first maximum of `values` over `window` (first on ties, as max-pool routing). */
+/**
+ * Index of the first maximum of `values` over `window` (first on ties, as max-pool routing). Ties are
+ * judged at float32 precision, the precision of the model: a saturated ELU/tanh gives −1 + 1e-14 in
+ * float64 but exactly −1 in float32, where the window is a genuine tie.
+ */
 export function argmaxIn(values: Float64Array, window: Int32Array): number {
   let best = window[0];
-  for (let i = 1; i < window.length; i++) if (values[window[i]] > values[best]) best = window[i];
+  for (let i = 1; i < window.length; i++) {
+    if (Math.fround(values[window[i]]) > Math.fround(values[best])) best = window[i];
+  }
   return best;
 }
 
@@ -79,4 +85,34 @@ export function argmaxOf(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
+}
+
+/** Relative gap below which a float32 computation may pick either of two window candidates. */
+export const ROUTING_TIE_GAP = 1e-5;
+
+/**
+ * Whether max routing over `window` is decided by less than float32 can resolve: the two largest
+ * values differ, but by at most 1e-5 of their magnitude (exact ties are deterministic: first wins).
+ */
+export function routingAmbiguous(values: Float64Array, window: Int32Array): boolean {
+  let first = -Infinity;
+  let second = -Infinity;
+  for (const i of window) {
+    const v = values[i];
+    if (v > first) {
+      second = first;
+      first = v;
+    } else if (v > second) second = v;
+  }
+  if (!(second > -Infinity) || first === second) return false;
+  return first - second <= ROUTING_TIE_GAP * Math.max(Math.abs(first), Math.abs(second));
+}
+
+/** Whether any max-pooling window of the sample is a float32 near-tie (see `routingAmbiguous`). */
+export function hasAmbiguousRouting(net: RefNetwork, pass: ForwardPass): boolean {
+  return net.nodes.some((node) => {
+    if (node.op.kind !== 'maxpool') return false;
+    const input = pass.values.get(node.inputs[0])!;
+    return node.op.windows.some((w) => routingAmbiguous(input, w));
+  });
 }

@@ -253,6 +253,25 @@ function buildLayer(layer: tf.layers.Layer, inShapes: readonly (readonly number[
     }
     case 'Dropout':
       return { shape: inShape, op: { kind: 'structural', source: identitySource(size(inShape)) } };
+    case 'Permute': {
+      // dims are 1-based over the non-batch axes: output axis i is input axis dims[i] − 1.
+      const dims = (config.dims as number[]).map((d) => Number(d) - 1);
+      const shape = dims.map((d) => inShape[d]);
+      const inStrides = inShape.map((_, i) => size(inShape.slice(i + 1)));
+      const source = new Int32Array(size(shape));
+      for (let o = 0; o < source.length; o++) {
+        let rest = o;
+        let index = 0;
+        for (let axis = 0; axis < shape.length; axis++) {
+          const stride = size(shape.slice(axis + 1));
+          const coordinate = Math.floor(rest / stride);
+          rest -= coordinate * stride;
+          index += coordinate * inStrides[dims[axis]];
+        }
+        source[o] = index;
+      }
+      return { shape, op: { kind: 'structural', source } };
+    }
     case 'ZeroPadding2D': {
       const [[t, b], [l, r]] = nestedPairs(config.padding);
       const shape = [inShape[0] + t + b, inShape[1] + l + r, inShape[2]];

@@ -3,7 +3,7 @@
  * and Gradient×Input. Relevance arriving at a node from several consumers is summed (fan-out).
  */
 import { derivative } from './activations';
-import { argmaxIn, forward, type ForwardPass } from './forward';
+import { argmaxIn, forward, routingAmbiguous, type ForwardPass } from './forward';
 import { applyTransposed } from './linear-maps';
 import type { RefNetwork, RefNode } from './network';
 import {
@@ -29,7 +29,8 @@ export interface RefExplanation {
   readonly addShares: ReadonlyMap<string, readonly Float64Array[]>;
   /**
    * Σ over the steps of each step's worst Σ|terms| / |denominator| (see `Conditioning`): how many
-   * digits a float32 implementation must lose; 1 per step for a well-conditioned net.
+   * digits a float32 implementation must lose; 1 per step for a well-conditioned net. Infinity when a
+   * max-pooling window carrying relevance is a float32 near-tie (`routingAmbiguous`).
    */
   readonly conditioning: number;
 }
@@ -99,7 +100,11 @@ export function explainSample(
         break;
       case 'maxpool': {
         const rIn = new Float64Array(inputs[0].length);
-        op.windows.forEach((w, k) => (rIn[argmaxIn(inputs[0], w)] += r[k]));
+        op.windows.forEach((w, k) => {
+          rIn[argmaxIn(inputs[0], w)] += r[k];
+          // A float32 near-tie may route elsewhere in the engine: nothing can be compared below it.
+          if (r[k] !== 0 && routingAmbiguous(inputs[0], w)) conditioning = Infinity;
+        });
         accumulate(relevance, node.inputs[0], rIn);
         break;
       }

@@ -301,6 +301,30 @@ const FACTORIES: Record<string, Factory> = {
       model: tf.model({ inputs: input, outputs: out }),
     };
   },
+  /** Concatenate along the height axis, Permute (swap height and width), conv, Dense. */
+  'concat-axis-permute': () => {
+    const input = tf.input({ shape: [4, 5, 2] });
+    const a = L.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(
+      input,
+    ) as tf.SymbolicTensor;
+    const b = L.conv2d({ filters: 2, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
+    const cat = L.concatenate({ axis: 1 }).apply([a, b]) as tf.SymbolicTensor;
+    const permuted = L.permute({ dims: [2, 1, 3] }).apply(cat) as tf.SymbolicTensor;
+    const c = L.conv2d({
+      filters: 3,
+      kernelSize: 2,
+      strides: 2,
+      padding: 'valid',
+      activation: 'relu',
+    }).apply(permuted) as tf.SymbolicTensor;
+    const flat = L.flatten().apply(c) as tf.SymbolicTensor;
+    const out = L.dense({ units: 3 }).apply(flat) as tf.SymbolicTensor;
+    return {
+      inputShape: [4, 5, 2],
+      covers: ['Concatenate(axis 1)', 'Permute', 'functional'],
+      model: tf.model({ inputs: input, outputs: out }),
+    };
+  },
   /** ReLU-only MLP (for homogeneity and conservation with biasFree). */
   'relu-mlp': () => ({
     inputShape: [6],
