@@ -49,7 +49,7 @@ describe('max-pooling relevance routing', () => {
           (i * 7 + j * 3) % 5 === 0 ? 0 : -((i * 13 + j * 17) % 11) - 1,
         ),
       );
-      const pads: [number, number][] = [
+      const pads: [[number, number], [number, number]] = [
         axisPadding(h, pool, stride, 1, padding),
         axisPadding(w, pool, stride, 1, padding),
       ];
