@@ -1,0 +1,116 @@
+/**
+ * Every tutorial notebook runs through the real `tslab-widgets` kernel with Debian's Jupyter
+ * (`jupyter nbconvert --execute`, i.e. nbclient), the kernelspec installed into a temporary prefix by
+ * the plugin's own installer. A notebook fails on any error output or stderr stream; notebooks that
+ * display widgets must have every displayed widget's state stored in the executed notebook's
+ * metadata. The committed notebooks must carry their executed outputs.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  EXPECTED_WIDGETS,
+  NOTEBOOKS_DIR,
+  buildNotebookDependencies,
+  displayedWidgetIds,
+  executeNotebook,
+  installKernel,
+  joinText,
+  listNotebooks,
+  outputProblems,
+  readNotebook,
+  storedWidgets,
+  type KernelEnvironment,
+  type Notebook,
+} from '../../src/notebooks/notebook-runner';
+
+const NOTEBOOKS = [
+  '01-quickstart.ipynb',
+  '02-layer-by-layer.ipynb',
+  '03-comparing-rules.ipynb',
+  '04-residual-networks.ipynb',
+  '05-your-own-model.ipynb',
+  '06-engines.ipynb',
+];
+
+// Kernel start plus the slowest notebook (03, about a minute on 2 busy cores), with margin.
+const NOTEBOOK_TIMEOUT_MS = 240_000;
+
+describe('tutorial notebooks', () => {
+  test('the six tutorials are there, on the tslab-widgets kernel', () => {
+    expect(listNotebooks()).toEqual(NOTEBOOKS);
+    for (const name of NOTEBOOKS) {
+      const notebook = readNotebook(path.join(NOTEBOOKS_DIR, name));
+      expect(notebook.nbformat).toBe(4);
+      expect(notebook.metadata['kernelspec']).toEqual(
+        expect.objectContaining({ name: 'tslab-widgets', language: 'typescript' }),
+      );
+    }
+  });
+
+  test.each(NOTEBOOKS)('committed %s carries its executed outputs and no errors', (name) => {
+    const notebook = readNotebook(path.join(NOTEBOOKS_DIR, name));
+    const codeCells = notebook.cells.filter((cell) => cell.cell_type === 'code');
+    expect(codeCells.length).toBeGreaterThan(0);
+    for (const cell of codeCells) expect(cell.execution_count).toEqual(expect.any(Number));
+    expect(codeCells.some((cell) => (cell.outputs ?? []).length > 0)).toBe(true);
+    expect(outputProblems(notebook)).toEqual([]);
+  });
+});
+
+describe('tutorial notebooks execute through the real kernel', () => {
+  let kernel: KernelEnvironment;
+  let outputDir: string;
+
+  beforeAll(() => {
+    buildNotebookDependencies();
+    kernel = installKernel();
+    outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-notebooks-test-'));
+  }, 300_000);
+
+  afterAll(() => {
+    kernel?.cleanup();
+    if (outputDir) fs.rmSync(outputDir, { recursive: true, force: true });
+  });
+
+  test.each(NOTEBOOKS)(
+    '%s executes without error outputs',
+    async (name) => {
+      const result = await executeNotebook(name, outputDir, kernel);
+      const executed: Notebook = readNotebook(result.outputPath);
+      expect(outputProblems(executed)).toEqual([]);
+
+      const codeCells = executed.cells.filter((cell) => cell.cell_type === 'code');
+      for (const cell of codeCells) expect(cell.execution_count).toEqual(expect.any(Number));
+
+      // Widgets: every displayed view has its model state stored in the metadata.
+      const displayed = displayedWidgetIds(executed);
+      const stored = storedWidgets(executed);
+      const expected = EXPECTED_WIDGETS[name] ?? [];
+      expect(displayed).toHaveLength(expected.length);
+      for (const id of displayed) {
+        expect(stored[id]).toBeDefined();
+        expect(stored[id].model_module).toBe('@rlrp/widgets');
+      }
+      expect(displayed.map((id) => stored[id].model_name).sort()).toEqual([...expected].sort());
+      for (const id of displayed) {
+        const model = stored[id];
+        expect(model.state['kind']).toEqual(expect.any(String));
+        // Relevance travels as binary buffers, never as JSON arrays of numbers.
+        if (model.model_name !== 'EvaluationPlotModel') {
+          expect((model.buffers ?? []).length).toBeGreaterThan(0);
+        }
+        for (const buffer of model.buffers ?? []) expect(buffer.encoding).toBe('base64');
+      }
+      // Every widget output keeps its text/plain and text/html fallbacks.
+      for (const cell of executed.cells) {
+        for (const output of cell.outputs ?? []) {
+          if (!output.data?.['application/vnd.jupyter.widget-view+json']) continue;
+          expect(joinText(output.data['text/plain']).length).toBeGreaterThan(0);
+          expect(joinText(output.data['text/html'])).toContain('<script');
+        }
+      }
+    },
+    NOTEBOOK_TIMEOUT_MS,
+  );
+});
