@@ -7,7 +7,12 @@ import { Widget } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import { plotlyFigureHtml, type FallbackPlotly } from './fallback/fallback-html';
 import { evaluationFigure } from './fallback/static-figures';
-import { frontendBinding, resolveTarget, type FrontendTarget } from './kernel/frontend-target';
+import {
+  frontendBinding,
+  resolveTarget,
+  type AnywidgetTraits,
+  type FrontendTarget,
+} from './kernel/frontend-target';
 import type { EvaluationPanel, EvaluationPlotState } from './schema';
 
 /** Options of {@link plotEvaluation}. */
@@ -20,7 +25,7 @@ export interface PlotEvaluationOptions {
   display?: boolean;
 }
 
-type EvaluationWireState = EvaluationPlotState & { _esm?: string };
+type EvaluationWireState = EvaluationPlotState & AnywidgetTraits;
 
 /** The EvaluationPlot widget (kernel side). */
 export class EvaluationPlot extends Widget<EvaluationWireState> {

@@ -29,6 +29,7 @@ export { ANYWIDGET_VERSION_RANGE, type FrontendTarget } from './kernel/frontend-
 export { ASSETS, assetPath, WIDGETS_ROOT } from './assets';
 export {
   localizeWidgetHtml,
+  repairWidgetStateScripts,
   copyStaticAssets,
   exportNotebookHtml,
   STATIC_ASSETS_DIR,

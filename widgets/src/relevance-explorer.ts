@@ -12,6 +12,7 @@ import {
   frontendBinding,
   resolveTarget,
   type FrontendBinding,
+  type AnywidgetTraits,
   type FrontendTarget,
 } from './kernel/frontend-target';
 import { ruleLabel, ruleOptions } from './kernel/rule-labels';
@@ -51,11 +52,11 @@ export interface ExploreOptions {
   prepare?: PrepareOptions;
 }
 
-type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'> & {
-  layers: KernelLayer[];
-  input: KernelImage;
-  _esm?: string;
-};
+type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'> &
+  AnywidgetTraits & {
+    layers: KernelLayer[];
+    input: KernelImage;
+  };
 
 /** The RelevanceExplorer widget (kernel side). Close it to release its forward pass. */
 export class RelevanceExplorer extends Widget<ExplorerWireState> {

@@ -9,7 +9,12 @@ import { WidgetOptionError } from './errors';
 import { sumChannels, type KernelImage } from './fallback/fallback-figure';
 import { plotlyFigureHtml, type FallbackPlotly } from './fallback/fallback-html';
 import { ruleGridFigure } from './fallback/static-figures';
-import { frontendBinding, resolveTarget, type FrontendTarget } from './kernel/frontend-target';
+import {
+  frontendBinding,
+  resolveTarget,
+  type AnywidgetTraits,
+  type FrontendTarget,
+} from './kernel/frontend-target';
 import { ruleLabel } from './kernel/rule-labels';
 import { asBatch, inputImage, sampleValues } from './kernel/tensors';
 import type { ColormapName, RuleComparisonState, RuleMapState } from './schema';
@@ -30,11 +35,11 @@ export interface CompareRulesOptions {
   prepare?: PrepareOptions;
 }
 
-type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> & {
-  maps: (Omit<RuleMapState, 'data'> & { data: Float32Array })[];
-  input: KernelImage;
-  _esm?: string;
-};
+type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> &
+  AnywidgetTraits & {
+    maps: (Omit<RuleMapState, 'data'> & { data: Float32Array })[];
+    input: KernelImage;
+  };
 
 /** The RuleComparison widget (kernel side). */
 export class RuleComparison extends Widget<ComparisonWireState> {

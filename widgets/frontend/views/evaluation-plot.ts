@@ -2,7 +2,7 @@
  * EvaluationPlot: one chart per metric (keep-top-k accuracy, deletion, insertion, …), one line per
  * explanation method, the same colour for a method in every chart.
  */
-import Plotly from 'plotly.js-dist-min';
+import { plotly } from '../plotly-provider';
 import { DRAWN_EVENT, type DrawnEventDetail, type EvaluationPlotState } from '../../src/schema';
 import { element, ensureStyles } from '../dom';
 import type { Cleanup, RenderContext } from '../model';
@@ -33,12 +33,12 @@ export function renderEvaluationPlot({ model, el }: RenderContext<EvaluationPlot
     const panels = model.get('panels') ?? [];
     const methods = [...new Set(panels.flatMap((p) => p.series.map((s) => s.method)))];
     const colourOf = (method: string): string => PALETTE[methods.indexOf(method) % PALETTE.length];
-    plots.forEach((p) => Plotly.purge(p));
+    plots.forEach((p) => plotly().purge(p));
     plots = panels.map(() => element('div', 'rlrp-plot rlrp-evaluation-panel'));
     charts.replaceChildren(...plots);
     await Promise.all(
       panels.map((panel, i) =>
-        Plotly.react(
+        plotly().react(
           plots[i],
           panel.series.map((s) => ({
             type: 'scatter',
@@ -78,7 +78,7 @@ export function renderEvaluationPlot({ model, el }: RenderContext<EvaluationPlot
   void draw('initial', performance.now());
   return () => {
     model.off('change:panels', onChange);
-    plots.forEach((p) => Plotly.purge(p));
+    plots.forEach((p) => plotly().purge(p));
     root.remove();
   };
 }

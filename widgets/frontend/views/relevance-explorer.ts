@@ -7,7 +7,7 @@
  * the model. Changing rule or target sends an `explain` custom message; the kernel reruns the
  * backward pass and updates `layers` + `generation`, which redraws.
  */
-import Plotly from 'plotly.js-dist-min';
+import { plotly } from '../plotly-provider';
 import type { PlotlyObject } from 'plotly.js-dist-min';
 import {
   COLORMAP_NAMES,
@@ -206,7 +206,7 @@ export function renderRelevanceExplorer({
     inputPlot.style.display = hidden ? 'none' : '';
     if (hidden || inputDrawn) return;
     inputDrawn = true;
-    await Plotly.react(inputPlot, inputTraces(), imageLayout('input', INPUT_WIDTH), PLOT_CONFIG);
+    await plotly().react(inputPlot, inputTraces(), imageLayout('input', INPUT_WIDTH), PLOT_CONFIG);
   }
 
   function isSpatial(): boolean {
@@ -217,7 +217,7 @@ export function renderRelevanceExplorer({
   async function drawLayer(): Promise<void> {
     const layer = layers[layerIndex];
     if (!layer) {
-      Plotly.purge(mapPlot);
+      plotly().purge(mapPlot);
       return;
     }
     const values = decoded[layerIndex];
@@ -226,7 +226,7 @@ export function renderRelevanceExplorer({
     if (layout.kind === 'dense') {
       const labels = layerIndex === 0 ? classLabels(layout.units) : undefined;
       const y = Array.from(values.subarray(0, layout.units));
-      await Plotly.react(
+      await plotly().react(
         mapPlot,
         [
           {
@@ -263,7 +263,7 @@ export function renderRelevanceExplorer({
       colorbar: { thickness: 10 },
     };
     if (!overlay) {
-      await Plotly.react(mapPlot, [heat], imageLayout(heading), PLOT_CONFIG);
+      await plotly().react(mapPlot, [heat], imageLayout(heading), PLOT_CONFIG);
       return;
     }
     // Overlay: stretch the (possibly coarser) relevance map over the input's pixel grid.
@@ -277,7 +277,7 @@ export function renderRelevanceExplorer({
       x0: (scaleX - 1) / 2,
       y0: (scaleY - 1) / 2,
     });
-    await Plotly.react(
+    await plotly().react(
       mapPlot,
       [...inputTraces(), heat],
       imageLayout(`${heading} over input`),
@@ -294,7 +294,7 @@ export function renderRelevanceExplorer({
 
   async function drawMass(): Promise<void> {
     const x = layers.map((l, i) => `${i}:${l.name}`);
-    await Plotly.react(
+    await plotly().react(
       massPlot,
       [
         {
@@ -329,7 +329,7 @@ export function renderRelevanceExplorer({
 
   async function highlightMass(): Promise<void> {
     if (!massPlot.classList.contains('js-plotly-plot')) return;
-    await Plotly.restyle(
+    await plotly().restyle(
       massPlot,
       { 'marker.color': [layers.map((_, i) => (i === layerIndex ? '#ff7f0e' : '#9ab'))] },
       [0],
@@ -449,7 +449,7 @@ export function renderRelevanceExplorer({
     model.off('change:generation', onTrace);
     model.off('change:busy', onControls);
     model.off('change:error', onControls);
-    for (const plot of [inputPlot, mapPlot, massPlot]) Plotly.purge(plot);
+    for (const plot of [inputPlot, mapPlot, massPlot]) plotly().purge(plot);
     root.remove();
   };
 }

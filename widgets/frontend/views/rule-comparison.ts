@@ -2,7 +2,7 @@
  * RuleComparison: the input and one heatmap per rule in a grid, all on one shared symmetric
  * colour scale (so the rules' magnitudes compare directly). Colour map is front-end only.
  */
-import Plotly from 'plotly.js-dist-min';
+import { plotly } from '../plotly-provider';
 import type { PlotlyObject } from 'plotly.js-dist-min';
 import {
   COLORMAP_NAMES,
@@ -120,7 +120,7 @@ export function renderRuleComparison({ model, el }: RenderContext<RuleComparison
         `${m.label} (ΣR=${m.sum.toPrecision(3)})`,
       ),
     );
-    await Plotly.react(plot, traces, layout, { displaylogo: false });
+    await plotly().react(plot, traces, layout, { displaylogo: false });
     root.dataset.maps = String(maps.length);
     el.dispatchEvent(
       new CustomEvent<DrawnEventDetail>(DRAWN_EVENT, {
@@ -140,7 +140,7 @@ export function renderRuleComparison({ model, el }: RenderContext<RuleComparison
   void draw('initial', performance.now());
   return () => {
     model.off('change:maps', onChange);
-    Plotly.purge(plot);
+    plotly().purge(plot);
     root.remove();
   };
 }

@@ -4,7 +4,7 @@
  * Notebook 7, VS Code, Colab with `anywidget` installed).
  */
 import type { ModuleRef } from 'tslab-widgets';
-import { ASSETS, assetPath, readAsset } from '../assets';
+import { ASSETS, assetPath, plotlyBundlePath, readAsset } from '../assets';
 import { WidgetOptionError } from '../errors';
 import {
   MODEL_NAMES,
@@ -24,8 +24,17 @@ export const ANYWIDGET_VERSION_RANGE = '*';
 export interface FrontendBinding {
   model: ModuleRef;
   view: ModuleRef;
-  /** `{ _esm }` for anywidget, empty otherwise. */
-  extraState: { _esm?: string };
+  /** `{ _esm, _plotly }` for anywidget, empty otherwise. */
+  extraState: AnywidgetTraits;
+}
+
+/**
+ * Traits only anywidget widgets carry: the view module (`_esm`, ~15 KiB) and plotly.js's UMD
+ * source (`_plotly`), which the module evaluates once per page.
+ */
+export interface AnywidgetTraits {
+  _esm?: string;
+  _plotly?: string;
 }
 
 /** The target from the option, else `RLRP_WIDGETS_FRONTEND`, else `rlrp`. */
@@ -46,7 +55,10 @@ export function frontendBinding(kind: WidgetKind, target: FrontendTarget): Front
     return {
       model: { module: 'anywidget', version: ANYWIDGET_VERSION_RANGE, name: 'AnyModel' },
       view: { module: 'anywidget', version: ANYWIDGET_VERSION_RANGE, name: 'AnyView' },
-      extraState: { _esm: readAsset(assetPath(ASSETS.anywidgetEsm)) },
+      extraState: {
+        _esm: readAsset(assetPath(ASSETS.anywidgetEsm)),
+        _plotly: readAsset(plotlyBundlePath()),
+      },
     };
   }
   return {
