@@ -18,6 +18,11 @@ declare module 'plotly.js-dist-min' {
       config?: PlotlyConfig,
     ): Promise<HTMLElement>;
     restyle(root: HTMLElement, update: PlotlyObject, traces?: number[]): Promise<HTMLElement>;
+    update(
+      root: HTMLElement,
+      traceUpdate: PlotlyObject,
+      layoutUpdate: PlotlyObject,
+    ): Promise<HTMLElement>;
     purge(root: HTMLElement): void;
   }
 

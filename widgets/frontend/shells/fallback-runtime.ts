@@ -96,13 +96,18 @@ async function render(id: string): Promise<void> {
     };
   };
   const steps = figure.layers.map((layer, i) => ({
-    method: 'update',
+    // 'skip': the slider only reports the step; the handler below applies it, so the figure and
+    // `data-layer` change together (plotly's own 'update' method runs after the change event).
+    method: 'skip',
     label: `${i}:${layer.name}`,
-    args: [
+    value: String(i),
+  }));
+  const showLayer = (i: number): Promise<unknown> =>
+    plotly.update(
+      container,
       { visible: [...figure.layers.map((_, k) => k === i), true] },
       { 'title.text': `${figure.title} — ${labelOf(i)}`, ...axisFor(i) },
-    ],
-  }));
+    );
   const spatialStart = figure.layers[figure.start]?.shape.length === 2;
   await plotly.react(
     container,
@@ -145,10 +150,17 @@ async function render(id: string): Promise<void> {
   );
   container.dataset.layer = String(figure.start);
   const emitter = container as HTMLElement & {
-    on?: (event: string, listener: (event: { step: { label: string } }) => void) => void;
+    on?: (event: string, listener: (event: { step: { value: string } }) => void) => void;
   };
+  let shown = Promise.resolve();
   emitter.on?.('plotly_sliderchange', (event) => {
-    container.dataset.layer = String(Number.parseInt(event.step.label, 10));
+    const index = Number(event.step.value);
+    shown = shown
+      .then(() => showLayer(index))
+      .then(() => {
+        container.dataset.layer = String(index);
+      })
+      .catch((error: unknown) => console.error('rlrp fallback:', error));
   });
   container.dataset.ready = 'true';
 }
