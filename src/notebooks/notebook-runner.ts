@@ -89,7 +89,9 @@ export function buildNotebookDependencies(): void {
     if (missing.length > 0) {
       throw new Error(`tsc -b failed and ${missing.join(', ')} were never built:\n${output}`);
     }
-    console.warn(`tsc -b reported errors; the notebooks use the existing dist/ folders:\n${output}`);
+    console.warn(
+      `tsc -b reported errors; the notebooks use the existing dist/ folders:\n${output}`,
+    );
   }
   // The widgets' text/html fallback reads the bundled front-end runtime.
   if (!fs.existsSync(path.join(REPO_ROOT, 'widgets', 'esm', 'fallback-runtime.js'))) {
