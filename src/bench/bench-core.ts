@@ -7,7 +7,9 @@
  *   npm run bench -- --write-docs      also rewrite the table in docs/performance.md
  *
  * `forward_ms` is `model.predict` (the baseline), `explain_ms` a whole one-shot `explain()` (graph,
- * forward pass kept for the rules, backward pass), both medians; `ratio = explain_ms / forward_ms`.
+ * forward pass kept for the rules, backward pass), both wall-clock medians; `ratio = explain_ms /
+ * forward_ms`. The `*_cpu_ms` twins are process CPU time of the same runs: wasm runs on one thread,
+ * so they stay meaningful when other work shares the machine.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
@@ -38,6 +40,9 @@ interface BenchResult {
   forward_ms: number;
   explain_ms: number;
   ratio: number;
+  forward_cpu_ms: number;
+  explain_cpu_ms: number;
+  cpu_ratio: number;
   peak_rss_mb: number;
   runs: number;
 }
@@ -74,10 +79,23 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function timed(work: () => void): number {
+/** Wall-clock and CPU milliseconds of one run (wasm runs on one thread, so CPU time is robust to other load). */
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+function timed(work: () => void): Timing {
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   work();
-  return performance.now() - start;
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+function medians(timings: readonly Timing[]): Timing {
+  return { wall: median(timings.map((t) => t.wall)), cpu: median(timings.map((t) => t.cpu)) };
 }
 
 function ruleName(rule: RuleChoice): string {
@@ -104,7 +122,7 @@ async function main(): Promise<void> {
         out.dispose();
       });
     forward(); // warm-up: kernels compiled, weights uploaded
-    const forwardMs = median(Array.from({ length: runs }, forward));
+    const forwardMs = medians(Array.from({ length: runs }, forward));
     for (const rule of bench.rules) {
       const once = () =>
         timed(() => {
@@ -113,15 +131,19 @@ async function main(): Promise<void> {
           e.dispose();
         });
       once();
-      const explainMs = median(Array.from({ length: runs }, once));
+      const explainMs = medians(Array.from({ length: runs }, once));
+      const round = (ms: number) => Math.round(ms * 10) / 10;
       const result: BenchResult = {
         model: bench.model,
         rule: ruleName(rule),
         backend: engine.backend,
         batch: bench.batch,
-        forward_ms: Math.round(forwardMs * 10) / 10,
-        explain_ms: Math.round(explainMs * 10) / 10,
-        ratio: Math.round((explainMs / forwardMs) * 100) / 100,
+        forward_ms: round(forwardMs.wall),
+        explain_ms: round(explainMs.wall),
+        ratio: Math.round((explainMs.wall / forwardMs.wall) * 100) / 100,
+        forward_cpu_ms: round(forwardMs.cpu),
+        explain_cpu_ms: round(explainMs.cpu),
+        cpu_ratio: Math.round((explainMs.cpu / forwardMs.cpu) * 100) / 100,
         peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
         runs,
       };
@@ -145,11 +167,11 @@ function writeDocs(results: readonly BenchResult[], runs: number): void {
     `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.version}, ` +
       `medians of ${runs} runs after one warm-up:`,
     '',
-    '| model | rule | backend | batch | forward ms | explain ms | ratio | peak RSS MB |',
-    '|---|---|---|---:|---:|---:|---:|---:|',
+    '| model | rule | backend | batch | forward ms | explain ms | ratio | forward CPU ms | explain CPU ms | CPU ratio | peak RSS MB |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.model} | ${r.rule} | ${r.backend} | ${r.batch} | ${r.forward_ms} | ${r.explain_ms} | **${r.ratio}** | ${r.peak_rss_mb} |`,
+        `| ${r.model} | ${r.rule} | ${r.backend} | ${r.batch} | ${r.forward_ms} | ${r.explain_ms} | **${r.ratio}** | ${r.forward_cpu_ms} | ${r.explain_cpu_ms} | ${r.cpu_ratio} | ${r.peak_rss_mb} |`,
     ),
     END,
   ].join('\n');

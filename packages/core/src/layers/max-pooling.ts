@@ -13,6 +13,60 @@ export function routeToWindowMaxima(
   r: tf.Tensor4D,
   g: WindowGeometry,
 ): tf.Tensor4D {
+  const tiles = g.kernel[0] === g.strides[0] && g.kernel[1] === g.strides[1];
+  return tiles ? routeInTiles(x, r, g) : routeInOverlappingWindows(x, r, g);
+}
+
+/**
+ * Windows that tile the (padded) input — pool size = stride, the usual case — are a reshape away:
+ * `[B, Ho·ph, Wo·pw, C] → [B, Ho, Wo, C, ph·pw]`, one arg-max along the last axis, one one-hot.
+ * About ten times faster than the general path on wasm.
+ */
+function routeInTiles(x: tf.Tensor4D, r: tf.Tensor4D, g: WindowGeometry): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [batch, height, width, channels] = x.shape;
+    const [outH, outW] = [r.shape[1], r.shape[2]];
+    const [[top], [left]] = g.padding;
+    const [ph, pw] = g.kernel;
+    const coveredH = outH * ph;
+    const coveredW = outW * pw;
+    // The grid the windows cover: padded with -Infinity where 'same' adds cells, cropped where
+    // 'valid' leaves a remainder that no window reads.
+    const grid = x
+      .pad(
+        [
+          [0, 0],
+          [top, Math.max(coveredH - height - top, 0)],
+          [left, Math.max(coveredW - width - left, 0)],
+          [0, 0],
+        ],
+        -Infinity,
+      )
+      .slice([0, 0, 0, 0], [batch, coveredH, coveredW, channels]);
+    const windows = grid
+      .reshape([batch, outH, ph, outW, pw, channels])
+      .transpose([0, 1, 3, 5, 2, 4])
+      .reshape([batch, outH, outW, channels, ph * pw]);
+    const winners = tf.oneHot(tf.argMax(windows, 4), ph * pw).toFloat();
+    const routed = winners
+      .mul(r.expandDims(4))
+      .reshape([batch, outH, outW, channels, ph, pw])
+      .transpose([0, 1, 4, 2, 5, 3])
+      .reshape([batch, coveredH, coveredW, channels]);
+    // Back onto the input grid: drop the padded cells, restore the uncovered remainder as zeros.
+    const keptH = Math.min(coveredH - top, height);
+    const keptW = Math.min(coveredW - left, width);
+    return routed.slice([0, top, left, 0], [batch, keptH, keptW, channels]).pad([
+      [0, 0],
+      [0, height - keptH],
+      [0, width - keptW],
+      [0, 0],
+    ]) as tf.Tensor4D;
+  });
+}
+
+/** The general case (overlapping windows): one candidate tensor per window offset. */
+function routeInOverlappingWindows(x: tf.Tensor4D, r: tf.Tensor4D, g: WindowGeometry): tf.Tensor4D {
   return tf.tidy(() => {
     const [batch, height, width, channels] = x.shape;
     const [outH, outW] = [r.shape[1], r.shape[2]];
