@@ -5,6 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/**
+ * Moving-average momentum of the BatchNormalization statistics. Keras' default 0.99 needs thousands of
+ * steps to forget its initial (0, 1) statistics; our short runs (a few hundred batches) then classify
+ * the test set with stale statistics (MNIST ResNet: 59.6 % test vs 85 % train accuracy). 0.9 converges
+ * within a few dozen batches.
+ */
+const BN_MOMENTUM = 0.9;
+
 /** Names of the shipped architectures. */
 export type ArchitectureName = 'mlp' | 'cnn' | 'vgg' | 'resnet';
 
@@ -165,17 +173,21 @@ function residualBlock(
   let main = conv(init, filters, `${name}_conv1`, strides, 3, 'linear').apply(
     input,
   ) as tf.SymbolicTensor;
-  main = tf.layers.batchNormalization({ name: `${name}_bn1` }).apply(main) as tf.SymbolicTensor;
+  main = tf.layers
+    .batchNormalization({ momentum: BN_MOMENTUM, name: `${name}_bn1` })
+    .apply(main) as tf.SymbolicTensor;
   main = tf.layers.reLU({ name: `${name}_relu1` }).apply(main) as tf.SymbolicTensor;
   main = conv(init, filters, `${name}_conv2`, 1, 3, 'linear').apply(main) as tf.SymbolicTensor;
-  main = tf.layers.batchNormalization({ name: `${name}_bn2` }).apply(main) as tf.SymbolicTensor;
+  main = tf.layers
+    .batchNormalization({ momentum: BN_MOMENTUM, name: `${name}_bn2` })
+    .apply(main) as tf.SymbolicTensor;
   let shortcut = input;
   if (strides !== 1 || inFilters !== filters) {
     shortcut = conv(init, filters, `${name}_proj`, strides, 1, 'linear').apply(
       input,
     ) as tf.SymbolicTensor;
     shortcut = tf.layers
-      .batchNormalization({ name: `${name}_proj_bn` })
+      .batchNormalization({ momentum: BN_MOMENTUM, name: `${name}_proj_bn` })
       .apply(shortcut) as tf.SymbolicTensor;
   }
   const sum = tf.layers.add({ name: `${name}_add` }).apply([main, shortcut]) as tf.SymbolicTensor;
@@ -187,7 +199,9 @@ function buildResnet(spec: ArchitectureInput): tf.LayersModel {
   const init = new SeededInitializers(spec.seed);
   const input = tf.input({ shape: [spec.height, spec.width, spec.channels], name: 'input' });
   let x = conv(init, 16, 'stem_conv', 1, 3, 'linear').apply(input) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ name: 'stem_bn' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .batchNormalization({ momentum: BN_MOMENTUM, name: 'stem_bn' })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: 'stem_relu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2, name: 'stem_pool' }).apply(x) as tf.SymbolicTensor;
   x = residualBlock(init, x, 16, 16, 1, 'block1');
