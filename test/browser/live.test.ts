@@ -11,7 +11,7 @@ import { buildFrontends } from './support/build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { buildPackages, installKernelspec } from './support/kernel';
 import { writeWidgetsNotebook } from './support/notebook';
-import { startNotebookServer, type NotebookServer } from './support/notebook-server';
+import { request, startNotebookServer, type NotebookServer } from './support/notebook-server';
 
 interface ExplorerReadout {
   layer: string | undefined;
@@ -90,6 +90,14 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
       .locator('.rlrp-explorer')
       .screenshot({ path: artifactPath('live-explorer-input.png') });
     expect(session.externalRequests).toEqual([]);
+  });
+
+  it('runs with this package’s extension enabled and Debian’s jupyter-js-widgets disabled', async () => {
+    const config = JSON.parse((await request(`${server.origin}/api/config/notebook`)).body) as {
+      load_extensions?: Record<string, boolean>;
+    };
+    expect(config.load_extensions?.['rlrp-widgets/extension']).toBe(true);
+    expect(config.load_extensions?.['jupyter-js-widgets/extension']).toBe(false);
   });
 
   it('dragging the layer slider changes the displayed layer without asking the kernel', async () => {

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +19,22 @@ export interface NotebookServer {
   /** The server's log (stdout + stderr). */
   log: () => string;
   stop(): Promise<void>;
+}
+
+/**
+ * One HTTP request without keep-alive (`agent: false`), so no socket outlives the test; resolves
+ * with the status and body, rejects when the server does not answer.
+ */
+export function request(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function freePort(): Promise<number> {
@@ -37,8 +54,8 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
     if (child.exitCode !== null)
       throw new Error(`jupyter notebook exited with code ${child.exitCode}`);
     try {
-      const response = await fetch(url);
-      if (response.ok) return;
+      const response = await request(url);
+      if (response.status === 200) return;
     } catch {
       // not listening yet
     }
@@ -93,17 +110,20 @@ export async function startNotebookServer(
     async stop() {
       // Shut the kernels down through the API, then the server (the process this helper started).
       try {
-        const kernels = (await (await fetch(`${origin}/api/kernels`)).json()) as { id: string }[];
-        await Promise.all(
-          kernels.map((k) => fetch(`${origin}/api/kernels/${k.id}`, { method: 'DELETE' })),
-        );
+        const kernels = JSON.parse((await request(`${origin}/api/kernels`)).body) as {
+          id: string;
+        }[];
+        await Promise.all(kernels.map((k) => request(`${origin}/api/kernels/${k.id}`, 'DELETE')));
       } catch {
         // server already gone
       }
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        let timer: NodeJS.Timeout | undefined;
+        const patience = new Promise((r) => (timer = setTimeout(r, 10_000)));
+        await Promise.race([exited, patience]);
+        clearTimeout(timer);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       fs.rmSync(home, { recursive: true, force: true });
