@@ -39,6 +39,8 @@ describe('max-pooling relevance routing', () => {
     [6, 6, 3, 2, 'valid'],
     [5, 6, 3, 1, 'same'],
     [4, 4, 2, 2, 'valid'],
+    [5, 5, 1, 1, 'valid'],
+    [5, 5, 1, 2, 'same'],
   ] as const)(
     '%dx%d pool %d stride %d %s, negative windows and ties included',
     (h, w, pool, stride, padding) => {

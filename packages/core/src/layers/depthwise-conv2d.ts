@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearOp, LinearParams } from './linear-op';
-import { spreadOntoInputGrid, type WindowGeometry } from './window-transpose';
+import { flipSpatially, spreadOntoInputGrid, type WindowGeometry } from './window-transpose';
 
 /**
  * A DepthwiseConv2D layer (channels last): kernel `[kh, kw, C, m]`, output channel `c·m + q` reads
@@ -46,7 +46,12 @@ export class DepthwiseConv2DOp implements LinearOp {
       // Each of the C·m output channels is correlated with its own flipped filter, then the m
       // channels that came from one input channel are summed back onto it.
       const [kh, kw] = p.weight.shape;
-      const flipped = tf.reverse(p.weight, [0, 1]).reshape([kh, kw, channels * multiplier, 1]);
+      const flipped = flipSpatially(p.weight as tf.Tensor4D).reshape([
+        kh,
+        kw,
+        channels * multiplier,
+        1,
+      ]);
       const perOutput = tf.depthwiseConv2d(
         spread,
         flipped as tf.Tensor4D,

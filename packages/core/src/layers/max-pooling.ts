@@ -47,7 +47,9 @@ function routeInTiles(x: tf.Tensor4D, r: tf.Tensor4D, g: WindowGeometry): tf.Ten
       .reshape([batch, outH, ph, outW, pw, channels])
       .transpose([0, 1, 3, 5, 2, 4])
       .reshape([batch, outH, outW, channels, ph * pw]);
-    const winners = tf.oneHot(tf.argMax(windows, 4), ph * pw).toFloat();
+    // (tf.oneHot needs a depth of 2 or more; a 1×1 window's only cell always wins.)
+    const winners =
+      ph * pw === 1 ? tf.onesLike(windows) : tf.oneHot(tf.argMax(windows, 4), ph * pw).toFloat();
     const routed = winners
       .mul(r.expandDims(4))
       .reshape([batch, outH, outW, channels, ph, pw])
