@@ -32,29 +32,36 @@ function routeInTiles(x: tf.Tensor4D, r: tf.Tensor4D, g: WindowGeometry): tf.Ten
     const coveredW = outW * pw;
     // The grid the windows cover: padded with -Infinity where 'same' adds cells, cropped where
     // 'valid' leaves a remainder that no window reads.
-    const grid = x
-      .pad(
-        [
-          [0, 0],
-          [top, Math.max(coveredH - height - top, 0)],
-          [left, Math.max(coveredW - width - left, 0)],
-          [0, 0],
-        ],
-        -Infinity,
-      )
-      .slice([0, 0, 0, 0], [batch, coveredH, coveredW, channels]);
+    const exact = top === 0 && left === 0 && coveredH === height && coveredW === width;
+    const grid = exact
+      ? x
+      : x
+          .pad(
+            [
+              [0, 0],
+              [top, Math.max(coveredH - height - top, 0)],
+              [left, Math.max(coveredW - width - left, 0)],
+              [0, 0],
+            ],
+            -Infinity,
+          )
+          .slice([0, 0, 0, 0], [batch, coveredH, coveredW, channels]);
     const windows = grid
       .reshape([batch, outH, ph, outW, pw, channels])
       .transpose([0, 1, 3, 5, 2, 4])
       .reshape([batch, outH, outW, channels, ph * pw]);
     // (tf.oneHot needs a depth of 2 or more; a 1×1 window's only cell always wins.)
     const winners =
-      ph * pw === 1 ? tf.onesLike(windows) : tf.oneHot(tf.argMax(windows, 4), ph * pw).toFloat();
+      ph * pw === 1
+        ? tf.onesLike(windows)
+        : // (not oneHot's own float32 dtype: the wasm kernel writes int32 bits into it, tfjs 4.22)
+          tf.oneHot(tf.argMax(windows, 4), ph * pw).toFloat();
     const routed = winners
       .mul(r.expandDims(4))
       .reshape([batch, outH, outW, channels, ph, pw])
       .transpose([0, 1, 4, 2, 5, 3])
       .reshape([batch, coveredH, coveredW, channels]);
+    if (exact) return routed as tf.Tensor4D;
     // Back onto the input grid: drop the padded cells, restore the uncovered remainder as zeros.
     const keptH = Math.min(coveredH - top, height);
     const keptW = Math.min(coveredW - left, width);
