@@ -81,6 +81,28 @@ describe('compareMethods through the engine', () => {
   });
 });
 
+describe('relevanceScores with per-sample targets', () => {
+  it('slices one target per image (and [batch, classes] output relevance) to each batch', () => {
+    const model = onePixelModel();
+    const x = images(5);
+    const before = tf.memory().numTensors;
+    const targets = [0, 1, 0, 1, 1];
+    const [byClass] = relevanceScores(model, x, { rules: ['rlrp'], target: targets, batchSize: 2 });
+    expect(byClass.targets).toEqual(targets);
+    const start = tf.tensor2d([1, 0, 0, 1, 1, 0, 0, 1, 0, 1], [5, 2]);
+    const [byStart] = relevanceScores(model, x, {
+      rules: ['rlrp'],
+      target: { outputRelevance: start },
+      batchSize: 2,
+    });
+    expect(byStart.targets).toEqual([-1, -1, -1, -1, -1]);
+    start.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+});
+
 describe('spearmanRankCorrelation', () => {
   it('is 1 for the same order, −1 for the reversed order and handles ties', () => {
     expect(spearmanRankCorrelation([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1, 12);

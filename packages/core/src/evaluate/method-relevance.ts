@@ -16,11 +16,40 @@ export interface RelevanceScores {
 /** Options of `relevanceScores`. */
 export interface RelevanceScoresOptions {
   readonly rules: readonly RuleChoice[];
-  /** Default `'predicted'`: the class predicted on the intact image, as the protocol says. */
+  /**
+   * Default `'predicted'`: the class predicted on the intact image, as the protocol says. Per-sample
+   * targets (one class or one output-relevance row per image) are sliced to each batch.
+   */
   readonly target?: Target;
   /** Images per forward/backward pass; default 32. */
   readonly batchSize?: number;
   readonly onProgress?: ProgressCallback;
+}
+
+/**
+ * The target of samples `[from, to)`: per-sample arrays and `[batch, classes]` output relevance are
+ * sliced to the batch, the rest is shared. `owned` is a tensor made here, for the caller to dispose.
+ */
+function batchTarget(
+  target: Target | undefined,
+  from: number,
+  to: number,
+): { target: Target; owned?: tf.Tensor } {
+  if (target === undefined) return { target: 'predicted' };
+  if (Array.isArray(target)) return { target: target.slice(from, to) as readonly number[] };
+  if (typeof target === 'object' && 'outputRelevance' in target) {
+    const start = target.outputRelevance;
+    if (Array.isArray(start) && Array.isArray(start[0])) {
+      return {
+        target: { outputRelevance: (start as readonly (readonly number[])[]).slice(from, to) },
+      };
+    }
+    if (start instanceof tf.Tensor && start.rank === 2) {
+      const owned = tf.slice(start, [from, 0], [to - from, -1]);
+      return { target: { outputRelevance: owned }, owned };
+    }
+  }
+  return { target: target as Target };
 }
 
 /**
@@ -46,9 +75,10 @@ export function relevanceScores(
     const to = Math.min(n, from + batchSize);
     const batch = images.slice([from, 0, 0, 0], [to - from, h, w, c]);
     const session = prepare(model, batch);
+    const { target, owned } = batchTarget(options.target, from, to);
     try {
       options.rules.forEach((rule, r) => {
-        const explanation = session.explain({ rule, target: options.target ?? 'predicted' });
+        const explanation = session.explain({ rule, target });
         try {
           const values = explanation.relevance.dataSync();
           const out = results[r];
@@ -67,6 +97,7 @@ export function relevanceScores(
         }
       });
     } finally {
+      owned?.dispose();
       session.dispose();
       batch.dispose();
     }
