@@ -166,4 +166,21 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     );
     expect(pageErrors).toEqual([]);
   });
+
+  it('after saving and reloading the page, the widgets come back with their state from the kernel', async () => {
+    const page = session.page;
+    const generation = (await readExplorer(page)).generation;
+    await page.evaluate(() =>
+      (
+        window as unknown as { Jupyter: { notebook: { save_notebook(): Promise<unknown> } } }
+      ).Jupyter.notebook.save_notebook(),
+    );
+    await page.reload();
+    await page.waitForSelector('.rlrp-explorer[data-layer]', { timeout: 120_000 });
+    await page.waitForSelector('.rlrp-comparison[data-maps="4"]', { timeout: 60_000 });
+    const restored = await readExplorer(page);
+    expect(restored.generation).toBe(generation);
+    expect(restored.z).toHaveLength(28);
+    await page.screenshot({ path: artifactPath('live-after-reload.png'), fullPage: true });
+  });
 });

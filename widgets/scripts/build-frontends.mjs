@@ -86,12 +86,12 @@ const steps = [
       const code = await bundle('shells/nbextension.ts', { format: 'cjs' });
       const wrapped = amdWrap(
         code,
-        ['base/js/namespace', 'base/js/events', 'notebook/js/outputarea'],
-        ['Jupyter', 'events', 'outputarea'],
+        ['base/js/namespace', 'base/js/events', 'notebook/js/outputarea', 'services/kernels/comm'],
+        ['Jupyter', 'events', 'outputarea', 'comms'],
         'var require = undefined;',
       ).replace(
         /\nreturn module\.exports;\n\}\);\n$/,
-        '\nreturn { load_ipython_extension: function () { module.exports.load_ipython_extension(Jupyter, events, outputarea); } };\n});\n',
+        '\nreturn { load_ipython_extension: function () { module.exports.load_ipython_extension(Jupyter, events, outputarea, comms); } };\n});\n',
       );
       write('nbextension/rlrp-widgets/extension.js', wrapped);
     },

@@ -4,8 +4,10 @@
  * Debian's Notebook 6.4 ships ipywidgets 6 (protocol 1), which cannot load @jupyter-widgets/base
  * 6 widgets, so this extension brings a ManagerBase (base-manager 1.x) that registers the
  * `jupyter.widget` comm target and renders the widget-view mime type itself. It knows the
- * standard @jupyter-widgets/base models and this package's classes. The build wraps the bundle in
- * `define(['base/js/namespace', 'base/js/events', 'notebook/js/outputarea'], …)`.
+ * standard @jupyter-widgets/base models and this package's classes. After a page reload it asks the
+ * kernel for the live widgets' state (the `jupyter.widget.control` target) so saved outputs render
+ * again. The build wraps the bundle in
+ * `define(['base/js/namespace', 'base/js/events', 'notebook/js/outputarea', 'services/kernels/comm'], …)`.
  */
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
@@ -23,6 +25,7 @@ type NotebookComm = base.IClassicComm;
 interface NotebookKernel {
   comm_manager: {
     register_target(name: string, handler: (comm: NotebookComm, msg: unknown) => unknown): void;
+    register_comm(comm: NotebookComm): string;
     new_comm(
       target: string,
       data?: unknown,
@@ -32,15 +35,34 @@ interface NotebookKernel {
       buffers?: ArrayBuffer[] | ArrayBufferView[],
     ): NotebookComm;
   };
+  is_connected(): boolean;
   comm_info(
     target: string,
     callback: (reply: { content: { comms?: Record<string, { target_name: string }> } }) => void,
   ): void;
 }
 
+/** Notebook 6's comm module (services/kernels/comm). */
+export interface CommModule {
+  Comm: new (target: string, commId: string) => NotebookComm;
+}
+
+/** A code cell's output area: its outputs as saved JSON, and re-rendering them. */
+interface CellOutputArea {
+  toJSON(): { data?: Record<string, unknown> }[];
+  clear_output(wait?: boolean, ignoreClearQueue?: boolean): void;
+  fromJSON(outputs: unknown[]): void;
+}
+
 /** The parts of the `Jupyter` global (base/js/namespace) used here. */
 interface JupyterNamespace {
-  notebook: { kernel: NotebookKernel | null } | undefined;
+  notebook:
+    | {
+        kernel: NotebookKernel | null;
+        _fully_loaded?: boolean;
+        get_cells(): { output_area?: CellOutputArea }[];
+      }
+    | undefined;
 }
 
 /** Notebook 6's event bus (base/js/events, a jQuery object). */
@@ -83,8 +105,19 @@ interface WidgetViewData {
 
 /** Widget manager of one notebook page, bound to the current kernel. */
 export class NotebookWidgetManager extends ManagerBase {
-  constructor(private readonly kernel: NotebookKernel) {
+  /**
+   * Settles once the state of the kernel's existing widgets was fetched (or that failed); outputs
+   * wait for it, so a reloaded page does not look for models too early.
+   */
+  readonly restored: Promise<void>;
+  private markRestored: () => void = () => undefined;
+
+  constructor(
+    private readonly kernel: NotebookKernel,
+    private readonly comms: CommModule,
+  ) {
     super();
+    this.restored = new Promise((resolve) => (this.markRestored = resolve));
     kernel.comm_manager.register_target(COMM_TARGET, (comm, msg) =>
       this.handle_comm_open(comm, msg as Parameters<ManagerBase['handle_comm_open']>[1]),
     );
@@ -118,7 +151,23 @@ export class NotebookWidgetManager extends ManagerBase {
     metadata?: JSONObject,
     buffers?: ArrayBuffer[] | ArrayBufferView[],
   ): Promise<base.IClassicComm> {
+    if (data === undefined && modelId !== undefined) {
+      // A comm the kernel already has (state restoration): register it without a comm_open.
+      const comm = new this.comms.Comm(target, modelId);
+      this.kernel.comm_manager.register_comm(comm);
+      return comm;
+    }
     return this.kernel.comm_manager.new_comm(target, data, {}, metadata, modelId, buffers);
+  }
+
+  /** Fetches the state of every widget the kernel holds (after a page reload). */
+  async restore(): Promise<void> {
+    try {
+      await this._loadFromKernel();
+    } catch (error) {
+      console.warn('rlrp-widgets: could not restore widget state from the kernel', error);
+    }
+    this.markRestored();
   }
 
   protected _get_comm_info(): Promise<Record<string, { target_name: string }>> {
@@ -129,6 +178,8 @@ export class NotebookWidgetManager extends ManagerBase {
 
   /** Renders the view of a widget-view output into `host`. */
   async renderInto(data: WidgetViewData, host: HTMLElement): Promise<void> {
+    await this.restored;
+    host.textContent = '';
     if (!this.has_model(data.model_id)) {
       host.textContent = 'Widget state is not available (re-run the cell with a live kernel).';
       return;
@@ -142,12 +193,52 @@ export class NotebookWidgetManager extends ManagerBase {
 
 let manager: NotebookWidgetManager | undefined;
 let boundKernel: NotebookKernel | null = null;
+let restoredKernel: NotebookKernel | null = null;
+// Outputs drawn before a kernel object exists (a saved notebook opening) wait here.
+const waiting: (() => void)[] = [];
 
-function bindKernel(jupyter: JupyterNamespace): void {
+function bindKernel(jupyter: JupyterNamespace, comms: CommModule): void {
   const kernel = jupyter.notebook?.kernel ?? null;
   if (!kernel || kernel === boundKernel) return;
   boundKernel = kernel;
-  manager = new NotebookWidgetManager(kernel);
+  manager = new NotebookWidgetManager(kernel, comms);
+  waiting.splice(0).forEach((render) => render());
+}
+
+function restoreOnce(jupyter: JupyterNamespace, comms: CommModule): void {
+  bindKernel(jupyter, comms);
+  if (!manager || !boundKernel || boundKernel === restoredKernel || !boundKernel.is_connected())
+    return;
+  restoredKernel = boundKernel;
+  void manager.restore();
+}
+
+/**
+ * Notebook 6 draws a saved notebook's outputs while it is still loading nbextensions, so widget
+ * outputs were drawn by a fallback; draw those output areas again now that the mime type is ours.
+ */
+function rerenderWidgetOutputs(jupyter: JupyterNamespace): void {
+  for (const cell of jupyter.notebook?.get_cells() ?? []) {
+    const area = cell.output_area;
+    if (!area) continue;
+    const outputs = area.toJSON();
+    if (!outputs.some((o) => o.data && WIDGET_VIEW_MIME in o.data)) continue;
+    area.clear_output(false, true);
+    area.fromJSON(outputs);
+  }
+}
+
+function render(value: WidgetViewData, host: HTMLElement): void {
+  if (!manager) {
+    host.textContent = 'Waiting for the kernel…';
+    waiting.push(() => render(value, host));
+    return;
+  }
+  host.textContent = 'Waiting for the kernel…';
+  manager.renderInto(value, host).catch((error: unknown) => {
+    host.textContent = `Widget failed to render: ${String(error)}`;
+    console.error(error);
+  });
 }
 
 /** Called by Notebook 6 when the extension loads. */
@@ -155,6 +246,7 @@ export function load_ipython_extension(
   jupyter: JupyterNamespace,
   events: NotebookEvents,
   outputArea: OutputAreaModule,
+  comms: CommModule,
 ): void {
   outputArea.OutputArea.prototype.register_mime_type(
     WIDGET_VIEW_MIME,
@@ -170,22 +262,17 @@ export function load_ipython_extension(
         WIDGET_VIEW_MIME,
       );
       element.append(subarea);
-      const host = subarea[0];
-      if (!manager) {
-        host.textContent = 'No kernel: widget not rendered.';
-      } else {
-        manager.renderInto(value, host).catch((error: unknown) => {
-          host.textContent = `Widget failed to render: ${String(error)}`;
-          console.error(error);
-        });
-      }
+      render(value, subarea[0]);
       return subarea;
     },
     { safe: true, index: 0 },
   );
-  bindKernel(jupyter);
-  // A kernel restart or change creates a new Kernel object; re-register the comm target on it.
-  events.on('kernel_created.Kernel', () => bindKernel(jupyter));
-  events.on('kernel_ready.Kernel', () => bindKernel(jupyter));
-  events.on('notebook_loaded.Notebook', () => bindKernel(jupyter));
+  if (jupyter.notebook?._fully_loaded) rerenderWidgetOutputs(jupyter);
+  else events.on('notebook_loaded.Notebook', () => rerenderWidgetOutputs(jupyter));
+  restoreOnce(jupyter, comms);
+  // A kernel restart or change creates a new Kernel object: re-register the comm target on it and,
+  // once it is ready, fetch the state of the widgets it already holds.
+  events.on('kernel_created.Kernel', () => bindKernel(jupyter, comms));
+  events.on('kernel_ready.Kernel', () => restoreOnce(jupyter, comms));
+  events.on('notebook_loaded.Notebook', () => restoreOnce(jupyter, comms));
 }
