@@ -28,10 +28,12 @@ export { ruleLabel, ruleOptions } from './kernel/rule-labels';
 export { ANYWIDGET_VERSION_RANGE, type FrontendTarget } from './kernel/frontend-target';
 export { ASSETS, assetPath, WIDGETS_ROOT } from './assets';
 export {
-  localizeWidgetHtml,
-  repairWidgetStateScripts,
+  anywidgetRanges,
+  copyAnywidgetAssets,
   copyStaticAssets,
   exportNotebookHtml,
+  localizeWidgetHtml,
+  repairWidgetStateScripts,
   STATIC_ASSETS_DIR,
 } from './static-export';
 export type { ExportHtmlOptions } from './static-export';
