@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadModelFromDir, RlrpError } from '@rlrp/core';
+import { compareMethods, loadModelFromDir, RlrpError } from '@rlrp/core';
 import { installLocalRuntime, type LocalRuntime } from 'tslab-widgets';
 import { compareRules, explore, plotEvaluation } from '@rlrp/widgets';
 
@@ -151,6 +151,45 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     );
     expect(widget.get('panels')[0].series[0].method).toBe('rlrp');
     expect(() => plotEvaluation({} as never)).toThrow(RlrpError);
+    widget.close();
+  });
+
+  it('plotEvaluation: keep-top-k, deletion and insertion panels from a real compareMethods result', () => {
+    // Four stroke images, two methods, coarse curves: enough to check the adapter end to end.
+    const images = tf.tidy(() =>
+      tf.concat([
+        digitLike(),
+        digitLike().transpose([0, 2, 1, 3]),
+        digitLike().reverse(1),
+        digitLike().reverse(2),
+      ]),
+    ) as tf.Tensor4D;
+    const baseline = tf.memory().numTensors;
+    const result = compareMethods({
+      model,
+      images,
+      labels: [0, 1, 2, 3],
+      methods: [
+        { name: 'R-LRP', rule: 'rlrp' },
+        { name: 'LRP-ε', rule: 'epsilon' },
+      ],
+      percents: [10, 50, 100],
+      steps: 4,
+    });
+    images.dispose();
+    expect(tf.memory().numTensors).toBe(baseline - 1);
+    const widget = plotEvaluation(result, { fallbackPlotly: { src: '/plotly.min.js' } });
+    const panels = widget.get('panels');
+    expect(panels.map((p) => p.id)).toEqual(['keep-top-k', 'deletion', 'insertion']);
+    expect(panels[0].series.map((s) => s.method)).toEqual(['R-LRP', 'LRP-ε', 'random']);
+    expect(panels[0].series[0].x).toEqual([10, 50, 100]);
+    expect(panels[1].series[0].x).toHaveLength(5);
+    expect(panels[1].series.every((s) => typeof s.auc === 'number')).toBe(true);
+    const html = local.sent.find((m) => m.msgType === 'display_data')?.content.data as Record<
+      string,
+      string
+    >;
+    expect(html['text/html']).toContain('Plotly.newPlot');
     widget.close();
   });
 
