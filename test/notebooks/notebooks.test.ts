@@ -102,6 +102,16 @@ describe('tutorial notebooks execute through the real kernel', () => {
         }
         for (const buffer of model.buffers ?? []) expect(buffer.encoding).toBe('base64');
       }
+      if (name === '02-layer-by-layer.ipynb') {
+        // The notebook's central claim, checked on what the kernel actually printed: R-LRP keeps
+        // the explained logit's magnitude as the L1 mass of every layer of the shipped CNN.
+        const printed = executed.cells
+          .flatMap((cell) => cell.outputs ?? [])
+          .filter((output) => output.output_type === 'stream')
+          .map((output) => joinText(output.text))
+          .join('');
+        expect(printed).toMatch(/^rlrp: Σ\|R\| = \|f\| at all \d+ layers/m);
+      }
       // Every widget output keeps its text/plain and text/html fallbacks.
       for (const cell of executed.cells) {
         for (const output of cell.outputs ?? []) {
