@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     // Layer steps with the keyboard on the slider: walk the whole trace back and forth.
     await page.focus('.rlrp-explorer .rlrp-layer-slider');
     const layerSteps: number[] = [];
+    const stepsByLayer = new Map<number, number[]>();
     const layers =
       Number(await page.locator('.rlrp-explorer .rlrp-layer-slider').getAttribute('max')) + 1;
     let direction: 'ArrowLeft' | 'ArrowRight' = 'ArrowLeft';
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
       await page.keyboard.press(direction);
       const drawn = await nextDrawn(page, 'layer-step', before);
       layerSteps.push(drawn.ms);
+      stepsByLayer.set(drawn.layer, [...(stepsByLayer.get(drawn.layer) ?? []), drawn.ms]);
       bar.increment();
     }
     bar.stop();
@@ -185,6 +187,18 @@ async function main(): Promise<void> {
       JSON.stringify({
         ...summary('rule-switch-redraw-after-arrival', redrawAfterArrival, 150, common),
         note: 'part of the round trip spent drawing after the new trace arrived',
+      }),
+    );
+    const medianOf = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    console.log(
+      JSON.stringify({
+        metric: 'layer-step-redraw-median-by-layer',
+        ms: Object.fromEntries(
+          [...stepsByLayer.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(([layer, values]) => [layer, Math.round(medianOf(values) * 10) / 10]),
+        ),
       }),
     );
     const [load1] = fs.readFileSync('/proc/loadavg', 'utf8').split(' ');

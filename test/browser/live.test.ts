@@ -24,7 +24,8 @@ interface ExplorerReadout {
 async function readExplorer(page: Page): Promise<ExplorerReadout> {
   return page.evaluate(() => {
     const root = document.querySelector('.rlrp-explorer') as HTMLElement;
-    const plot = root.querySelector('.rlrp-map-plot') as HTMLElement & {
+    const shown = root.dataset.layerKind === 'dense' ? '.rlrp-bar-plot' : '.rlrp-map-plot';
+    const plot = root.querySelector(shown) as HTMLElement & {
       data: { type: string; z?: number[][] }[];
     };
     const heat = plot.data.find(

@@ -34,6 +34,7 @@ const MAP_WIDTH = 380;
 const PLOT_HEIGHT = 300;
 const MASS_HEIGHT = 170;
 const NEGATIVE_BAR = '#3b6fd8';
+const MAX_BARS = 200;
 const POSITIVE_BAR = '#d83b3b';
 
 /** Renders a RelevanceExplorer into `el`; returns the cleanup function. */
@@ -74,9 +75,13 @@ export function renderRelevanceExplorer({
   stepper.append(prevButton, layerSlider, nextButton, playButton, layerLabel);
 
   const inputPlot = element('div', 'rlrp-plot rlrp-input-plot');
+  // Heatmaps and bar charts live in separate figures: switching a figure's trace type makes
+  // plotly rebuild it from scratch, while showing the other div is free.
   const mapPlot = element('div', 'rlrp-plot rlrp-map-plot');
+  const barPlot = element('div', 'rlrp-plot rlrp-bar-plot');
+  barPlot.style.display = 'none';
   const plots = element('div', 'rlrp-plots');
-  plots.append(inputPlot, mapPlot);
+  plots.append(inputPlot, mapPlot, barPlot);
   const massPlot = element('div', 'rlrp-mass');
   const status = element('div', 'rlrp-status');
   root.append(title, toolbar, stepper, plots, massPlot, status);
@@ -218,25 +223,50 @@ export function renderRelevanceExplorer({
     const layer = layers[layerIndex];
     if (!layer) {
       plotly().purge(mapPlot);
+      plotly().purge(barPlot);
       return;
     }
     const values = decoded[layerIndex];
     const layout = layoutOf(layer.shape);
     const heading = `${layer.name} (${layer.class_name})`;
+    barPlot.style.display = layout.kind === 'dense' ? '' : 'none';
+    mapPlot.style.display = layout.kind === 'dense' ? 'none' : '';
+    root.dataset.layerKind = layout.kind;
     if (layout.kind === 'dense') {
       const labels = layerIndex === 0 ? classLabels(layout.units) : undefined;
       const y = Array.from(values.subarray(0, layout.units));
+      const x = labels ?? y.map((_, i) => i);
+      const hovertemplate = 'neuron %{x}<br>R = %{y:.4g}<extra></extra>';
+      // Hundreds of SVG bars take plotly ~100 ms; wide layers (e.g. a Flatten) are drawn as two
+      // filled step lines (positive red, negative blue), which look the same and draw at once.
+      const traces =
+        layout.units <= MAX_BARS
+          ? [
+              {
+                type: 'bar',
+                x,
+                y,
+                marker: { color: y.map((v) => (v >= 0 ? POSITIVE_BAR : NEGATIVE_BAR)) },
+                hovertemplate,
+              },
+            ]
+          : [
+              { sign: 1, color: POSITIVE_BAR },
+              { sign: -1, color: NEGATIVE_BAR },
+            ].map(({ sign, color }) => ({
+              type: 'scatter',
+              mode: 'lines',
+              x,
+              y: y.map((v) => (v * sign > 0 ? v : 0)),
+              line: { shape: 'hvh', width: 1, color },
+              fill: 'tozeroy',
+              fillcolor: color,
+              hovertemplate,
+              showlegend: false,
+            }));
       await plotly().react(
-        mapPlot,
-        [
-          {
-            type: 'bar',
-            x: labels ?? y.map((_, i) => i),
-            y,
-            marker: { color: y.map((v) => (v >= 0 ? POSITIVE_BAR : NEGATIVE_BAR)) },
-            hovertemplate: 'neuron %{x}<br>R = %{y:.4g}<extra></extra>',
-          },
-        ],
+        barPlot,
+        traces,
         {
           width: MAP_WIDTH,
           height: PLOT_HEIGHT,
@@ -449,7 +479,7 @@ export function renderRelevanceExplorer({
     model.off('change:generation', onTrace);
     model.off('change:busy', onControls);
     model.off('change:error', onControls);
-    for (const plot of [inputPlot, mapPlot, massPlot]) plotly().purge(plot);
+    for (const plot of [inputPlot, mapPlot, barPlot, massPlot]) plotly().purge(plot);
     root.remove();
   };
 }
