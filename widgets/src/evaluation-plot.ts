@@ -5,7 +5,11 @@
 import type { MethodComparison, MethodEvaluation } from '@rlrp/core';
 import { Widget } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
-import { plotlyFigureHtml, type FallbackPlotly } from './fallback/fallback-html';
+import {
+  defaultFallbackPlotly,
+  plotlyFigureHtml,
+  type FallbackPlotly,
+} from './fallback/fallback-html';
 import { evaluationFigure } from './fallback/static-figures';
 import {
   frontendBinding,
@@ -44,7 +48,7 @@ export class EvaluationPlot extends Widget<EvaluationWireState> {
         ...binding.extraState,
       },
     });
-    this.fallbackPlotly = options.fallbackPlotly ?? 'inline';
+    this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
   }
 
   protected override textFallback(): string {

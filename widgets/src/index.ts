@@ -12,7 +12,12 @@ export {
   float32ToBase64,
 } from './fallback/fallback-figure';
 export type { KernelImage, KernelLayer } from './fallback/fallback-figure';
-export { fallbackHtml, escapeInlineScript } from './fallback/fallback-html';
+export {
+  defaultFallbackPlotly,
+  escapeInlineScript,
+  FALLBACK_PLOTLY_ENV,
+  fallbackHtml,
+} from './fallback/fallback-html';
 export type { FallbackPlotly } from './fallback/fallback-html';
 export { explore, RelevanceExplorer } from './relevance-explorer';
 export type { ExploreOptions } from './relevance-explorer';

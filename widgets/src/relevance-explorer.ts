@@ -7,7 +7,7 @@ import { prepare, type ExplanationSession, type PrepareOptions, type RuleChoice 
 import { Widget, type JsonValue } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import { fallbackFigure, type KernelImage, type KernelLayer } from './fallback/fallback-figure';
-import { fallbackHtml, type FallbackPlotly } from './fallback/fallback-html';
+import { defaultFallbackPlotly, fallbackHtml, type FallbackPlotly } from './fallback/fallback-html';
 import {
   frontendBinding,
   resolveTarget,
@@ -72,7 +72,7 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
     super({ model: start.binding.model, view: start.binding.view, state: start.state });
     this.session = start.session;
     this.ownedInput = start.ownedInput;
-    this.fallbackPlotly = options.fallbackPlotly ?? 'inline';
+    this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
     this.onCustomMessage((content) => this.enqueue(content));
     this.onClose(() => this.release());
   }

@@ -7,7 +7,11 @@ import { prepare, type PrepareOptions, type RuleChoice } from '@rlrp/core';
 import { Widget } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import { sumChannels, type KernelImage } from './fallback/fallback-figure';
-import { plotlyFigureHtml, type FallbackPlotly } from './fallback/fallback-html';
+import {
+  defaultFallbackPlotly,
+  plotlyFigureHtml,
+  type FallbackPlotly,
+} from './fallback/fallback-html';
 import { ruleGridFigure } from './fallback/static-figures';
 import {
   frontendBinding,
@@ -58,7 +62,7 @@ export class RuleComparison extends Widget<ComparisonWireState> {
       view: binding.view,
       state: { ...comparisonState(model, input, rules, options), ...binding.extraState },
     });
-    this.fallbackPlotly = options.fallbackPlotly ?? 'inline';
+    this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
   }
 
   protected override textFallback(): string {

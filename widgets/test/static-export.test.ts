@@ -2,6 +2,8 @@
 import { RlrpError } from '@rlrp/core';
 import {
   anywidgetRanges,
+  defaultFallbackPlotly,
+  FALLBACK_PLOTLY_ENV,
   escapeInlineScript,
   fallbackLayer,
   float32ToBase64,
@@ -84,5 +86,18 @@ describe('fallback building blocks', () => {
     expect(float32ToBase64(new Float32Array([1]))).toBe(
       Buffer.from(new Float32Array([1]).buffer).toString('base64'),
     );
+  });
+
+  it('takes the fallback plotly source from the environment, inline by default', () => {
+    const saved = process.env[FALLBACK_PLOTLY_ENV];
+    try {
+      delete process.env[FALLBACK_PLOTLY_ENV];
+      expect(defaultFallbackPlotly()).toBe('inline');
+      process.env[FALLBACK_PLOTLY_ENV] = 'widgets-static/plotly.min.js';
+      expect(defaultFallbackPlotly()).toEqual({ src: 'widgets-static/plotly.min.js' });
+    } finally {
+      if (saved === undefined) delete process.env[FALLBACK_PLOTLY_ENV];
+      else process.env[FALLBACK_PLOTLY_ENV] = saved;
+    }
   });
 });

@@ -15,6 +15,18 @@ export type FallbackPlotly =
   /** Load plotly from this URL (e.g. a copy served next to an exported HTML file). */
   | { src: string };
 
+/** Environment variable that sets the default {@link FallbackPlotly}: `inline` or a URL. */
+export const FALLBACK_PLOTLY_ENV = 'RLRP_WIDGETS_FALLBACK_PLOTLY';
+
+/**
+ * The default way fallbacks get plotly: `$RLRP_WIDGETS_FALLBACK_PLOTLY` when set (a URL, e.g. a
+ * copy served next to exported HTML, keeps notebooks small), else `inline`.
+ */
+export function defaultFallbackPlotly(): FallbackPlotly {
+  const configured = process.env[FALLBACK_PLOTLY_ENV]?.trim();
+  return !configured || configured === 'inline' ? 'inline' : { src: configured };
+}
+
 /**
  * Makes inline script text safe inside `<script>…</script>`: `</script` would end the element
  * early and `<!--` switches the HTML parser into its escaped script state.
