@@ -7,7 +7,7 @@
  * Run from anywhere: `node widgets/scripts/build-frontends.mjs` (also `npm run build -w @rlrp/widgets`).
  */
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,10 +44,13 @@ async function bundle(entry, options) {
   return result.outputFiles[0].text;
 }
 
+// Write-then-rename: a Jupyter server or test serving the old bundle never reads a half-written file.
 function write(relative, text) {
   const target = join(root, relative);
   mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, text);
+  const partial = `${target}.${process.pid}.partial`;
+  writeFileSync(partial, text);
+  renameSync(partial, target);
   console.log(`  ${relative}  ${(text.length / 1024).toFixed(0)} KiB`);
 }
 

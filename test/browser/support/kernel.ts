@@ -7,28 +7,37 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from './build';
+import { packagesUpToDate, REPO_ROOT, underBuildLock } from './build';
 
 /** Debian's Python, which has jupyter_client, nbclient, nbconvert and notebook. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 /** Debian's `jupyter` launcher. */
 export const SYSTEM_JUPYTER = '/usr/bin/jupyter';
 
-/** Compiles core, tslab-widgets and widgets (incremental) so the kernel loads current code. */
+/**
+ * Compiles core, tslab-widgets and widgets (`tsc -b`, incremental) when a source is newer than
+ * the compiled code, so the kernel loads current code.
+ */
 export function buildPackages(): void {
-  try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'widgets'], {
-      cwd: REPO_ROOT,
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    const output = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
-    // `npm test` builds before jest; here a failing build only matters when nothing was built.
-    if (!fs.existsSync(path.join(REPO_ROOT, 'widgets', 'dist', 'index.js'))) {
-      throw new Error(`tsc -b widgets failed; the kernel needs the compiled packages:\n${output}`);
+  if (packagesUpToDate()) return;
+  underBuildLock(() => {
+    if (packagesUpToDate()) return;
+    try {
+      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'widgets'], {
+        cwd: REPO_ROOT,
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      const output = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
+      // `npm test` builds before jest; here a failing build only matters when nothing was built.
+      if (!fs.existsSync(path.join(REPO_ROOT, 'widgets', 'dist', 'index.js'))) {
+        throw new Error(
+          `tsc -b widgets failed; the kernel needs the compiled packages:\n${output}`,
+        );
+      }
+      console.warn(`tsc -b widgets reported errors; using the existing dist/ folders:\n${output}`);
     }
-    console.warn(`tsc -b widgets reported errors; using the existing dist/ folders:\n${output}`);
-  }
+  });
 }
 
 /** Installs the tslab-widgets kernelspec into a fresh prefix; returns the JUPYTER_PATH entry. */
