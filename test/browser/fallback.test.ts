@@ -2,6 +2,7 @@
  * The text/html fallback alone: a page holding nothing but the fallback HTML of a trace renders
  * an interactive plotly figure with no network, and its slider steps through the layers.
  */
+import { PNG } from 'pngjs';
 import { fallbackFigure } from '../../widgets/src/fallback/fallback-figure';
 import { fallbackHtml } from '../../widgets/src/fallback/fallback-html';
 import { buildFrontends } from './support/build';
@@ -33,6 +34,19 @@ async function figureState(session: BrowserSession): Promise<FigureState> {
       zRows: shown?.z ? shown.z.length : 0,
     };
   });
+}
+
+/** Pixels of the relevance subplot (x/y) whose colour is not a shade of grey. */
+async function colouredPixelsOfRelevancePlot(session: BrowserSession): Promise<number> {
+  const box = await session.page.locator('.rlrp-fallback .xy .nsewdrag').first().boundingBox();
+  if (!box) throw new Error('the relevance subplot is not on the page');
+  const png = PNG.sync.read(await session.page.screenshot({ clip: box }));
+  let coloured = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured += 1;
+  }
+  return coloured;
 }
 
 describe('text/html fallback in real Chromium', () => {
@@ -71,6 +85,9 @@ describe('text/html fallback in real Chromium', () => {
       2,
     );
     await session.page.screenshot({ path: artifactPath('fallback-input-layer.png') });
+    // …and visible: the relevance subplot shows coloured cells (an opaque background of the bar
+    // subplot sharing its area once hid it while the <image> was there).
+    expect(await colouredPixelsOfRelevancePlot(session)).toBeGreaterThan(20);
     expect(session.externalRequests).toEqual([]);
     expect(session.pageErrors).toEqual([]);
   });

@@ -116,6 +116,9 @@ async function render(id: string): Promise<void> {
       title: { text: `${figure.title} — ${labelOf(figure.start)}`, font: { size: 13 } },
       height: 460,
       margin: { l: 40, r: 20, t: 40, b: 10 },
+      // The heatmap (x/y) and bar (x3/y3) subplots share one area; an opaque background of the
+      // later subplot would hide the heatmap.
+      plot_bgcolor: 'rgba(0,0,0,0)',
       xaxis: { domain: [0.42, 1], anchor: 'y', visible: spatialStart },
       yaxis: {
         domain: [0.3, 1],

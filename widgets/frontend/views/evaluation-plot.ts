@@ -6,17 +6,9 @@ import { plotly } from '../plotly-provider';
 import { DRAWN_EVENT, type DrawnEventDetail, type EvaluationPlotState } from '../../src/schema';
 import { element, ensureStyles } from '../dom';
 import type { Cleanup, RenderContext } from '../model';
+import { METHOD_COLORS } from '../../src/method-colors';
 
-const PALETTE = [
-  '#1f77b4',
-  '#d62728',
-  '#2ca02c',
-  '#ff7f0e',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-];
+const PALETTE = METHOD_COLORS;
 
 /** Renders an EvaluationPlot into `el`; returns the cleanup function. */
 export function renderEvaluationPlot({ model, el }: RenderContext<EvaluationPlotState>): Cleanup {

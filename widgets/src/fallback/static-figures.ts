@@ -2,6 +2,7 @@
  * Static plotly figures for the text/html fallbacks of RuleComparison and EvaluationPlot (the
  * RelevanceExplorer's fallback has its own runtime with a layer slider).
  */
+import { METHOD_COLORS } from '../method-colors';
 import { colorscaleOf } from '../colormaps';
 import type { EvaluationPanel } from '../schema';
 import type { PlotlyFigure } from './fallback-html';
@@ -71,16 +72,7 @@ export function ruleGridFigure(
 
 /** Evaluation panels side by side, one line per method, one colour per method. */
 export function evaluationFigure(title: string, panels: readonly EvaluationPanel[]): PlotlyFigure {
-  const palette = [
-    '#1f77b4',
-    '#d62728',
-    '#2ca02c',
-    '#ff7f0e',
-    '#9467bd',
-    '#8c564b',
-    '#e377c2',
-    '#7f7f7f',
-  ];
+  const palette = METHOD_COLORS;
   const methods = [...new Set(panels.flatMap((p) => p.series.map((s) => s.method)))];
   const n = Math.max(1, panels.length);
   const layout: Record<string, unknown> = {
