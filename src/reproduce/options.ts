@@ -22,8 +22,8 @@ export interface ReproduceOptions {
 }
 
 /** Defaults that keep the full run within about 20 minutes on 2 cores. */
-export const DEFAULT_LIMIT = 200;
-export const DEFAULT_ROBUSTNESS_LIMIT = 50;
+export const DEFAULT_LIMIT = 500;
+export const DEFAULT_ROBUSTNESS_LIMIT = 100;
 export const DEFAULT_STEPS = 16;
 
 const USAGE =
