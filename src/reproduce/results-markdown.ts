@@ -200,6 +200,32 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
     'Ranks count the methods strictly better than R-LRP (1 = nobody better, ties share the rank) among all methods of the ' +
       'run, the random ranking included.',
   );
+  const standings = results
+    .map(rlrpStanding)
+    .filter((x): x is NonNullable<ReturnType<typeof rlrpStanding>> => x !== undefined);
+  if (standings.length > 0) {
+    const first = standings.filter((x) => x.rank === 1).length;
+    out.push('');
+    out.push(
+      `**In this run R-LRP ranks first at 15 % (ties included) on ${first} of ${standings.length} models.**`,
+    );
+  }
+  const nonFiniteTotals = (results[0]?.methods ?? []).map(({ method }) => ({
+    name: method.name,
+    total: results.reduce(
+      (sum, r) =>
+        sum + (r.methods.find((m) => m.method.id === method.id)?.evaluation.nonFinite ?? 0),
+      0,
+    ),
+  }));
+  if (nonFiniteTotals.length > 0) {
+    out.push('');
+    out.push(
+      'Non-finite (NaN/±Inf) input-relevance values over all models and test images of the run: ' +
+        nonFiniteTotals.map((t) => `${t.name} ${t.total}`).join(', ') +
+        '.',
+    );
+  }
   out.push('');
   out.push(...statements);
   out.push('');
