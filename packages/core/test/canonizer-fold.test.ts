@@ -70,3 +70,33 @@ describe('batch-norm folding', () => {
     model.dispose();
   });
 });
+
+describe('batch norm in several models of one process', () => {
+  test('a second model with the same layer names (suffixed weight names) explains too', () => {
+    const build = () =>
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [4], units: 3, name: 'fc' }),
+          tf.layers.batchNormalization({ name: 'bn', center: false }),
+          tf.layers.dense({ units: 2, name: 'out' }),
+        ],
+      });
+    const first = build();
+    const second = build();
+    const x = tf.ones([1, 4]);
+    for (const model of [first, second]) {
+      for (const foldBatchNorm of [true, false]) {
+        const session = prepare(model, x, { foldBatchNorm });
+        const predicted = model.predict(x) as tf.Tensor;
+        expect(
+          tf.tidy(() => tf.max(tf.abs(session.logits.sub(predicted))).dataSync()[0]),
+        ).toBeLessThan(1e-5);
+        predicted.dispose();
+        session.dispose();
+      }
+    }
+    tf.dispose([x]);
+    first.dispose();
+    second.dispose();
+  });
+});

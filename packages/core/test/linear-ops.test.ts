@@ -86,6 +86,29 @@ describe('linear operations', () => {
     },
   );
 
+  test.each(['same', 'valid'] as const)(
+    '1×1 Conv2D with stride 2 (%s) transposes exactly',
+    (padding) => {
+      tf.tidy(() => {
+        const model = tf.sequential({
+          layers: [
+            tf.layers.conv2d({
+              inputShape: [13, 12, 3],
+              filters: 4,
+              kernelSize: 1,
+              strides: 2,
+              padding,
+            }),
+            tf.layers.flatten(),
+            tf.layers.dense({ units: 3 }),
+          ],
+        });
+        checkTransposes(model);
+        model.dispose();
+      });
+    },
+  );
+
   test('Dense, average pooling, global average pooling and batch norm transpose exactly', () => {
     tf.tidy(() => {
       const model = tf.sequential({

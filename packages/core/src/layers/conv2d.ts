@@ -29,14 +29,21 @@ export class Conv2DOp implements LinearOp {
 
   transpose(s: tf.Tensor, inputShape: readonly number[], p: LinearParams = this.params): tf.Tensor {
     return tf.tidy(() => {
+      const flipped =
+        p === this.params ? this.ownFlipped() : flipConvKernel(p.weight as tf.Tensor4D);
+      const [kh, kw] = this.geometry.kernel;
+      if (kh === 1 && kw === 1) {
+        // A 1×1 kernel only mixes channels, which commutes with spreading the cells onto the input
+        // grid: mix first, at output resolution (stride² times fewer positions than the dilated form).
+        const mixed = tf.conv2d(s as tf.Tensor4D, flipped, 1, 'valid');
+        return spreadOntoInputGrid(mixed, inputShape[1], inputShape[2], this.geometry);
+      }
       const spread = spreadOntoInputGrid(
         s as tf.Tensor4D,
         inputShape[1],
         inputShape[2],
         this.geometry,
       );
-      const flipped =
-        p === this.params ? this.ownFlipped() : flipConvKernel(p.weight as tf.Tensor4D);
       return tf.conv2d(
         spread,
         flipped,

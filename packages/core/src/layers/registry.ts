@@ -202,15 +202,18 @@ const batchNormalizationLayer: Converter = (site) => {
       `normalisation over axis ${axis}; only the channel axis (last) is supported`,
     );
   }
-  const byName = new Map(
-    site.layer.weights.map((w) => [w.name.split('/').pop() ?? w.name, w.read()]),
-  );
-  const mean = byName.get('moving_mean') as tf.Tensor;
-  const variance = byName.get('moving_variance') as tf.Tensor;
+  // By position, not by name: a second model in the same process gets suffixed weight names
+  // (`moving_mean_1`). Keras order: gamma (if scale), beta (if center), moving mean, variance.
+  const weights = site.layer.weights.map((w) => w.read());
+  let next = 0;
+  const gammaWeight = site.config.scale === false ? undefined : weights[next++];
+  const betaWeight = site.config.center === false ? undefined : weights[next++];
+  const mean = weights[next++];
+  const variance = weights[next++];
   const epsilon = num(site.config.epsilon ?? 1e-3);
   const params = tf.tidy(() => {
-    const gamma = byName.get('gamma') ?? tf.onesLike(mean);
-    const beta = byName.get('beta') ?? tf.zerosLike(mean);
+    const gamma = gammaWeight ?? tf.onesLike(mean);
+    const beta = betaWeight ?? tf.zerosLike(mean);
     const weight = gamma.div(variance.add(epsilon).sqrt());
     return { weight, bias: beta.sub(mean.mul(weight)) };
   });
