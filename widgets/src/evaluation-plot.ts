@@ -29,7 +29,8 @@ export interface PlotEvaluationOptions {
   display?: boolean;
 }
 
-type EvaluationWireState = EvaluationPlotState & AnywidgetTraits;
+/** The evaluation plot's state as it travels. */
+export type EvaluationWireState = EvaluationPlotState & AnywidgetTraits;
 
 /** The EvaluationPlot widget (kernel side). */
 export class EvaluationPlot extends Widget<EvaluationWireState> {

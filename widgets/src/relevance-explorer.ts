@@ -52,7 +52,8 @@ export interface ExploreOptions {
   prepare?: PrepareOptions;
 }
 
-type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'> &
+/** The explorer's state as it travels (relevance as Float32Array buffers). */
+export type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'> &
   AnywidgetTraits & {
     layers: KernelLayer[];
     input: KernelImage;

@@ -39,7 +39,8 @@ export interface CompareRulesOptions {
   prepare?: PrepareOptions;
 }
 
-type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> &
+/** The rule comparison's state as it travels (maps as Float32Array buffers). */
+export type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> &
   AnywidgetTraits & {
     maps: (Omit<RuleMapState, 'data'> & { data: Float32Array })[];
     input: KernelImage;
