@@ -7,7 +7,7 @@ import { epsilon, type EpsilonSetting } from './rules/epsilon';
 import { gamma } from './rules/gamma';
 import { flat } from './rules/input-independent';
 import type { Rule } from './rules/rule';
-import type { PresetName, RuleChoice, RuleName } from './types';
+import type { PresetName, RuleChoice } from './types';
 
 /** Where a layer sits, for composites that treat the first layer specially. */
 export interface LayerPosition {
@@ -179,9 +179,4 @@ export function resolveRuleChoice(choice: RuleChoice): Composite {
     if (typeof (choice as Rule).linear === 'function') return uniform(choice as Rule);
   }
   throw new UnknownRuleError(String(choice), RULE_CHOICES);
-}
-
-/** Narrowing helper for callers holding a plain string. */
-export function isRuleName(name: string): name is RuleName {
-  return Object.prototype.hasOwnProperty.call(RULES_BY_NAME, name);
 }

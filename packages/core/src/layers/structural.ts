@@ -58,8 +58,3 @@ export function croppingOp(
     backward: (r) => r.pad([[0, 0], [...crop[0]], [...crop[1]], [0, 0]] as [number, number][]),
   };
 }
-
-/** Whether a tensor op is the identity, so the forward pass can skip copying. */
-export function isIdentity(op: StructuralOp): boolean {
-  return op === IDENTITY;
-}
