@@ -36,6 +36,15 @@ sink.observe('value', ({ newValue }: { newValue: number }) => { seen.push(newVal
 sink.modelId
 `;
 
+/** Waits (up to 10 s) until the text read by `current` matches every pattern; returns it. */
+async function stderrMatching(current: () => string, patterns: readonly RegExp[]): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !patterns.every((p) => p.test(current()))) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return current();
+}
+
 describe('kernel robustness', () => {
   let spec: InstalledKernelspec;
   let kernel: ManagedKernel;
@@ -160,7 +169,18 @@ describe('kernel robustness', () => {
       (m) => m.channel === 'shell' && m.parent_header.msg_id === 'replayed-message',
     );
     expect(replies).toHaveLength(1);
-    const { stderr } = kernel;
+    // The kernel's log reaches this process through a pipe, asynchronously: the reply to the probe
+    // can arrive before the log lines written just before it.
+    const stderr = await stderrMatching(
+      () => kernel.stderr,
+      [
+        /bad HMAC signature/,
+        /unsigned message/,
+        /replayed message/,
+        /no <IDS\|MSG> delimiter/,
+        /header frame is not JSON/,
+      ],
+    );
     expect(stderr).toMatch(/dropped a message on shell: bad HMAC signature/);
     expect(stderr).toMatch(/dropped a message on shell: unsigned message/);
     expect(stderr).toMatch(/dropped a message on shell: replayed message/);
