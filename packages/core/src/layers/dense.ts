@@ -22,7 +22,11 @@ export class DenseOp implements LinearOp {
     _inputShape: readonly number[],
     p: LinearParams = this.params,
   ): tf.Tensor {
-    return tf.matMul(s as tf.Tensor2D, p.weight as tf.Tensor2D, false, true);
+    // (K · sᵀ)ᵀ with an explicitly transposed (small) s: on wasm this reads the kernel in its own
+    // layout, 58 ms instead of 92 ms for `matMul(s, K, false, true)` on VGG16's 25088×4096 kernel.
+    return tf.tidy(() =>
+      tf.matMul(p.weight as tf.Tensor2D, (s as tf.Tensor2D).transpose()).transpose(),
+    );
   }
 
   dispose(): void {
