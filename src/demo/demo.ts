@@ -15,26 +15,11 @@ import {
   prepare,
   tileImages,
   writePng,
-  type TraceLayer,
 } from '@rlrp/core';
 import { loadMnist, toTensors } from '@rlrp/datasets';
-import { fallbackFigure, fallbackHtml, type KernelLayer } from '@rlrp/widgets';
+import { fallbackFigure, fallbackHtml, inputImage, traceLayers } from '@rlrp/widgets';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-
-/** One sample of a trace layer in the widgets' kernel-side form. */
-function kernelLayer(layer: TraceLayer): KernelLayer {
-  const data = tf.tidy(() => layer.relevance.slice([0], [1]).dataSync() as Float32Array);
-  return {
-    name: layer.name,
-    class_name: layer.className,
-    shape: [...layer.outputShape],
-    data: Float32Array.from(data),
-    mass: layer.mass[0],
-    sum: layer.sum[0],
-    vanished: layer.vanished[0],
-  };
-}
 
 /** Runs the demo and returns the paths it wrote. */
 export async function runDemo(outputDir = path.join(repoRoot, 'demo-output')): Promise<string[]> {
@@ -53,7 +38,7 @@ export async function runDemo(outputDir = path.join(repoRoot, 'demo-output')): P
   fs.mkdirSync(outputDir, { recursive: true });
   const picture = tileImages(
     [
-      overlayHeatmap(images, tf.zerosLike(images), { opacity: 0, minSize: 224 }),
+      heatmap(images, { colormap: 'gray', normalization: 'minmax', minSize: 224 }),
       heatmap(explanation.relevance, { colormap: 'bwr', minSize: 224 }),
       overlayHeatmap(images, explanation.relevance, { opacity: 0.7, minSize: 224 }),
     ],
@@ -64,8 +49,8 @@ export async function runDemo(outputDir = path.join(repoRoot, 'demo-output')): P
 
   const figure = fallbackFigure(
     `R-LRP on the shipped MNIST CNN — digit ${label}, explained class ${predicted}`,
-    (explanation.trace ?? []).map(kernelLayer),
-    { shape: [28, 28, 1], data: Float32Array.from(images.dataSync()), range: [0, 1] },
+    traceLayers(explanation.trace ?? []),
+    inputImage(images),
     'bwr',
   );
   const html = path.join(outputDir, 'explorer.html');

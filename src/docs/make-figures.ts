@@ -12,7 +12,6 @@ import {
   heatmap,
   initEngine,
   loadModelFromDir,
-  overlayHeatmap,
   prepare,
   tileImages,
   upscaleNearest,
@@ -39,8 +38,7 @@ export const FIGURE_RULES: readonly RuleChoice[] = [
 
 /** A grey input image as RGBA, upscaled like the heatmaps. */
 function inputPicture(image: tf.Tensor, scale: number): RgbaImage {
-  // An overlay with opacity 0 is exactly the input image.
-  return overlayHeatmap(image, tf.zerosLike(image), { opacity: 0, upscale: scale });
+  return heatmap(image, { colormap: 'gray', normalization: 'minmax', upscale: scale });
 }
 
 async function main(): Promise<void> {

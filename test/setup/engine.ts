@@ -1,17 +1,9 @@
 /**
  * Every jest file runs on the engine users get by default on this machine: the wasm backend,
- * loaded from the installed package (never a CDN).
+ * loaded from the installed package (never a CDN), chosen the way users choose it.
  */
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import * as path from 'path';
+import { initEngine } from '../../packages/core/src/engine/initEngine';
 
 beforeAll(async () => {
-  if (tf.getBackend() === 'wasm') return;
-  const wasmDir = path.dirname(
-    require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'),
-  );
-  setWasmPaths(wasmDir + path.sep);
-  await tf.setBackend('wasm');
-  await tf.ready();
+  await initEngine({ engine: 'wasm' });
 });

@@ -30,6 +30,7 @@ export type { PlotlyFigure } from './fallback/fallback-html';
 export { ruleGridFigure, evaluationFigure, type GridMap } from './fallback/static-figures';
 export { colorscaleOf, type Colorscale } from './colormaps';
 export { ruleLabel, ruleOptions } from './kernel/rule-labels';
+export { traceLayers, inputImage } from './kernel/tensors';
 export { ANYWIDGET_VERSION_RANGE, type FrontendTarget } from './kernel/frontend-target';
 export { ASSETS, assetPath, WIDGETS_ROOT } from './assets';
 export {
