@@ -64,7 +64,6 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
   private readonly session: ExplanationSession;
   private readonly ownedInput: tf.Tensor | undefined;
   private readonly fallbackPlotly: FallbackPlotly;
-  private queue: Promise<void> = Promise.resolve();
   private released = false;
 
   /** Use {@link explore}. */
@@ -74,7 +73,9 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
     this.session = start.session;
     this.ownedInput = start.ownedInput;
     this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
-    this.onCustomMessage((content) => this.enqueue(content));
+    // The kernel plugin already delivers comm messages one at a time, in arrival order; a malformed
+    // request throws here, is reported to the front end, and leaves later requests unaffected.
+    this.onCustomMessage((content) => this.apply(parseRequest(content)));
     this.onClose(() => this.release());
   }
 
@@ -107,12 +108,6 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
       this.get('colormap'),
     );
     return fallbackHtml(figure, this.fallbackPlotly);
-  }
-
-  // Custom messages are handled one at a time, in arrival order.
-  private enqueue(content: JsonValue): Promise<void> {
-    this.queue = this.queue.then(() => this.apply(parseRequest(content)));
-    return this.queue;
   }
 
   private apply(request: ExplainRequest): void {

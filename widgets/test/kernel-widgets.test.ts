@@ -113,6 +113,23 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     expect(widget.get('error')).toMatch(/Unknown rule "nope"/);
     expect(widget.get('busy')).toBe(false);
 
+    // A malformed request is reported and does not stop later requests from being served.
+    await local
+      .deliver('comm_msg', {
+        comm_id: widget.modelId,
+        data: { method: 'custom', content: { type: 'bogus' } },
+      })
+      .catch(() => undefined);
+    await local.deliver('comm_msg', {
+      comm_id: widget.modelId,
+      data: {
+        method: 'custom',
+        content: { type: 'explain', rule: 'lrp0', target: 0, request_id: 9 },
+      },
+    });
+    expect(widget.get('rule')).toBe('lrp0');
+    expect(widget.get('request_id')).toBe(9);
+
     widget.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
     input.dispose();
