@@ -1,39 +1,30 @@
-import type { ColormapName } from './schema';
+import { getColormap } from '@rlrp/core/dist/heatmap/colormaps';
 
 /** A plotly colour scale: `[position in [0, 1], CSS colour]` pairs. */
 export type Colorscale = [number, string][];
 
-/**
- * Diverging colour scales centred on zero relevance (position 0.5); `coldnhot` follows the
- * map of the same name in zennit (cyan–blue–black–red–yellow).
- */
-const SCALES: Readonly<Record<ColormapName, Colorscale>> = {
-  bwr: [
-    [0, '#0000ff'],
-    [0.5, '#ffffff'],
-    [1, '#ff0000'],
-  ],
-  seismic: [
-    [0, '#00004c'],
-    [0.25, '#0000ff'],
-    [0.5, '#ffffff'],
-    [0.75, '#ff0000'],
-    [1, '#800000'],
-  ],
-  coldnhot: [
-    [0, '#00ffff'],
-    [0.25, '#0000ff'],
-    [0.5, '#000000'],
-    [0.75, '#ff0000'],
-    [1, '#ffff00'],
-  ],
-  gray: [
-    [0, '#000000'],
-    [1, '#ffffff'],
-  ],
-};
+/** Stops sampled from a colormap's 256-entry table: enough for plotly to interpolate it faithfully. */
+const STOPS = 17;
 
-/** The plotly colour scale of a colour map name (falls back to `bwr` for unknown names). */
+const hex = (value: number): string => value.toString(16).padStart(2, '0');
+
+/**
+ * The plotly colour scale of a colormap, sampled from @rlrp/core's own lookup table so that a widget
+ * and a PNG heatmap of the same name show the same colours. (Imported from the colormap module alone:
+ * the front-end bundles must not pull in tfjs.) Unknown names fall back to `bwr`.
+ */
 export function colorscaleOf(name: string): Colorscale {
-  return SCALES[name as ColormapName] ?? SCALES.bwr;
+  let colormap;
+  try {
+    colormap = getColormap(name);
+  } catch {
+    colormap = getColormap('bwr');
+  }
+  const scale: Colorscale = [];
+  for (let k = 0; k < STOPS; k++) {
+    const i = Math.round((k * 255) / (STOPS - 1));
+    const [r, g, b] = [colormap.lut[3 * i], colormap.lut[3 * i + 1], colormap.lut[3 * i + 2]];
+    scale.push([k / (STOPS - 1), `#${hex(r)}${hex(g)}${hex(b)}`]);
+  }
+  return scale;
 }
