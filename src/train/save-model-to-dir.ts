@@ -1,6 +1,7 @@
 /**
- * A minimal Node file-system save handler for the tfjs layers format (model.json + one weights.bin),
- * used until @rlrp/core's io module (saveModelToDir) lands.
+ * A Node file-system save handler for the tfjs layers format writing model.json + one weights.bin.
+ * It stays beside @rlrp/core's saveModelToDir (which writes group1-shardNofM.bin) because the
+ * shipped models and docs/models.md's checksums use this layout; loadModelFromDir reads both.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
@@ -33,22 +34,5 @@ export async function saveModelToDirectory(model: tf.LayersModel, dir: string): 
         },
       };
     }),
-  );
-}
-
-/** Load a layers model saved by `saveModelToDirectory`. */
-export async function loadModelFromDirectory(dir: string): Promise<tf.LayersModel> {
-  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  const buffers = modelJson.weightsManifest.flatMap((group) =>
-    group.paths.map((p) => fs.readFileSync(path.join(dir, p))),
-  );
-  const joined = Buffer.concat(buffers);
-  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }),
   );
 }

@@ -180,7 +180,12 @@ async function main(): Promise<void> {
       await nextDrawn(page, 'trace-update', before);
       await page.focus('.rlrp-explorer .rlrp-layer-slider');
       for (let i = 0; i < layers; i++) await page.keyboard.press('ArrowRight');
-      await page.waitForTimeout(500);
+      await page.waitForFunction(
+        (last) =>
+          (document.querySelector('.rlrp-explorer') as HTMLElement | null)?.dataset.layer ===
+          String(last),
+        layers - 1,
+      );
       await page
         .locator('.rlrp-explorer')
         .screenshot({ path: path.resolve(REPO_ROOT, screenshot) });

@@ -152,7 +152,8 @@ describe('static HTML export renders the widgets without a kernel', () => {
       const gd = document.querySelector('.rlrp-explorer .rlrp-map-plot') as HTMLElement & {
         data: { colorscale?: [number, string][] }[];
       };
-      return gd.data[0].colorscale?.[2]?.[1] === '#000000';
+      // coldnhot is black at its centre (relevance 0).
+      return gd.data[0].colorscale?.find(([at]) => at === 0.5)?.[1] === '#000000';
     });
 
     // Play walks from the output layer towards the input.

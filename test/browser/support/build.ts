@@ -14,9 +14,11 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 export const REPO_ROOT = REPO;
 
 const FRONTEND_SOURCES = [
+  // The bundles import from widgets/src (schema, colour scales, method colours) and from core's
+  // colormap module: watch them whole rather than a list that drifts.
   'widgets/frontend',
-  'widgets/src/schema.ts',
-  'widgets/src/colormaps.ts',
+  'widgets/src',
+  'packages/core/src/heatmap',
   'widgets/scripts',
 ];
 const FRONTEND_OUTPUTS = [

@@ -14,8 +14,10 @@ export function sampleValues(tensor: tf.Tensor, sample = 0): Float32Array {
   if (sample < 0 || sample >= batch) {
     throw new WidgetOptionError('sample', `sample ${sample} is outside the batch of ${batch}.`);
   }
-  const values = tf.tidy(() => tensor.gather([sample]).dataSync());
-  return Float32Array.from(values);
+  // A batch of one needs no slice. The copy is kept: on the cpu backend dataSync returns the
+  // backend's own array, which must not travel (or outlive the tensor) as a widget buffer.
+  if (batch === 1) return Float32Array.from(tensor.dataSync());
+  return Float32Array.from(tf.tidy(() => tensor.gather([sample]).dataSync()));
 }
 
 /** The trace of one sample (output layer first) in the kernel-side state form. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { prepare } from '../explain';
+import type { ExplanationSession } from '../session';
 import type { RuleChoice, Target } from '../types';
 import type { ProgressCallback } from './metric-options';
 
@@ -74,7 +75,13 @@ export function relevanceScores(
     const from = b * batchSize;
     const to = Math.min(n, from + batchSize);
     const batch = images.slice([from, 0, 0, 0], [to - from, h, w, c]);
-    const session = prepare(model, batch);
+    let session: ExplanationSession;
+    try {
+      session = prepare(model, batch);
+    } catch (error) {
+      batch.dispose(); // e.g. an UnsupportedLayerError: nothing else was made yet
+      throw error;
+    }
     const { target, owned } = batchTarget(options.target, from, to);
     try {
       options.rules.forEach((rule, r) => {
