@@ -8,9 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
 import * as prettier from 'prettier';
 import {
   KEEP_TOP_K_PERCENTS,
@@ -192,68 +190,8 @@ async function evaluateModel(
   };
 }
 
-/** Environment variable that turns this script into a worker evaluating one model. */
-const WORKER_RESULT_ENV = 'RLRP_REPRODUCE_WORKER_RESULT';
-
-/** A ModelResult as JSON: methods by id, robustness as entries. */
-interface SerializedModelResult extends Omit<ModelResult, 'methods' | 'robustness'> {
-  readonly methods: readonly { readonly id: string; readonly evaluation: MethodEvaluation }[];
-  readonly robustness: readonly [string, Robustness][];
-}
-
-/**
- * Evaluate one model in a child process. tfjs-layers makes weight names unique per process
- * (a second model with a layer `stem_bn` gets `stem_bn/moving_mean_1`), and @rlrp/core's
- * BatchNormalization converter looks weights up by name, so two models of the same architecture in
- * one process fail ("onesLike … got null"); a fresh process per model avoids it (reported to the lead).
- */
-function evaluateInWorker(shipped: ShippedModel, methods: readonly ComparedMethod[]): ModelResult {
-  const resultFile = path.join(os.tmpdir(), `rlrp-reproduce-${process.pid}-${shipped.id}.json`);
-  const args = process.argv.slice(2);
-  const modelsFlag = args.indexOf('--models');
-  const workerArgs =
-    modelsFlag >= 0 ? [...args.slice(0, modelsFlag), ...args.slice(modelsFlag + 2)] : [...args];
-  const child = spawnSync(
-    process.execPath,
-    [...process.execArgv, __filename, ...workerArgs, '--models', shipped.id],
-    { stdio: 'inherit', env: { ...process.env, [WORKER_RESULT_ENV]: resultFile } },
-  );
-  if (child.status !== 0 || !fs.existsSync(resultFile)) {
-    throw new Error(`Evaluating ${shipped.id} failed (exit status ${child.status}).`);
-  }
-  const parsed = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SerializedModelResult;
-  fs.unlinkSync(resultFile);
-  const evaluations = new Map(parsed.methods.map((m) => [m.id, m.evaluation]));
-  return {
-    ...parsed,
-    methods: methods.map((method) => ({
-      method,
-      evaluation: evaluations.get(method.id) as MethodEvaluation,
-    })),
-    robustness: new Map(parsed.robustness),
-  };
-}
-
-/** Worker mode: evaluate the single model named by --models and write its result as JSON. */
-async function runWorker(options: ReproduceOptions, resultFile: string): Promise<void> {
-  await initEngine();
-  const [shipped] = selectModels(options);
-  const methods = COMPARED_METHODS.filter((m) => options.methods.includes(m.id));
-  const figuresDir = path.join(path.resolve(REPO_ROOT, options.outDir), 'results');
-  fs.mkdirSync(figuresDir, { recursive: true });
-  const result = await evaluateModel(shipped, methods, options, figuresDir);
-  const serialized: SerializedModelResult = {
-    ...result,
-    methods: result.methods.map(({ method, evaluation }) => ({ id: method.id, evaluation })),
-    robustness: [...result.robustness.entries()],
-  };
-  fs.writeFileSync(resultFile, JSON.stringify(serialized));
-}
-
 async function main(): Promise<void> {
   const options = parseReproduceOptions(process.argv.slice(2));
-  const workerResult = process.env[WORKER_RESULT_ENV];
-  if (workerResult) return runWorker(options, workerResult);
   await initEngine();
   const models = selectModels(options);
   if (models.length === 0)
@@ -307,7 +245,7 @@ async function main(): Promise<void> {
     );
   };
   for (const shipped of models) {
-    results.push(evaluateInWorker(shipped, methods));
+    results.push(await evaluateModel(shipped, methods, options, figuresDir));
     await write();
   }
   console.log(
