@@ -64,6 +64,27 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`jupyter notebook did not answer ${url} within ${timeoutMs} ms`);
 }
 
+/** The port from Jupyter's runtime file `nbserver-<pid>.json`, once the server has written it. */
+async function listeningPort(
+  runtimeDir: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<number> {
+  const file = path.join(runtimeDir, `nbserver-${child.pid}.json`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`jupyter notebook exited with code ${child.exitCode}`);
+    try {
+      return (JSON.parse(fs.readFileSync(file, 'utf8')) as { port: number }).port;
+    } catch {
+      // not written (completely) yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`jupyter notebook wrote no ${file} within ${timeoutMs} ms`);
+}
+
 /** Starts `jupyter notebook` serving `notebookDir`, with the kernelspec folder `jupyterPath`. */
 export async function startNotebookServer(
   notebookDir: string,
@@ -86,8 +107,9 @@ export async function startNotebookServer(
       '--no-browser',
       '--allow-root',
       '--ip=127.0.0.1',
+      // A free port now may be taken by the time Jupyter binds it: let Jupyter move on to the next
+      // one and read where it actually listens from its runtime file.
       `--port=${port}`,
-      '--port-retries=0',
       "--NotebookApp.token=''",
       "--NotebookApp.password=''",
       `--notebook-dir=${notebookDir}`,
@@ -97,8 +119,9 @@ export async function startNotebookServer(
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const origin = `http://127.0.0.1:${port}`;
+  let origin = `http://127.0.0.1:${port}`;
   try {
+    origin = `http://127.0.0.1:${await listeningPort(env.JUPYTER_RUNTIME_DIR as string, child, 60_000)}`;
     await waitForHttp(`${origin}/api/status`, child, 60_000);
   } catch (error) {
     child.kill('SIGTERM');
