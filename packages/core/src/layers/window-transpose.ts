@@ -45,8 +45,13 @@ export function spreadOntoInputGrid(
           [batch, (outH - 1) * sh + 1, (outW - 1) * sw + 1, channels],
         ) as tf.Tensor4D;
     }
-    const pads = axisPads(inputHeight, outH, 0, g).concat(axisPads(inputWidth, outW, 1, g));
-    const [top, bottom, left, right] = pads;
+    const [[top, bottom], [left, right]] = transposedPadding(
+      inputHeight,
+      inputWidth,
+      outH,
+      outW,
+      g,
+    );
     // Padding is never negative for TensorFlow's 'same'/'valid'; slicing covers explicit oddities.
     const padded: tf.Tensor4D = spread.pad([
       [0, 0],
@@ -71,8 +76,28 @@ export function spreadOntoInputGrid(
   });
 }
 
+/**
+ * Padding `[[top, bottom], [left, right]]` of the (spread) output map so that a stride-1 'valid'
+ * correlation with the flipped kernel lands exactly on the input grid. Negative entries mean
+ * "crop" (only for explicit paddings wider than the kernel).
+ */
+export function transposedPadding(
+  inputHeight: number,
+  inputWidth: number,
+  outputHeight: number,
+  outputWidth: number,
+  g: WindowGeometry,
+): [[number, number], [number, number]] {
+  return [axisPads(inputHeight, outputHeight, 0, g), axisPads(inputWidth, outputWidth, 1, g)];
+}
+
 /** Padding before/after on one axis so a stride-1 valid correlation lands exactly on the input grid. */
-function axisPads(inputSize: number, outputSize: number, axis: 0 | 1, g: WindowGeometry): number[] {
+function axisPads(
+  inputSize: number,
+  outputSize: number,
+  axis: 0 | 1,
+  g: WindowGeometry,
+): [number, number] {
   const effective = (g.kernel[axis] - 1) * g.dilations[axis] + 1;
   const [before, after] = g.padding[axis];
   // Input rows the forward pass never reached (floor in the output-size formula).
