@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ExplainableModel } from './explainable-model';
+import { explainableFor } from './recent-model';
 import { ExplanationSession } from './session';
 import type { ExplainOptions, Explanation, PrepareOptions } from './types';
 
@@ -29,6 +30,10 @@ export function prepare(
 /**
  * One explanation: the input relevance of `input` for the chosen rule and target.
  *
+ * The engine's form of the model (graph, folded batch norm, transposed kernels) is kept for the
+ * model explained last, so explaining the same model again costs only the forward and backward
+ * passes; {@link releaseExplainCache} frees it.
+ *
  * @example
  * const { relevance } = explain(model, image, { rule: 'rlrp', target: 'predicted' });
  */
@@ -37,10 +42,5 @@ export function explain(
   input: tf.Tensor,
   options: ExplainOptions & PrepareOptions = {},
 ): Explanation {
-  const session = prepare(model, input, options);
-  try {
-    return session.explain(options);
-  } finally {
-    session.dispose();
-  }
+  return explainableFor(model, options).explain(input, options);
 }

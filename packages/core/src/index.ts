@@ -13,6 +13,7 @@ export * from './engine/index';
 export * from './architectures/index';
 export * from './evaluate/index';
 export { prepare, explain } from './explain';
+export { releaseExplainCache } from './recent-model';
 export { ExplanationSession } from './session';
 export { ExplainableModel } from './explainable-model';
 export * from './rules/index';

@@ -14,6 +14,7 @@ import {
   RuleParameterError,
   DisposedError,
   RULE_CHOICES,
+  releaseExplainCache,
 } from '../src/index';
 
 function residualCnn(): tf.LayersModel {
@@ -111,6 +112,7 @@ describe('prepare / explain', () => {
     session.explain({ rule: epsilonPlusFlat(), target: [0, 1, 2] }).dispose();
     session.dispose();
     explain(model, x, { rule: 'EpsilonGammaBox' }).dispose();
+    releaseExplainCache(); // what one-shot explain() keeps for the model
     expect(tf.memory().numTensors).toBe(baseline);
   });
 

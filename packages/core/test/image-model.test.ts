@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { releaseExplainCache } from '../src/recent-model';
 import { PNG } from 'pngjs';
 import { explain } from '../src/explain';
 import { encodePng, heatmap, overlayHeatmap } from '../src/heatmap/index';
@@ -46,6 +47,7 @@ describe('loadImage → shipped MNIST CNN → heatmap', () => {
 
     explanation.dispose();
     x.dispose();
+    releaseExplainCache(); // what one-shot explain() keeps for the model
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -4,6 +4,7 @@
  * by zero while R-LRP stays finite.
  */
 import * as tf from '@tensorflow/tfjs';
+import { releaseExplainCache } from '../src/recent-model';
 import { explain } from '@rlrp/core';
 import { makeFixture, perSample, relativeTolerance } from './reference/engine-harness';
 import { explainWithTrace } from './reference/engine-trace';
@@ -70,6 +71,7 @@ describe('LRP-0 and LRP-ε conserve relevance on bias-free nets: Σ R_input = f_
       }
       expect(problems).toEqual([]);
       expect(checked.epsilon).toBe(2);
+      releaseExplainCache(); // what one-shot explain() keeps for the model
       expect(tf.memory().numTensors).toBe(before);
     });
   }
@@ -139,6 +141,7 @@ describe('constructed cancellations: exact zeros with large cancelling contribut
     x.dispose();
     model.dispose();
     expect(problems).toEqual([]);
+    releaseExplainCache(); // what one-shot explain() keeps for the model
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -179,6 +182,7 @@ describe('constructed cancellations: exact zeros with large cancelling contribut
     zero.dispose();
     x.dispose();
     model.dispose();
+    releaseExplainCache(); // what one-shot explain() keeps for the model
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -3,7 +3,7 @@
  * with and without trace) / dispose, after the one-shot explain, and after calls that throw.
  */
 import * as tf from '@tensorflow/tfjs';
-import { explain, prepare, RlrpError, type RuleChoice } from '@rlrp/core';
+import { explain, prepare, releaseExplainCache, RlrpError, type RuleChoice } from '@rlrp/core';
 import { randomInputs, randomNetwork, RANDOM_NETWORK_NAMES } from './reference';
 
 const CHOICES: RuleChoice[] = [
@@ -103,9 +103,21 @@ describe('no tensor leaks', () => {
           }
         });
       }
-      record('one-shot explain', () =>
-        explain(net.model, input, { rule: 'EpsilonPlusFlat', trace: true }).dispose(),
-      );
+      const oneShot = (rule: RuleChoice) =>
+        explain(net.model, input, { rule, trace: true }).dispose();
+      record('one-shot explain, then releaseExplainCache', () => {
+        oneShot('EpsilonPlusFlat');
+        releaseExplainCache();
+      });
+      // The kept graph makes its transposed kernels on the first explanation and, for the
+      // weights it transposes again, Winograd's matrices on the second; after that nothing grows.
+      oneShot('rlrp');
+      oneShot('rlrp');
+      record('one-shot explain of the same model again (kept graph reused)', () => {
+        oneShot('rlrp');
+        oneShot('EpsilonPlusFlat');
+      });
+      releaseExplainCache();
       input.dispose();
       net.model.dispose();
       expect(leaks).toEqual({});

@@ -3,6 +3,7 @@
  * statement about the rule itself, on the reference too) over the random networks.
  */
 import * as tf from '@tensorflow/tfjs';
+import { releaseExplainCache } from '../src/recent-model';
 import { composite, epsilon, explain, RlrpError, rlrp } from '@rlrp/core';
 import {
   makeFixture,
@@ -41,6 +42,7 @@ function withFixture<T>(name: string, seed: number, run: (f: Fixture) => T, bias
     return run(fixture);
   } finally {
     fixture.dispose();
+    releaseExplainCache(); // what one-shot explain() keeps for the model
     const leaked = tf.memory().numTensors - before;
     // Reported after the property itself; properties-leaks.test.ts pins down which call leaks.
     expect(`${leaked} tensor(s) left after prepare/explain/dispose of ${name}`).toBe(
@@ -206,6 +208,7 @@ describe('P4: finite relevance where LRP-0 divides by an exact zero', () => {
     zero.dispose();
     relative.dispose();
     model.dispose();
+    releaseExplainCache(); // what one-shot explain() keeps for the model
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -7,6 +7,7 @@
  * reference is non-finite (LRP-0 at an exact zero), the engine must be non-finite there too.
  */
 import * as tf from '@tensorflow/tfjs';
+import { releaseExplainCache } from '../src/recent-model';
 import { epsilonGammaBox, explain } from '@rlrp/core';
 import {
   customCase,
@@ -262,6 +263,7 @@ describe('max-pool routing on windows whose maximum is ≤ 0, and ties (first wi
     });
     x.dispose();
     model.dispose();
+    releaseExplainCache(); // what one-shot explain() keeps for the model
     expect(tf.memory().numTensors).toBe(before);
   });
 });
