@@ -8,9 +8,13 @@ import * as tf from '@tensorflow/tfjs';
  * Why here: the backward pass of every rule is dominated by transposed convolutions, and on the
  * wasm backend tfjs has only the direct kernel. With the 16 products done as plain matrix
  * products, VGG16's 64- to 512-channel layers transpose in 0.5–0.7× the direct time
- * (docs/performance.md). It pays only once the 16 matrices are made and packed, so layers use it
- * for weights they are transposed with repeatedly (see Conv2DOp). The transforms only add and subtract (factors ½ live in the kernel), so
- * the result matches the direct correlation to float32 rounding (≈1e-6 relative).
+ * (docs/performance.md). It pays only once the 16 matrices are made and packed, so a layer uses
+ * it for weights it is transposed with repeatedly (see Conv2DOp).
+ *
+ * The transforms only add and subtract (the factors ½ live in the matrices), so the result matches
+ * the direct correlation to float32 rounding (≈1e-6 relative). A non-finite relevance value (LRP-0
+ * dividing by an exact zero) turns the output blocks of the tiles that read it into NaN, where
+ * the direct correlation may keep ±Inf: non-finite either way.
  *
  * Notation: `d` a 4×4 input tile, `g` a 3×3 filter, `Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A`.
  */
