@@ -92,17 +92,24 @@ describe('prepare / explain', () => {
   });
 
   test('changing rule and target reuses the forward pass and leaks nothing', () => {
+    const before = tf.memory().numTensors;
     const session = prepare(model, x);
-    // The first explanation caches each convolution's flipped kernel in the session (by design).
-    session.explain().dispose();
+    const explainAll = () => {
+      for (const rule of RULE_CHOICES) {
+        const e = session.explain({ rule: rule as never, target: 1, trace: true });
+        expect(e.ruleDescription.length).toBeGreaterThan(0);
+        e.dispose();
+      }
+    };
+    // By design the session keeps, per layer, the rules' rewritten weights and their transposed
+    // kernels (made on a rule's first explanation, Winograd's matrices on its second).
+    explainAll();
+    explainAll();
     const baseline = tf.memory().numTensors;
-    for (const rule of RULE_CHOICES) {
-      const e = session.explain({ rule: rule as never, target: 1, trace: true });
-      expect(e.ruleDescription.length).toBeGreaterThan(0);
-      e.dispose();
-    }
+    explainAll();
     expect(tf.memory().numTensors).toBe(baseline);
     session.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   test('prepare → explain → dispose returns to the tensor baseline', () => {

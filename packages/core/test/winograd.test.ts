@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Conv2DOp } from '../src/layers/conv2d';
 import {
   winogradCorrelate3x3,
-  winogradMatricesOfFlipped,
+  winogradKernelOfFlipped,
   winogradPays,
 } from '../src/layers/winograd';
 
@@ -108,8 +108,8 @@ describe('Winograd F(2×2, 3×3)', () => {
           6,
         ) as tf.Tensor4D;
         const direct = tf.conv2d(x, filter, 1, [[0, 0], [...padding[0]], [...padding[1]], [0, 0]]);
-        const matrices = winogradMatricesOfFlipped(unflippedSwapped(filter));
-        const fast = winogradCorrelate3x3(x, matrices, padding);
+        const kernel = winogradKernelOfFlipped(unflippedSwapped(filter));
+        const fast = winogradCorrelate3x3(x, kernel, padding);
         expect(fast.shape).toEqual(direct.shape);
         expect(relativeError(fast, direct)).toBeLessThan(1e-5);
       });

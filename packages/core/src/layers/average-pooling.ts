@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
 import { spreadOntoInputGrid, type WindowGeometry } from './window-transpose';
 
@@ -11,6 +12,8 @@ import { spreadOntoInputGrid, type WindowGeometry } from './window-transpose';
  */
 export class AveragePoolingOp implements LinearOp {
   readonly params: LinearParams;
+  /** Rewritten parameters rules ask for (w⁺, w², …), kept with the layer. */
+  readonly derived: DerivedParams;
   private readonly window: tf.Tensor4D;
 
   constructor(
@@ -22,6 +25,7 @@ export class AveragePoolingOp implements LinearOp {
     const counts = tf.tidy(() => this.windowSums(tf.ones([1, height, width, 1]), 1));
     this.params = { weight: tf.keep(tf.tidy(() => tf.reciprocal(counts))), bias: null };
     counts.dispose();
+    this.derived = new DerivedParams(this.params);
   }
 
   /** Σ of every window (padded cells count as zero) for `channels` channels. */
@@ -65,6 +69,7 @@ export class AveragePoolingOp implements LinearOp {
   }
 
   dispose(): void {
+    this.derived.dispose();
     this.window.dispose();
     this.params.weight.dispose();
   }

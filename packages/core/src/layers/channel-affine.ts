@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
 
 /**
@@ -6,7 +7,12 @@ import type { LinearOp, LinearParams } from './linear-op';
  * the per-channel linear layer `z = w ⊙ a + b` with `w = γ/√(σ²+ε)` and `b = β − μ·w`.
  */
 export class ChannelAffineOp implements LinearOp {
-  constructor(readonly params: LinearParams) {}
+  /** Rewritten parameters rules ask for (w⁺, w², …), kept with the layer. */
+  readonly derived: DerivedParams;
+
+  constructor(readonly params: LinearParams) {
+    this.derived = new DerivedParams(params);
+  }
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
     return tf.tidy(() => {
@@ -24,6 +30,7 @@ export class ChannelAffineOp implements LinearOp {
   }
 
   dispose(): void {
+    this.derived.dispose();
     this.params.weight.dispose();
     this.params.bias?.dispose();
   }

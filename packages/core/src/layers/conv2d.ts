@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
-import { winogradCorrelate3x3, winogradMatricesOfFlipped, winogradPays } from './winograd';
+import {
+  disposeWinogradKernel,
+  winogradCorrelate3x3,
+  winogradKernelOfFlipped,
+  winogradPays,
+  type WinogradKernel,
+} from './winograd';
 import {
   flipConvKernel,
   spreadOntoInputGrid,
@@ -8,21 +15,32 @@ import {
   type WindowGeometry,
 } from './window-transpose';
 
+/** What a layer keeps for transposing with one kept parameter set (its own, or a kept rewrite). */
+interface PreparedTranspose {
+  /** How often it was transposed: the Winograd path waits for a second time. */
+  transposes: number;
+  /** The flipped kernel of the direct path. */
+  flipped: tf.Tensor4D | null;
+  /** Winograd's kernel, once made (the flipped kernel is then dropped). */
+  winograd: WinogradKernel | null;
+}
+
 /** A Conv2D layer (channels last) with explicit padding, any stride or dilation. */
 export class Conv2DOp implements LinearOp {
-  /** Flipped copy of the layer's own kernel, made on first use: the transpose of every rule that keeps the weights. */
-  private flippedOwnKernel: tf.Tensor4D | null = null;
-  /** The Winograd path's 16 transformed matrices of the layer's own kernel, made on reuse. */
-  private winogradOwnMatrices: tf.Tensor2D[] | null = null;
-  /** How often the layer's own kernel has been transposed: the Winograd path waits for a second time. */
-  private ownTransposes = 0;
+  /** Per kept parameter set; a rule's per-call parameters (LRP-γ's) are prepared per call. */
+  private readonly prepared = new Map<LinearParams, PreparedTranspose>();
+
+  /** Rewritten parameters rules ask for (w⁺, w², …), kept with the layer. */
+  readonly derived: DerivedParams;
 
   constructor(
     readonly params: LinearParams,
     readonly geometry: WindowGeometry,
     /** Tensors this op owns (e.g. a kernel folded with batch norm) and must dispose. */
     private readonly owned: tf.Tensor[] = [],
-  ) {}
+  ) {
+    this.derived = new DerivedParams(params);
+  }
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
     const g = this.geometry;
@@ -38,7 +56,8 @@ export class Conv2DOp implements LinearOp {
   }
 
   transpose(s: tf.Tensor, inputShape: readonly number[], p: LinearParams = this.params): tf.Tensor {
-    if (p === this.params) this.ownTransposes++;
+    const kept = this.preparedFor(p);
+    if (kept) kept.transposes++;
     return tf.tidy(() => {
       const g = this.geometry;
       const relevance = s as tf.Tensor4D;
@@ -62,11 +81,11 @@ export class Conv2DOp implements LinearOp {
         const undilated = g.dilations[0] === 1 && g.dilations[1] === 1;
         const [, , inChannels, outChannels] = p.weight.shape;
         // Winograd's matrices cost more to make and pack than one direct transpose saves, so
-        // only weights transposed again (a session's next rule or target, an ExplainableModel's
-        // next input) switch to it; a rule's rewritten weights are new every time.
-        const reused = p === this.params && this.ownTransposes > 1;
+        // only kept weights transposed again (the next explanation of a kept graph, a session's
+        // next rule or target) switch to it.
+        const reused = kept !== null && kept.transposes > 1;
         if (reused && kh === 3 && kw === 3 && undilated && winogradPays(outChannels, inChannels)) {
-          return winogradCorrelate3x3(relevance, this.ownWinogradMatrices(), [
+          return winogradCorrelate3x3(relevance, this.winogradKernel(p, kept), [
             [top, bottom],
             [left, right],
           ]);
@@ -97,33 +116,51 @@ export class Conv2DOp implements LinearOp {
     });
   }
 
-  /** The transposed kernel of `p`: cached for the layer's own parameters, made anew for a rule's. */
-  private flipped(p: LinearParams): tf.Tensor4D {
-    if (p !== this.params) return flipConvKernel(p.weight as tf.Tensor4D);
-    if (!this.flippedOwnKernel) {
-      this.flippedOwnKernel = tf.keep(flipConvKernel(this.params.weight as tf.Tensor4D));
+  /** What is kept for `p`, when `p` is the layer's own or a kept rewrite; `null` otherwise. */
+  private preparedFor(p: LinearParams): PreparedTranspose | null {
+    if (p !== this.params && !this.derived.has(p)) return null;
+    let kept = this.prepared.get(p);
+    if (!kept) {
+      kept = { transposes: 0, flipped: null, winograd: null };
+      this.prepared.set(p, kept);
     }
-    return this.flippedOwnKernel;
+    return kept;
   }
 
-  /** The Winograd matrices of the layer's own transposed kernel (the flipped copy is then dropped). */
-  private ownWinogradMatrices(): tf.Tensor2D[] {
-    if (!this.winogradOwnMatrices) {
-      const swapped = () => this.params.weight.transpose([0, 1, 3, 2]) as tf.Tensor4D;
-      this.winogradOwnMatrices = tf
-        .tidy(() => winogradMatricesOfFlipped(swapped()))
-        .map((m) => tf.keep(m));
-      this.flippedOwnKernel?.dispose();
-      this.flippedOwnKernel = null;
+  /** The transposed kernel of `p`: kept for kept parameters, made anew for a rule's per-call ones. */
+  private flipped(p: LinearParams): tf.Tensor4D {
+    const kept = this.preparedFor(p);
+    if (!kept) return flipConvKernel(p.weight as tf.Tensor4D);
+    kept.flipped ??= tf.keep(flipConvKernel(p.weight as tf.Tensor4D));
+    return kept.flipped;
+  }
+
+  /** Winograd's kernel of the transposed kernel of kept parameters `p`. */
+  private winogradKernel(p: LinearParams, kept: PreparedTranspose): WinogradKernel {
+    if (!kept.winograd) {
+      const made = tf.tidy(() => {
+        const k = winogradKernelOfFlipped(p.weight.transpose([0, 1, 3, 2]) as tf.Tensor4D);
+        return [...k.matrices, ...k.columnFilters, ...k.rowFilters];
+      });
+      made.forEach((t) => tf.keep(t));
+      kept.winograd = {
+        matrices: made.slice(0, 16) as tf.Tensor2D[],
+        columnFilters: made.slice(16, 20) as tf.Tensor4D[],
+        rowFilters: made.slice(20) as tf.Tensor4D[],
+      };
+      kept.flipped?.dispose();
+      kept.flipped = null;
     }
-    return this.winogradOwnMatrices;
+    return kept.winograd;
   }
 
   dispose(): void {
-    this.flippedOwnKernel?.dispose();
-    this.flippedOwnKernel = null;
-    if (this.winogradOwnMatrices) tf.dispose(this.winogradOwnMatrices);
-    this.winogradOwnMatrices = null;
+    for (const kept of this.prepared.values()) {
+      kept.flipped?.dispose();
+      if (kept.winograd) disposeWinogradKernel(kept.winograd);
+    }
+    this.prepared.clear();
+    this.derived.dispose();
     for (const t of this.owned) t.dispose();
   }
 }

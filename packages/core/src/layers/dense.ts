@@ -1,13 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
+import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
 
 /** A Dense layer `z = a K + b` on `[batch, in]` inputs. */
 export class DenseOp implements LinearOp {
+  /** Rewritten parameters rules ask for (w⁺, w², …), kept with the layer. */
+  readonly derived: DerivedParams;
+
   constructor(
     readonly params: LinearParams,
     /** Tensors this op owns (e.g. a kernel folded with batch norm) and must dispose. */
     private readonly owned: tf.Tensor[] = [],
-  ) {}
+  ) {
+    this.derived = new DerivedParams(params);
+  }
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
     return tf.fused.matMul({
@@ -30,6 +36,7 @@ export class DenseOp implements LinearOp {
   }
 
   dispose(): void {
+    this.derived.dispose();
     for (const t of this.owned) t.dispose();
   }
 }

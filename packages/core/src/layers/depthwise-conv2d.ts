@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
 import { flipSpatially, spreadOntoInputGrid, type WindowGeometry } from './window-transpose';
 
@@ -7,11 +8,16 @@ import { flipSpatially, spreadOntoInputGrid, type WindowGeometry } from './windo
  * input channel `c` only. Average pooling is the same operation with a constant kernel 1/N.
  */
 export class DepthwiseConv2DOp implements LinearOp {
+  /** Rewritten parameters rules ask for (w⁺, w², …), kept with the layer. */
+  readonly derived: DerivedParams;
+
   constructor(
     readonly params: LinearParams,
     readonly geometry: WindowGeometry,
     private readonly owned: tf.Tensor[] = [],
-  ) {}
+  ) {
+    this.derived = new DerivedParams(params);
+  }
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
     const g = this.geometry;
@@ -66,6 +72,7 @@ export class DepthwiseConv2DOp implements LinearOp {
   }
 
   dispose(): void {
+    this.derived.dispose();
     for (const t of this.owned) t.dispose();
   }
 }

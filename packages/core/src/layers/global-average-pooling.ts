@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
 
 /**
@@ -7,9 +8,12 @@ import type { LinearOp, LinearParams } from './linear-op';
  */
 export class GlobalAveragePoolingOp implements LinearOp {
   readonly params: LinearParams;
+  /** Rewritten parameters rules ask for (w⁺, w², …), kept with the layer. */
+  readonly derived: DerivedParams;
 
   constructor(cells: number) {
     this.params = { weight: tf.keep(tf.scalar(1 / cells)), bias: null };
+    this.derived = new DerivedParams(this.params);
   }
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
@@ -32,6 +36,7 @@ export class GlobalAveragePoolingOp implements LinearOp {
   }
 
   dispose(): void {
+    this.derived.dispose();
     this.params.weight.dispose();
   }
 }

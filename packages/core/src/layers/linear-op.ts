@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { DerivedParams } from './derived-params';
 
 /**
  * The parameters of an affine map `z = W a + b`. Rules rewrite them (LRP-γ adds γw⁺, z⁺ keeps w⁺, …)
@@ -20,6 +21,8 @@ export interface LinearParams {
 export interface LinearOp {
   /** The layer's own parameters. */
   readonly params: LinearParams;
+  /** Its parameter-free rewrites (w⁺, w⁻, w², ones), made once and kept until `dispose`. */
+  readonly derived: DerivedParams;
   /** `W a + b` with the given parameters (the layer's own by default). */
   forward(a: tf.Tensor, params?: LinearParams): tf.Tensor;
   /** `Wᵀ s`: the transposed map (the gradient of `forward` with respect to `a`, applied to `s`). */

@@ -34,13 +34,37 @@ export function winogradPays(inChannels: number, outChannels: number): boolean {
   return (inChannels * outChannels) / (inChannels + outChannels) >= 32;
 }
 
+/** What a layer prepares once to correlate with one filter by Winograd's method. */
+export interface WinogradKernel {
+  /** The 16 channel-mixing matrices `[in, out]`, index `4·a + b` for tap (a, b). */
+  readonly matrices: readonly tf.Tensor2D[];
+  /** The input transform's depthwise filters along columns and along rows (4 each). */
+  readonly columnFilters: readonly tf.Tensor4D[];
+  readonly rowFilters: readonly tf.Tensor4D[];
+}
+
+/** Releases a kernel's tensors. */
+export function disposeWinogradKernel(kernel: WinogradKernel): void {
+  tf.dispose([...kernel.matrices, ...kernel.columnFilters, ...kernel.rowFilters]);
+}
+
 /**
- * The 16 channel-mixing matrices `[in, out]` of a 3×3 filter given as `[3, 3, out, in]` taps
+ * The Winograd kernel of a 3×3 filter given as `[3, 3, out, in]` taps
  * that still have to be flipped spatially — the layout a transposed convolution starts from after
  * swapping the kernel's channel axes. Flipping is folded into `G` (its columns reversed), so the
  * caller never materialises the flipped kernel.
  */
-export function winogradMatricesOfFlipped(swapped: tf.Tensor4D): tf.Tensor2D[] {
+export function winogradKernelOfFlipped(swapped: tf.Tensor4D): WinogradKernel {
+  const [, , inChannels] = swapped.shape;
+  return {
+    matrices: winogradMatrices(swapped),
+    columnFilters: inputTransformFilters(inChannels, 2),
+    rowFilters: inputTransformFilters(inChannels, 1),
+  };
+}
+
+/** The 16 matrices of {@link winogradKernelOfFlipped}. */
+function winogradMatrices(swapped: tf.Tensor4D): tf.Tensor2D[] {
   return tf.tidy(() => {
     const [kh, kw, inChannels, outChannels] = swapped.shape;
     if (kh !== 3 || kw !== 3) throw new Error('Winograd F(2×2, 3×3) needs a 3×3 filter');
@@ -68,26 +92,34 @@ const INPUT_TRANSFORM = [
 ];
 
 /**
- * `Bᵀ d` along one spatial axis (1 = rows, 2 = columns) for all tiles at once. Tile `t` reads
- * positions `2t … 2t+3`, so row `j` of `Bᵀ` is a depthwise correlation with the 4-tap filter
- * `Bᵀ[j]` at stride 2 along that axis.
+ * The input transform `Bᵀ d` along one spatial axis (1 = rows, 2 = columns) as four depthwise
+ * filters: tile `t` reads positions `2t … 2t+3`, so row `j` of `Bᵀ` is a depthwise correlation
+ * with the 4-tap filter `Bᵀ[j]` at stride 2 along that axis.
  *
  * Why depthwise convolutions and not slices: XNNPACK does them in one pass over the heap, while
  * the wasm Slice kernel copies its whole input out of the heap first (and GatherV2 and
  * StridedSlice go element by element) — slices made the transform cost more than the products.
  */
-function inputTransform(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D[] {
-  const channels = x.shape[3];
-  const filterShape: [number, number, number, number] =
+function inputTransformFilters(channels: number, axis: 1 | 2): tf.Tensor4D[] {
+  const shape: [number, number, number, number] =
     axis === 1 ? [4, 1, channels, 1] : [1, 4, channels, 1];
+  // Layout [tap, channel]: every channel gets the same four taps.
+  return INPUT_TRANSFORM.map((taps) =>
+    tf.tensor4d(
+      Float32Array.from({ length: 4 * channels }, (_, i) => taps[Math.floor(i / channels)]),
+      shape,
+    ),
+  );
+}
+
+/** Applies the input transform along `axis` with its four filters. */
+function inputTransform(
+  x: tf.Tensor4D,
+  filters: readonly tf.Tensor4D[],
+  axis: 1 | 2,
+): tf.Tensor4D[] {
   const strides: [number, number] = axis === 1 ? [2, 1] : [1, 2];
-  return INPUT_TRANSFORM.map((taps) => {
-    const filter = tf
-      .tensor1d(taps)
-      .reshape([...filterShape.slice(0, 2), 1, 1])
-      .tile([1, 1, channels, 1]);
-    return tf.depthwiseConv2d(x, filter as tf.Tensor4D, strides, 'valid');
-  });
+  return filters.map((filter) => tf.depthwiseConv2d(x, filter, strides, 'valid'));
 }
 
 /** `Aᵀ m` along one axis: the two outputs of a tile from its four transformed values. */
@@ -106,18 +138,18 @@ function interleave(first: tf.Tensor, second: tf.Tensor, axis: number): tf.Tenso
 
 /**
  * The stride-1, undilated 3×3 correlation of `x` `[batch, height, width, in]` with the filter
- * whose Winograd matrices are `matrices` (from {@link winogradMatricesOfFlipped}), after zero
+ * whose Winograd kernel is `kernel` (from {@link winogradKernelOfFlipped}), after zero
  * padding `[[top, bottom], [left, right]]` (each ≥ 0). Same result as `tf.conv2d` with that filter
  * and explicit padding.
  */
 export function winogradCorrelate3x3(
   x: tf.Tensor4D,
-  matrices: readonly tf.Tensor2D[],
+  kernel: WinogradKernel,
   padding: readonly [readonly [number, number], readonly [number, number]],
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [batch, height, width, inChannels] = x.shape;
-    const outChannels = matrices[0].shape[1];
+    const outChannels = kernel.matrices[0].shape[1];
     const [[top, bottom], [left, right]] = padding;
     const outH = height + top + bottom - 2;
     const outW = width + left + right - 2;
@@ -134,12 +166,12 @@ export function winogradCorrelate3x3(
     // transformed[4·a + b]: tap (a, b) of every tile, a along rows, b along columns. Columns are
     // transformed first, on the larger tensor, while the channels are still contiguous.
     const transformed: tf.Tensor[] = new Array<tf.Tensor>(16);
-    inputTransform(padded, 2).forEach((columns, b) => {
-      inputTransform(columns, 1).forEach((tile, a) => {
+    inputTransform(padded, kernel.columnFilters, 2).forEach((columns, b) => {
+      inputTransform(columns, kernel.rowFilters, 1).forEach((tile, a) => {
         transformed[4 * a + b] = tile.reshape([tilesPerImage, inChannels]);
       });
     });
-    const mixed = transformed.map((v, k) => tf.matMul(v as tf.Tensor2D, matrices[k]));
+    const mixed = transformed.map((v, k) => tf.matMul(v as tf.Tensor2D, kernel.matrices[k]));
     // Aᵀ over the tile's rows (index k = 4·row + column), then over its columns.
     const byRow = [0, 1, 2, 3].map((column) =>
       outputTransform([0, 1, 2, 3].map((row) => mixed[4 * row + column])),

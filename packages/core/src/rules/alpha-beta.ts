@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { RuleParameterError } from '../errors';
-import { mapParams, type LinearParams } from '../layers/linear-op';
+import type { LinearParams } from '../layers/linear-op';
 import type { LinearContext, Rule } from './rule';
 import { classicalAddSplit, classicalStart, DEFAULT_STABILISER, stabilise } from './stabilise';
 
@@ -17,12 +17,13 @@ function signedShare(
 ): tf.Tensor {
   return tf.tidy(() => {
     const { op, input } = context;
-    const wPos = (t: tf.Tensor) => tf.relu(t);
-    const wNeg = (t: tf.Tensor) => tf.neg(tf.relu(tf.neg(t)));
-    const [forPositiveInputs, forNegativeInputs] =
-      sign === 'positive' ? [wPos, wNeg] : [wNeg, wPos];
-    const biasPart = sign === 'positive' ? wPos : wNeg;
-    const pA: LinearParams = mapParams(op.params, forPositiveInputs, withBias ? biasPart : null);
+    const [same, opposite]: ['w+', 'w-'] | ['w-', 'w+'] =
+      sign === 'positive' ? ['w+', 'w-'] : ['w-', 'w+'];
+    // Weights of the share's own sign (with the bias part of that sign) for positive inputs,
+    // of the opposite sign for negative ones.
+    const pA: LinearParams = op.derived.get(
+      withBias && op.params.bias ? (sign === 'positive' ? 'w+ b+' : 'w- b-') : same,
+    );
     if (inputIsNonNegative) {
       // After a ReLU (or on [0, 1] pixels) a⁻ = 0: half the work of the general case.
       const z = op.forward(input, pA);
@@ -31,7 +32,7 @@ function signedShare(
     }
     const aPos = tf.relu(input);
     const aNeg = tf.neg(tf.relu(tf.neg(input)));
-    const pB: LinearParams = mapParams(op.params, forNegativeInputs, null);
+    const pB: LinearParams = op.derived.get(opposite);
     const z = op.forward(aPos, pA).add(op.forward(aNeg, pB));
     const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
     return aPos

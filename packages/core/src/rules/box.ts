@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { RuleParameterError } from '../errors';
-import { mapParams } from '../layers/linear-op';
 import type { Rule } from './rule';
 import { classicalAddSplit, classicalStart, DEFAULT_STABILISER, stabilise } from './stabilise';
 
@@ -32,9 +31,9 @@ export function zBox(bounds: BoxBounds = { low: 0, high: 1 }): Rule {
         const { op, input } = context;
         const l = tf.zerosLike(input).add(low);
         const h = tf.zerosLike(input).add(high);
-        const plain = mapParams(op.params, (w) => w, null);
-        const pos = mapParams(op.params, (w) => tf.relu(w), null);
-        const neg = mapParams(op.params, (w) => tf.neg(tf.relu(tf.neg(w))), null);
+        const plain = op.derived.get('w');
+        const pos = op.derived.get('w+');
+        const neg = op.derived.get('w-');
         const z = op.forward(input, plain).sub(op.forward(l, pos)).sub(op.forward(h, neg));
         const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
         return input

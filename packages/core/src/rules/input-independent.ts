@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mapParams } from '../layers/linear-op';
+import type { WeightRewrite } from '../layers/derived-params';
 import type { Rule } from './rule';
 import { classicalAddSplit, classicalStart, DEFAULT_STABILISER, stabilise } from './stabilise';
 
@@ -8,7 +8,7 @@ import { classicalAddSplit, classicalStart, DEFAULT_STABILISER, stabilise } from
  * `R_i = Σ_j v_ij / Σ_i v_ij · R_j` with `v = g(w)`. The denominators are the forward pass of a
  * ones input, so a convolution's receptive field excludes padded cells.
  */
-function weightOnly(name: string, description: string, rewrite: (w: tf.Tensor) => tf.Tensor): Rule {
+function weightOnly(name: string, description: string, rewrite: WeightRewrite): Rule {
   return {
     name,
     description,
@@ -18,7 +18,7 @@ function weightOnly(name: string, description: string, rewrite: (w: tf.Tensor) =
     linear: (context, relevance) =>
       tf.tidy(() => {
         const { op, input } = context;
-        const params = mapParams(op.params, rewrite, null);
+        const params = op.derived.get(rewrite);
         const z = op.forward(tf.onesLike(input), params);
         const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
         return op.transpose(ratio, input.shape, params);
@@ -30,10 +30,10 @@ function weightOnly(name: string, description: string, rewrite: (w: tf.Tensor) =
 
 /** w²: `R_i = Σ_j w_ij² / Σ_i w_ij² · R_j`. */
 export function wSquare(): Rule {
-  return weightOnly('wsquare', 'LRP-w²', (w) => tf.square(w));
+  return weightOnly('wsquare', 'LRP-w²', 'w²');
 }
 
 /** flat: `R_i = Σ_j 1/N_j · R_j` over each output's receptive field. */
 export function flat(): Rule {
-  return weightOnly('flat', 'LRP-flat', (w) => tf.onesLike(w));
+  return weightOnly('flat', 'LRP-flat', 'ones');
 }

@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LinearParams } from './linear-op';
+
+const positivePart = (t: tf.Tensor) => tf.relu(t);
+const negativePart = (t: tf.Tensor) => tf.neg(tf.relu(tf.neg(t)));
+
+/**
+ * The parameter-free rewrites of a layer's weights that rules use: `w` (bias dropped), `w⁺`, `w⁻`,
+ * with or without the matching bias part, `w²` and all-ones. Parametrised rewrites (LRP-γ's
+ * `w + γw⁺`) are made per call instead, so that what a layer keeps stays bounded.
+ */
+const REWRITES = {
+  w: { weight: (t: tf.Tensor) => t, bias: null },
+  'w+': { weight: positivePart, bias: null },
+  'w-': { weight: negativePart, bias: null },
+  'w+ b+': { weight: positivePart, bias: positivePart },
+  'w- b-': { weight: negativePart, bias: negativePart },
+  'w²': { weight: (t: tf.Tensor) => tf.square(t), bias: null },
+  ones: { weight: (t: tf.Tensor) => tf.onesLike(t), bias: null },
+} as const;
+
+/** The name of a parameter-free weight rewrite. */
+export type WeightRewrite = keyof typeof REWRITES;
+
+/**
+ * A layer's rewritten parameters, made on first use and kept with the layer: a rule asks for the
+ * same `w⁺` on every explanation, and the layer can then also keep what it prepares for them
+ * (a flipped kernel, Winograd's matrices) instead of redoing it per call.
+ */
+export class DerivedParams {
+  private readonly kept = new Map<WeightRewrite, LinearParams>();
+
+  constructor(private readonly own: LinearParams) {}
+
+  /** The layer's parameters rewritten by `rewrite` (kept; the layer disposes them). */
+  get(rewrite: WeightRewrite): LinearParams {
+    let params = this.kept.get(rewrite);
+    if (!params) {
+      const { weight, bias } = REWRITES[rewrite];
+      const ownBias = this.own.bias;
+      const keep = (t: tf.Tensor) => (this.isOwn(t) ? t : tf.keep(t));
+      params = {
+        weight: keep(tf.tidy(() => weight(this.own.weight))),
+        bias: bias && ownBias ? keep(tf.tidy(() => bias(ownBias))) : null,
+      };
+      this.kept.set(rewrite, params);
+    }
+    return params;
+  }
+
+  /** Whether `params` is one of the kept rewrites. */
+  has(params: LinearParams): boolean {
+    for (const kept of this.kept.values()) if (kept === params) return true;
+    return false;
+  }
+
+  /** Releases the kept rewrites (never the layer's own tensors, which `w` shares). */
+  dispose(): void {
+    for (const { weight, bias } of this.kept.values()) {
+      for (const t of [weight, bias]) if (t && !this.isOwn(t)) t.dispose();
+    }
+    this.kept.clear();
+  }
+
+  private isOwn(t: tf.Tensor): boolean {
+    return t === this.own.weight || t === this.own.bias;
+  }
+}
