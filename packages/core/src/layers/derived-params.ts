@@ -5,11 +5,18 @@ const positivePart = (t: tf.Tensor) => tf.relu(t);
 const negativePart = (t: tf.Tensor) => tf.neg(tf.relu(tf.neg(t)));
 
 /**
- * The parameter-free rewrites of a layer's weights that rules use: `w` (bias dropped), `w⁺`, `w⁻`,
+ * A parameter-free rewrite of a layer's weights that rules use: `w` (bias dropped), `w⁺`, `w⁻`,
  * with or without the matching bias part, `w²` and all-ones. Parametrised rewrites (LRP-γ's
  * `w + γw⁺`) are made per call instead, so that what a layer keeps stays bounded.
  */
-const REWRITES = {
+export type WeightRewrite = 'w' | 'w+' | 'w-' | 'w+ b+' | 'w- b-' | 'w²' | 'ones';
+
+interface Rewrite {
+  readonly weight: (t: tf.Tensor) => tf.Tensor;
+  readonly bias: ((t: tf.Tensor) => tf.Tensor) | null;
+}
+
+const REWRITES: Readonly<Record<WeightRewrite, Rewrite>> = {
   w: { weight: (t: tf.Tensor) => t, bias: null },
   'w+': { weight: positivePart, bias: null },
   'w-': { weight: negativePart, bias: null },
@@ -17,10 +24,7 @@ const REWRITES = {
   'w- b-': { weight: negativePart, bias: negativePart },
   'w²': { weight: (t: tf.Tensor) => tf.square(t), bias: null },
   ones: { weight: (t: tf.Tensor) => tf.onesLike(t), bias: null },
-} as const;
-
-/** The name of a parameter-free weight rewrite. */
-export type WeightRewrite = keyof typeof REWRITES;
+};
 
 /**
  * A layer's rewritten parameters, made on first use and kept with the layer: a rule asks for the
