@@ -84,8 +84,10 @@ export class ModelFileError extends RlrpError {
 export class ImageFileError extends RlrpError {
   constructor(
     readonly path: string,
-    problem: string,
-    hint: string,
+    /** What is wrong, without the path. */
+    readonly problem: string,
+    /** How to fix it. */
+    readonly hint: string,
   ) {
     super(`${problem} (${path}). ${hint}`);
   }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { LabelledImageDataset } from './dataset';
 import { DatasetError, DatasetNotFoundError } from './errors';
-import { decodeImageFile, IMAGE_EXTENSIONS, resampleToFloats } from './decode-image-file';
+import { decodeImageFile, IMAGE_EXTENSIONS, imageFloats } from './decode-image-file';
 import { splitPerClass, type ClassImages } from './per-class-split';
 
 /** Options of `loadImageFolder`. */
@@ -76,7 +76,10 @@ export function loadImageFolder(
   const classes: ClassImages[] = classFolders.map((folder, label) => {
     const pixels = new Float32Array(folder.files.length * pixelsPerImage);
     folder.files.forEach((file, i) =>
-      resampleToFloats(decodeImageFile(file), height, width, channels, pixels, i * pixelsPerImage),
+      pixels.set(
+        imageFloats(decodeImageFile(file), height, width, channels, file),
+        i * pixelsPerImage,
+      ),
     );
     return { label, pixels, count: folder.files.length };
   });

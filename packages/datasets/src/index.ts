@@ -13,4 +13,4 @@ export * from './fashion-mnist';
 export * from './idx';
 export { seededPermutation } from './seeded-permutation';
 export * from './image-folder';
-export { decodeImageFile, IMAGE_EXTENSIONS, type RgbaImage } from './decode-image-file';
+export { decodeImageFile, IMAGE_EXTENSIONS } from './decode-image-file';

@@ -1,19 +1,8 @@
 /**
  * A seeded permutation, so a dataset's order (and therefore "the first N test images") is the same on
- * every machine and every run.
+ * every machine and every run. The generator is the evaluation's (mulberry32 from @rlrp/core).
  */
-
-/** Mulberry32: a tiny 32-bit PRNG; good enough to shuffle, and fully determined by its seed. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@rlrp/core';
 
 /** The permutation of `0 … n−1` produced by a Fisher–Yates shuffle driven by `mulberry32(seed)`. */
 export function seededPermutation(n: number, seed: number): Int32Array {

@@ -6,6 +6,7 @@ export { detectImageFormat, type ImageFormat } from './format';
 export { decodeImage, type DecodeOptions, type DecodedImage } from './decode';
 export { RESIZE_METHODS, resizePixels, type FloatPixels, type ResizeMethod } from './resize';
 export {
+  imagePixels,
   imageShapeOfModel,
   imageToTensor,
   type ImageModel,

@@ -112,20 +112,20 @@ function convertChannels(image: DecodedImage, channels: number): FloatPixels {
 }
 
 /**
- * Converts a decoded image to a `[1, H, W, C]` float32 tensor for a model: channels converted (RGB
- * → gray by BT.601 luma, gray → RGB by copying; alpha is dropped unless C = 4), resized to the
- * model's or the given size, and bytes scaled linearly to `scale` (default `[0, 1]`).
- * The caller owns (and disposes) the returned tensor.
+ * Converts a decoded image to the float pixels a model reads: channels converted (RGB → gray by
+ * BT.601 luma, gray → RGB by copying; alpha is dropped unless C = 4), resized to the model's or the
+ * given size, and bytes scaled linearly to `scale` (default `[0, 1]`). {@link imageToTensor} is the
+ * same as a tensor; this form fills datasets without a tensor per image.
  *
  * @param source - Name for error messages (the file path).
  * @throws {@link ImageFileError} for a model whose input is not an image, a bad shape, scale or
  *   resize method.
  */
-export function imageToTensor(
+export function imagePixels(
   image: DecodedImage,
   options: ImageTensorOptions = {},
   source = '<buffer>',
-): tf.Tensor4D {
+): FloatPixels {
   const [height, width, channels] = targetShape(image, options, source);
   const [lo, hi] = options.scale ?? [0, 1];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo === hi) {
@@ -144,8 +144,25 @@ export function imageToTensor(
     );
   }
   const resized = resizePixels(convertChannels(image, channels), height, width, method);
-  const values = resized.data;
+  const values = resized.data; // a fresh array (convertChannels made it), so scaled in place
   const factor = (hi - lo) / 255;
   for (let i = 0; i < values.length; i++) values[i] = lo + values[i] * factor;
-  return tf.tensor4d(values, [1, height, width, channels], 'float32');
+  return { data: values, height, width, channels };
+}
+
+/**
+ * Converts a decoded image to a `[1, H, W, C]` float32 tensor for a model (see
+ * {@link imagePixels}). The caller owns (and disposes) the returned tensor.
+ *
+ * @param source - Name for error messages (the file path).
+ * @throws {@link ImageFileError} for a model whose input is not an image, a bad shape, scale or
+ *   resize method.
+ */
+export function imageToTensor(
+  image: DecodedImage,
+  options: ImageTensorOptions = {},
+  source = '<buffer>',
+): tf.Tensor4D {
+  const { data, height, width, channels } = imagePixels(image, options, source);
+  return tf.tensor4d(data, [1, height, width, channels], 'float32');
 }
