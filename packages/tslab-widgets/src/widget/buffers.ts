@@ -11,11 +11,13 @@ export interface SplitState {
   buffers: Uint8Array[];
 }
 
-function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
+/** Whether `value` is binary data: an ArrayBuffer or a view on one (typed array, DataView, Buffer). */
+export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
   return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
 }
 
-function bytesOf(value: ArrayBuffer | ArrayBufferView): Uint8Array {
+/** The bytes of binary data, as a view (no copy). */
+export function bytesOf(value: ArrayBuffer | ArrayBufferView): Uint8Array {
   return value instanceof ArrayBuffer
     ? new Uint8Array(value)
     : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../json';
 import { isPlainObject } from '../json';
+import { bytesOf, isBinary } from './buffers';
 
 /** Thrown by a trait validator when a value from the front end has the wrong type or range. */
 export class TraitError extends Error {
@@ -132,11 +133,10 @@ export const traits = {
    */
   typedArray<C extends TypedArrayConstructor>(ctor: C): TraitValidator<InstanceType<C>> {
     return (value) => {
-      let bytes: Uint8Array;
-      if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
-      else if (ArrayBuffer.isView(value)) {
-        bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-      } else throw new TraitError(`expected binary data (${ctor.name}), got ${describe(value)}`);
+      if (!isBinary(value)) {
+        throw new TraitError(`expected binary data (${ctor.name}), got ${describe(value)}`);
+      }
+      const bytes = bytesOf(value);
       if (bytes.byteLength % ctor.BYTES_PER_ELEMENT !== 0) {
         throw new TraitError(
           `expected ${ctor.name} data, but ${bytes.byteLength} bytes is not a multiple of ` +

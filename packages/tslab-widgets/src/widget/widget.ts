@@ -7,7 +7,7 @@ import { isPlainObject } from '../json';
 import type { WidgetRuntime } from '../runtime/runtime';
 import { getRuntime } from '../runtime/runtime';
 import type { WidgetStateSource } from '../runtime/widget-registry';
-import { insertBuffers, removeBuffers } from './buffers';
+import { bytesOf, insertBuffers, removeBuffers } from './buffers';
 import type { TraitValidators } from './traits';
 import { TraitError } from './traits';
 
@@ -68,12 +68,6 @@ const PROTOCOL_KEYS = new Set([
   '_view_module_version',
   '_view_name',
 ]);
-
-function toBytes(value: BinaryValue): Uint8Array {
-  return value instanceof ArrayBuffer
-    ? new Uint8Array(value)
-    : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-}
 
 /**
  * The kernel side of a Jupyter widget (widget protocol 2.1): typed state kept in sync with a
@@ -193,7 +187,7 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
 
   /** Sends a custom message (`{method: 'custom', content}`) with optional binary buffers. */
   send(content: JsonValue, buffers: readonly BinaryValue[] = []): void {
-    this.comm.send({ method: 'custom', content }, { buffers: buffers.map(toBytes) });
+    this.comm.send({ method: 'custom', content }, { buffers: buffers.map(bytesOf) });
   }
 
   /** Calls `listener` for each custom message from the front end. Returns a remover. */
