@@ -16,7 +16,6 @@ import {
   currentEngine,
   initEngine,
   loadModelFromDir,
-  relevanceScores,
   type MethodEvaluation,
   type RuleChoice,
 } from '@rlrp/core';
@@ -138,11 +137,12 @@ async function evaluateModel(
 
   const robustSamples = Math.min(options.robustnessLimit, count);
   const robustImages = images.slice(0, robustSamples);
-  const robustBar = startProgress(`${shipped.id}: robustness`, 3 * Math.ceil(robustSamples / 32));
+  const robustBar = startProgress(`${shipped.id}: robustness`, 2 * Math.ceil(robustSamples / 32));
   const robust = measureRobustness(
     model,
     robustImages,
     ruled.map((m) => m.rule),
+    comparison.relevance,
     () => robustBar.increment('explain'),
   );
   robustBar.stop();
@@ -150,12 +150,11 @@ async function evaluateModel(
   const robustness = new Map<string, Robustness>(ruled.map((m, i) => [m.id, robust[i]]));
 
   const pixels = dataset.height * dataset.width;
-  const examples = images.slice(0, Math.min(HEATMAP_EXAMPLES, count));
-  const exampleMaps = relevanceScores(model, examples, { rules: ruled.map((m) => m.rule) });
-  const exampleInputs = Array.from({ length: examples.shape[0] }, (_, i) =>
+  // The comparison's maps of the first images are the heatmap examples.
+  const exampleMaps = comparison.relevance;
+  const exampleInputs = Array.from({ length: Math.min(HEATMAP_EXAMPLES, count) }, (_, i) =>
     Float32Array.from(dataset.test.images.subarray(i * pixels, (i + 1) * pixels)),
   );
-  examples.dispose();
   const heatmapFile = `${shipped.id}-heatmaps.png`;
   fs.writeFileSync(
     path.join(figuresDir, heatmapFile),

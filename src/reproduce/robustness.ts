@@ -3,7 +3,12 @@
  * image with small Gaussian noise, or scaled, explaining the class predicted on the clean image.
  */
 import * as tf from '@tensorflow/tfjs';
-import { relevanceScores, spearmanRankCorrelation, type RuleChoice } from '@rlrp/core';
+import {
+  relevanceScores,
+  spearmanRankCorrelation,
+  type RelevanceScores,
+  type RuleChoice,
+} from '@rlrp/core';
 
 /** Noise standard deviation (images are in [0, 1]; the noisy image is clipped back to [0, 1]). */
 export const NOISE_STD = 0.05;
@@ -40,18 +45,21 @@ function meanCorrelation(a: Float32Array, b: Float32Array, n: number, pixels: nu
   return { mean: defined > 0 ? sum / defined : NaN, undefinedCount: n - defined };
 }
 
-/** Robustness of every rule on `images` (one forward pass per batch and perturbation). */
+/**
+ * Robustness of every rule on `images` (one forward pass per batch and perturbation), against the
+ * clean maps the comparison already made: `clean[r]` holds rule r's maps of at least these images
+ * (first in order), explained for their predicted classes.
+ */
 export function measureRobustness(
   model: tf.LayersModel,
   images: tf.Tensor4D,
   rules: readonly RuleChoice[],
+  clean: readonly RelevanceScores[],
   onBatch?: () => void,
 ): Robustness[] {
   const [n, h, w] = images.shape;
   const pixels = h * w;
-  const targets = tf.tidy(() =>
-    Array.from((model.predict(images) as tf.Tensor2D).argMax(1).dataSync()),
-  );
+  const targets = clean[0].targets.slice(0, n);
   const noisy = tf.tidy(() =>
     images
       .add(tf.randomNormal(images.shape, 0, NOISE_STD, 'float32', NOISE_SEED))
@@ -60,7 +68,6 @@ export function measureRobustness(
   const scaled = tf.tidy(() => images.mul(INPUT_SCALE)) as tf.Tensor4D;
   const run = (x: tf.Tensor4D) =>
     relevanceScores(model, x, { rules, target: targets, onProgress: onBatch && (() => onBatch()) });
-  const clean = run(images);
   const withNoise = run(noisy);
   const withScale = run(scaled);
   noisy.dispose();

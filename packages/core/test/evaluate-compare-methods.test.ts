@@ -60,6 +60,11 @@ describe('compareMethods through the engine', () => {
     }
     expect(comparison.random.deletionAopcVsRandom).toBe(0);
     expect(comparison.random.keepTopK.accuracy[2]).toBe(1);
+    // The maps the rankings came from, for reuse: the same as explaining the images again.
+    const again = relevanceScores(model, x, { rules: ['rlrp', 'gradient-x-input'] });
+    expect(comparison.relevance.map((r) => r.targets)).toEqual(new Array(3).fill(again[0].targets));
+    expect(Array.from(comparison.relevance[0].scores)).toEqual(Array.from(again[0].scores));
+    expect(Array.from(comparison.relevance[1].scores)).toEqual(Array.from(again[1].scores));
     expect(progress).toContain('explain 4/4');
     expect(progress).toContain('R-LRP: deletion 3/3');
     expect(progress).toContain('random: insertion 3/3');

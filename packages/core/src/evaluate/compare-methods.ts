@@ -4,7 +4,7 @@ import type { ScoreOutput } from './classifier';
 import type { PixelBaseline } from './masking';
 import type { ClassIndices, ProgressCallback } from './metric-options';
 import { evaluatePixelOrder, type PixelOrderEvaluation } from './evaluate-pixel-order';
-import { relevanceScores } from './method-relevance';
+import { relevanceScores, type RelevanceScores } from './method-relevance';
 
 /** An explanation method to compare: a display name and the rule, preset or composite it runs. */
 export interface ExplanationMethod {
@@ -48,6 +48,11 @@ export interface MethodEvaluation extends PixelOrderEvaluation {
 export interface MethodComparison {
   readonly methods: readonly MethodEvaluation[];
   readonly random: MethodEvaluation;
+  /**
+   * The relevance maps the methods' rankings came from, in the order of `methods`: reuse them
+   * (heatmaps, stability against the clean maps) instead of explaining the images again.
+   */
+  readonly relevance: readonly RelevanceScores[];
 }
 
 /**
@@ -94,5 +99,5 @@ export function compareMethods(options: CompareMethodsOptions): MethodComparison
   const methods = options.methods.map((method, i) =>
     withRelative(method.name, evaluate(method.name, maps[i].scores), maps[i].nonFinite),
   );
-  return { methods, random: withRelative('random', randomEvaluation, 0) };
+  return { methods, random: withRelative('random', randomEvaluation, 0), relevance: maps };
 }
