@@ -15,7 +15,7 @@ import {
   type WindowGeometry,
 } from './window-transpose';
 
-/** What a layer keeps for transposing with one kept parameter set (its own, or a kept rewrite). */
+/** What a layer keeps for transposing with one kept weight tensor (its own, or a kept rewrite's). */
 interface PreparedTranspose {
   /** How often it was transposed: the Winograd path waits for a second time. */
   transposes: number;
@@ -27,8 +27,11 @@ interface PreparedTranspose {
 
 /** A Conv2D layer (channels last) with explicit padding, any stride or dilation. */
 export class Conv2DOp implements LinearOp {
-  /** Per kept parameter set; a rule's per-call parameters (LRP-γ's) are prepared per call. */
-  private readonly prepared = new Map<LinearParams, PreparedTranspose>();
+  /**
+   * Per kept weight tensor (a transpose ignores the bias, so `w` and the own parameters share one);
+   * a rule's per-call parameters (LRP-γ's) are prepared per call.
+   */
+  private readonly prepared = new Map<tf.Tensor, PreparedTranspose>();
 
   /** Rewritten parameters rules ask for (w⁺, w², …), kept with the layer. */
   readonly derived: DerivedParams;
@@ -119,10 +122,10 @@ export class Conv2DOp implements LinearOp {
   /** What is kept for `p`, when `p` is the layer's own or a kept rewrite; `null` otherwise. */
   private preparedFor(p: LinearParams): PreparedTranspose | null {
     if (p !== this.params && !this.derived.has(p)) return null;
-    let kept = this.prepared.get(p);
+    let kept = this.prepared.get(p.weight);
     if (!kept) {
       kept = { transposes: 0, flipped: null, winograd: null };
-      this.prepared.set(p, kept);
+      this.prepared.set(p.weight, kept);
     }
     return kept;
   }

@@ -11,17 +11,20 @@ const negativePart = (t: tf.Tensor) => tf.neg(tf.relu(tf.neg(t)));
  */
 export type WeightRewrite = 'w' | 'w+' | 'w-' | 'w+ b+' | 'w- b-' | 'w²' | 'ones';
 
+/** How the weights are rewritten, and the bias (`null`: dropped). */
 interface Rewrite {
   readonly weight: (t: tf.Tensor) => tf.Tensor;
   readonly bias: ((t: tf.Tensor) => tf.Tensor) | null;
+  /** The rewrite whose weights these share (`w⁺` with or without `b⁺`). */
+  readonly sharesWeightWith?: WeightRewrite;
 }
 
 const REWRITES: Readonly<Record<WeightRewrite, Rewrite>> = {
   w: { weight: (t: tf.Tensor) => t, bias: null },
   'w+': { weight: positivePart, bias: null },
   'w-': { weight: negativePart, bias: null },
-  'w+ b+': { weight: positivePart, bias: positivePart },
-  'w- b-': { weight: negativePart, bias: negativePart },
+  'w+ b+': { weight: positivePart, bias: positivePart, sharesWeightWith: 'w+' },
+  'w- b-': { weight: negativePart, bias: negativePart, sharesWeightWith: 'w-' },
   'w²': { weight: (t: tf.Tensor) => tf.square(t), bias: null },
   ones: { weight: (t: tf.Tensor) => tf.onesLike(t), bias: null },
 };
@@ -40,11 +43,13 @@ export class DerivedParams {
   get(rewrite: WeightRewrite): LinearParams {
     let params = this.kept.get(rewrite);
     if (!params) {
-      const { weight, bias } = REWRITES[rewrite];
+      const { weight, bias, sharesWeightWith } = REWRITES[rewrite];
       const ownBias = this.own.bias;
       const keep = (t: tf.Tensor) => (this.isOwn(t) ? t : tf.keep(t));
       params = {
-        weight: keep(tf.tidy(() => weight(this.own.weight))),
+        weight: sharesWeightWith
+          ? this.get(sharesWeightWith).weight
+          : keep(tf.tidy(() => weight(this.own.weight))),
         bias: bias && ownBias ? keep(tf.tidy(() => bias(ownBias))) : null,
       };
       this.kept.set(rewrite, params);
@@ -60,9 +65,11 @@ export class DerivedParams {
 
   /** Releases the kept rewrites (never the layer's own tensors, which `w` shares). */
   dispose(): void {
+    const made = new Set<tf.Tensor>();
     for (const { weight, bias } of this.kept.values()) {
-      for (const t of [weight, bias]) if (t && !this.isOwn(t)) t.dispose();
+      for (const t of [weight, bias]) if (t && !this.isOwn(t)) made.add(t);
     }
+    for (const t of made) t.dispose();
     this.kept.clear();
   }
 
