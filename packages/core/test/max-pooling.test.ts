@@ -81,4 +81,46 @@ describe('max-pooling relevance routing', () => {
       expect(tf.memory().numTensors).toBe(baseline);
     },
   );
+
+  test.each([
+    [2, 2, 'valid'],
+    [3, 2, 'same'],
+  ] as const)(
+    'infinite activations (pool %d stride %d %s): +Infinity wins its windows, −Infinity never beats a finite cell',
+    (pool, stride, padding) => {
+      const baseline = tf.memory().numTensors;
+      const values = [
+        [-Infinity, 3, 1, -Infinity],
+        [5, -Infinity, Infinity, 2],
+        [0, -Infinity, -2, -Infinity],
+        [-Infinity, -1, 4, Infinity],
+      ];
+      const pads: [[number, number], [number, number]] = [
+        axisPadding(4, pool, stride, 1, padding),
+        axisPadding(4, pool, stride, 1, padding),
+      ];
+      tf.tidy(() => {
+        const x = tf.tensor4d(values.flat(), [1, 4, 4, 1]);
+        const y = tf.maxPool(x, pool, stride, padding);
+        const r = tf.randomUniform(y.shape, 1, 2, 'float32', 3) as tf.Tensor4D;
+        const routed = routeToWindowMaxima(x, r, {
+          kernel: [pool, pool],
+          strides: [stride, stride],
+          dilations: [1, 1],
+          padding: pads,
+        });
+        const expected = routeByLoops(
+          values,
+          r.reshape([y.shape[1], y.shape[2]]).arraySync() as number[][],
+          pool,
+          stride,
+          pads,
+        );
+        const got = routed.reshape([4, 4]).arraySync() as number[][];
+        for (let i = 0; i < 4; i++)
+          for (let j = 0; j < 4; j++) expect(got[i][j]).toBeCloseTo(expected[i][j], 5);
+      });
+      expect(tf.memory().numTensors).toBe(baseline);
+    },
+  );
 });
