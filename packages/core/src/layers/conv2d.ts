@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
+import { polyphaseTranspose } from './polyphase-transpose';
 import {
   disposeWinogradKernel,
   winogradCorrelate3x3,
@@ -106,6 +107,9 @@ export class Conv2DOp implements LinearOp {
           'NHWC',
           g.dilations as [number, number],
         );
+      }
+      if (g.dilations[0] === 1 && g.dilations[1] === 1) {
+        return polyphaseTranspose(relevance, this.flipped(p), inputShape, g);
       }
       const spread = spreadOntoInputGrid(relevance, inputShape[1], inputShape[2], g);
       return tf.conv2d(
