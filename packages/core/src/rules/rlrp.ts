@@ -44,10 +44,13 @@ export function rlrp(): Rule {
       }),
     add: (inputs, output, relevance) =>
       tf.tidy(() => {
-        const isZero = output.equal(0);
-        const safeOutput = tf.where(isZero, tf.onesLike(output), output);
-        const even = relevance.div(inputs.length);
-        return inputs.map((u) => tf.where(isZero, even, u.div(safeOutput).mul(relevance)));
+        // A 0/1 factor rather than tf.where: where copies all three of its operands on wasm (tfjs
+        // broadcasts them first) and comparisons are slow there, so there is one, for y = 0.
+        const isZero = output.equal(0).cast('float32');
+        const zeroShare = relevance.mul(isZero); // R_y where y = 0, else 0
+        const share = relevance.div(output.add(isZero)).sub(zeroShare); // R_y / y, 0 where y = 0
+        const even = zeroShare.div(inputs.length); // R_y / n where y = 0
+        return inputs.map((u) => u.mul(share).add(even));
       }),
   };
 }
