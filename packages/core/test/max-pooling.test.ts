@@ -32,6 +32,47 @@ function routeByLoops(
   return out;
 }
 
+/**
+ * Routes random positive relevance through a one-channel `values` grid with the engine and with
+ * the loops; returns both maps and the relevance sums (routed, given).
+ */
+function routeBothWays(
+  values: number[][],
+  pool: number,
+  stride: number,
+  padding: 'same' | 'valid',
+): { got: number[][]; expected: number[][]; sums: [number, number] } {
+  const [h, w] = [values.length, values[0].length];
+  const pads: [[number, number], [number, number]] = [
+    axisPadding(h, pool, stride, 1, padding),
+    axisPadding(w, pool, stride, 1, padding),
+  ];
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values.flat(), [1, h, w, 1]);
+    const y = tf.maxPool(x, pool, stride, padding);
+    const r = tf.randomUniform(y.shape, 1, 2, 'float32', 9) as tf.Tensor4D;
+    const routed = routeToWindowMaxima(x, r, {
+      kernel: [pool, pool],
+      strides: [stride, stride],
+      dilations: [1, 1],
+      padding: pads,
+    });
+    const expected = routeByLoops(
+      values,
+      r.reshape([y.shape[1], y.shape[2]]).arraySync() as number[][],
+      pool,
+      stride,
+      pads,
+    );
+    const got = routed.reshape([h, w]).arraySync() as number[][];
+    return { got, expected, sums: [routed.sum().dataSync()[0], r.sum().dataSync()[0]] };
+  });
+}
+
+function expectSameMaps(got: number[][], expected: number[][]): void {
+  got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 5)));
+}
+
 describe('max-pooling relevance routing', () => {
   test.each([
     [4, 5, 2, 2, 'valid'],
@@ -51,33 +92,10 @@ describe('max-pooling relevance routing', () => {
           (i * 7 + j * 3) % 5 === 0 ? 0 : -((i * 13 + j * 17) % 11) - 1,
         ),
       );
-      const pads: [[number, number], [number, number]] = [
-        axisPadding(h, pool, stride, 1, padding),
-        axisPadding(w, pool, stride, 1, padding),
-      ];
-      tf.tidy(() => {
-        const x = tf.tensor4d(values.flat(), [1, h, w, 1]);
-        const y = tf.maxPool(x, pool, stride, padding);
-        const r = tf.randomUniform(y.shape, 1, 2, 'float32', 9) as tf.Tensor4D;
-        const routed = routeToWindowMaxima(x, r, {
-          kernel: [pool, pool],
-          strides: [stride, stride],
-          dilations: [1, 1],
-          padding: pads,
-        });
-        const expected = routeByLoops(
-          values,
-          r.reshape([y.shape[1], y.shape[2]]).arraySync() as number[][],
-          pool,
-          stride,
-          pads,
-        );
-        const got = routed.reshape([h, w]).arraySync() as number[][];
-        for (let i = 0; i < h; i++)
-          for (let j = 0; j < w; j++) expect(got[i][j]).toBeCloseTo(expected[i][j], 5);
-        // Relevance is neither lost nor created.
-        expect(routed.sum().dataSync()[0]).toBeCloseTo(r.sum().dataSync()[0], 4);
-      });
+      const { got, expected, sums } = routeBothWays(values, pool, stride, padding);
+      expectSameMaps(got, expected);
+      // Relevance is neither lost nor created.
+      expect(sums[0]).toBeCloseTo(sums[1], 4);
       expect(tf.memory().numTensors).toBe(baseline);
     },
   );
@@ -95,31 +113,8 @@ describe('max-pooling relevance routing', () => {
         [0, -Infinity, -2, -Infinity],
         [-Infinity, -1, 4, Infinity],
       ];
-      const pads: [[number, number], [number, number]] = [
-        axisPadding(4, pool, stride, 1, padding),
-        axisPadding(4, pool, stride, 1, padding),
-      ];
-      tf.tidy(() => {
-        const x = tf.tensor4d(values.flat(), [1, 4, 4, 1]);
-        const y = tf.maxPool(x, pool, stride, padding);
-        const r = tf.randomUniform(y.shape, 1, 2, 'float32', 3) as tf.Tensor4D;
-        const routed = routeToWindowMaxima(x, r, {
-          kernel: [pool, pool],
-          strides: [stride, stride],
-          dilations: [1, 1],
-          padding: pads,
-        });
-        const expected = routeByLoops(
-          values,
-          r.reshape([y.shape[1], y.shape[2]]).arraySync() as number[][],
-          pool,
-          stride,
-          pads,
-        );
-        const got = routed.reshape([4, 4]).arraySync() as number[][];
-        for (let i = 0; i < 4; i++)
-          for (let j = 0; j < 4; j++) expect(got[i][j]).toBeCloseTo(expected[i][j], 5);
-      });
+      const { got, expected } = routeBothWays(values, pool, stride, padding);
+      expectSameMaps(got, expected);
       expect(tf.memory().numTensors).toBe(baseline);
     },
   );
