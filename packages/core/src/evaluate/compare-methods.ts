@@ -48,6 +48,10 @@ export interface MethodEvaluation extends PixelOrderEvaluation {
 export interface MethodComparison {
   readonly methods: readonly MethodEvaluation[];
   readonly random: MethodEvaluation;
+}
+
+/** What `compareMethods` returns: the comparison and the relevance maps it ranked the pixels by. */
+export interface MethodComparisonWithMaps extends MethodComparison {
   /**
    * The relevance maps the methods' rankings came from, in the order of `methods`: reuse them
    * (heatmaps, stability against the clean maps) instead of explaining the images again.
@@ -60,7 +64,7 @@ export interface MethodComparison {
  * class of every intact image with each method (one forward pass per batch shared by all rules), then
  * keep-top-k accuracy and deletion/insertion curves, and the seeded random ranking as the baseline.
  */
-export function compareMethods(options: CompareMethodsOptions): MethodComparison {
+export function compareMethods(options: CompareMethodsOptions): MethodComparisonWithMaps {
   const { model, images } = options;
   const maps = relevanceScores(model, images, {
     rules: options.methods.map((m) => m.rule),

@@ -52,6 +52,7 @@ export {
   type CompareMethodsOptions,
   type MethodEvaluation,
   type MethodComparison,
+  type MethodComparisonWithMaps,
   compareMethods,
 } from './compare-methods';
 export { spearmanRankCorrelation } from './rank-correlation';
