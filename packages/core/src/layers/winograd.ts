@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
  *
  * Why here: the backward pass of every rule is dominated by transposed convolutions, and on the
  * wasm backend tfjs has only the direct kernel. With the 16 products done as plain matrix
- * products, VGG16's 64- to 512-channel layers transpose in 0.5–0.7× the direct time
+ * products, VGG16's 64- to 512-channel layers transpose in 0.5–0.8× the direct time
  * (docs/performance.md). It pays only once the 16 matrices are made and packed, so a layer uses
  * it for weights it is transposed with repeatedly (see Conv2DOp).
  *
