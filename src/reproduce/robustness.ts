@@ -57,6 +57,7 @@ export function measureRobustness(
   clean: readonly RelevanceScores[],
   onBatch?: () => void,
 ): Robustness[] {
+  if (rules.length === 0) return []; // only rule-free methods (random) were chosen
   const [n, h, w] = images.shape;
   const pixels = h * w;
   const targets = clean[0].targets.slice(0, n);
