@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { prepare } from '../explain';
+import { ExplainableModel } from '../explainable-model';
 import type { ExplanationSession } from '../session';
 import type { RuleChoice, Target } from '../types';
 import type { ProgressCallback } from './metric-options';
@@ -54,15 +54,16 @@ function batchTarget(
 }
 
 /**
- * Explain `images` under every rule, sharing one forward pass per batch among the rules
- * (`prepare` then `session.explain`), and return the channel-summed relevance per rule.
+ * Explain `images` under every rule, sharing one forward pass per batch among the rules and one
+ * graph (with its prepared kernels) among the batches, and return the channel-summed relevance per
+ * rule.
  */
 export function relevanceScores(
   model: tf.LayersModel,
   images: tf.Tensor4D,
   options: RelevanceScoresOptions,
 ): RelevanceScores[] {
-  const [n, h, w, c] = images.shape;
+  const [n, h, w] = images.shape;
   const pixels = h * w;
   const batchSize = options.batchSize ?? 32;
   const results = options.rules.map(() => ({
@@ -71,44 +72,63 @@ export function relevanceScores(
     targets: new Array<number>(n),
   }));
   const batches = Math.ceil(n / batchSize);
-  for (let b = 0; b < batches; b++) {
-    const from = b * batchSize;
-    const to = Math.min(n, from + batchSize);
-    const batch = images.slice([from, 0, 0, 0], [to - from, h, w, c]);
-    let session: ExplanationSession;
-    try {
-      session = prepare(model, batch);
-    } catch (error) {
-      batch.dispose(); // e.g. an UnsupportedLayerError: nothing else was made yet
-      throw error;
+  const explainable = new ExplainableModel(model);
+  try {
+    for (let b = 0; b < batches; b++) {
+      const from = b * batchSize;
+      const to = Math.min(n, from + batchSize);
+      explainBatch(explainable, images, from, to, options, results, pixels);
+      options.onProgress?.({ stage: 'explain', done: b + 1, total: batches });
     }
-    const { target, owned } = batchTarget(options.target, from, to);
-    try {
-      options.rules.forEach((rule, r) => {
-        const explanation = session.explain({ rule, target });
-        try {
-          const values = explanation.relevance.dataSync();
-          const out = results[r];
-          for (let p = 0; p < (to - from) * pixels; p++) {
-            let sum = 0;
-            for (let ch = 0; ch < c; ch++) {
-              const v = values[p * c + ch];
-              if (!Number.isFinite(v)) out.nonFinite += 1;
-              sum += v;
-            }
-            out.scores[from * pixels + p] = sum;
-          }
-          explanation.target.forEach((t, i) => (out.targets[from + i] = t));
-        } finally {
-          explanation.dispose();
-        }
-      });
-    } finally {
-      owned?.dispose();
-      session.dispose();
-      batch.dispose();
-    }
-    options.onProgress?.({ stage: 'explain', done: b + 1, total: batches });
+  } finally {
+    explainable.dispose();
   }
   return results;
+}
+
+/** Images `[from, to)` under every rule, written into `results`. */
+function explainBatch(
+  explainable: ExplainableModel,
+  images: tf.Tensor4D,
+  from: number,
+  to: number,
+  options: RelevanceScoresOptions,
+  results: { scores: Float32Array; nonFinite: number; targets: number[] }[],
+  pixels: number,
+): void {
+  const [, h, w, c] = images.shape;
+  const batch = images.slice([from, 0, 0, 0], [to - from, h, w, c]);
+  let session: ExplanationSession;
+  try {
+    session = explainable.prepare(batch);
+  } catch (error) {
+    batch.dispose(); // e.g. a NonFiniteInputError: nothing else was made yet
+    throw error;
+  }
+  const { target, owned } = batchTarget(options.target, from, to);
+  try {
+    options.rules.forEach((rule, r) => {
+      const explanation = session.explain({ rule, target });
+      try {
+        const values = explanation.relevance.dataSync();
+        const out = results[r];
+        for (let p = 0; p < (to - from) * pixels; p++) {
+          let sum = 0;
+          for (let ch = 0; ch < c; ch++) {
+            const v = values[p * c + ch];
+            if (!Number.isFinite(v)) out.nonFinite += 1;
+            sum += v;
+          }
+          out.scores[from * pixels + p] = sum;
+        }
+        explanation.target.forEach((t, i) => (out.targets[from + i] = t));
+      } finally {
+        explanation.dispose();
+      }
+    });
+  } finally {
+    owned?.dispose();
+    session.dispose();
+    batch.dispose();
+  }
 }
