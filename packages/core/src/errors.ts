@@ -98,3 +98,9 @@ export class EngineError extends RlrpError {}
 
 /** A session or explanation used after `dispose()`. */
 export class DisposedError extends RlrpError {}
+
+/**
+ * An `ExplainableModel` used after its model's weights changed (training, `setWeights`, loading):
+ * the graph it built keeps kernels prepared from the old weights.
+ */
+export class ModelChangedError extends RlrpError {}

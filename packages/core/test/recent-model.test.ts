@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { explain, ExplainableModel, releaseExplainCache } from '@rlrp/core';
+import { explain, ExplainableModel, ModelChangedError, releaseExplainCache } from '@rlrp/core';
 
 /**
  * One-shot explain() keeps the engine's form of the model it explained last. These tests pin down
@@ -70,6 +70,27 @@ describe('the model one-shot explain() keeps', () => {
     expect(now).not.toEqual(old);
     expect(now).toEqual(freshRelevanceOf(model, x));
     releaseExplainCache();
+    x.dispose();
+    model.dispose();
+  });
+
+  test('an ExplainableModel held by the user refuses stale weights with a ModelChangedError', () => {
+    const model = smallCnn(6);
+    const x = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 7);
+    const before = tf.memory().numTensors;
+    const explainable = new ExplainableModel(model);
+    explainable.explain(x, { rule: 'alpha2beta1' }).dispose(); // kernels prepared for w⁺, w⁻
+    expect(explainable.isCurrent()).toBe(true);
+    const dense = model.layers[4];
+    const [kernel, bias] = dense.getWeights();
+    const negated = kernel.neg();
+    dense.setWeights([negated, bias]);
+    negated.dispose();
+    expect(explainable.isCurrent()).toBe(false);
+    expect(() => explainable.prepare(x)).toThrow(ModelChangedError);
+    expect(() => explainable.prepare(x)).toThrow(/Create a new ExplainableModel/);
+    explainable.dispose();
+    expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     model.dispose();
   });
