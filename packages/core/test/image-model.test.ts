@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { releaseExplainCache } from '../src/recent-model';
+import { releaseExplainCache } from '@rlrp/core';
 import { PNG } from 'pngjs';
 import { explain } from '../src/explain';
 import { encodePng, heatmap, overlayHeatmap } from '../src/heatmap/index';

@@ -4,8 +4,7 @@
  * by zero while R-LRP stays finite.
  */
 import * as tf from '@tensorflow/tfjs';
-import { releaseExplainCache } from '../src/recent-model';
-import { explain } from '@rlrp/core';
+import { explain, releaseExplainCache } from '@rlrp/core';
 import { makeFixture, perSample, relativeTolerance } from './reference/engine-harness';
 import { explainWithTrace } from './reference/engine-trace';
 import {

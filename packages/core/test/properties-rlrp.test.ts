@@ -3,8 +3,7 @@
  * statement about the rule itself, on the reference too) over the random networks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { releaseExplainCache } from '../src/recent-model';
-import { composite, epsilon, explain, RlrpError, rlrp } from '@rlrp/core';
+import { composite, epsilon, explain, RlrpError, rlrp, releaseExplainCache } from '@rlrp/core';
 import {
   makeFixture,
   perSample,

@@ -7,8 +7,7 @@
  * reference is non-finite (LRP-0 at an exact zero), the engine must be non-finite there too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { releaseExplainCache } from '../src/recent-model';
-import { epsilonGammaBox, explain } from '@rlrp/core';
+import { epsilonGammaBox, explain, releaseExplainCache } from '@rlrp/core';
 import {
   customCase,
   indexCase,

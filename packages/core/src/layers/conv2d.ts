@@ -5,6 +5,7 @@ import { polyphaseTranspose } from './polyphase-transpose';
 import {
   disposeWinogradKernel,
   winogradCorrelate3x3,
+  keepWinogradKernel,
   winogradKernelOfFlipped,
   winogradPays,
   type WinogradKernel,
@@ -145,16 +146,9 @@ export class Conv2DOp implements LinearOp {
   /** Winograd's kernel of the transposed kernel of kept parameters `p`. */
   private winogradKernel(p: LinearParams, kept: PreparedTranspose): WinogradKernel {
     if (!kept.winograd) {
-      const made = tf.tidy(() => {
-        const k = winogradKernelOfFlipped(p.weight.transpose([0, 1, 3, 2]) as tf.Tensor4D);
-        return [...k.matrices, ...k.columnFilters, ...k.rowFilters];
-      });
-      made.forEach((t) => tf.keep(t));
-      kept.winograd = {
-        matrices: made.slice(0, 16) as tf.Tensor2D[],
-        columnFilters: made.slice(16, 20) as tf.Tensor4D[],
-        rowFilters: made.slice(20) as tf.Tensor4D[],
-      };
+      // (inside transpose's tidy: the swapped copy is released with it)
+      const swapped = p.weight.transpose([0, 1, 3, 2]) as tf.Tensor4D;
+      kept.winograd = keepWinogradKernel(winogradKernelOfFlipped(swapped));
       kept.flipped?.dispose();
       kept.flipped = null;
     }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { interleave } from './interleave';
 import type { WindowGeometry } from './window-transpose';
 
 /**
@@ -66,23 +67,11 @@ function fitAxis(x: tf.Tensor4D, axis: 1 | 2, size: number): tf.Tensor4D {
   return x.pad(pads);
 }
 
-/** Interleaves `parts` along `axis`: position `k·i + j` of the result is position `i` of `parts[j]`. */
-function interleave(parts: readonly tf.Tensor4D[], axis: 1 | 2): tf.Tensor4D {
-  if (parts.length === 1) return parts[0];
-  const shape = [...parts[0].shape] as [number, number, number, number];
-  shape[axis] *= parts.length;
-  return tf
-    .concat(
-      parts.map((p) => p.expandDims(axis + 1)),
-      axis + 1,
-    )
-    .reshape(shape);
-}
-
 /**
- * `Wᵀ r` for a convolution with strides > 1 and no dilation: `r` `[B, Ho, Wo, out]` onto the input
- * grid `[B, H, W, in]`, given the kernel already flipped with its channels swapped
- * (`[kh, kw, out, in]`).
+ * `Wᵀ r` for an undilated convolution: `r` `[B, Ho, Wo, out]` onto the input grid `[B, H, W, in]`,
+ * given the kernel already flipped with its channels swapped (`[kh, kw, out, in]`). Meant for
+ * strides > 1; stride 1 is the single-phase case (Conv2DOp uses it when an explicit padding wider
+ * than the kernel leaves nothing to pad).
  */
 export function polyphaseTranspose(
   r: tf.Tensor4D,

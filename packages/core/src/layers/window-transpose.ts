@@ -13,9 +13,11 @@ export interface WindowGeometry {
  * Brings a relevance (or gradient) map of a windowed layer's output back onto the input grid so that
  * a stride-1 'valid' correlation with the spatially flipped kernel computes the transposed operation.
  *
- * Why not `tf.conv2dTranspose`: on the wasm backend it is about 5× slower than `conv2d`
- * (docs/architecture), and there is no transposed depthwise kernel at all. Strided layers are handled
- * by the "dilated form": insert `stride − 1` zeros between output cells first.
+ * Why not `tf.conv2dTranspose`: on the wasm backend it is about 12× slower than `conv2d`
+ * (1729 ms against 147 ms on 112×112×128, docs/performance.md), and there is no transposed
+ * depthwise kernel at all. Strides are handled by the "dilated form": `stride − 1` zeros between
+ * output cells first. (Conv2D's strided 3×3-and-larger kernels skip those zeros by the polyphase
+ * decomposition, polyphase-transpose.ts; depthwise, pooling and 1×1 layers still come here.)
  */
 export function spreadOntoInputGrid(
   s: tf.Tensor4D,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { interleave } from './interleave';
 
 /**
  * 3×3 stride-1 correlations by Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, 2016):
@@ -29,8 +30,8 @@ const FILTER_TRANSFORM = [
 
 /** Whether the transform pays off: its cost grows with in + out channels, the saving with in · out. */
 export function winogradPays(inChannels: number, outChannels: number): boolean {
-  // Speed-ups over tf.conv2d measured on VGG16's shapes (wasm): 3→64 0.5×, 64→64 1.0–1.5×,
-  // 128→128 1.5×, 256→256 1.6×, 512→512 1.9×.
+  // Speed-ups over tf.conv2d on VGG16's shapes (npm run bench:transposes, docs/performance.md):
+  // 64→3 0.5×, 64→64 1.3×, 128→128 1.5×, 256→256 1.85×, 512→512 1.6–1.95×.
   return (inChannels * outChannels) / (inChannels + outChannels) >= 32;
 }
 
@@ -43,9 +44,19 @@ export interface WinogradKernel {
   readonly rowFilters: readonly tf.Tensor4D[];
 }
 
+function kernelTensors(kernel: WinogradKernel): tf.Tensor[] {
+  return [...kernel.matrices, ...kernel.columnFilters, ...kernel.rowFilters];
+}
+
+/** Keeps a kernel's tensors past the enclosing `tf.tidy` (a layer keeps it as long as it lives). */
+export function keepWinogradKernel(kernel: WinogradKernel): WinogradKernel {
+  kernelTensors(kernel).forEach((t) => tf.keep(t));
+  return kernel;
+}
+
 /** Releases a kernel's tensors. */
 export function disposeWinogradKernel(kernel: WinogradKernel): void {
-  tf.dispose([...kernel.matrices, ...kernel.columnFilters, ...kernel.rowFilters]);
+  tf.dispose(kernelTensors(kernel));
 }
 
 /**
@@ -127,15 +138,6 @@ function outputTransform(m: readonly tf.Tensor[]): [tf.Tensor, tf.Tensor] {
   return [tf.addN([m[0], m[1], m[2]]), m[1].sub(m[2]).sub(m[3])];
 }
 
-/** Interleaves `first` and `second` along `axis`: positions 0, 2, … from `first`, 1, 3, … from `second`. */
-function interleave(first: tf.Tensor, second: tf.Tensor, axis: number): tf.Tensor {
-  const shape = [...first.shape];
-  shape[axis] *= 2;
-  return tf
-    .concat([first.expandDims(axis + 1), second.expandDims(axis + 1)], axis + 1)
-    .reshape(shape);
-}
-
 /**
  * The stride-1, undilated 3×3 correlation of `x` `[batch, height, width, in]` with the filter
  * whose Winograd kernel is `kernel` (from {@link winogradKernelOfFlipped}), after zero
@@ -179,9 +181,9 @@ export function winogradCorrelate3x3(
     const outputRows = [0, 1].map((outRow) => {
       const [even, odd] = outputTransform(byRow.map((pair) => pair[outRow]));
       const shape = [batch, tilesH, tilesW, outChannels];
-      return interleave(even.reshape(shape), odd.reshape(shape), 2);
+      return interleave([even.reshape(shape), odd.reshape(shape)], 2);
     });
-    const full = interleave(outputRows[0], outputRows[1], 1) as tf.Tensor4D;
+    const full = interleave(outputRows, 1) as tf.Tensor4D;
     if (2 * tilesH === outH && 2 * tilesW === outW) return full;
     return full.slice([0, 0, 0, 0], [batch, outH, outW, outChannels]);
   });

@@ -17,13 +17,11 @@ function signedShare(
 ): tf.Tensor {
   return tf.tidy(() => {
     const { op, input } = context;
-    const [same, opposite]: ['w+', 'w-'] | ['w-', 'w+'] =
-      sign === 'positive' ? ['w+', 'w-'] : ['w-', 'w+'];
+    const positive = sign === 'positive';
     // Weights of the share's own sign (with the bias part of that sign) for positive inputs,
     // of the opposite sign for negative ones.
-    const pA: LinearParams = op.derived.get(
-      withBias && op.params.bias ? (sign === 'positive' ? 'w+ b+' : 'w- b-') : same,
-    );
+    const forPositiveInputs = positive ? (withBias ? 'w+ b+' : 'w+') : withBias ? 'w- b-' : 'w-';
+    const pA: LinearParams = op.derived.get(forPositiveInputs);
     if (inputIsNonNegative) {
       // After a ReLU (or on [0, 1] pixels) a⁻ = 0: half the work of the general case.
       const z = op.forward(input, pA);
@@ -32,7 +30,7 @@ function signedShare(
     }
     const aPos = tf.relu(input);
     const aNeg = tf.neg(tf.relu(tf.neg(input)));
-    const pB: LinearParams = op.derived.get(opposite);
+    const pB: LinearParams = op.derived.get(positive ? 'w-' : 'w+');
     const z = op.forward(aPos, pA).add(op.forward(aNeg, pB));
     const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
     return aPos
