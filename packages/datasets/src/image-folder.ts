@@ -66,9 +66,11 @@ export function loadImageFolder(
       `No class sub-folder with images found. ${hint}`,
     );
   }
+  // The first image sets the default size; decoded once, and reused below.
+  const firstFile = classFolders[0].files[0];
   const first =
     options.height === undefined || options.width === undefined
-      ? decodeImageFile(classFolders[0].files[0])
+      ? decodeImageFile(firstFile)
       : undefined;
   const height = options.height ?? first?.height ?? 0;
   const width = options.width ?? first?.width ?? 0;
@@ -77,7 +79,13 @@ export function loadImageFolder(
     const pixels = new Float32Array(folder.files.length * pixelsPerImage);
     folder.files.forEach((file, i) =>
       pixels.set(
-        imageFloats(decodeImageFile(file), height, width, channels, file),
+        imageFloats(
+          file === firstFile && first ? first : decodeImageFile(file),
+          height,
+          width,
+          channels,
+          file,
+        ),
         i * pixelsPerImage,
       ),
     );
