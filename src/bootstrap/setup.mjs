@@ -2,7 +2,7 @@
 // Sets up whatever a fresh clone is missing, before `npm start` or `npm test` run.
 // Plain JavaScript on purpose: it runs before any npm dependency (tsx, TypeScript) is installed.
 //
-//   node src/bootstrap/setup.mjs start   npm deps, Jupyter (Debian), build, kernelspec, nbextension
+//   node src/bootstrap/setup.mjs start   npm deps, Jupyter (Debian), build (src/start.ts then registers the kernelspec and nbextension)
 //   node src/bootstrap/setup.mjs test    the same plus the test-only system packages (Chromium, …)
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';

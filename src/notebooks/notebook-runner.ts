@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { bundleFrontends, compileProjects } from '../build/workspace-build';
 
 /** Repository root (this file is `src/notebooks/notebook-runner.ts`). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -69,37 +70,11 @@ export function installKernel(): KernelEnvironment {
   return { root, env, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
-/** The packages the notebooks import, compiled (incremental, serialized across processes). */
+/** The packages the notebooks import, compiled, and the widgets' front-end runtime, bundled. */
 export function buildNotebookDependencies(): void {
-  const tsc = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
-  const projects = ['packages/core', 'packages/datasets', 'packages/tslab-widgets', 'widgets'];
-  try {
-    execFileSync(
-      'flock',
-      [path.join(os.tmpdir(), 'rlrp-notebooks-build.lock'), tsc, '-b', ...projects],
-      { cwd: REPO_ROOT, stdio: 'pipe' },
-    );
-  } catch (error) {
-    const output = (error as { stdout?: Buffer }).stdout?.toString() ?? String(error);
-    const missing = projects.filter(
-      (project) => !fs.existsSync(path.join(REPO_ROOT, project, 'dist', 'index.js')),
-    );
-    // A type error in work in progress elsewhere must not hide whether the notebooks run, as long
-    // as every package was compiled before; without a compiled package nothing can run.
-    if (missing.length > 0) {
-      throw new Error(`tsc -b failed and ${missing.join(', ')} were never built:\n${output}`);
-    }
-    console.warn(
-      `tsc -b reported errors; the notebooks use the existing dist/ folders:\n${output}`,
-    );
-  }
+  compileProjects(['packages/core', 'packages/datasets', 'packages/tslab-widgets', 'widgets']);
   // The widgets' text/html fallback reads the bundled front-end runtime.
-  if (!fs.existsSync(path.join(REPO_ROOT, 'widgets', 'esm', 'fallback-runtime.js'))) {
-    execFileSync(process.execPath, [path.join('widgets', 'scripts', 'build-frontends.mjs')], {
-      cwd: REPO_ROOT,
-      stdio: 'pipe',
-    });
-  }
+  bundleFrontends();
 }
 
 /** The result of executing one notebook. */

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Page } from 'playwright-core';
-import { buildFrontends, REPO_ROOT } from './support/build';
+import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium } from './support/chromium';
 import { buildPackages, installKernelspec } from './support/kernel';
 import { startNotebookServer } from './support/notebook-server';
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const steps = Number(option('steps', '60'));
   const modelDir = path.resolve(REPO_ROOT, option('model', 'models/mnist-cnn'));
   process.stderr.write('building front ends and packages…\n');
-  buildFrontends();
+  bundleFrontends();
   buildPackages();
   const dir = path.dirname(artifactPath('bench/x'));
   fs.rmSync(dir, { recursive: true, force: true });

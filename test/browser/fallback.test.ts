@@ -5,7 +5,7 @@
 import { PNG } from 'pngjs';
 import { fallbackFigure } from '../../widgets/src/fallback/fallback-figure';
 import { fallbackHtml } from '../../widgets/src/fallback/fallback-html';
-import { buildFrontends } from './support/build';
+import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { startStaticServer, type StaticServer } from './support/static-server';
 import { syntheticInput, syntheticTrace } from './support/synthetic-trace';
@@ -55,7 +55,7 @@ describe('text/html fallback in real Chromium', () => {
   const layers = syntheticTrace();
 
   beforeAll(async () => {
-    buildFrontends();
+    bundleFrontends();
     server = await startStaticServer();
     const html = fallbackHtml(fallbackFigure('synthetic CNN', layers, syntheticInput(), 'bwr'));
     server.page(

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildFrontends } from './support/build';
+import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { buildPackages, installKernelspec } from './support/kernel';
 import { writeWidgetsNotebook } from './support/notebook';
@@ -47,7 +47,7 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
   let dir: string;
 
   beforeAll(async () => {
-    buildFrontends();
+    bundleFrontends();
     buildPackages();
     const jupyterPath = installKernelspec();
     dir = path.dirname(artifactPath('live/x'));

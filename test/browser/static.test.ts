@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportNotebookHtml } from '../../widgets/src/static-export';
-import { buildFrontends } from './support/build';
+import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import {
   buildPackages,
@@ -24,7 +24,7 @@ describe('static HTML export renders the widgets without a kernel', () => {
   let htmlPath: string;
 
   beforeAll(async () => {
-    buildFrontends();
+    bundleFrontends();
     buildPackages();
     const jupyterPath = installKernelspec();
     const dir = path.dirname(artifactPath('static/x'));

@@ -7,32 +7,16 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { packagesUpToDate, REPO_ROOT, underBuildLock } from './build';
+import { compileProjects, REPO_ROOT } from '../../../src/build/workspace-build';
 
 /** Debian's Python, which has jupyter_client, nbclient, nbconvert and notebook. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 /** Debian's `jupyter` launcher. */
 export const SYSTEM_JUPYTER = '/usr/bin/jupyter';
 
-/**
- * Compiles core, tslab-widgets and widgets (`tsc -b`, incremental) when a source is newer than
- * the compiled code, so the kernel loads current code.
- */
+/** Compiles core, tslab-widgets and widgets (`tsc -b`, incremental) so the kernel loads current code. */
 export function buildPackages(): void {
-  if (packagesUpToDate()) return;
-  underBuildLock(() => {
-    if (packagesUpToDate()) return;
-    try {
-      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'widgets'], {
-        cwd: REPO_ROOT,
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      const output = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
-      // Never fall back to an older dist/: the tests would pass on code that no longer compiles.
-      throw new Error(`tsc -b widgets failed; the kernel needs the compiled packages:\n${output}`);
-    }
-  });
+  compileProjects(['widgets']);
 }
 
 /** Installs the tslab-widgets kernelspec into a fresh prefix; returns the JUPYTER_PATH entry. */

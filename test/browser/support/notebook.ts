@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from './build';
+import { REPO_ROOT } from '../../../src/build/workspace-build';
 
 function cell(source: string): Record<string, unknown> {
   return { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source };

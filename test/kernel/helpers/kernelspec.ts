@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { compileProjects } from '../../../src/build/workspace-build';
 
 /** Repository root. */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -13,18 +14,9 @@ export const PACKAGE_DIR = join(REPO_ROOT, 'packages', 'tslab-widgets');
  */
 export const PYTHON = process.env['TSLAB_WIDGETS_PYTHON'] ?? '/usr/bin/python3';
 
-/** Compiles the plugin (incremental; serialized across jest workers with flock). */
+/** Compiles the plugin (incremental; serialized with every other build by one lock). */
 export function buildPlugin(): void {
-  execFileSync(
-    'flock',
-    [
-      join(tmpdir(), 'tslab-widgets-build.lock'),
-      join(REPO_ROOT, 'node_modules', '.bin', 'tsc'),
-      '-b',
-      PACKAGE_DIR,
-    ],
-    { cwd: REPO_ROOT, stdio: 'pipe' },
-  );
+  compileProjects(['packages/tslab-widgets']);
 }
 
 /** A kernelspec installed into a private prefix, plus the environment that makes Jupyter use it. */
