@@ -1,7 +1,8 @@
 /**
  * Widget benchmark in the real browser (a command, not a test):
  *
- *   npx tsx test/browser/bench-widgets.ts [--rounds 20] [--steps 60] [--model models/mnist-cnn]
+ *   npm run bench:widgets -- [--rounds 20] [--steps 60] [--model models/mnist-cnn]
+ *                            [--screenshot docs/images/explorer.png]
  *
  * Starts Jupyter Notebook 6 with the tslab-widgets kernel and this package's nbextension, opens a
  * notebook with a RelevanceExplorer on the shipped MNIST CNN in headless Chromium, then measures

@@ -1,4 +1,4 @@
-import { getColormap } from '@rlrp/core/dist/heatmap/colormaps';
+import { COLORMAPS, isColormapName } from '@rlrp/core/dist/heatmap/colormaps';
 
 /** A plotly colour scale: `[position in [0, 1], CSS colour]` pairs. */
 export type Colorscale = [number, string][];
@@ -14,12 +14,7 @@ const hex = (value: number): string => value.toString(16).padStart(2, '0');
  * the front-end bundles must not pull in tfjs.) Unknown names fall back to `bwr`.
  */
 export function colorscaleOf(name: string): Colorscale {
-  let colormap;
-  try {
-    colormap = getColormap(name);
-  } catch {
-    colormap = getColormap('bwr');
-  }
+  const colormap = isColormapName(name) ? COLORMAPS[name] : COLORMAPS.bwr;
   const scale: Colorscale = [];
   for (let k = 0; k < STOPS; k++) {
     const i = Math.round((k * 255) / (STOPS - 1));

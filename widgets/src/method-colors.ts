@@ -1,3 +1,5 @@
+import type { EvaluationPanel } from './schema';
+
 /**
  * One colour per explanation method, shared by the live EvaluationPlot and its static figure so a
  * method keeps its colour everywhere. Twelve entries: the paper's comparison plots nine methods
@@ -18,3 +20,12 @@ export const METHOD_COLORS: readonly string[] = [
   '#393b79',
   '#ad494a',
 ];
+
+/**
+ * The colour of each method of `panels`: methods in order of first appearance, colours in
+ * METHOD_COLORS order. Used by the live view and the static figure alike.
+ */
+export function methodColours(panels: readonly EvaluationPanel[]): (method: string) => string {
+  const methods = [...new Set(panels.flatMap((p) => p.series.map((s) => s.method)))];
+  return (method) => METHOD_COLORS[methods.indexOf(method) % METHOD_COLORS.length];
+}

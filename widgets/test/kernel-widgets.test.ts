@@ -114,12 +114,12 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     expect(widget.get('busy')).toBe(false);
 
     // A malformed request is reported and does not stop later requests from being served.
-    await local
-      .deliver('comm_msg', {
-        comm_id: widget.modelId,
-        data: { method: 'custom', content: { type: 'bogus' } },
-      })
-      .catch(() => undefined);
+    const errorsBefore = local.errors.length;
+    await local.deliver('comm_msg', {
+      comm_id: widget.modelId,
+      data: { method: 'custom', content: { type: 'bogus' } },
+    });
+    expect(local.errors.length).toBe(errorsBefore + 1);
     await local.deliver('comm_msg', {
       comm_id: widget.modelId,
       data: {

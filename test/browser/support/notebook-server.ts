@@ -91,12 +91,13 @@ export async function startNotebookServer(
   jupyterPath: string,
 ): Promise<NotebookServer> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-jupyter-'));
+  const runtimeDir = path.join(home, 'runtime');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     JUPYTER_PATH: jupyterPath,
     JUPYTER_CONFIG_DIR: path.join(home, 'config'),
     JUPYTER_DATA_DIR: path.join(home, 'data'),
-    JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
+    JUPYTER_RUNTIME_DIR: runtimeDir,
   };
   installNbextension({ scope: 'user', jupyter: SYSTEM_JUPYTER, env });
   const port = await freePort();
@@ -119,9 +120,10 @@ export async function startNotebookServer(
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  let origin = `http://127.0.0.1:${port}`;
+  let origin: string;
   try {
-    origin = `http://127.0.0.1:${await listeningPort(env.JUPYTER_RUNTIME_DIR as string, child, 60_000)}`;
+    // Jupyter may have moved on from `port` if it was taken meanwhile: its runtime file says.
+    origin = `http://127.0.0.1:${await listeningPort(runtimeDir, child, 60_000)}`;
     await waitForHttp(`${origin}/api/status`, child, 60_000);
   } catch (error) {
     child.kill('SIGTERM');

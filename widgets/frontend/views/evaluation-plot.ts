@@ -6,9 +6,7 @@ import { plotly } from '../plotly-provider';
 import { DRAWN_EVENT, type DrawnEventDetail, type EvaluationPlotState } from '../../src/schema';
 import { element, ensureStyles } from '../dom';
 import type { Cleanup, RenderContext } from '../model';
-import { METHOD_COLORS } from '../../src/method-colors';
-
-const PALETTE = METHOD_COLORS;
+import { methodColours } from '../../src/method-colors';
 
 /** Renders an EvaluationPlot into `el`; returns the cleanup function. */
 export function renderEvaluationPlot({ model, el }: RenderContext<EvaluationPlotState>): Cleanup {
@@ -23,8 +21,7 @@ export function renderEvaluationPlot({ model, el }: RenderContext<EvaluationPlot
   async function draw(reason: DrawnEventDetail['reason'], started: number): Promise<void> {
     title.textContent = model.get('title') || 'Evaluation';
     const panels = model.get('panels') ?? [];
-    const methods = [...new Set(panels.flatMap((p) => p.series.map((s) => s.method)))];
-    const colourOf = (method: string): string => PALETTE[methods.indexOf(method) % PALETTE.length];
+    const colourOf = methodColours(panels);
     plots.forEach((p) => plotly().purge(p));
     plots = panels.map(() => element('div', 'rlrp-plot rlrp-evaluation-panel'));
     charts.replaceChildren(...plots);

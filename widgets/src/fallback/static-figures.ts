@@ -2,7 +2,7 @@
  * Static plotly figures for the text/html fallbacks of RuleComparison and EvaluationPlot (the
  * RelevanceExplorer's fallback has its own runtime with a layer slider).
  */
-import { METHOD_COLORS } from '../method-colors';
+import { methodColours } from '../method-colors';
 import { colorscaleOf } from '../colormaps';
 import type { EvaluationPanel } from '../schema';
 import type { PlotlyFigure } from './fallback-html';
@@ -72,8 +72,7 @@ export function ruleGridFigure(
 
 /** Evaluation panels side by side, one line per method, one colour per method. */
 export function evaluationFigure(title: string, panels: readonly EvaluationPanel[]): PlotlyFigure {
-  const palette = METHOD_COLORS;
-  const methods = [...new Set(panels.flatMap((p) => p.series.map((s) => s.method)))];
+  const colourOf = methodColours(panels);
   const n = Math.max(1, panels.length);
   const layout: Record<string, unknown> = {
     title: { text: title, font: { size: 13 } },
@@ -105,7 +104,7 @@ export function evaluationFigure(title: string, panels: readonly EvaluationPanel
         y: s.y,
         xaxis: `x${k}`,
         yaxis: `y${k}`,
-        line: { color: palette[methods.indexOf(s.method) % palette.length] },
+        line: { color: colourOf(s.method) },
       });
     }
   });
