@@ -21,7 +21,7 @@ export interface ReproduceOptions {
   readonly command: string;
 }
 
-/** Defaults that keep the full run within about 20 minutes on 2 cores. */
+/** Defaults of the full run: about 7 minutes on 2 cores (docs/results.md gives the measured time). */
 export const DEFAULT_LIMIT = 500;
 export const DEFAULT_ROBUSTNESS_LIMIT = 100;
 export const DEFAULT_STEPS = 16;

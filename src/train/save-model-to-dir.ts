@@ -1,7 +1,7 @@
 /**
  * A Node file-system save handler for the tfjs layers format writing model.json + one weights.bin.
  * It stays beside @rlrp/core's saveModelToDir (which writes group1-shardNofM.bin) because the
- * shipped models and docs/models.md's checksums use this layout; loadModelFromDir reads both.
+ * shipped models use this layout (docs/models.md quotes a checksum of one weights.bin); loadModelFromDir reads both.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
