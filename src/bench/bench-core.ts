@@ -17,7 +17,6 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
 import {
   explain,
   initEngine,
@@ -27,6 +26,7 @@ import {
   vgg16,
   type RuleChoice,
 } from '@rlrp/core';
+import { medians, timed } from './timing';
 
 interface BenchCase {
   readonly model: string;
@@ -77,31 +77,6 @@ const CASES: readonly BenchCase[] = [
     rules: ['rlrp', 'epsilon', 'EpsilonPlusFlat'],
   },
 ];
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Wall-clock and CPU milliseconds of one run (wasm runs on one thread, so CPU time is robust to other load). */
-interface Timing {
-  readonly wall: number;
-  readonly cpu: number;
-}
-
-function timed(work: () => void): Timing {
-  const cpuStart = process.cpuUsage();
-  const start = performance.now();
-  work();
-  const wall = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
-}
-
-function medians(timings: readonly Timing[]): Timing {
-  return { wall: median(timings.map((t) => t.wall)), cpu: median(timings.map((t) => t.cpu)) };
-}
 
 function ruleName(rule: RuleChoice): string {
   return typeof rule === 'string' ? rule : rule.description;

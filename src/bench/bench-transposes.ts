@@ -10,8 +10,8 @@
  * engine picks Winograd for that shape.
  */
 import * as tf from '@tensorflow/tfjs';
-import { performance } from 'perf_hooks';
 import { initEngine } from '@rlrp/core';
+import { medians, timed } from './timing';
 import {
   disposeWinogradKernel,
   winogradCorrelate3x3,
@@ -35,18 +35,16 @@ const SHAPES: readonly [number, number, number][] = [
   [7, 512, 512],
 ];
 
+/** Median wall-clock ms of `work` (its result read back) over `runs`, after one warm-up. */
 function medianMs(work: () => tf.Tensor, runs: number): number {
   work().dispose(); // warm-up: XNNPACK packs the weights once
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const out = work();
-    out.dataSync();
-    times.push(performance.now() - start);
-    out.dispose();
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)];
+  const once = () =>
+    timed(() => {
+      const out = work();
+      out.dataSync();
+      out.dispose();
+    });
+  return medians(Array.from({ length: runs }, once)).wall;
 }
 
 async function main(): Promise<void> {
