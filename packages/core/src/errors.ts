@@ -104,3 +104,59 @@ export class DisposedError extends RlrpError {}
  * the graph it built keeps kernels prepared from the old weights.
  */
 export class ModelChangedError extends RlrpError {}
+
+/**
+ * The forward pass of a finite input produced NaN or ±Infinity: float32 overflowed (magnitudes
+ * above 3.4e38) inside the model. Relevance of such a pass is undefined, so no map is returned.
+ */
+export class ForwardOverflowError extends RlrpError {
+  constructor(
+    /** The first layer (in forward order) whose result is not finite. */
+    readonly layerName: string,
+    /** Its Keras class name. */
+    readonly className: string,
+    /** Which of its results: the pre-activation `z` or the output after the activation. */
+    readonly result: 'pre-activation' | 'output',
+  ) {
+    super(
+      `The forward pass is not finite from layer "${layerName}" (${className}) on: its ${result} ` +
+        'contains NaN or ±Infinity although the input is finite (float32 overflows above 3.4e38). ' +
+        'Scale the input or the weights down, or explain a sub-model that ends before that layer.',
+    );
+  }
+}
+
+/** A weight of the model is NaN or ±Infinity, so no relevance through it is defined. */
+export class NonFiniteWeightError extends RlrpError {
+  constructor(
+    /** The layer that owns the weight. */
+    readonly layerName: string,
+    /** The weight's name, e.g. `dense_1/kernel`. */
+    readonly weightName: string,
+  ) {
+    super(
+      `Weight "${weightName}" of layer "${layerName}" contains NaN or ±Infinity. ` +
+        'Training diverged or the weight file is corrupt: reload or retrain the model.',
+    );
+  }
+}
+
+/** An input batch with no sample in it. */
+export class EmptyBatchError extends RlrpError {
+  constructor(readonly shape: readonly number[]) {
+    super(
+      `The input batch is empty (shape [${shape.join(', ')}]): there is nothing to explain. ` +
+        'Pass at least one sample (for one image: image.expandDims(0)).',
+    );
+  }
+}
+
+/** An input tensor whose dtype cannot be read as numbers (strings, complex numbers). */
+export class InputTypeError extends RlrpError {
+  constructor(readonly dtype: string) {
+    super(
+      `Inputs of dtype ${dtype} cannot be explained: pass float32 (int32 and bool are converted). ` +
+        'Convert the input with tf.cast(input, "float32") or decode it first (loadImage).',
+    );
+  }
+}

@@ -6,7 +6,9 @@ import type { ExplainOptions, Explanation, PrepareOptions } from './types';
 
 /**
  * Runs and caches the forward pass of `input` through `model`. Call `session.explain({ rule, target })`
- * as often as you like (only the backward pass runs), then `session.dispose()`.
+ * as often as you like (only the backward pass runs), then `session.dispose()`. Once the model's
+ * weights change (training, `setWeights`), the session's `explain` throws `ModelChangedError`:
+ * prepare again.
  *
  * @example
  * const session = prepare(model, image);
@@ -20,7 +22,10 @@ export function prepare(
 ): ExplanationSession {
   const explainable = new ExplainableModel(model, options);
   try {
-    return new ExplanationSession(explainable.graph, input, () => explainable.dispose());
+    return new ExplanationSession(explainable.graph, input, {
+      isCurrent: () => explainable.isCurrent(),
+      onDispose: () => explainable.dispose(),
+    });
   } catch (error) {
     explainable.dispose();
     throw error;

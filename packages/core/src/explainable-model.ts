@@ -4,6 +4,7 @@ import { DisposedError, ModelChangedError } from './errors';
 import { buildGraph } from './graph/build-graph';
 import type { Graph } from './graph/graph';
 import { ExplanationSession } from './session';
+import { assertWeightsFinite } from './weight-check';
 import type { ExplainOptions, Explanation, PrepareOptions } from './types';
 
 /** The data object behind each weight variable, or `null` for a disposed one. */
@@ -50,6 +51,12 @@ export class ExplainableModel {
       this.graph = folded;
       this.graphs = [folded, plain];
     }
+    try {
+      assertWeightsFinite(model, this.graph);
+    } catch (error) {
+      for (const g of this.graphs) g.dispose();
+      throw error;
+    }
   }
 
   /** Whether the model's weights are still the ones the graph was built from. */
@@ -68,7 +75,7 @@ export class ExplainableModel {
           'was built. Create a new ExplainableModel, or call explain()/prepare() on the model.',
       );
     }
-    return new ExplanationSession(this.graph, input);
+    return new ExplanationSession(this.graph, input, { isCurrent: () => this.isCurrent() });
   }
 
   /** One explanation of `input`. */

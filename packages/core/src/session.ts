@@ -1,14 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
 import { runBackward } from './backward';
 import { resolveRuleChoice } from './composites';
-import { DisposedError, InputShapeError, NonFiniteInputError } from './errors';
+import {
+  DisposedError,
+  EmptyBatchError,
+  InputShapeError,
+  InputTypeError,
+  ModelChangedError,
+  NonFiniteInputError,
+} from './errors';
 import { runForward, type ForwardPass } from './forward';
+import { assertForwardFinite } from './forward-check';
 import type { Graph } from './graph/graph';
 import { resolveTarget } from './target';
 import { traceOf } from './trace';
 import type { ExplainOptions, Explanation, TraceLayer } from './types';
 
-function checkInput(graph: Graph, input: tf.Tensor): void {
+/** Dtypes read as numbers: the engine computes in float32 and converts the others. */
+const NUMERIC_DTYPES: readonly tf.DataType[] = ['float32', 'int32', 'bool'];
+
+/** The checked float32 form of `input`: the model's shape, at least one sample, finite values. */
+function checkedInput(graph: Graph, input: tf.Tensor): tf.Tensor {
+  if (!NUMERIC_DTYPES.includes(input.dtype)) throw new InputTypeError(input.dtype);
   const expected = graph.inputShape;
   const actual = input.shape;
   const matches =
@@ -25,8 +38,24 @@ function checkInput(graph: Graph, input: tf.Tensor): void {
         : undefined,
     );
   }
-  const nonFinite = tf.tidy(() => tf.logicalNot(tf.isFinite(input)).sum().dataSync()[0]);
-  if (nonFinite > 0) throw new NonFiniteInputError(nonFinite);
+  if (actual[0] === 0) throw new EmptyBatchError(actual);
+  // int32 and bool become float32 first, so every engine sees the same values (and isFinite is
+  // defined for them on every engine).
+  const asFloat = input.dtype === 'float32' ? input : tf.cast(input, 'float32');
+  const nonFinite = tf.tidy(() => tf.logicalNot(tf.isFinite(asFloat)).sum().dataSync()[0]);
+  if (nonFinite > 0) {
+    if (asFloat !== input) asFloat.dispose();
+    throw new NonFiniteInputError(nonFinite);
+  }
+  return asFloat;
+}
+
+/** How a session learns whether the model it was prepared from still has the same weights. */
+export interface SessionOrigin {
+  /** Whether the model's weights are still those of the prepared forward pass. */
+  readonly isCurrent: () => boolean;
+  /** Called once when the session is disposed. */
+  readonly onDispose?: () => void;
 }
 
 /**
@@ -44,14 +73,19 @@ export class ExplanationSession {
   constructor(
     private readonly graph: Graph,
     input: tf.Tensor,
-    private readonly onDispose: () => void = () => {},
+    private readonly origin: SessionOrigin,
   ) {
-    checkInput(graph, input);
-    const asFloat = input.dtype === 'float32' ? input : tf.cast(input, 'float32');
+    const asFloat = checkedInput(graph, input);
     try {
       this.forward = runForward(graph, asFloat);
     } finally {
       if (asFloat !== input) asFloat.dispose();
+    }
+    try {
+      assertForwardFinite(graph, this.forward);
+    } catch (error) {
+      this.forward.dispose();
+      throw error;
     }
     this.logits = this.forward.outputs[graph.outputId] as tf.Tensor2D;
     this.predicted = Array.from(tf.tidy(() => this.logits.argMax(1).dataSync()));
@@ -111,12 +145,20 @@ export class ExplanationSession {
     if (this.disposed) return;
     this.disposed = true;
     this.forward.dispose();
-    this.onDispose();
+    this.origin.onDispose?.();
   }
 
   private assertAlive(): void {
     if (this.disposed) {
       throw new DisposedError('This explanation session was disposed; call prepare() again.');
+    }
+    // The kept forward pass and the graph's prepared kernels belong to the old weights: a map
+    // from them would match neither the old model nor the new one.
+    if (!this.origin.isCurrent()) {
+      throw new ModelChangedError(
+        "The model's weights changed (training, setWeights or loading) since this session was " +
+          'prepared, so its forward pass is stale. Call prepare(model, input) again.',
+      );
     }
   }
 }

@@ -1,18 +1,56 @@
 import * as tf from '@tensorflow/tfjs';
+import type { LinearOp, LinearParams } from '../layers/linear-op';
+import { weightPeakOf } from '../layers/weight-peak';
+import { splitAddFinite } from './rlrp-add-split';
 import type { LinearContext, Rule } from './rule';
+import { dividePerSample, massPerSample, perSample, toUnitScale } from './unit-scale';
 
-/** Per-sample L1 mass `Σ|R|` over every axis but the batch axis: shape `[batch]`. */
-export function massPerSample(r: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => tf.abs(r).reshape([r.shape[0], -1]).sum(1) as tf.Tensor1D);
-}
+/** Weights whose peak lies in this range are used as they are (see {@link weightsAtUnitScale}). */
+const WEIGHT_PEAK_RANGE = [2 ** -32, 2 ** 32] as const;
 
-/** A per-sample factor `[batch]` shaped to broadcast against a tensor of rank `rank`. */
-function perSample(factor: tf.Tensor1D, rank: number): tf.Tensor {
-  return factor.reshape([factor.shape[0], ...new Array<number>(rank - 1).fill(1)]);
+/**
+ * The layer's weights at a scale where `Wᵀ R` of a unit-scale `R` can neither overflow nor lose its
+ * small terms to underflow: the layer's own (`undefined`, so the kernels it keeps are reused) when
+ * `max |W|` is ordinary, else `W / max |W|` for this call — a positive factor, which the
+ * renormalisation removes.
+ */
+function weightsAtUnitScale(op: LinearOp): LinearParams | undefined {
+  const { peak } = weightPeakOf(op.params.weight);
+  if (peak === 0 || (peak >= WEIGHT_PEAK_RANGE[0] && peak <= WEIGHT_PEAK_RANGE[1])) {
+    return undefined;
+  }
+  return { weight: op.params.weight.div(peak), bias: null };
 }
 
 /**
- * R-LRP — Relative LRP, as specified in docs/rlrp.md (a reconstruction from the paper's abstract).
+ * R-LRP's linear step `R_in = a ⊙ (Wᵀ R_out)`, renormalised to `‖R_in‖₁ = ‖R_out‖₁` per sample,
+ * computed so that no intermediate overflows or underflows when the forward pass is finite.
+ *
+ * The naive order overflows at large scales (`a ⊙ Wᵀ R` above 3.4e38, then Inf / Inf = NaN) and
+ * underflows at tiny ones (a mass of 0 makes the scale `massOut / massIn` infinite, and 0 · Inf is
+ * NaN). Here `R`, `Wᵀ R` and `a` are each brought to unit scale per sample first — positive factors
+ * that the renormalisation removes — so the messages `m` are at most 1 in magnitude; then
+ * `(m / Σ|m|) · Σ|R̂| · peak(R)` has no element larger than the mass it carries. Where `Σ|m|` is 0
+ * all relevance vanished and the sample's relevance is zeros.
+ */
+function linearStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const { op, input } = context;
+    const r = toUnitScale(relevance);
+    const back = toUnitScale(op.transpose(r.unit, input.shape, weightsAtUnitScale(op)));
+    const messages = toUnitScale(input).unit.mul(back.unit);
+    const massIn = massPerSample(messages);
+    const massOutAtUnit = massPerSample(r.unit);
+    // Each factor keeps the product finite: |m / Σ|m|| ≤ 1, times Σ|R̂| ≤ size of R, times the
+    // peak of R: at most the mass R itself carries.
+    return dividePerSample(messages, massIn)
+      .mul(perSample(massOutAtUnit, messages.rank))
+      .mul(perSample(r.peak, messages.rank));
+  });
+}
+
+/**
+ * R-LRP — Relative LRP, as specified in docs/rules.md (a reconstruction from the paper's abstract).
  *
  * - start: `onehot(target) · |f_target(x)|` — positive relevance is evidence for the target;
  * - linear layer: `R_in = a ⊙ (Wᵀ R_out)` — no bias share and no denominator;
@@ -20,7 +58,8 @@ function perSample(factor: tf.Tensor1D, rank: number): tf.Tensor {
  * - Add `y = Σ u_i`: `R_{u_i} = u_i / y ⊙ R_y`, split evenly where `y = 0` — the one division by a
  *   possibly small value, the paper's stated exception at skip connections.
  *
- * It has no parameter at all (property P1).
+ * Every step is finite whenever the forward pass is (property P4), at every float32 scale. It has
+ * no parameter at all (property P1).
  */
 export function rlrp(): Rule {
   return {
@@ -29,28 +68,7 @@ export function rlrp(): Rule {
     propagates: 'relevance',
     uniformOnly: true,
     initialRelevance: (logits, selection) => tf.tidy(() => tf.abs(logits).mul(selection)),
-    linear: (context: LinearContext, relevance: tf.Tensor) =>
-      tf.tidy(() => {
-        const messages = context.input.mul(context.op.transpose(relevance, context.input.shape));
-        const massIn = massPerSample(messages);
-        const massOut = massPerSample(relevance);
-        // The only division: by a layer-wide mass, zero only when all relevance vanished.
-        const scale = tf.where(
-          massIn.greater(0),
-          massOut.div(tf.where(massIn.greater(0), massIn, 1)),
-          0,
-        );
-        return messages.mul(perSample(scale as tf.Tensor1D, messages.rank));
-      }),
-    add: (inputs, output, relevance) =>
-      tf.tidy(() => {
-        // A 0/1 factor rather than tf.where: where copies all three of its operands on wasm (tfjs
-        // broadcasts them first) and comparisons are slow there, so there is one, for y = 0.
-        const isZero = output.equal(0).cast('float32');
-        const zeroShare = relevance.mul(isZero); // R_y where y = 0, else 0
-        const share = relevance.div(output.add(isZero)).sub(zeroShare); // R_y / y, 0 where y = 0
-        const even = zeroShare.div(inputs.length); // R_y / n where y = 0
-        return inputs.map((u) => u.mul(share).add(even));
-      }),
+    linear: linearStep,
+    add: splitAddFinite,
   };
 }

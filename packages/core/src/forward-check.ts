@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+import { ForwardOverflowError } from './errors';
+import type { ForwardPass } from './forward';
+import type { Graph } from './graph/graph';
+
+/**
+ * Throws {@link ForwardOverflowError} naming the first node whose pre-activation or output holds NaN
+ * or ±Infinity. The input was checked before the pass, so a non-finite value here means float32
+ * overflowed inside the model; explaining it would return a NaN map.
+ *
+ * One device read for the whole pass: `x · 0` is NaN exactly where x is not finite, so each
+ * result contributes one sum.
+ */
+export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
+  const checked = graph.nodes.filter((node) => node.id !== graph.inputId);
+  const sums = tf.tidy(() => {
+    const results = checked.flatMap((node) => [
+      forward.preActivations[node.id],
+      forward.outputs[node.id],
+    ]);
+    return tf.stack(results.map((t) => t.mul(0).sum())).dataSync();
+  });
+  checked.forEach((node, i) => {
+    if (!Number.isFinite(sums[2 * i])) {
+      throw new ForwardOverflowError(node.name, node.className, 'pre-activation');
+    }
+    if (!Number.isFinite(sums[2 * i + 1])) {
+      throw new ForwardOverflowError(node.name, node.className, 'output');
+    }
+  });
+}

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import { massPerSample } from './unit-scale';
+
+/**
+ * The largest L1 mass (per sample) an Add hands on to its summands together: 2¹²², so that the
+ * sums of relevance further down (fan-out, the next Add) stay far from float32's 3.4e38.
+ */
+export const MAX_ADD_MASS = 2 ** 122;
+
+/** `R_{u_i} = u_i / y ⊙ R_y`, `R_y / n` where `y = 0`, in float32 on the engine. */
+function splitOnEngine(
+  inputs: readonly tf.Tensor[],
+  output: tf.Tensor,
+  relevance: tf.Tensor,
+): tf.Tensor[] {
+  return tf.tidy(() => {
+    // A 0/1 factor rather than tf.where: where copies all three of its operands on wasm (tfjs
+    // broadcasts them first) and comparisons are slow there, so there is one, for y = 0.
+    const isZero = output.equal(0).cast('float32');
+    const zeroShare = relevance.mul(isZero); // R_y where y = 0, else 0
+    const share = relevance.div(output.add(isZero)).sub(zeroShare); // R_y / y, 0 where y = 0
+    const even = zeroShare.div(inputs.length); // R_y / n where y = 0
+    return inputs.map((u) => u.mul(share).add(even));
+  });
+}
+
+/**
+ * The same split in float64 on the host, for the rare Add whose shares leave float32's range: a
+ * tiny `y` from cancelling summands makes `u_i / y` huge. Per sample, shares whose total mass
+ * exceeds {@link MAX_ADD_MASS} are scaled down together by one factor, which keeps every summand's
+ * share of the relevance (what the rule is about) and makes them finite.
+ */
+function splitOnHost(
+  inputs: readonly tf.Tensor[],
+  output: tf.Tensor,
+  relevance: tf.Tensor,
+): tf.Tensor[] {
+  const y = output.dataSync();
+  const r = relevance.dataSync();
+  const us = inputs.map((u) => u.dataSync());
+  const n = inputs.length;
+  const batch = output.shape[0];
+  const perSample = y.length / batch;
+  const shares = inputs.map(() => new Float64Array(y.length));
+  for (let b = 0; b < batch; b++) {
+    let mass = 0;
+    for (let j = b * perSample; j < (b + 1) * perSample; j++) {
+      for (let i = 0; i < n; i++) {
+        const share = y[j] === 0 ? r[j] / n : (us[i][j] / y[j]) * r[j];
+        shares[i][j] = share;
+        mass += Math.abs(share);
+      }
+    }
+    const factor = mass > MAX_ADD_MASS ? MAX_ADD_MASS / mass : 1;
+    if (factor !== 1) {
+      for (const share of shares) {
+        for (let j = b * perSample; j < (b + 1) * perSample; j++) share[j] *= factor;
+      }
+    }
+  }
+  return shares.map((share) => tf.tensor(Float32Array.from(share), output.shape, 'float32'));
+}
+
+/**
+ * R-LRP's Add split `R_{u_i} = u_i / y ⊙ R_y` (evenly where `y = 0`), finite whenever its operands
+ * are: computed on the engine, and again on the host in float64 for the samples' sake when the
+ * engine's result is not finite or carries more than {@link MAX_ADD_MASS}.
+ */
+export function splitAddFinite(
+  inputs: readonly tf.Tensor[],
+  output: tf.Tensor,
+  relevance: tf.Tensor,
+): tf.Tensor[] {
+  const parts = splitOnEngine(inputs, output, relevance);
+  const masses = tf.tidy(() => tf.addN(parts.map((p) => massPerSample(p))).dataSync());
+  if (masses.every((m) => Number.isFinite(m) && m <= MAX_ADD_MASS)) return parts;
+  tf.dispose(parts);
+  return splitOnHost(inputs, output, relevance);
+}
