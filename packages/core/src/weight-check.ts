@@ -12,7 +12,7 @@ export function assertWeightsFinite(model: tf.LayersModel, graph: Graph): void {
   for (const layer of model.layers) {
     for (const variable of layer.weights) {
       if (!weightPeakOf(variable.read()).finite) {
-        throw new NonFiniteWeightError(layer.name, variable.name);
+        throw new NonFiniteWeightError(layer.name, variable.originalName);
       }
     }
   }

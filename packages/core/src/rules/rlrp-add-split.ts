@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { massPerSample } from './unit-scale';
 
 /**
- * The largest L1 mass (per sample) an Add hands on to its summands together: 2¹²², so that the
- * sums of relevance further down (fan-out, the next Add) stay far from float32's 3.4e38.
+ * The largest L1 mass (per sample) an Add hands on to its summands together: 2¹²⁷, half of
+ * float32's largest value. Every later step keeps or splits mass (linear steps renormalise to it,
+ * fan-out sums shares of one Add's mass), so nothing below an Add can then overflow. It binds only
+ * where the shares themselves would not fit in float32, or for logits above 1.7e38.
  */
-export const MAX_ADD_MASS = 2 ** 122;
+export const MAX_ADD_MASS = 2 ** 127;
 
 /** `R_{u_i} = u_i / y ⊙ R_y`, `R_y / n` where `y = 0`, in float32 on the engine. */
 function splitOnEngine(
