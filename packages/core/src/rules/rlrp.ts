@@ -9,6 +9,15 @@ import { dividePerSample, massPerSample, perSample, toUnitScale } from './unit-s
 const WEIGHT_PEAK_RANGE = [2 ** -32, 2 ** 32] as const;
 
 /**
+ * The direct step trusts a message mass from 2⁻¹⁰⁰ on: its messages then lose to underflow (below
+ * 2⁻¹²⁶) at most 2⁻²⁶ of their mass, and its renormalising factor stays below {@link MAX_FACTOR}.
+ */
+const MIN_TRUSTED_MASS = 2 ** -100;
+
+/** The largest renormalising factor the direct step multiplies by (float32 holds up to 2¹²⁸). */
+const MAX_FACTOR = 2 ** 100;
+
+/**
  * The layer's weights at a scale where `Wᵀ R` of a unit-scale `R` can neither overflow nor lose its
  * small terms to underflow: the layer's own (`undefined`, so the kernels it keeps are reused) when
  * `max |W|` is ordinary, else `W / max |W|` for this call — a positive factor, which the
@@ -23,17 +32,48 @@ function weightsAtUnitScale(op: LinearOp): LinearParams | undefined {
 }
 
 /**
- * R-LRP's linear step `R_in = a ⊙ (Wᵀ R_out)`, renormalised to `‖R_in‖₁ = ‖R_out‖₁` per sample,
- * computed so that no intermediate overflows or underflows when the forward pass is finite.
- *
- * The naive order overflows at large scales (`a ⊙ Wᵀ R` above 3.4e38, then Inf / Inf = NaN) and
- * underflows at tiny ones (a mass of 0 makes the scale `massOut / massIn` infinite, and 0 · Inf is
- * NaN). Here `R`, `Wᵀ R` and `a` are each brought to unit scale per sample first — positive factors
- * that the renormalisation removes — so the messages `m` are at most 1 in magnitude; then
+ * The direct step `m = a ⊙ (Wᵀ R)`, `R_in = m · ‖R‖₁ / ‖m‖₁`, or `null` where float32 cannot be
+ * trusted with it for some sample: a mass that overflowed (Inf, NaN) or is too small for its
+ * reciprocal scale to be exact (it underflowed toward denormals). One device read of two `[batch]`
+ * masses decides; on ordinary networks this is the whole step, with no extra pass over the
+ * activations.
+ */
+function directStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor | null {
+  const { op, input } = context;
+  const messages = tf.tidy(() => input.mul(op.transpose(relevance, input.shape)));
+  const masses = tf.tidy(() =>
+    tf.stack([massPerSample(messages), massPerSample(relevance)], 1).dataSync(),
+  );
+  const factors: number[] = [];
+  for (let b = 0; b < masses.length / 2; b++) {
+    const [massIn, massOut] = [masses[2 * b], masses[2 * b + 1]];
+    const factor = massOut / massIn; // in float64
+    const trusted =
+      Number.isFinite(massOut) &&
+      massIn >= MIN_TRUSTED_MASS &&
+      Number.isFinite(massIn) &&
+      factor <= MAX_FACTOR;
+    if (!trusted) {
+      messages.dispose();
+      return null;
+    }
+    factors.push(factor);
+  }
+  return tf.tidy(() => {
+    const scaled = messages.mul(perSample(tf.tensor1d(factors), messages.rank));
+    messages.dispose();
+    return scaled;
+  });
+}
+
+/**
+ * The same step computed so that no intermediate overflows or underflows whatever the scale:
+ * `R`, `Wᵀ R` and `a` are each brought to unit scale per sample first — positive factors that the
+ * renormalisation removes — so the messages `m` are at most 1 in magnitude; then
  * `(m / Σ|m|) · Σ|R̂| · peak(R)` has no element larger than the mass it carries. Where `Σ|m|` is 0
  * all relevance vanished and the sample's relevance is zeros.
  */
-function linearStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor {
+function scaledStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const { op, input } = context;
     const r = toUnitScale(relevance);
@@ -47,6 +87,17 @@ function linearStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor {
       .mul(perSample(massOutAtUnit, messages.rank))
       .mul(perSample(r.peak, messages.rank));
   });
+}
+
+/**
+ * R-LRP's linear step `R_in = a ⊙ (Wᵀ R_out)`, renormalised to `‖R_in‖₁ = ‖R_out‖₁` per sample,
+ * finite whenever the forward pass is. The naive order overflows at large scales (`a ⊙ Wᵀ R` above
+ * 3.4e38, then Inf / Inf = NaN) and underflows at tiny ones (a mass of 0 makes `massOut / massIn`
+ * infinite, and 0 · Inf is NaN): it is used where its masses show it was exact, and the scaled
+ * computation everywhere else.
+ */
+function linearStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor {
+  return directStep(context, relevance) ?? scaledStep(context, relevance);
 }
 
 /**
