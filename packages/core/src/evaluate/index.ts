@@ -56,3 +56,8 @@ export {
   compareMethods,
 } from './compare-methods';
 export { spearmanRankCorrelation } from './rank-correlation';
+// The statistics of the results: confidence intervals and paired tests.
+export { normalQuantile } from './normal-quantile';
+export { type ProportionInterval, wilsonInterval } from './wilson-interval';
+export { type McNemarResult, mcNemarExact, mcNemarPaired } from './mcnemar-test';
+export { holmAdjust } from './holm-adjustment';
