@@ -87,15 +87,14 @@ describe('keepTopKAccuracy on a classifier that looks at one pixel', () => {
       percents,
     });
     const ranking = randomPixelRanking(n, PIXELS, seed);
-    const expected = percents.map((k) => {
+    const expectedCorrect = percents.map((k) => {
       const kept = Math.round((k / 100) * PIXELS);
-      let hits = 0;
-      for (let s = 0; s < n; s++) {
-        const position = ranking.subarray(s * PIXELS, (s + 1) * PIXELS).indexOf(WATCHED);
-        if (position < kept) hits += 1;
-      }
-      return hits / n;
+      return Array.from({ length: n }, (_, s) =>
+        ranking.subarray(s * PIXELS, (s + 1) * PIXELS).indexOf(WATCHED) < kept ? 1 : 0,
+      );
     });
+    expect(result.correct.map((c) => Array.from(c))).toEqual(expectedCorrect);
+    const expected = expectedCorrect.map((c) => c.reduce((a: number, b) => a + b, 0) / n);
     expect(result.accuracy).toEqual(expected);
     expect(result.accuracy[3]).toBe(1);
     images.dispose();
@@ -173,7 +172,7 @@ describe('pixel ranking', () => {
         order: 'random',
         percents: [150],
       }),
-    ).toThrow(/outside \[0, 100\]/);
+    ).toThrow(/a percentage in \(0, 100\]/);
     expect(() =>
       keepTopKAccuracy({
         classifier: (x) => x.reshape([x.shape[0], 16]) as tf.Tensor2D,

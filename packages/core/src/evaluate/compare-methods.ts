@@ -3,7 +3,17 @@ import type { RuleChoice } from '../types';
 import type { ScoreOutput } from './classifier';
 import type { PixelBaseline } from './masking';
 import type { ClassIndices, ProgressCallback } from './metric-options';
+import { classCount } from './classifier';
 import { evaluatePixelOrder, type PixelOrderEvaluation } from './evaluate-pixel-order';
+import { KEEP_TOP_K_PERCENTS } from './keep-top-k';
+import {
+  checkBaseline,
+  checkImages,
+  checkPercents,
+  resolveBatchSize,
+  resolveSeed,
+  toIndexArray,
+} from './metric-options';
 import { relevanceScores, type RelevanceScores } from './method-relevance';
 
 /** An explanation method to compare: a display name and the rule, preset or composite it runs. */
@@ -63,9 +73,19 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * Run the evaluation protocol for several methods on one model and image set: explain the predicted
  * class of every intact image with each method (one forward pass per batch shared by all rules), then
  * keep-top-k accuracy and deletion/insertion curves, and the seeded random ranking as the baseline.
+ * The options are checked before anything is explained, so a bad one fails at once.
+ *
+ * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`).
  */
 export function compareMethods(options: CompareMethodsOptions): MethodComparisonWithMaps {
   const { model, images } = options;
+  checkImages(images);
+  toIndexArray(options.labels, images.shape[0], 'labels', classCount(model, images));
+  checkPercents(options.percents ?? KEEP_TOP_K_PERCENTS);
+  checkBaseline(options.baseline, images.shape);
+  resolveBatchSize(options.batchSize);
+  resolveBatchSize(options.explainBatchSize, 32, 'explainBatchSize');
+  resolveSeed(options.seed);
   const maps = relevanceScores(model, images, {
     rules: options.methods.map((m) => m.rule),
     batchSize: options.explainBatchSize,
