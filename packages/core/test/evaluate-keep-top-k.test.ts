@@ -184,3 +184,37 @@ describe('pixel ranking', () => {
     images.dispose();
   });
 });
+
+describe('a slice of a larger set (firstSample)', () => {
+  it('gets the random permutations and tie-breaks of the same images in the whole set', () => {
+    const whole = randomPixelRanking(5, 6, 42);
+    expect(Array.from(randomPixelRanking(3, 6, 42, 2))).toEqual(Array.from(whole.subarray(12)));
+    const constant = new Float32Array(3 * 6);
+    expect(Array.from(rankPixels(constant, 3, 6, 42, 2))).toEqual(Array.from(whole.subarray(12)));
+  });
+
+  it('keeps exactly the per-image results of the whole run', () => {
+    const before = tf.memory().numTensors;
+    const { images, labels } = watchedImages(10);
+    const percents = [5, 15];
+    const run = (from: number, to: number) => {
+      const slice = images.slice(from, to - from);
+      const result = keepTopKAccuracy({
+        classifier: onePixelClassifier,
+        images: slice,
+        labels: labels.slice(from, to),
+        order: 'random',
+        percents,
+        firstSample: from,
+      });
+      slice.dispose();
+      return result.correct.map((c) => Array.from(c));
+    };
+    const whole = run(0, 10);
+    expect(whole[1].some((c) => c === 1) && whole[1].some((c) => c === 0)).toBe(true);
+    const tail = run(6, 10);
+    expect(tail).toEqual(whole.map((c) => c.slice(6)));
+    images.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

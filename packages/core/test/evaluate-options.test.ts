@@ -159,6 +159,8 @@ describe('evaluation options fail loudly', () => {
     ['batchSize', { batchSize: 0 }],
     ['seed', { seed: 1.5 }],
     ['seed', { seed: NaN }],
+    ['firstSample', { firstSample: -1 }],
+    ['firstSample', { firstSample: 0.5 }],
     ['baseline', { baseline: NaN }],
     ['order', { order: 'Random' as const }],
   ])('%s: %p', (option, extra) => {

@@ -11,6 +11,7 @@ import {
   checkImages,
   checkPercents,
   resolveBatchSize,
+  resolveFirstSample,
   resolveSeed,
   toIndexArray,
 } from './metric-options';
@@ -38,6 +39,8 @@ export interface CompareMethodsOptions {
   /** Images per explanation batch; default 32. */
   readonly explainBatchSize?: number;
   readonly seed?: number;
+  /** Index of the first image in the whole evaluated set (see `CommonMetricOptions.firstSample`). */
+  readonly firstSample?: number;
   readonly scoreOutput?: ScoreOutput;
   /** Progress; stages are `explain`, then `<method>: keep-top-k|deletion|insertion`. */
   readonly onProgress?: ProgressCallback;
@@ -86,6 +89,7 @@ export function compareMethods(options: CompareMethodsOptions): MethodComparison
   resolveBatchSize(options.batchSize);
   resolveBatchSize(options.explainBatchSize, 32, 'explainBatchSize');
   resolveSeed(options.seed);
+  resolveFirstSample(options.firstSample);
   const maps = relevanceScores(model, images, {
     rules: options.methods.map((m) => m.rule),
     batchSize: options.explainBatchSize,
@@ -104,6 +108,7 @@ export function compareMethods(options: CompareMethodsOptions): MethodComparison
       baseline: options.baseline,
       batchSize: options.batchSize,
       seed: options.seed,
+      firstSample: options.firstSample,
       scoreOutput: options.scoreOutput,
       onProgress:
         options.onProgress && ((p) => options.onProgress?.({ ...p, stage: `${name}: ${p.stage}` })),

@@ -37,7 +37,9 @@ export interface PixelOrderEvaluation {
 export function evaluatePixelOrder(options: PixelOrderEvaluationOptions): PixelOrderEvaluation {
   checkImages(options.images);
   const [n, h, w, c] = options.images.shape;
-  const order = { ranking: resolveRanking(options.order, [n, h, w, c], options.seed) };
+  const order = {
+    ranking: resolveRanking(options.order, [n, h, w, c], options.seed, options.firstSample),
+  };
   const progress = (stage: string) =>
     options.onProgress &&
     ((p: { done: number; total: number }) => options.onProgress?.({ stage, ...p }));

@@ -64,7 +64,7 @@ export function keepTopKAccuracy(options: KeepTopKOptions): KeepTopKResult {
   checkBaseline(options.baseline, [n, h, w, c]);
   const batchSize = resolveBatchSize(options.batchSize);
   const labels = toIndexArray(options.labels, n, 'labels', classCount(classifier, images));
-  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed);
+  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed, options.firstSample);
   const baseline = options.baseline ?? 0;
   const pixelsKept = percents.map((k) => Math.round((k / 100) * pixels));
   const correct = percents.map(() => new Uint8Array(n));

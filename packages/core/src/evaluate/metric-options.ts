@@ -38,6 +38,13 @@ export interface CommonMetricOptions {
   readonly batchSize?: number;
   /** Seed of the random ranking and of tie-breaking; default 12345. */
   readonly seed?: number;
+  /**
+   * Index of the first image in the whole evaluated set (e.g. the test split); default 0. Image i
+   * gets the random permutation (baseline and tie-breaking) of image `firstSample + i`, so a slice
+   * `[start, end)` evaluated with `firstSample: start` gives exactly the per-image results of the
+   * same images in a run over the whole set.
+   */
+  readonly firstSample?: number;
   /** Progress after every batch. */
   readonly onProgress?: ProgressCallback;
 }
@@ -47,11 +54,13 @@ export function resolveRanking(
   order: PixelOrder,
   shape: BatchShape,
   seed: number = DEFAULT_RANKING_SEED,
+  firstSample = 0,
 ): Int32Array {
   const [n, h, w] = shape;
   const pixels = h * w;
   const checkedSeed = resolveSeed(seed);
-  if (order === 'random') return randomPixelRanking(n, pixels, checkedSeed);
+  const first = resolveFirstSample(firstSample);
+  if (order === 'random') return randomPixelRanking(n, pixels, checkedSeed, first);
   if (typeof order === 'string') {
     throw new EvaluationOptionError(
       'order',
@@ -63,7 +72,7 @@ export function resolveRanking(
     checkRanking(order.ranking, n, pixels);
     return order.ranking;
   }
-  return rankPixels(pixelScores(order, shape), n, pixels, checkedSeed);
+  return rankPixels(pixelScores(order, shape), n, pixels, checkedSeed, first);
 }
 
 /**
@@ -147,6 +156,19 @@ export function resolveSeed(seed: number | undefined): number {
       value,
       'an integer',
       'Two non-integer seeds could silently give the same ranking.',
+    );
+  }
+  return value;
+}
+
+/** Checked `firstSample`: a non-negative integer, 0 when not given. */
+export function resolveFirstSample(firstSample: number | undefined): number {
+  const value = firstSample ?? 0;
+  if (!(Number.isSafeInteger(value) && value >= 0)) {
+    throw new EvaluationOptionError(
+      'firstSample',
+      value,
+      'a non-negative integer: the index of the first image in the whole evaluated set',
     );
   }
   return value;

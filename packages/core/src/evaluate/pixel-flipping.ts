@@ -96,7 +96,7 @@ export function pixelFlippingCurve(options: PixelFlippingOptions): PixelFlipping
   checkBaseline(options.baseline, [n, h, w, c]);
   const batchSize = resolveBatchSize(options.batchSize);
   const classes = classCount(classifier, images);
-  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed);
+  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed, options.firstSample);
   const baseline = options.baseline ?? 0;
   const fractions = Array.from({ length: steps + 1 }, (_, j) => j / steps);
   const counts = fractions.map((f) => Math.round(f * pixels));

@@ -44,12 +44,15 @@ export function pixelScores(relevance: RelevanceMaps, shape: BatchShape): Float3
  * MNIST background) are broken by the sample's seeded random permutation, so a constant map ranks
  * exactly like the random baseline instead of favouring the top-left corner. NaN counts as −∞.
  * Returned flat: pixel indices of sample i, best first, at `[i·pixels, (i+1)·pixels)`.
+ * `firstSample`: where these samples start in a larger set (see `randomRankings`), so that a slice
+ * breaks ties exactly as the whole set does.
  */
 export function rankPixels(
   scores: Float32Array,
   samples: number,
   pixels: number,
   seed = DEFAULT_RANKING_SEED,
+  firstSample = 0,
 ): Int32Array {
   if (scores.length !== samples * pixels) {
     throw new EvaluationOptionError(
@@ -58,7 +61,7 @@ export function rankPixels(
       `${samples * pixels} (${samples} samples × ${pixels} pixels)`,
     );
   }
-  const random = randomRankings(samples, pixels, seed);
+  const random = randomRankings(samples, pixels, seed, firstSample);
   const ranking = new Int32Array(samples * pixels);
   const tiePosition = new Int32Array(pixels);
   const order = Array.from({ length: pixels }, (_, i) => i);
@@ -75,11 +78,15 @@ export function rankPixels(
   return ranking;
 }
 
-/** Rankings that ignore relevance: the seeded random baseline. */
+/**
+ * Rankings that ignore relevance: the seeded random baseline. `firstSample`: where these samples
+ * start in a larger set (see `randomRankings`).
+ */
 export function randomPixelRanking(
   samples: number,
   pixels: number,
   seed = DEFAULT_RANKING_SEED,
+  firstSample = 0,
 ): Int32Array {
-  return randomRankings(samples, pixels, seed);
+  return randomRankings(samples, pixels, seed, firstSample);
 }
