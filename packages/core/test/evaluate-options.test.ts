@@ -177,9 +177,14 @@ describe('evaluation options fail loudly', () => {
     expect(error).toMatchObject({ option: 'baseline' });
     expect((error as Error).message).toMatch(/broadcastable to one image \[4, 4, 1\]/);
     wrong.dispose();
+    const batched = tf.zeros([2, SIDE, SIDE, 1]);
+    expect(thrown(() => keepTopK({ baseline: batched }))).toMatchObject({ option: 'baseline' });
+    batched.dispose();
     const perChannel = tf.zeros([1]);
+    const meanImage = tf.zeros([1, SIDE, SIDE, 1]);
     expect(keepTopK({ baseline: perChannel, percents: [50] }).samples).toBe(2);
-    perChannel.dispose();
+    expect(keepTopK({ baseline: meanImage, percents: [50] }).samples).toBe(2);
+    tf.dispose([perChannel, meanImage]);
   });
 
   it('an empty batch (accuracy would be 0/0)', () => {

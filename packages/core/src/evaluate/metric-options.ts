@@ -194,7 +194,7 @@ export function checkImages(images: tf.Tensor4D): void {
 
 /**
  * Checks the value of removed pixels: a finite number, or a tensor that broadcasts to one image
- * `[h, w, c]` (each of its trailing dimensions 1 or the image's).
+ * `[h, w, c]` (each of its trailing dimensions 1 or the image's; an extra leading axis of 1 is fine).
  */
 export function checkBaseline(baseline: PixelBaseline | undefined, shape: BatchShape): void {
   if (baseline === undefined) return;
@@ -205,10 +205,12 @@ export function checkBaseline(baseline: PixelBaseline | undefined, shape: BatchS
     }
     return;
   }
+  // A leading batch axis of 1 ([1, h, w, c], e.g. a mean image kept as a batch) broadcasts too.
+  const target = baseline instanceof tf.Tensor && baseline.rank === 4 ? [1, ...image] : image;
   const fits =
     baseline instanceof tf.Tensor &&
-    baseline.rank <= 3 &&
-    baseline.shape.every((d, i) => d === 1 || d === image[image.length - baseline.rank + i]);
+    baseline.rank <= 4 &&
+    baseline.shape.every((d, i) => d === 1 || d === target[target.length - baseline.rank + i]);
   if (!fits) {
     throw new EvaluationOptionError(
       'baseline',
