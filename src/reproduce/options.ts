@@ -3,9 +3,11 @@ import { COMPARED_METHODS } from './methods';
 
 /** Parsed options. */
 export interface ReproduceOptions {
-  /** Test images per model (the first N of the fixed test order). */
-  readonly limit: number;
-  /** Images per model for the robustness table (the first N of the subset). */
+  /** First test image evaluated (index into the dataset's fixed test order). */
+  readonly start: number;
+  /** One past the last test image evaluated (clipped to the test split's size per dataset). */
+  readonly end: number;
+  /** Images per model for the robustness table (the first N of the slice). */
   readonly robustnessLimit: number;
   /** Model ids (`<dataset>-<arch>`), or undefined for every shipped model. */
   readonly models?: readonly string[];
@@ -15,8 +17,10 @@ export interface ReproduceOptions {
   readonly steps: number;
   /** Value of removed pixels: 0, or the mean training image of the dataset. */
   readonly baseline: 'zero' | 'mean';
-  /** Where results.md and the figures go. */
+  /** Where results.md and the figures go (relative to the repository root). */
   readonly outDir: string;
+  /** Whether this run replaces the committed docs/results.md. */
+  readonly writeDocs: boolean;
   /** The command line, for the report. */
   readonly command: string;
 }
@@ -25,24 +29,62 @@ export interface ReproduceOptions {
 export const DEFAULT_LIMIT = 500;
 export const DEFAULT_ROBUSTNESS_LIMIT = 100;
 export const DEFAULT_STEPS = 16;
+/** Where a run writes unless `--write-docs` or `--out` says otherwise (gitignored). */
+export const DEFAULT_OUT_DIR = 'reproduce-output';
+/** Where `--write-docs` writes: the committed results page. */
+export const DOCS_DIR = 'docs';
 
 const USAGE =
-  'Usage: npm run reproduce -- [--limit N] [--robustness-limit N] [--models mnist-cnn,fashion-mnist-vgg] ' +
-  `[--methods ${COMPARED_METHODS.map((m) => m.id).join(',')}] [--steps N] [--baseline zero|mean] [--out docs]`;
+  'Usage: npm run reproduce -- [--limit N | --images START:END] [--robustness-limit N] ' +
+  '[--models mnist-cnn,fashion-mnist-vgg] ' +
+  `[--methods ${COMPARED_METHODS.map((m) => m.id).join(',')}] [--steps N] [--baseline zero|mean] ` +
+  `[--out DIR | --write-docs]. Results go to ${DEFAULT_OUT_DIR}/ unless --write-docs replaces ` +
+  `${DOCS_DIR}/results.md.`;
+
+/** Flags that take no value. */
+const SWITCHES = ['write-docs'];
+const VALUED = [
+  'limit',
+  'images',
+  'robustness-limit',
+  'models',
+  'methods',
+  'steps',
+  'baseline',
+  'out',
+];
+
+/** `START:END` (END exclusive) as two integers with 0 ≤ START < END. */
+function parseSlice(text: string): { start: number; end: number } {
+  const match = /^(\d+):(\d+)$/.exec(text.trim());
+  const start = match ? Number(match[1]) : NaN;
+  const end = match ? Number(match[2]) : NaN;
+  if (!match || !(start < end)) {
+    throw new Error(
+      `--images needs START:END with integers 0 ≤ START < END (END exclusive, e.g. 0:500 or ` +
+        `500:1000), got "${text}".`,
+    );
+  }
+  return { start, end };
+}
 
 /** Parse argv (without node and script). Throws with the usage line on bad input. */
 export function parseReproduceOptions(argv: readonly string[]): ReproduceOptions {
   const values = new Map<string, string>();
+  const switches = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') throw new Error(USAGE);
-    if (!flag.startsWith('--') || i + 1 >= argv.length)
+    const key = flag.startsWith('--') ? flag.slice(2) : undefined;
+    if (key !== undefined && SWITCHES.includes(key)) {
+      switches.add(key);
+      continue;
+    }
+    if (key === undefined || i + 1 >= argv.length) {
       throw new Error(`Bad argument "${flag}". ${USAGE}`);
-    values.set(flag.slice(2), argv[++i]);
-  }
-  const known = ['limit', 'robustness-limit', 'models', 'methods', 'steps', 'baseline', 'out'];
-  for (const key of values.keys()) {
-    if (!known.includes(key)) throw new Error(`Unknown flag --${key}. ${USAGE}`);
+    }
+    if (!VALUED.includes(key)) throw new Error(`Unknown flag --${key}. ${USAGE}`);
+    values.set(key, argv[++i]);
   }
   const positive = (key: string, fallback: number): number => {
     const text = values.get(key);
@@ -66,19 +108,33 @@ export function parseReproduceOptions(argv: readonly string[]): ReproduceOptions
       );
     }
   }
-  const limit = positive('limit', DEFAULT_LIMIT);
+  if (values.has('limit') && values.has('images')) {
+    throw new Error('Pass --limit N or --images START:END, not both (--limit N is --images 0:N).');
+  }
+  const imagesText = values.get('images');
+  const slice = imagesText
+    ? parseSlice(imagesText)
+    : { start: 0, end: positive('limit', DEFAULT_LIMIT) };
   const baseline = values.get('baseline') ?? 'zero';
   if (baseline !== 'zero' && baseline !== 'mean') {
     throw new Error(`--baseline is zero or mean, got "${baseline}".`);
   }
+  const writeDocs = switches.has('write-docs');
+  if (writeDocs && values.has('out')) {
+    throw new Error(`--write-docs writes to ${DOCS_DIR}/; pass it or --out DIR, not both.`);
+  }
   return {
-    limit,
-    robustnessLimit: Math.min(limit, positive('robustness-limit', DEFAULT_ROBUSTNESS_LIMIT)),
+    ...slice,
+    robustnessLimit: Math.min(
+      slice.end - slice.start,
+      positive('robustness-limit', DEFAULT_ROBUSTNESS_LIMIT),
+    ),
     models: list('models'),
     methods,
     steps: positive('steps', DEFAULT_STEPS),
     baseline,
-    outDir: values.get('out') ?? 'docs',
+    outDir: writeDocs ? DOCS_DIR : (values.get('out') ?? DEFAULT_OUT_DIR),
+    writeDocs,
     command: ['npm run reproduce', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }

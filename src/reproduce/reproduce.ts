@@ -1,10 +1,13 @@
 /**
  * `npm run reproduce`: the R-LRP paper's comparison on the shipped models — keep-top-k accuracy,
  * deletion/insertion AOPC and heatmap robustness for R-LRP, the classical LRP rules, Gradient×Input
- * and the random ranking — written to docs/results.md with its figures in docs/results/.
+ * and the random ranking, with 95 % Wilson intervals and paired McNemar tests at 15 % — written to
+ * reproduce-output/results.md (gitignored) with its figures in reproduce-output/results/, or with
+ * --write-docs to the committed docs/results.md and docs/results/.
  *
- *   npm run reproduce        # everything: 8 models × 10 methods × 500 images (≈ 7 min on 2 idle cores)
+ *   npm run reproduce -- --write-docs   # everything: 8 models × 10 methods × 500 images (≈ 7 min on 2 idle cores)
  *   npm run reproduce -- --models mnist-cnn --methods rlrp,lrp0,random --limit 50   # one cell, ~1 min
+ *   npm run reproduce -- --images 500:1000   # the next 500 test images
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
@@ -16,6 +19,7 @@ import {
   currentEngine,
   initEngine,
   loadModelFromDir,
+  wilsonInterval,
   type MethodEvaluation,
   type RuleChoice,
 } from '@rlrp/core';
@@ -25,7 +29,7 @@ import { renderLinePlot } from './line-plot';
 import { COMPARED_METHODS, type ComparedMethod } from './methods';
 import { datasetOf, listShippedModels, type ShippedModel } from './model-zoo';
 import { parseReproduceOptions, type ReproduceOptions } from './options';
-import { resultsMarkdown, type ModelResult } from './results-markdown';
+import { resultsMarkdown, rlrpStanding, type ModelResult } from './results-markdown';
 import { measureRobustness, type Robustness } from './robustness';
 import { startProgress } from './progress';
 
@@ -101,8 +105,14 @@ async function evaluateModel(
   const started = Date.now();
   const dataset = datasetOf(shipped);
   const model = await loadModelFromDir(shipped.dir);
-  const count = Math.min(options.limit, dataset.test.count);
-  const { images, labels } = toTensors(dataset, dataset.test, { count });
+  const { start } = options;
+  if (start >= dataset.test.count) {
+    throw new Error(
+      `--images starts at ${start}, but the ${shipped.dataset} test split has ${dataset.test.count} images (0…${dataset.test.count - 1}).`,
+    );
+  }
+  const count = Math.min(options.end, dataset.test.count) - start;
+  const { images, labels } = toTensors(dataset, dataset.test, { start, count });
   const labelArray = Array.from(labels.dataSync());
   const subsetAccuracy = tf.tidy(
     () => (model.predict(images) as tf.Tensor2D).argMax(1).equal(labels).mean().dataSync()[0],
@@ -125,6 +135,8 @@ async function evaluateModel(
     baseline,
     batchSize,
     explainBatchSize,
+    // Image i of the slice gets the random permutation of test image start + i, as in a whole run.
+    firstSample: start,
     onProgress: (p) => bar.increment(p.stage),
   });
   bar.stop();
@@ -153,7 +165,7 @@ async function evaluateModel(
   // The comparison's maps of the first images are the heatmap examples.
   const exampleMaps = comparison.relevance;
   const exampleInputs = Array.from({ length: Math.min(HEATMAP_EXAMPLES, count) }, (_, i) =>
-    Float32Array.from(dataset.test.images.subarray(i * pixels, (i + 1) * pixels)),
+    Float32Array.from(dataset.test.images.subarray((start + i) * pixels, (start + i + 1) * pixels)),
   );
   const heatmapFile = `${shipped.id}-heatmaps.png`;
   fs.writeFileSync(
@@ -177,6 +189,7 @@ async function evaluateModel(
   model.dispose();
   return {
     model: shipped,
+    start,
     samples: count,
     subsetAccuracy,
     methods: rows,
@@ -187,6 +200,23 @@ async function evaluateModel(
     deletionPlot: `results/${deletionFile}`,
     heatmaps: `results/${heatmapFile}`,
   };
+}
+
+/** One console line per model: R-LRP at 15 % with its interval and the paired tests' verdict. */
+function standingLine(result: ModelResult): string {
+  const standing = rlrpStanding(result);
+  if (!standing)
+    return `${result.model.id}: no paired test (R-LRP or every other method left out).`;
+  const interval = wilsonInterval(Math.round(standing.rlrp * result.samples), result.samples);
+  const percent = (v: number) => (100 * v).toFixed(1);
+  const detail = standing.comparisons
+    .map((c) => `${c.method} ${c.referenceOnly}:${c.methodOnly} p=${c.adjustedP.toPrecision(2)}`)
+    .join(', ');
+  return (
+    `${result.model.id} (${result.samples} images): R-LRP at 15 % ${percent(standing.rlrp)} % ` +
+    `(95 % CI ${percent(interval.lower)}–${percent(interval.upper)}) — ${standing.standing} ` +
+    `[only R-LRP right : only other right, Holm p: ${detail}]`
+  );
 }
 
 async function main(): Promise<void> {
@@ -208,7 +238,8 @@ async function main(): Promise<void> {
       command: options.command,
       date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
       backend: currentEngine()?.backend ?? tf.getBackend(),
-      limit: options.limit,
+      start: options.start,
+      end: options.end,
       robustnessLimit: options.robustnessLimit,
       steps: options.steps,
       baseline: options.baseline,
@@ -223,13 +254,19 @@ async function main(): Promise<void> {
     );
     const json = results.map((r) => ({
       model: r.model.id,
+      start: r.start,
       samples: r.samples,
+      pairedTestsAt15: rlrpStanding(r) ?? null,
       subsetAccuracy: r.subsetAccuracy,
       seconds: r.seconds,
       methods: r.methods.map(({ method, evaluation }) => ({
         id: method.id,
         name: method.name,
-        keepTopK: evaluation.keepTopK,
+        keepTopK: {
+          ...evaluation.keepTopK,
+          // One character per image ('1' = right), so the paired tests can be redone from the file.
+          correct: evaluation.keepTopK.correct.map((c) => c.join('')),
+        },
         deletion: evaluation.deletion,
         insertion: evaluation.insertion,
         deletionAopcVsRandom: evaluation.deletionAopcVsRandom,
@@ -244,11 +281,16 @@ async function main(): Promise<void> {
     );
   };
   for (const shipped of models) {
-    results.push(await evaluateModel(shipped, methods, options, figuresDir));
+    const result = await evaluateModel(shipped, methods, options, figuresDir);
+    results.push(result);
     await write();
+    console.log(standingLine(result));
   }
   console.log(
-    `Wrote ${path.relative(process.cwd(), path.join(outDir, 'results.md'))} (${Math.round((Date.now() - started) / 1000)} s).`,
+    `Wrote ${path.relative(process.cwd(), path.join(outDir, 'results.md'))} (${Math.round((Date.now() - started) / 1000)} s).` +
+      (options.writeDocs
+        ? ''
+        : ' The committed docs/results.md is unchanged; --write-docs replaces it.'),
   );
 }
 

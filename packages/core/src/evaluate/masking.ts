@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { RlrpError } from '../errors';
+import { EvaluationOptionError } from '../errors';
 
 /**
  * The value a removed pixel takes: a number for every channel (default 0), or a tensor broadcastable
@@ -18,9 +18,7 @@ export function applyPixelMask(
 ): tf.Tensor4D {
   const [n, h, w] = images.shape;
   if (keep.length !== n * h * w) {
-    throw new RlrpError(
-      `Pixel mask has ${keep.length} entries; the batch has ${n * h * w} pixels.`,
-    );
+    throw new EvaluationOptionError('keep.length', keep.length, `${n * h * w}, one per pixel`);
   }
   return tf.tidy(() => {
     const mask = tf.tensor4d(keep, [n, h, w, 1]);

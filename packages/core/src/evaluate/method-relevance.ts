@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ExplainableModel } from '../explainable-model';
 import type { ExplanationSession } from '../session';
 import type { RuleChoice, Target } from '../types';
-import type { ProgressCallback } from './metric-options';
+import { checkImages, resolveBatchSize, type ProgressCallback } from './metric-options';
 
 /** Channel-summed relevance of a batch of images for one rule, with its count of non-finite values. */
 export interface RelevanceScores {
@@ -63,9 +63,10 @@ export function relevanceScores(
   images: tf.Tensor4D,
   options: RelevanceScoresOptions,
 ): RelevanceScores[] {
+  checkImages(images);
   const [n, h, w] = images.shape;
   const pixels = h * w;
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = resolveBatchSize(options.batchSize, 32);
   const results = options.rules.map(() => ({
     scores: new Float32Array(n * pixels),
     nonFinite: 0,

@@ -1,8 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { RlrpError } from '../errors';
-import { classScores, classify, type Classifier, type ScoreOutput } from './classifier';
+import { EvaluationOptionError } from '../errors';
+import {
+  SCORE_OUTPUTS,
+  classCount,
+  classScores,
+  classify,
+  type Classifier,
+  type ScoreOutput,
+} from './classifier';
 import { applyPixelMask, rankingMask } from './masking';
 import {
+  checkBaseline,
+  checkImages,
   resolveBatchSize,
   resolveRanking,
   toIndexArray,
@@ -13,6 +22,9 @@ import {
 
 /** Deletion removes the most relevant pixels first; insertion starts from the baseline image and adds them. */
 export type FlippingMode = 'deletion' | 'insertion';
+
+/** Every {@link FlippingMode}. */
+export const FLIPPING_MODES: readonly FlippingMode[] = Object.freeze(['deletion', 'insertion']);
 
 /** Options of `pixelFlippingCurve`. */
 export interface PixelFlippingOptions extends CommonMetricOptions {
@@ -60,25 +72,40 @@ export function trapezoidArea(x: readonly number[], y: readonly number[]): numbe
  * record the target's score after each step. Deletion sets the most relevant pixels to the baseline
  * first (a good ranking makes the score fall fast: low AUC, high AOPC); insertion starts from the
  * baseline image and restores them first (a good ranking makes it rise fast: high AUC, high AOPC).
+ *
+ * @throws EvaluationOptionError for an unknown mode or score output, an empty batch, steps that are
+ *   not a positive integer, a bad batch size, seed or baseline; ClassIndexError for a target that is
+ *   not a class of the classifier; PixelRankingError for a ranking that is not a permutation.
  */
 export function pixelFlippingCurve(options: PixelFlippingOptions): PixelFlippingCurve {
   const { classifier, images, mode } = options;
+  if (!FLIPPING_MODES.includes(mode)) {
+    throw new EvaluationOptionError('mode', mode, `one of ${FLIPPING_MODES.join(', ')}`);
+  }
+  checkImages(images);
   const [n, h, w, c] = images.shape;
   const pixels = h * w;
   const steps = options.steps ?? 20;
   if (!Number.isInteger(steps) || steps < 1) {
-    throw new RlrpError(`steps must be a positive integer, got ${steps}.`);
+    throw new EvaluationOptionError('steps', steps, 'a positive integer');
   }
   const output = options.scoreOutput ?? 'auto';
-  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed);
+  if (!SCORE_OUTPUTS.includes(output)) {
+    throw new EvaluationOptionError('scoreOutput', output, `one of ${SCORE_OUTPUTS.join(', ')}`);
+  }
+  checkBaseline(options.baseline, [n, h, w, c]);
   const batchSize = resolveBatchSize(options.batchSize);
+  const classes = classCount(classifier, images);
+  const ranking = resolveRanking(options.order, [n, h, w, c], options.seed, options.firstSample);
   const baseline = options.baseline ?? 0;
   const fractions = Array.from({ length: steps + 1 }, (_, j) => j / steps);
   const counts = fractions.map((f) => Math.round(f * pixels));
   const scoreSums = fractions.map(() => 0);
   let aopcSum = 0;
   const explicitTargets =
-    options.targets === undefined ? undefined : toIndexArray(options.targets, n, 'targets');
+    options.targets === undefined
+      ? undefined
+      : toIndexArray(options.targets, n, 'targets', classes);
   const batches = Math.ceil(n / batchSize);
   for (let b = 0; b < batches; b++) {
     const from = b * batchSize;
@@ -88,9 +115,7 @@ export function pixelFlippingCurve(options: PixelFlippingOptions): PixelFlipping
     const targets =
       explicitTargets?.slice(from, to) ??
       Array.from(tf.tidy(() => classify(classifier, batch).argMax(1).dataSync()));
-    const selection = tf.tidy(() =>
-      tf.oneHot(tf.tensor1d(targets, 'int32'), classOutputs(classifier, batch)),
-    );
+    const selection = tf.tidy(() => tf.oneHot(tf.tensor1d(targets, 'int32'), classes));
     const perStep: Float32Array[] = counts.map((count) => {
       const mask = rankingMask(ranking, pixels, from, to, count, mode === 'insertion');
       return tf.tidy(() => {
@@ -121,14 +146,4 @@ export function pixelFlippingCurve(options: PixelFlippingOptions): PixelFlipping
     aopc: aopcSum / (n * (steps + 1)),
     samples: n,
   };
-}
-
-/** Number of classes the classifier outputs (from the model, or by one forward pass of one image). */
-function classOutputs(classifier: Classifier, batch: tf.Tensor4D): number {
-  if (typeof classifier !== 'function') {
-    const shape = classifier.outputs[0].shape;
-    const classes = shape[shape.length - 1];
-    if (typeof classes === 'number') return classes;
-  }
-  return tf.tidy(() => classify(classifier, batch.slice(0, 1)).shape[1]);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { RlrpError } from '../errors';
+import { EvaluationOptionError } from '../errors';
 import { randomRankings } from './seeded-random';
 
 /** Relevance maps as a tensor or a flat typed array (NHWC, or NHW when already summed over channels). */
@@ -14,7 +14,7 @@ export const DEFAULT_RANKING_SEED = 12345;
 /**
  * Per-pixel scores: relevance summed over channels (signed), one `height·width` block per sample.
  * Accepts maps shaped like the images (`n·h·w·c` values) or already channel-summed (`n·h·w`).
- * @throws RlrpError when the number of values fits neither.
+ * @throws EvaluationOptionError when the number of values fits neither.
  */
 export function pixelScores(relevance: RelevanceMaps, shape: BatchShape): Float32Array {
   const [n, h, w, c] = shape;
@@ -23,9 +23,11 @@ export function pixelScores(relevance: RelevanceMaps, shape: BatchShape): Float3
   const pixels = n * h * w;
   if (values.length === pixels) return Float32Array.from(values);
   if (values.length !== pixels * c) {
-    throw new RlrpError(
-      `Relevance has ${values.length} values but the images [${shape.join(', ')}] need ${pixels * c} ` +
-        `(per channel) or ${pixels} (summed over channels). Pass the relevance of the same batch.`,
+    throw new EvaluationOptionError(
+      'relevance values',
+      values.length,
+      `${pixels * c} (per channel) or ${pixels} (summed over channels) for the images [${shape.join(', ')}]`,
+      'Pass the relevance of the same batch.',
     );
   }
   const scores = new Float32Array(pixels);
@@ -42,17 +44,24 @@ export function pixelScores(relevance: RelevanceMaps, shape: BatchShape): Float3
  * MNIST background) are broken by the sample's seeded random permutation, so a constant map ranks
  * exactly like the random baseline instead of favouring the top-left corner. NaN counts as −∞.
  * Returned flat: pixel indices of sample i, best first, at `[i·pixels, (i+1)·pixels)`.
+ * `firstSample`: where these samples start in a larger set (see `randomRankings`), so that a slice
+ * breaks ties exactly as the whole set does.
  */
 export function rankPixels(
   scores: Float32Array,
   samples: number,
   pixels: number,
   seed = DEFAULT_RANKING_SEED,
+  firstSample = 0,
 ): Int32Array {
   if (scores.length !== samples * pixels) {
-    throw new RlrpError(`rankPixels: ${scores.length} scores for ${samples}×${pixels} pixels.`);
+    throw new EvaluationOptionError(
+      'scores.length',
+      scores.length,
+      `${samples * pixels} (${samples} samples × ${pixels} pixels)`,
+    );
   }
-  const random = randomRankings(samples, pixels, seed);
+  const random = randomRankings(samples, pixels, seed, firstSample);
   const ranking = new Int32Array(samples * pixels);
   const tiePosition = new Int32Array(pixels);
   const order = Array.from({ length: pixels }, (_, i) => i);
@@ -69,11 +78,15 @@ export function rankPixels(
   return ranking;
 }
 
-/** Rankings that ignore relevance: the seeded random baseline. */
+/**
+ * Rankings that ignore relevance: the seeded random baseline. `firstSample`: where these samples
+ * start in a larger set (see `randomRankings`).
+ */
 export function randomPixelRanking(
   samples: number,
   pixels: number,
   seed = DEFAULT_RANKING_SEED,
+  firstSample = 0,
 ): Int32Array {
-  return randomRankings(samples, pixels, seed);
+  return randomRankings(samples, pixels, seed, firstSample);
 }

@@ -28,10 +28,21 @@ function shuffleInPlace(order: Int32Array, random: () => number): void {
 /**
  * One random permutation of `0 … pixels−1` per sample, all drawn from a single stream seeded with
  * `seed`: sample i always gets the same permutation for the same seed and pixel count.
- * Returned flat: permutation of sample i at `[i·pixels, (i+1)·pixels)`.
+ * `firstSample` says where these samples start in a larger set: the stream is advanced past the
+ * permutations of samples `0 … firstSample−1`, so a slice gets exactly the permutations the same
+ * samples get in the whole set.
+ * Returned flat: permutation of sample `firstSample + i` at `[i·pixels, (i+1)·pixels)`.
  */
-export function randomRankings(samples: number, pixels: number, seed: number): Int32Array {
+export function randomRankings(
+  samples: number,
+  pixels: number,
+  seed: number,
+  firstSample = 0,
+): Int32Array {
   const random = mulberry32(seed);
+  // Fisher–Yates draws pixels − 1 numbers per permutation.
+  const skipped = firstSample * Math.max(0, pixels - 1);
+  for (let i = 0; i < skipped; i++) random();
   const all = new Int32Array(samples * pixels);
   for (let s = 0; s < samples; s++) {
     const order = all.subarray(s * pixels, (s + 1) * pixels);

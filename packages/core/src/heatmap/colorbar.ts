@@ -4,6 +4,7 @@
 import { getColormap, type ColormapChoice } from './colormaps';
 import { COLORMAP_SIZE } from './colormap';
 import { HeatmapInputError } from './errors';
+import { checkImageSize } from './image-size';
 import type { RgbaImage } from './rgba';
 
 /** Options of {@link colorbar}. */
@@ -32,6 +33,7 @@ export function colorbar(
   const vertical = options.orientation === 'vertical';
   const width = vertical ? thickness : length;
   const height = vertical ? length : thickness;
+  checkImageSize(width, height, 'the colour bar', 'Use a smaller length or thickness.');
   const data = new Uint8ClampedArray(4 * width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

@@ -2,6 +2,7 @@
  * Tiling several images into one, e.g. the same sample explained by several rules.
  */
 import { HeatmapInputError } from './errors';
+import { checkImageSize } from './image-size';
 import { assertRgbaImage, type RgbaImage } from './rgba';
 
 /** Options of {@link tileImages}. */
@@ -33,6 +34,12 @@ export function tileImages(images: readonly RgbaImage[], options: TileOptions = 
   const cellHeight = Math.max(...images.map((image) => image.height));
   const width = columns * cellWidth + (columns + 1) * gap;
   const height = rows * cellHeight + (rows + 1) * gap;
+  checkImageSize(
+    width,
+    height,
+    `the grid of ${images.length} images (${columns} columns, gap ${gap})`,
+    'Tile fewer or smaller images, or use a smaller gap.',
+  );
   const data = new Uint8ClampedArray(4 * width * height);
   const background = options.background ?? [255, 255, 255, 255];
   for (let p = 0; p < width * height; p++) data.set(background, 4 * p);

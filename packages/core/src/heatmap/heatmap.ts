@@ -3,6 +3,7 @@
  */
 import { getColormap, type ColormapChoice } from './colormaps';
 import { HeatmapInputError } from './errors';
+import { checkImageSize, largestUpscale } from './image-size';
 import { normalizeRelevance, type NormalizedMap, type Normalization } from './normalize';
 import { reduceChannels, type ReduceOptions, type RelevanceSource } from './relevance-map';
 import { colorize, type RgbaImage } from './rgba';
@@ -34,7 +35,12 @@ export interface Heatmap extends RgbaImage {
   readonly colormap: string;
 }
 
-/** Resolves the `upscale` / `minSize` options to one integer factor. */
+/**
+ * Resolves the `upscale` / `minSize` options to one integer factor.
+ * @throws HeatmapInputError for both options at once, a factor that is not an integer ≥ 1 or a
+ *   `minSize` that is not a positive number; HeatmapSizeError when the upscaled image would exceed
+ *   `MAX_HEATMAP_PIXELS`.
+ */
 export function upscaleFactor(
   width: number,
   height: number,
@@ -44,12 +50,29 @@ export function upscaleFactor(
     throw new HeatmapInputError('Pass either upscale or minSize, not both.');
   }
   if (options.minSize !== undefined) {
-    if (!(options.minSize > 0)) {
+    if (!(options.minSize > 0 && Number.isFinite(options.minSize))) {
       throw new HeatmapInputError(`minSize must be a positive number, got ${options.minSize}.`);
     }
-    return upscaleFactorFor(width, height, options.minSize);
+    const factor = upscaleFactorFor(width, height, options.minSize);
+    checkImageSize(
+      width * factor,
+      height * factor,
+      `the ${width}×${height} heatmap upscaled to minSize ${options.minSize}`,
+      `Use a minSize ≤ ${largestUpscale(width, height) * Math.max(width, height)}.`,
+    );
+    return factor;
   }
-  return options.upscale ?? 1;
+  const factor = options.upscale ?? 1;
+  if (!Number.isInteger(factor) || factor < 1) {
+    throw new HeatmapInputError(`upscale must be an integer ≥ 1, got ${factor}.`);
+  }
+  checkImageSize(
+    width * factor,
+    height * factor,
+    `the ${width}×${height} heatmap upscaled ${factor}×`,
+    `Use an upscale factor ≤ ${largestUpscale(width, height)}.`,
+  );
+  return factor;
 }
 
 /**

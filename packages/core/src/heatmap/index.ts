@@ -2,7 +2,8 @@
  * Heatmaps of relevance: channel reduction, normalisation, zennit's colormaps, RGBA arrays, PNG
  * export, overlays on the input image and upscaling of small maps.
  */
-export { HeatmapInputError, UnknownColormapError } from './errors';
+export { HeatmapInputError, HeatmapSizeError, UnknownColormapError } from './errors';
+export { MAX_HEATMAP_PIXELS } from './image-size';
 export {
   COLORMAP_SIZE,
   colorOf,

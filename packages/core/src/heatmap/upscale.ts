@@ -3,9 +3,14 @@
  * viewer blurring them.
  */
 import { HeatmapInputError } from './errors';
+import { checkImageSize, largestUpscale } from './image-size';
 import { assertRgbaImage, type RgbaImage } from './rgba';
 
-/** Upscales an RGBA image by an integer factor, each pixel becoming a `factor × factor` block. */
+/**
+ * Upscales an RGBA image by an integer factor, each pixel becoming a `factor × factor` block.
+ * @throws HeatmapInputError for a factor that is not an integer ≥ 1; HeatmapSizeError when the
+ *   result would exceed `MAX_HEATMAP_PIXELS`.
+ */
 export function upscaleNearest(image: RgbaImage, factor: number): RgbaImage {
   assertRgbaImage(image);
   if (!Number.isInteger(factor) || factor < 1) {
@@ -14,6 +19,12 @@ export function upscaleNearest(image: RgbaImage, factor: number): RgbaImage {
   if (factor === 1) return image;
   const width = image.width * factor;
   const height = image.height * factor;
+  checkImageSize(
+    width,
+    height,
+    `the ${image.width}×${image.height} image upscaled ${factor}×`,
+    `Use an upscale factor ≤ ${largestUpscale(image.width, image.height)}.`,
+  );
   const data = new Uint8ClampedArray(4 * width * height);
   // Copy one pixel as one 32-bit word; a view needs a 4-byte aligned start, so copy if unaligned.
   const bytes = image.data.byteOffset % 4 === 0 ? image.data : new Uint8ClampedArray(image.data);
