@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { assignWeights, type WeightMatching } from './assignWeights';
-import { readLayersModelJson } from './modelJsonFile';
-import { readWeightData } from './weightShards';
+import { assignWeights, type WeightMatching } from './assign-weights';
+import { readLayersModelJson } from './model-json-file';
+import { readWeightData } from './weight-shards';
 
 /**
  * Loads only the weights of a saved or converted layers model into an already built `model`

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ModelFileError } from '../errors';
-import { findJsonErrorPosition } from './jsonErrorPosition';
+import { findJsonErrorPosition } from './json-error-position';
 
 /** The name tfjs gives the model file inside a model directory. */
 export const MODEL_JSON = 'model.json';

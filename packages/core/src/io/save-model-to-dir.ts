@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { MODEL_JSON } from './modelJsonFile';
+import { MODEL_JSON } from './model-json-file';
 
 /** Files written by {@link saveModelToDir}. */
 export interface SavedModelFiles {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelFileError } from '../errors';
-import type { WeightData } from './weightShards';
+import type { WeightData } from './weight-shards';
 
 /** How file weights were matched to the model's variables. */
 export type WeightMatching = 'by-name' | 'by-order';

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ModelFileError } from '../errors';
-import type { LayersModelJson } from './modelJsonFile';
+import type { LayersModelJson } from './model-json-file';
 
 /** The weight values of a model file: their specs in manifest order and the concatenated bytes. */
 export interface WeightData {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelFileError } from '../errors';
-import { assignWeights } from './assignWeights';
-import { readLayersModelJson } from './modelJsonFile';
-import { readWeightData } from './weightShards';
+import { assignWeights } from './assign-weights';
+import { readLayersModelJson } from './model-json-file';
+import { readWeightData } from './weight-shards';
 
 /** Options of {@link loadModelFromDir}. */
 export interface LoadModelOptions {
