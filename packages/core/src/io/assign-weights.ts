@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelFileError } from '../errors';
+import { decodeWeightValues } from './decode-weights';
 import type { WeightData } from './weight-shards';
+import { weightByteLength } from './weights-manifest';
 
 /** How file weights were matched to the model's variables. */
 export type WeightMatching = 'by-name' | 'by-order';
@@ -9,7 +11,8 @@ export type WeightMatching = 'by-name' | 'by-order';
  * Writes the weights read from a model file into `model`'s variables. Weights are matched by
  * name (`layer/kernel`, as Keras and tfjs write them); when no name matches but the file lists
  * exactly the model's weight shapes in the model's order (a Keras model converted under other
- * layer names), they are matched by order. Every decoded tensor is released.
+ * layer names), they are matched by order. Quantised weights are dequantised to float32. Every
+ * decoded tensor is released.
  *
  * @returns how the weights were matched.
  * @throws ModelFileError when the weights do not fit the model: counts, missing and unexpected
@@ -31,15 +34,24 @@ export function assignWeights(
     matched.length === 0 && sameShapesInOrder ? 'by-order' : 'by-name';
   if (matching === 'by-name') checkNamesAndShapes(specs, variables, byName, file);
 
-  const decoded = tf.io.decodeWeights(weights.data, weights.specs);
-  try {
-    specs.forEach((spec, i) => {
-      const variable = matching === 'by-order' ? variables[i] : byName.get(spec.name);
-      variable?.write(decoded[spec.name]);
-    });
-  } finally {
-    tf.dispose(Object.values(decoded));
-  }
+  // Byte offsets over every entry (optimizer state included: it sits in the shards too).
+  const offsets = new Map<tf.io.WeightsManifestEntry, number>();
+  weights.specs.reduce((offset, spec) => {
+    offsets.set(spec, offset);
+    return offset + weightByteLength(spec);
+  }, 0);
+  specs.forEach((spec, i) => {
+    const variable = matching === 'by-order' ? variables[i] : byName.get(spec.name);
+    if (variable === undefined) return;
+    const start = offsets.get(spec) ?? 0;
+    const bytes = weights.data.subarray(start, start + weightByteLength(spec));
+    const value = tf.tensor(decodeWeightValues(spec, bytes), spec.shape, 'float32');
+    try {
+      variable.write(value);
+    } finally {
+      value.dispose();
+    }
+  });
   return matching;
 }
 

@@ -1,64 +1,145 @@
 import type * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ModelFileError } from '../errors';
+import { ModelFileError, ModelLimitError, quoteForMessage } from '../errors';
 import { findJsonErrorPosition } from './json-error-position';
+import { jsonNestsDeeperThan } from './json-nesting-depth';
+import {
+  resolveModelLoadLimits,
+  type ModelLoadLimits,
+  type ResolvedModelLoadLimits,
+} from './load-limits';
+import {
+  readFolderFile,
+  resolveInsideFolder,
+  type ConfinedPath,
+  type FolderFile,
+} from './model-folder';
+import { checkWeightsManifest } from './weights-manifest';
 
 /** The name tfjs gives the model file inside a model directory. */
 export const MODEL_JSON = 'model.json';
 
 /** A parsed, checked model.json of a tfjs layers model. */
 export interface LayersModelJson {
-  /** Absolute path of model.json. */
+  /** Absolute path of model.json, as given (before links are followed). */
   readonly path: string;
-  /** Directory the weight shard paths are relative to. */
+  /** Real path of the directory the weight shard paths are relative to and confined to. */
   readonly directory: string;
+  /** The load limits in force. */
+  readonly limits: ResolvedModelLoadLimits;
   /** The parsed file; `modelTopology` is a Keras layers topology, `weightsManifest` is present. */
   readonly json: tf.io.ModelJSON & { readonly weightsManifest: tf.io.WeightsManifestConfig };
 }
 
 /**
  * Finds model.json: `dirOrModelJsonPath` is either a directory holding `model.json` or the path of
- * a model JSON file itself.
+ * a model JSON file itself. The file must be a regular file inside that folder, also when it is a
+ * symbolic link.
  *
- * @throws ModelFileError when neither exists.
+ * @throws ModelFileError when neither exists; UnsafeModelPathError when model.json is a link
+ *   leading out of its folder, a directory, FIFO, device or socket.
  */
-export function resolveModelJsonPath(dirOrModelJsonPath: string): string {
+export function resolveModelJson(dirOrModelJsonPath: string): {
+  readonly file: FolderFile;
+  readonly target: ConfinedPath;
+} {
   const given = path.resolve(dirOrModelJsonPath);
-  if (!fs.existsSync(given)) {
+  let givenStats: fs.Stats;
+  try {
+    givenStats = fs.statSync(given);
+  } catch {
     throw new ModelFileError(
       given,
       'Model directory or file not found',
       `Pass the directory that contains ${MODEL_JSON} (as written by saveModelToDir, model.save or tensorflowjs_converter), or the path of ${MODEL_JSON} itself.`,
     );
   }
-  if (!fs.statSync(given).isDirectory()) return given;
-  const modelJson = path.join(given, MODEL_JSON);
-  if (!fs.existsSync(modelJson)) {
+  const isDirectory = givenStats.isDirectory();
+  const folderGiven = isDirectory ? given : path.dirname(given);
+  const written = isDirectory ? MODEL_JSON : path.basename(given);
+  const modelJsonPath = path.join(folderGiven, written);
+  if (isDirectory && !fs.existsSync(modelJsonPath) && !isSymbolicLink(modelJsonPath)) {
     const otherJson = fs.readdirSync(given).filter((name) => name.endsWith('.json'));
     throw new ModelFileError(
-      modelJson,
+      modelJsonPath,
       `The directory has no ${MODEL_JSON}`,
       otherJson.length > 0
-        ? `It holds ${otherJson.join(', ')}: pass the path of the model's JSON file instead of the directory.`
+        ? `It holds ${otherJson.map(quoteForMessage).join(', ')}: pass the path of the model's JSON file instead of the directory.`
         : 'Pass the directory a tfjs layers model was saved to (model.json plus its .bin weight shards).',
     );
   }
-  return modelJson;
+  const target: ConfinedPath = {
+    folder: fs.realpathSync(folderGiven),
+    written,
+    modelJsonPath,
+    kind: 'Model file',
+  };
+  return { file: resolveInsideFolder(target), target };
+}
+
+function isSymbolicLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Reads and checks a layers model's model.json.
+ * Reads and checks a layers model's model.json: size and nesting depth within `limits`, valid
+ * JSON (a UTF-8 byte order mark is skipped), a Keras layers topology, and a well-formed weights
+ * manifest of supported dtypes within `maxParameters`.
  *
  * @throws ModelFileError for a missing file, malformed JSON (with line, column and offset), a
- *   graph model or any other JSON that is not a layers model, or a missing weights manifest.
+ *   graph model or any other JSON that is not a layers model, or a malformed weights manifest;
+ *   ModelLimitError beyond a limit; UnsupportedWeightDtypeError; UnsafeModelPathError.
  */
-export function readLayersModelJson(dirOrModelJsonPath: string): LayersModelJson {
-  const modelJsonPath = resolveModelJsonPath(dirOrModelJsonPath);
-  const text = fs.readFileSync(modelJsonPath, 'utf8');
+export function readLayersModelJson(
+  dirOrModelJsonPath: string,
+  limits: ModelLoadLimits = {},
+): LayersModelJson {
+  const resolvedLimits = resolveModelLoadLimits(limits);
+  const { file, target } = resolveModelJson(dirOrModelJsonPath);
+  const modelJsonPath = target.modelJsonPath;
+  if (file.size > resolvedLimits.maxModelJsonBytes) {
+    throw new ModelLimitError(
+      modelJsonPath,
+      'maxModelJsonBytes',
+      resolvedLimits.maxModelJsonBytes,
+      `The model file has ${file.size} bytes`,
+    );
+  }
+  const text = decodeText(readFolderFile(file, target), modelJsonPath);
+  if (jsonNestsDeeperThan(text, resolvedLimits.maxJsonDepth)) {
+    throw new ModelLimitError(
+      modelJsonPath,
+      'maxJsonDepth',
+      resolvedLimits.maxJsonDepth,
+      'The model file nests its JSON arrays and objects too deeply',
+    );
+  }
   const parsed = parseJson(text, modelJsonPath);
   checkIsLayersModel(parsed, modelJsonPath);
-  return { path: modelJsonPath, directory: path.dirname(modelJsonPath), json: parsed };
+  checkWeightsManifest(parsed.weightsManifest, modelJsonPath, resolvedLimits);
+  return { path: modelJsonPath, directory: target.folder, json: parsed, limits: resolvedLimits };
+}
+
+/** UTF-8 text of model.json; a UTF-8 byte order mark (some Windows editors add one) is skipped. */
+function decodeText(bytes: Buffer, file: string): string {
+  const utf16 =
+    bytes.length >= 2 &&
+    ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  if (utf16) {
+    throw new ModelFileError(
+      file,
+      'The model file is UTF-16 text (it starts with a UTF-16 byte order mark); model.json must be UTF-8',
+      'Save model.json again as UTF-8 (any editor offers the encoding when saving), or re-export the model.',
+    );
+  }
+  const hasUtf8Bom =
+    bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', hasUtf8Bom ? 3 : 0);
 }
 
 function parseJson(text: string, file: string): unknown {
@@ -90,7 +171,7 @@ function checkIsLayersModel(
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ModelFileError(file, 'The model file does not contain a JSON object', notAModelHint);
   }
-  const { modelTopology, format, weightsManifest } = parsed as Record<string, unknown>;
+  const { modelTopology, format } = parsed as Record<string, unknown>;
   const topology = (modelTopology ?? {}) as Record<string, unknown>;
   const isGraphModel =
     format === 'graph-model' || Array.isArray(topology.node) || topology.versions !== undefined;
@@ -102,53 +183,17 @@ function checkIsLayersModel(
         '(or --input_format=keras_saved_model), or save it from tfjs with saveModelToDir(model, dir).',
     );
   }
-  if (modelTopology === undefined || modelTopology === null) {
+  if (typeof modelTopology !== 'object' || modelTopology === null) {
     throw new ModelFileError(file, 'The model file has no "modelTopology"', notAModelHint);
   }
   const config = (topology.model_config ?? topology) as Record<string, unknown>;
   if (typeof config.class_name !== 'string' || typeof config.config !== 'object') {
     throw new ModelFileError(
       file,
-      `"modelTopology" is not a Keras layers model (format: ${String(format ?? 'not given')})`,
+      `"modelTopology" is not a Keras layers model (format: ${typeof format === 'string' ? quoteForMessage(format) : 'not given'})`,
       notAModelHint,
     );
   }
-  if (!Array.isArray(weightsManifest)) {
-    throw new ModelFileError(
-      file,
-      'The model file has no "weightsManifest", so the model has no weights',
-      'Save the model with its weights: saveModelToDir(model, dir) or model.save(...) in tfjs, tensorflowjs_converter for Keras.',
-    );
-  }
-  weightsManifest.forEach((group: unknown, g) => {
-    const problem = manifestGroupProblem(group);
-    if (problem !== undefined) {
-      throw new ModelFileError(
-        file,
-        `"weightsManifest[${g}]" is malformed: ${problem}`,
-        'The file was edited by hand or damaged; restore it or save the model again.',
-      );
-    }
-  });
-}
-
-/** What is wrong with one weights-manifest group, or `undefined` when it is well formed. */
-function manifestGroupProblem(group: unknown): string | undefined {
-  if (typeof group !== 'object' || group === null) return 'not an object';
-  const { paths, weights } = group as Record<string, unknown>;
-  if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) {
-    return '"paths" must be a list of shard file names';
-  }
-  if (!Array.isArray(weights)) return '"weights" must be a list';
-  for (const [i, weight] of weights.entries()) {
-    const { name, shape, dtype } = (weight ?? {}) as Record<string, unknown>;
-    const shapeOk =
-      Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && (d as number) >= 0);
-    if (typeof name !== 'string' || !shapeOk || typeof dtype !== 'string') {
-      return `weight ${i} needs a string "name", a "shape" of non-negative integers and a "dtype"`;
-    }
-  }
-  return undefined;
 }
 
 const notAModelHint =

@@ -1,114 +1,96 @@
 import type * as tf from '@tensorflow/tfjs';
-import * as fs from 'fs';
-import * as path from 'path';
-import { ModelFileError } from '../errors';
+import { ModelFileError, quoteForMessage } from '../errors';
+import { readFolderFile, resolveInsideFolder, type ConfinedPath } from './model-folder';
 import type { LayersModelJson } from './model-json-file';
+import { weightByteLength } from './weights-manifest';
 
 /** The weight values of a model file: their specs in manifest order and the concatenated bytes. */
 export interface WeightData {
   readonly specs: tf.io.WeightsManifestEntry[];
-  readonly data: ArrayBuffer;
-}
-
-const BYTES_PER_ELEMENT: Readonly<Record<string, number>> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  complex64: 8,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-};
-
-/**
- * Bytes one weight occupies in its shard, or `undefined` when that depends on the data (strings
- * are stored with per-element length prefixes).
- */
-export function weightByteLength(spec: tf.io.WeightsManifestEntry): number | undefined {
-  const storedDtype = spec.quantization?.dtype ?? spec.dtype;
-  const bytes = BYTES_PER_ELEMENT[storedDtype];
-  if (bytes === undefined) return undefined;
-  return spec.shape.reduce((product, dim) => product * dim, 1) * bytes;
+  readonly data: Uint8Array;
 }
 
 /**
- * Reads every weight shard listed in model.json and checks that each group holds exactly the
- * bytes its weights need, so that a damaged download is reported as such instead of as garbage
- * weights.
+ * Reads every weight shard listed in model.json. Each shard path must lead to a regular file
+ * inside the model folder; every group's shard sizes are checked (with `lstat`) against the bytes
+ * its weights need before any byte is read, and each read is bounded by that size, so a damaged
+ * download is reported as such and a crafted path reads nothing outside the folder.
  *
  * @param onProgress - called after each shard with the fraction of shards read.
- * @throws ModelFileError naming a missing shard, or the shard(s) with too few or too many bytes.
+ * @throws UnsafeModelPathError for a shard path that breaks a rule; ModelFileError naming a
+ *   missing shard, or the shard(s) with too few or too many bytes.
  */
 export function readWeightData(
   modelJson: LayersModelJson,
   onProgress?: (fraction: number) => void,
 ): WeightData {
-  const totalShards = modelJson.json.weightsManifest.reduce(
-    (n, group) => n + group.paths.length,
+  const manifest = modelJson.json.weightsManifest;
+  const groups = manifest.map((group) => {
+    const targets = group.paths.map((written): ConfinedPath => ({
+      folder: modelJson.directory,
+      written,
+      modelJsonPath: modelJson.path,
+      kind: 'Weight shard',
+    }));
+    const files = targets.map(resolveInsideFolder);
+    return { group, targets, files };
+  });
+  groups.forEach(({ group, targets, files }, groupIndex) =>
+    checkGroupSize(
+      group,
+      groupIndex,
+      targets.map((target) => target.written),
+      files.map((file) => file.size),
+      modelJson.path,
+    ),
+  );
+  const totalShards = groups.reduce((n, { files }) => n + files.length, 0);
+  const totalBytes = groups.reduce(
+    (n, { files }) => n + files.reduce((sum, file) => sum + file.size, 0),
     0,
   );
+  const data = new Uint8Array(totalBytes);
+  let offset = 0;
   let shardsRead = 0;
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Buffer[] = [];
-  modelJson.json.weightsManifest.forEach((group, groupIndex) => {
-    const shardPaths = group.paths.map((shard) => path.resolve(modelJson.directory, shard));
-    const missing = shardPaths.filter((shard) => !fs.existsSync(shard));
-    if (missing.length > 0) {
-      const names = missing.map((shard) => path.relative(modelJson.directory, shard));
-      throw new ModelFileError(
-        missing[0],
-        `Weight shard${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')} listed in ${path.basename(modelJson.path)} ${names.length > 1 ? 'are' : 'is'} missing`,
-        `Copy every .bin file named in "weightsManifest" into ${modelJson.directory}, next to ${path.basename(modelJson.path)}.`,
-      );
-    }
-    const shards = shardPaths.map((shard) => {
-      const bytes = fs.readFileSync(shard);
+  for (const { targets, files } of groups) {
+    files.forEach((file, i) => {
+      data.set(readFolderFile(file, targets[i]), offset);
+      offset += file.size;
       onProgress?.(++shardsRead / totalShards);
-      return bytes;
     });
-    checkGroupSize(group, groupIndex, shardPaths, shards, modelJson);
-    specs.push(...group.weights);
-    buffers.push(...shards);
-  });
-  const joined = Buffer.concat(buffers);
-  const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
-  return { specs, data: data as ArrayBuffer };
+  }
+  return { specs: manifest.flatMap((group) => group.weights), data };
 }
 
 function checkGroupSize(
   group: tf.io.WeightsManifestConfig[number],
   groupIndex: number,
-  shardPaths: readonly string[],
-  shards: readonly Buffer[],
-  modelJson: LayersModelJson,
+  shardNames: readonly string[],
+  actual: readonly number[],
+  file: string,
 ): void {
-  const sizes = group.weights.map(weightByteLength);
-  if (sizes.some((size) => size === undefined)) return; // string weights: size known only from data
-  const expectedTotal = (sizes as number[]).reduce((sum, size) => sum + size, 0);
-  const actual = shards.map((shard) => shard.byteLength);
+  const expectedTotal = group.weights.reduce((sum, spec) => sum + weightByteLength(spec), 0);
   const actualTotal = actual.reduce((sum, size) => sum + size, 0);
   if (actualTotal === expectedTotal) return;
   const expected = expectedShardSizes(actual, expectedTotal);
-  const wrong = actual
-    .map((bytes, i) => ({
-      name: path.relative(modelJson.directory, shardPaths[i]),
-      bytes,
-      expected: expected[i],
-    }))
-    .filter((shard) => shard.bytes !== shard.expected);
-  const perShard = wrong.map(
-    (shard) => `"${shard.name}" has ${shard.bytes} bytes, expected ${shard.expected}`,
-  );
-  const summary = `weight group ${groupIndex + 1} (${group.weights.length} weights) needs ${expectedTotal} bytes in total, its ${shards.length} shard(s) hold ${actualTotal}`;
+  const perShard = actual
+    .map((bytes, i) => ({ name: shardNames[i], bytes, expected: expected[i] }))
+    .filter((shard) => shard.bytes !== shard.expected)
+    .slice(0, 6)
+    .map(
+      (shard) =>
+        `${quoteForMessage(shard.name)} has ${shard.bytes} bytes, expected ${shard.expected}`,
+    );
+  const summary = `weight group ${groupIndex + 1} (${group.weights.length} weights) needs ${expectedTotal} bytes in total, its ${actual.length} shard(s) hold ${actualTotal}`;
   if (actualTotal < expectedTotal) {
     throw new ModelFileError(
-      modelJson.path,
+      file,
       `Weights are truncated: ${[...perShard, summary].join('; ')}`,
       'A shard was cut off while copying or downloading; copy the .bin files again.',
     );
   }
   throw new ModelFileError(
-    modelJson.path,
+    file,
     `Weight shards hold more bytes than model.json declares: ${[...perShard, summary].join('; ')}`,
     'The shards belong to another model, or model.json was replaced; keep model.json together with its own .bin files.',
   );
@@ -120,9 +102,11 @@ function checkGroupSize(
  * when there is one shard).
  */
 function expectedShardSizes(actual: readonly number[], expectedTotal: number): number[] {
+  if (actual.length === 0) return [];
   if (actual.length === 1) return [expectedTotal];
-  const shardSize = Math.max(...actual.slice(0, -1));
-  const full = Math.min(actual.length - 1, Math.floor(expectedTotal / shardSize));
+  const shardSize = actual.slice(0, -1).reduce((max, size) => Math.max(max, size), 0);
+  const full =
+    shardSize === 0 ? 0 : Math.min(actual.length - 1, Math.floor(expectedTotal / shardSize));
   return actual.map((_, i) => {
     if (i < full) return shardSize;
     if (i === full) return Math.max(0, expectedTotal - full * shardSize);
