@@ -35,7 +35,7 @@ export class InputShapeError extends RlrpError {
   constructor(
     readonly expected: readonly (number | null)[],
     readonly actual: readonly number[],
-    hint = 'Pass a batch shaped like the model input (add a leading batch axis for one sample).',
+    hint = 'Pass a batch shaped like the model input.',
   ) {
     super(
       `Input shape [${actual.join(', ')}] does not match the model's input shape [${expected.map((d) => (d === null ? 'batch' : d)).join(', ')}]. ${hint}`,
