@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { ModelFileError } from '../errors';
 import { assignWeights } from './assign-weights';
+import { cannotBuild } from './cannot-build';
 import type { ModelLoadLimits } from './load-limits';
 import { readLayersModelJson } from './model-json-file';
 import { checkTopologyParameters } from './topology-parameters';
@@ -56,25 +56,25 @@ export async function loadModelFromDir(
   let model: tf.LayersModel;
   try {
     // Topology only: weights are checked against the built model and written by assignWeights,
-    // which owns every tensor it makes (tfjs' own loader leaks on a weight mismatch).
+    // which owns every tensor it makes (tfjs' own loader leaks on a weight mismatch). The training
+    // config and metadata are applied below, where a failure can still dispose the model.
     model = await tf.loadLayersModel({
-      load: async () => ({
-        modelTopology,
-        format,
-        generatedBy,
-        convertedBy,
-        trainingConfig,
-        userDefinedMetadata,
-      }),
+      load: async () => ({ modelTopology, format, generatedBy, convertedBy }),
     });
   } catch (error) {
-    throw new ModelFileError(
-      modelJson.path,
-      `tfjs cannot build the model described in the file: ${(error as Error).message}`,
-      'Custom layers must be registered with tf.serialization.registerClass before loading; otherwise re-export the model with a tfjs-compatible Keras version.',
-    );
+    throw cannotBuild(modelJson.path, error);
   }
   try {
+    try {
+      if (trainingConfig != null)
+        model.loadTrainingConfig(
+          // tfjs-core and tfjs-layers declare the same JSON with different types.
+          trainingConfig as unknown as Parameters<tf.LayersModel['loadTrainingConfig']>[0],
+        );
+      if (userDefinedMetadata != null) model.setUserDefinedMetadata(userDefinedMetadata);
+    } catch (error) {
+      throw cannotBuild(modelJson.path, error);
+    }
     assignWeights(model, weights, modelJson.path);
   } catch (error) {
     model.dispose();

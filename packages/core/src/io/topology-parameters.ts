@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelFileError, ModelLimitError } from '../errors';
+import { cannotBuild } from './cannot-build';
 
 /** The bounds the topology's weight count must stay within. */
 export interface TopologyBounds {
@@ -78,10 +79,6 @@ export async function checkTopologyParameters(
     model.dispose();
   } catch (error) {
     if (error instanceof ModelFileError) throw error;
-    throw new ModelFileError(
-      bounds.file,
-      `tfjs cannot build the model described in the file: ${(error as Error).message}`,
-      'Custom layers must be registered with tf.serialization.registerClass before loading; otherwise re-export the model with a tfjs-compatible Keras version.',
-    );
+    throw cannotBuild(bounds.file, error);
   }
 }
