@@ -33,7 +33,7 @@ describe('crafted images', () => {
       const cpuBefore = process.cpuUsage();
       const attempt = loadImage(path.join(images, name));
       await expect(attempt).rejects.toThrow(errors[expected.error]);
-      const error = await attempt.catch((e: unknown) => e as Error);
+      const error = (await attempt.catch((e: unknown) => e)) as Error;
       expect(error.constructor.name).toBe(expected.error);
       expect(error.message).toMatch(expected.message);
       const cpu = process.cpuUsage(cpuBefore);
