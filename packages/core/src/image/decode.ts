@@ -139,6 +139,14 @@ export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Dec
     );
   }
   const declared = readImageDimensions(bytes, format);
+  if (declared === undefined && format === 'png') {
+    // PNG requires IHDR first; without it the decoder's allocation could not be bounded here.
+    throw new ImageFileError(
+      source,
+      'The PNG data is truncated or corrupt (its IHDR header chunk is missing or cut off)',
+      'Re-export or re-download the image; a partially written or damaged file cannot be decoded.',
+    );
+  }
   if (declared !== undefined && declared.width * declared.height > maxMegapixels * 1e6) {
     throw new ImageTooLargeError(source, declared.width, declared.height, maxMegapixels);
   }
