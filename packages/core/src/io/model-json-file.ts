@@ -150,9 +150,10 @@ function parseJson(text: string, file: string): unknown {
     const where = position
       ? ` at line ${position.line}, column ${position.column} (character ${position.offset} of ${text.length})`
       : '';
-    // V8 appends an excerpt of the text to some messages; the position says more.
+    // V8 appends an excerpt of the text to some messages (`"root:x:0:0"... is not valid JSON`): it
+    // is dropped, the position says more and echoes nothing of the file.
     const reason = (error as Error).message
-      .replace(/, "[\s\S]*" is not valid JSON$/, '')
+      .replace(/, "[\s\S]*"(\.\.\.)? is not valid JSON$/, '')
       .replace(/\n/g, '\\n');
     throw new ModelFileError(
       file,
