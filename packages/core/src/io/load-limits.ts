@@ -14,6 +14,8 @@ export interface ModelLoadLimits {
    * topology before any layer is built; default 200 million (VGG16 has 138 million).
    */
   readonly maxParameters?: number;
+  /** Most layers the topology may declare (nested models included); default 2000. */
+  readonly maxLayers?: number;
 }
 
 /** {@link ModelLoadLimits} with every default filled in. */
@@ -24,6 +26,7 @@ export const DEFAULT_MODEL_LOAD_LIMITS: ResolvedModelLoadLimits = Object.freeze(
   maxModelJsonBytes: 32 * 1024 * 1024,
   maxJsonDepth: 200,
   maxParameters: 200_000_000,
+  maxLayers: 2000,
 });
 
 /**

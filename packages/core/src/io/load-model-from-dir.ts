@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { assignWeights } from './assign-weights';
+import { ModelLimitError } from '../errors';
 import { cannotBuild } from './cannot-build';
 import type { ModelLoadLimits } from './load-limits';
 import { readLayersModelJson } from './model-json-file';
+import { countTopologyLayers } from './topology-layer-count';
 import { checkTopologyParameters } from './topology-parameters';
 import { readWeightData } from './weight-shards';
 import { manifestTotals } from './weights-manifest';
@@ -27,8 +29,8 @@ export interface LoadModelOptions extends ModelLoadLimits {
  *
  * The files are treated as untrusted (a downloaded model): shard paths must stay inside the model
  * folder and name regular files, sizes are checked before reading, model.json's size and nesting
- * and the parameter count (of the manifest, and of the topology before any layer is built) are
- * limited. Files are checked before any tensor is made, so damaged files give a precise error and
+ * and the layer and parameter counts (of the manifest, and of the topology before any layer is
+ * built) are limited. Files are checked before any tensor is made, so damaged files give a precise error and
  * leak nothing. Weights quantised by `tensorflowjs_converter` (uint8, uint16, float16) are
  * dequantised to float32.
  *
@@ -45,6 +47,15 @@ export async function loadModelFromDir(
   options: LoadModelOptions = {},
 ): Promise<tf.LayersModel> {
   const modelJson = readLayersModelJson(dirOrModelJsonPath, options);
+  const layerCount = countTopologyLayers(modelJson.json.modelTopology);
+  if (layerCount > modelJson.limits.maxLayers) {
+    throw new ModelLimitError(
+      modelJson.path,
+      'maxLayers',
+      modelJson.limits.maxLayers,
+      `The model's topology declares ${layerCount} layers`,
+    );
+  }
   await checkTopologyParameters(modelJson.json.modelTopology as object, {
     file: modelJson.path,
     maxParameters: modelJson.limits.maxParameters,
