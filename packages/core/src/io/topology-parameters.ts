@@ -43,6 +43,14 @@ export async function checkTopologyParameters(
   const prototype = tf.layers.Layer.prototype as unknown as { addWeight: AddWeight };
   const original = prototype.addWeight;
   const counting: AddWeight = function (name, shape) {
+    if (!shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
+      // A negative or fractional size would also lower the count; NaN would disable it.
+      throw new ModelFileError(
+        bounds.file,
+        `Layer "${this.name}" would create its weight "${name}" with the shape [${shape.join(', ')}], which is not a list of non-negative integers`,
+        'A layer setting (units, filters, kernel size, input shape) in model.json is invalid; restore the original model.json.',
+      );
+    }
     counted += shape.reduce((product, dim) => product * dim, 1);
     if (counted > bounds.maxParameters) {
       throw new ModelLimitError(
