@@ -65,7 +65,7 @@ export function resolveModelJson(dirOrModelJsonPath: string): {
       modelJsonPath,
       `The directory has no ${MODEL_JSON}`,
       otherJson.length > 0
-        ? `It holds ${otherJson.map(quoteForMessage).join(', ')}: pass the path of the model's JSON file instead of the directory.`
+        ? `It holds ${otherJson.slice(0, 10).map(quoteForMessage).join(', ')}${otherJson.length > 10 ? ', …' : ''}: pass the path of the model's JSON file instead of the directory.`
         : 'Pass the directory a tfjs layers model was saved to (model.json plus its .bin weight shards).',
     );
   }
