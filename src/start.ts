@@ -4,6 +4,7 @@
  *
  *   npm start                           Jupyter on http://127.0.0.1:8888 with notebooks/ open
  *   npm start -- --port 9999 --no-browser
+ *   npm start -- --terminals            also enable Jupyter's in-browser terminals (off by default)
  *   npm start -- --demo                 no Jupyter: explain a digit, write a PNG and an HTML page
  */
 import { spawn, spawnSync } from 'child_process';
@@ -19,6 +20,8 @@ interface StartOptions {
   readonly ip: string;
   readonly openBrowser: boolean;
   readonly demo: boolean;
+  /** Jupyter's in-browser terminals: off unless `--terminals` (the server often runs as root). */
+  readonly terminals: boolean;
 }
 
 function parseArguments(argv: readonly string[]): StartOptions {
@@ -37,6 +40,7 @@ function parseArguments(argv: readonly string[]): StartOptions {
     ip: value('--ip') ?? '127.0.0.1',
     openBrowser: !argv.includes('--no-browser'),
     demo: argv.includes('--demo'),
+    terminals: argv.includes('--terminals'),
   };
 }
 
@@ -69,6 +73,9 @@ function startJupyter(options: StartOptions): void {
     `--port=${options.port}`,
     `--ip=${options.ip}`,
     ...(options.openBrowser ? [] : ['--no-browser']),
+    // A terminal is a root shell one click away on these machines; the kernels still run code as
+    // this user, so this narrows what the token opens rather than replacing it (see README).
+    `--NotebookApp.terminals_enabled=${options.terminals ? 'True' : 'False'}`,
     // Jupyter refuses root unless told; on a container or CI machine root is the norm.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
   ];
@@ -77,6 +84,15 @@ function startJupyter(options: StartOptions): void {
     `[start] open the URL with the token printed below (http://${options.ip}:${options.port}/…), ` +
       'then notebooks/01-quickstart.ipynb. Ctrl-C stops Jupyter.',
   );
+  console.log(
+    `[start] the token in that URL lets whoever has it run any code as ${process.getuid?.() === 0 ? 'root' : 'this user'} through a kernel: do not share it. ` +
+      `Terminals are ${options.terminals ? 'ON (--terminals)' : 'off (npm start -- --terminals turns them on)'}.`,
+  );
+  if (!['127.0.0.1', 'localhost', '::1'].includes(options.ip)) {
+    console.warn(
+      `[start] --ip ${options.ip} makes Jupyter reachable from other machines; only the token protects it.`,
+    );
+  }
   const jupyter = spawn(jupyterCommand(), args, { stdio: 'inherit' });
   const stop = () => jupyter.kill('SIGINT');
   process.on('SIGINT', stop);

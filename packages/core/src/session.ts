@@ -27,16 +27,7 @@ function checkedInput(graph: Graph, input: tf.Tensor): tf.Tensor {
   const matches =
     actual.length === expected.length && expected.every((d, i) => d === null || d === actual[i]);
   if (!matches) {
-    const missingBatch =
-      actual.length === expected.length - 1 &&
-      expected.slice(1).every((d, i) => d === null || d === actual[i]);
-    throw new InputShapeError(
-      expected,
-      actual,
-      missingBatch
-        ? 'The batch axis is missing: pass input.expandDims(0) to explain one sample.'
-        : undefined,
-    );
+    throw new InputShapeError(expected, actual, inputShapeHint(expected, actual));
   }
   if (actual[0] === 0) throw new EmptyBatchError(actual);
   // int32 and bool become float32 first, so every engine sees the same values (and isFinite is
@@ -56,6 +47,26 @@ export interface SessionOrigin {
   readonly isCurrent: () => boolean;
   /** Called once when the session is disposed. */
   readonly onDispose?: () => void;
+}
+
+/** The fix for an input of the wrong shape: a missing batch axis, or an image of another size. */
+function inputShapeHint(
+  expected: readonly (number | null)[],
+  actual: readonly number[],
+): string | undefined {
+  const missingBatch =
+    actual.length === expected.length - 1 &&
+    expected.slice(1).every((d, i) => d === null || d === actual[i]);
+  if (missingBatch)
+    return 'The batch axis is missing: pass input.expandDims(0) to explain one sample.';
+  if (expected.length === 4 && actual.length === 4) {
+    const [, height, width, channels] = expected;
+    return (
+      `The image is ${actual[1]}×${actual[2]} with ${actual[3]} channel(s), the model reads ${height ?? 'any'}×${width ?? 'any'} with ${channels ?? 'any'}: ` +
+      "load it fitted to the model with loadImage(file, { model }) (add fit: 'contain' to keep its shape, invert: true for dark-on-light digits)."
+    );
+  }
+  return undefined;
 }
 
 /**

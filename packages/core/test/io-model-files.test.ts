@@ -246,7 +246,7 @@ describe('not a layers model', () => {
     json.weightsManifest[0].weights[2].shape = [3, 'x'];
     fs.writeFileSync(file, JSON.stringify(json));
     expect((await loadError(dir)).message).toMatch(
-      /"weightsManifest\[0\]" is malformed: weight 2 needs a string "name", a "shape"/,
+      /"weightsManifest\[0\]"\.weights\[2\] is malformed: "shape" must be a list/,
     );
   });
 

@@ -1,5 +1,10 @@
-import * as fs from 'fs';
-import { decodeImage, ImageFileError, imagePixels, type DecodedImage } from '@rlrp/core';
+import {
+  decodeImage,
+  ImageFileError,
+  imagePixels,
+  readImageFileBytes,
+  type DecodedImage,
+} from '@rlrp/core';
 import { DatasetFormatError } from './errors';
 
 /** File extensions the image-folder dataset reads (the format itself is told by content). */
@@ -22,17 +27,19 @@ function asDatasetError<T>(file: string, work: () => T): T {
 }
 
 /**
- * Decodes a PNG or JPEG file with @rlrp/core's decoder: the format is detected from the bytes,
- * corrupt or truncated data is rejected, and JPEGs are turned upright by their EXIF orientation.
- * @throws DatasetFormatError naming the file when it cannot be decoded.
+ * Decodes a PNG or JPEG file with @rlrp/core's reader and decoder: only a regular file is read, its
+ * header size is checked before decoding, the format is detected from the bytes, corrupt or
+ * truncated data is rejected, and JPEGs are turned upright by their EXIF orientation.
+ * @throws DatasetFormatError naming the file when it cannot be read or decoded.
  */
 export function decodeImageFile(file: string): DecodedImage {
-  return asDatasetError(file, () => decodeImage(fs.readFileSync(file), { source: file }));
+  return asDatasetError(file, () => decodeImage(readImageFileBytes(file), { source: file }));
 }
 
 /**
  * A decoded image resampled to `height × width` (bilinear, half-pixel centres) with `channels`
  * channels (1 = BT.601 luma, 3 = RGB), scaled to [0, 1].
+ * @param onStretched - called when the image is stretched to another aspect ratio.
  * @throws DatasetFormatError naming the file for a size or channel count that cannot be made.
  */
 export function imageFloats(
@@ -41,9 +48,11 @@ export function imageFloats(
   width: number,
   channels: 1 | 3,
   file: string,
+  onStretched: () => void = () => {},
 ): Float32Array {
   return asDatasetError(
     file,
-    () => imagePixels(image, { shape: [height, width, channels] }, file).data,
+    () =>
+      imagePixels(image, { shape: [height, width, channels], onWarning: onStretched }, file).data,
   );
 }

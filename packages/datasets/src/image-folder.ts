@@ -20,12 +20,43 @@ export interface ImageFolderOptions {
   readonly testFraction?: number;
   /** Seed of the fixed order of each split; default 0. */
   readonly seed?: number;
+  /**
+   * Receives warnings: entries skipped because they are not regular files (FIFOs, devices,
+   * sockets, directories named like images), images stretched to another aspect ratio; default
+   * `console.warn`.
+   */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * The image files of one class folder, in name order. Entries that are not regular files are
+ * skipped (reading a FIFO blocks forever, a device never ends) and listed in `skipped`.
+ */
+function listImageFiles(folder: string, skipped: string[]): string[] {
+  const isImageName = (name: string): boolean =>
+    IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
+  return fs
+    .readdirSync(folder)
+    .filter(isImageName)
+    .sort()
+    .map((name) => path.join(folder, name))
+    .filter((file) => {
+      let regular = false;
+      try {
+        regular = fs.statSync(file).isFile(); // follows links; stat never blocks on a FIFO
+      } catch {
+        regular = false; // a dangling link
+      }
+      if (!regular) skipped.push(file);
+      return regular;
+    });
 }
 
 /**
  * A dataset from a folder with one sub-folder per class (`root/cat/*.png`, `root/dog/*.jpg`, …). Class
  * names are the sub-folder names in sorted order; labels index them. PNG and JPEG files are read (other
- * files are ignored), resampled to one size and scaled to [0, 1].
+ * files are ignored; entries that are not regular files are skipped with a warning), resampled to one
+ * size and scaled to [0, 1].
  * @throws DatasetNotFoundError when the folder is missing or holds no class folder with images.
  * @throws DatasetFormatError when an image cannot be decoded.
  */
@@ -43,8 +74,8 @@ export function loadImageFolder(
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw new DatasetNotFoundError(`image folder`, [root], hint);
   }
-  const isImage = (name: string): boolean =>
-    IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
+  const warn = options.onWarning ?? console.warn;
+  const skipped: string[] = [];
   const classFolders = fs
     .readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
@@ -52,13 +83,15 @@ export function loadImageFolder(
     .sort()
     .map((name) => ({
       name,
-      files: fs
-        .readdirSync(path.join(root, name))
-        .filter(isImage)
-        .sort()
-        .map((file) => path.join(root, name, file)),
+      files: listImageFiles(path.join(root, name), skipped),
     }))
     .filter((folder) => folder.files.length > 0);
+  if (skipped.length > 0) {
+    const shown = skipped.slice(0, 5).join(', ');
+    warn(
+      `loadImageFolder: skipped ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} that ${skipped.length === 1 ? 'is' : 'are'} not a regular file (FIFO, device, socket, directory or broken link): ${shown}${skipped.length > 5 ? ', …' : ''}.`,
+    );
+  }
   if (classFolders.length === 0) {
     throw new DatasetNotFoundError(
       `image folder`,
@@ -75,6 +108,7 @@ export function loadImageFolder(
   const height = options.height ?? first?.height ?? 0;
   const width = options.width ?? first?.width ?? 0;
   const pixelsPerImage = height * width * channels;
+  const stretched: string[] = [];
   const classes: ClassImages[] = classFolders.map((folder, label) => {
     const pixels = new Float32Array(folder.files.length * pixelsPerImage);
     folder.files.forEach((file, i) =>
@@ -85,12 +119,18 @@ export function loadImageFolder(
           width,
           channels,
           file,
+          () => stretched.push(file),
         ),
         i * pixelsPerImage,
       ),
     );
     return { label, pixels, count: folder.files.length };
   });
+  if (stretched.length > 0) {
+    warn(
+      `loadImageFolder: ${stretched.length} image(s) were stretched to ${width}×${height}, which changes their aspect ratio (e.g. ${stretched[0]}); pass height and width of the images' own shape to avoid it.`,
+    );
+  }
   const { train, test } = splitPerClass(classes, pixelsPerImage, options.seed ?? 0, testFraction);
   return {
     name: path.basename(path.resolve(root)),

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -152,6 +153,35 @@ describe('image-folder dataset', () => {
     fs.writeFileSync(path.join(root, 'x', 'broken.png'), 'not a png');
     expect(() => loadImageFolder(root)).toThrow(DatasetFormatError);
     expect(() => loadImageFolder(root)).toThrow(/broken\.png/);
+  });
+
+  it('skips a FIFO, a directory and a broken link named like images with one warning, without blocking', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'odd-folder-'));
+    fs.mkdirSync(path.join(root, 'seven'));
+    writePng(path.join(root, 'seven', 'a.png'), 4, 4, [255, 255, 255]);
+    execFileSync('mkfifo', [path.join(root, 'seven', 'fifo.png')]);
+    fs.mkdirSync(path.join(root, 'seven', 'folder.jpg'));
+    fs.symlinkSync(path.join(root, 'nowhere.png'), path.join(root, 'seven', 'broken.png'));
+    const warnings: string[] = [];
+    const data = loadImageFolder(root, { onWarning: (message) => warnings.push(message) });
+    expect(data.test.count).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/skipped 3 entries that are not a regular file/);
+    expect(warnings[0]).toContain('fifo.png');
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('warns once when images are stretched to another aspect ratio', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aspect-folder-'));
+    fs.mkdirSync(path.join(root, 'a'));
+    writePng(path.join(root, 'a', '1.png'), 4, 4, [0, 0, 0]);
+    writePng(path.join(root, 'a', '2.png'), 8, 4, [0, 0, 0]);
+    writePng(path.join(root, 'a', '3.png'), 8, 2, [0, 0, 0]);
+    const warnings: string[] = [];
+    loadImageFolder(root, { onWarning: (message) => warnings.push(message) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/2 image\(s\) were stretched to 4×4/);
+    fs.rmSync(root, { recursive: true, force: true });
   });
 });
 

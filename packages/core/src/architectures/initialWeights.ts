@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadWeightsFromDir } from '../io/loadWeightsFromDir';
+import { loadWeightsFromDir } from '../io/load-weights-from-dir';
 import type { ResolvedArchitectureOptions } from './architectureOptions';
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;

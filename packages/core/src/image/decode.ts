@@ -3,7 +3,8 @@
  */
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { ImageFileError } from '../errors';
+import { ImageFileError, ImageTooLargeError, OptionError } from '../errors';
+import { readImageDimensions } from './dimensions';
 import { detectImageFormat, detectUnsupportedFormat, type ImageFormat } from './format';
 import { applyOrientation, readJpegOrientation, type ExifOrientation } from './orientation';
 
@@ -27,11 +28,17 @@ export interface DecodedImage {
 export interface DecodeOptions {
   /** Name of the data in error messages (the file path); default `'<buffer>'`. */
   readonly source?: string;
-  /** Largest image accepted, in megapixels; default 100 (guards against decompression bombs). */
+  /**
+   * Largest image accepted, in megapixels; default 100. Checked against the size in the PNG or JPEG
+   * header before decoding, so a decompression bomb is refused without allocating its pixels.
+   */
   readonly maxMegapixels?: number;
   /** Turn JPEG pixels upright by their EXIF orientation; default `true`. */
   readonly applyExifOrientation?: boolean;
 }
+
+/** Default {@link DecodeOptions.maxMegapixels}. */
+export const DEFAULT_MAX_MEGAPIXELS = 100;
 
 /** Pixels decoded by one of the decoders, before analysis. */
 interface RawPixels {
@@ -108,10 +115,15 @@ function analyse(
  * JPEGs are turned upright by their EXIF orientation.
  *
  * @throws {@link ImageFileError} for an unknown or unsupported format and for truncated or
- *   corrupt data.
+ *   corrupt data; {@link ImageTooLargeError} when the header declares more than `maxMegapixels`.
+ * @throws {@link OptionError} for a `maxMegapixels` that is not a positive number.
  */
 export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): DecodedImage {
   const source = options.source ?? '<buffer>';
+  const maxMegapixels = options.maxMegapixels ?? DEFAULT_MAX_MEGAPIXELS;
+  if (typeof maxMegapixels !== 'number' || !(maxMegapixels > 0) || maxMegapixels === Infinity) {
+    throw new OptionError('maxMegapixels', maxMegapixels, 'a positive finite number of megapixels');
+  }
   const format = detectImageFormat(bytes);
   if (format === undefined) {
     const other = detectUnsupportedFormat(bytes);
@@ -126,8 +138,20 @@ export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Dec
       'Convert the image to PNG or JPEG (the format is recognised by content, not by file extension).',
     );
   }
+  const declared = readImageDimensions(bytes, format);
+  if (declared === undefined && format === 'png') {
+    // PNG requires IHDR first; without it the decoder's allocation could not be bounded here.
+    throw new ImageFileError(
+      source,
+      'The PNG data is truncated or corrupt (its IHDR header chunk is missing or cut off)',
+      'Re-export or re-download the image; a partially written or damaged file cannot be decoded.',
+    );
+  }
+  if (declared !== undefined && declared.width * declared.height > maxMegapixels * 1e6) {
+    throw new ImageTooLargeError(source, declared.width, declared.height, maxMegapixels);
+  }
   if (format === 'png') return analyse(decodePng(bytes, source), format, 1);
-  const stored = decodeJpeg(bytes, source, options.maxMegapixels ?? 100);
+  const stored = decodeJpeg(bytes, source, maxMegapixels);
   const orientation = options.applyExifOrientation === false ? 1 : readJpegOrientation(bytes);
   return analyse(applyOrientation(stored, orientation), format, orientation);
 }

@@ -3,7 +3,16 @@
  * and scaling to a model's input.
  */
 export { detectImageFormat, type ImageFormat } from './format';
-export { decodeImage, type DecodeOptions, type DecodedImage } from './decode';
+export {
+  decodeImage,
+  DEFAULT_MAX_MEGAPIXELS,
+  type DecodeOptions,
+  type DecodedImage,
+} from './decode';
+export { readImageDimensions, type ImageDimensions } from './dimensions';
+export { IMAGE_FITS, type ImageFit } from './fit';
+export { LUMA_WEIGHTS, toGrayscale } from './grayscale';
+export { readImageFileBytes } from './read-file';
 export { RESIZE_METHODS, resizePixels, type FloatPixels, type ResizeMethod } from './resize';
 export {
   imagePixels,

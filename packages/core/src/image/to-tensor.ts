@@ -3,8 +3,19 @@
  * value scaling.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ImageFileError } from '../errors';
-import type { DecodedImage } from './decode';
+import { ImageFileError, OptionError } from '../errors';
+import { DEFAULT_MAX_MEGAPIXELS, type DecodedImage } from './decode';
+import {
+  borderMean,
+  changesAspect,
+  containBox,
+  coverCrop,
+  cropPixels,
+  IMAGE_FITS,
+  padPixels,
+  type ImageFit,
+} from './fit';
+import { toGrayscale } from './grayscale';
 import { RESIZE_METHODS, resizePixels, type FloatPixels, type ResizeMethod } from './resize';
 
 /** Height, width and channels of an image input (channels 1, 3 or 4). */
@@ -28,10 +39,34 @@ export interface ImageTensorOptions {
   readonly scale?: readonly [number, number];
   /** Resampling when the size differs; default `'bilinear'`. */
   readonly resize?: ResizeMethod;
+  /**
+   * How the image meets a target of another aspect ratio (see {@link ImageFit}); default `'fill'`,
+   * which stretches and warns through `onWarning` when the aspect ratio changes.
+   */
+  readonly fit?: ImageFit;
+  /**
+   * Padding for `fit: 'contain'`, as a byte value 0–255 (before `invert`); default the mean colour
+   * of the image's border, so a photo of paper is padded with paper.
+   */
+  readonly background?: number;
+  /**
+   * Turn dark-on-light into light-on-dark (byte v ↦ 255 − v, alpha kept) before scaling: MNIST
+   * models were trained on white digits on black, a digit drawn on paper is the opposite.
+   */
+  readonly invert?: boolean;
+  /**
+   * Convert colour to grayscale (BT.601 luma) even when the target has 3 or 4 channels (the gray
+   * value is repeated). A 1-channel target always gets the luma.
+   */
+  readonly grayscale?: boolean;
+  /**
+   * Largest output size in megapixels (height × width of `shape` or the model input); default
+   * 100, as for decoding.
+   */
+  readonly maxMegapixels?: number;
+  /** Receives warnings (an aspect ratio changed by `fit: 'fill'`); default `console.warn`. */
+  readonly onWarning?: (message: string) => void;
 }
-
-/** ITU-R BT.601 luma weights: the usual RGB → gray conversion of image libraries. */
-const LUMA = [0.299, 0.587, 0.114] as const;
 
 /**
  * The `[H, W, C]` image input of a model.
@@ -93,33 +128,109 @@ function targetShape(image: DecodedImage, options: ImageTensorOptions, source: s
       'Pass either model or shape.',
     );
   }
-  return fromModel ?? options.shape ?? [image.height, image.width, 3];
+  const shape = fromModel ?? options.shape ?? [image.height, image.width, 3];
+  const maxMegapixels = options.maxMegapixels ?? DEFAULT_MAX_MEGAPIXELS;
+  if (!(maxMegapixels > 0) || maxMegapixels === Infinity) {
+    throw new OptionError('maxMegapixels', maxMegapixels, 'a positive finite number of megapixels');
+  }
+  if (shape[0] * shape[1] > maxMegapixels * 1e6) {
+    throw new OptionError(
+      'shape',
+      `[${shape.join(', ')}]`,
+      `at most ${maxMegapixels} megapixels (maxMegapixels = ${maxMegapixels}); raise maxMegapixels for a larger output`,
+    );
+  }
+  return shape;
 }
 
-/** RGBA bytes → float pixels (0…255) with 1 (luma), 3 (RGB) or 4 (RGBA) channels. */
-function convertChannels(image: DecodedImage, channels: number): FloatPixels {
+/**
+ * RGBA bytes → float pixels (0…255) with 1 (luma), 3 (RGB) or 4 (RGBA) channels; with
+ * `grayscale`, colour becomes its luma in every colour channel.
+ */
+function convertChannels(image: DecodedImage, channels: number, grayscale: boolean): FloatPixels {
+  if (channels === 1) return toGrayscale(image);
   const pixels = image.width * image.height;
+  const gray = grayscale ? toGrayscale(image).data : undefined;
   const data = new Float32Array(pixels * channels);
   const rgba = image.data;
   for (let p = 0; p < pixels; p++) {
-    if (channels === 1) {
-      data[p] = LUMA[0] * rgba[4 * p] + LUMA[1] * rgba[4 * p + 1] + LUMA[2] * rgba[4 * p + 2];
-    } else {
-      for (let c = 0; c < channels; c++) data[p * channels + c] = rgba[4 * p + c];
+    for (let c = 0; c < channels; c++) {
+      data[p * channels + c] = gray !== undefined && c < 3 ? gray[p] : rgba[4 * p + c];
     }
   }
   return { data, height: image.height, width: image.width, channels };
 }
 
+function checkOptions(options: ImageTensorOptions, source: string): void {
+  const method = options.resize ?? 'bilinear';
+  if (!RESIZE_METHODS.includes(method)) {
+    throw new ImageFileError(
+      source,
+      `Unknown resize method "${String(method)}"`,
+      `Use one of: ${RESIZE_METHODS.join(', ')}.`,
+    );
+  }
+  if (options.fit !== undefined && !IMAGE_FITS.includes(options.fit)) {
+    throw new OptionError('fit', options.fit, `one of ${IMAGE_FITS.join(', ')}`);
+  }
+  const { background } = options;
+  if (background !== undefined && !(background >= 0 && background <= 255)) {
+    throw new OptionError('background', background, 'a byte value from 0 to 255');
+  }
+}
+
+/** Fits `pixels` to `height × width` as `options.fit` says, warning when a stretch distorts. */
+function fitPixels(
+  pixels: FloatPixels,
+  height: number,
+  width: number,
+  options: ImageTensorOptions,
+  source: string,
+): FloatPixels {
+  const method = options.resize ?? 'bilinear';
+  const fit = options.fit ?? 'fill';
+  const distorts = changesAspect(pixels.width, pixels.height, width, height);
+  if (!distorts || fit === 'fill') {
+    if (distorts) {
+      (options.onWarning ?? console.warn)(
+        `${source} is ${pixels.width}×${pixels.height} and is stretched to ${width}×${height}, which changes its aspect ratio; ` +
+          "pass fit: 'contain' (pad) or fit: 'cover' (crop) to keep its shape.",
+      );
+    }
+    return resizePixels(pixels, height, width, method);
+  }
+  if (fit === 'cover') {
+    const crop = cropPixels(pixels, coverCrop(pixels.width, pixels.height, width, height));
+    return resizePixels(crop, height, width, method);
+  }
+  const box = containBox(pixels.width, pixels.height, width, height);
+  const background =
+    options.background === undefined
+      ? borderMean(pixels)
+      : new Array<number>(pixels.channels)
+          .fill(options.background)
+          .map((v, c) => (pixels.channels === 4 && c === 3 ? 255 : v));
+  return padPixels(
+    resizePixels(pixels, box.height, box.width, method),
+    box,
+    width,
+    height,
+    background,
+  );
+}
+
 /**
- * Converts a decoded image to the float pixels a model reads: channels converted (RGB → gray by
- * BT.601 luma, gray → RGB by copying; alpha is dropped unless C = 4), resized to the model's or the
- * given size, and bytes scaled linearly to `scale` (default `[0, 1]`). {@link imageToTensor} is the
+ * Converts a decoded image to the float pixels a model reads, in this order: channels converted
+ * (RGB → gray by BT.601 luma, see {@link toGrayscale}; gray → RGB by copying; alpha is dropped
+ * unless C = 4; `grayscale` makes colour gray first), fitted to the model's or the given size
+ * (`fit`: stretched, padded or cropped), inverted if asked (`invert`), and bytes scaled linearly
+ * to `scale` (default `[0, 1]`). {@link imageToTensor} is the
  * same as a tensor; this form fills datasets without a tensor per image.
  *
  * @param source - Name for error messages (the file path).
  * @throws {@link ImageFileError} for a model whose input is not an image, a bad shape, scale or
- *   resize method.
+ *   resize method; {@link OptionError} for a bad `fit`, `background` or `maxMegapixels`, or an
+ *   output larger than `maxMegapixels`.
  */
 export function imagePixels(
   image: DecodedImage,
@@ -135,18 +246,17 @@ export function imagePixels(
       'Pass two different finite numbers, e.g. [0, 1] or [-1, 1] or [0, 255].',
     );
   }
-  const method = options.resize ?? 'bilinear';
-  if (!RESIZE_METHODS.includes(method)) {
-    throw new ImageFileError(
-      source,
-      `Unknown resize method "${String(method)}"`,
-      `Use one of: ${RESIZE_METHODS.join(', ')}.`,
-    );
-  }
-  const resized = resizePixels(convertChannels(image, channels), height, width, method);
-  const values = resized.data; // a fresh array (convertChannels made it), so scaled in place
+  checkOptions(options, source);
+  const converted = convertChannels(image, channels, options.grayscale === true);
+  const fitted = fitPixels(converted, height, width, options, source);
+  // Fresh pixels (converted here, then fitted into new arrays or left as they are): scaled in place.
+  const values = fitted.data;
   const factor = (hi - lo) / 255;
-  for (let i = 0; i < values.length; i++) values[i] = lo + values[i] * factor;
+  for (let i = 0; i < values.length; i++) {
+    const isAlpha = channels === 4 && i % 4 === 3;
+    const byte = options.invert === true && !isAlpha ? 255 - values[i] : values[i];
+    values[i] = lo + byte * factor;
+  }
   return { data: values, height, width, channels };
 }
 
