@@ -49,8 +49,12 @@ export function firstOf(net: RefNetwork, classes: ReadonlySet<string>): string |
 }
 
 /** A classical rule on every weighted layer, zennit's treatment elsewhere. */
-const classical = (rule: RefRule) => (): RuleAssignment => (node) =>
-  WEIGHTED.has(node.className) ? rule : nonWeightedRule(node);
+export const classicalUniform =
+  (rule: RefRule): RuleAssignment =>
+  (node) =>
+    WEIGHTED.has(node.className) ? rule : nonWeightedRule(node);
+
+const classical = (rule: RefRule) => (): RuleAssignment => classicalUniform(rule);
 
 const same = (rule: RefRule) => (): RuleAssignment => () => rule;
 
