@@ -17,7 +17,6 @@ export type RuleName =
   | 'zbox'
   | 'wsquare'
   | 'flat'
-  | 'norm'
   | 'gradient-x-input';
 
 /** Names of the composite presets (as in zennit). */

@@ -5,7 +5,6 @@ import { epsilon, lrp0 } from './epsilon';
 import { flat } from './flat';
 import { gamma } from './gamma';
 import { gradientTimesInput } from './gradient';
-import { norm } from './norm';
 import { rlrp } from './rlrp';
 import type { Rule } from './rule';
 import { wSquare } from './w-square';
@@ -23,7 +22,6 @@ export const RULES_BY_NAME: Readonly<Record<RuleName, () => Rule>> = {
   zbox: () => zBox(),
   wsquare: () => wSquare(),
   flat,
-  norm,
   'gradient-x-input': gradientTimesInput,
 };
 

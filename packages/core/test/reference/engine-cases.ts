@@ -14,6 +14,7 @@ import {
   epsilonAlpha2Beta1,
   epsilonGammaBox,
   gamma,
+  norm,
   wSquare,
   zBox,
   zPlus,
@@ -140,7 +141,7 @@ export const RULE_CASES: readonly RuleCase[] = [
     choice: () => wSquare({ bias: false }),
     reference: classical({ name: 'wsquare', bias: false }),
   },
-  { label: "'norm'", choice: () => 'norm', reference: classical({ name: 'norm' }) },
+  { label: 'norm()', choice: () => norm(), reference: classical({ name: 'norm' }) },
   {
     label: "uniform(epsilon(0.25), { nonWeighted: 'same-rule' })",
     choice: () => uniform(epsilon(0.25), { nonWeighted: 'same-rule' }),
