@@ -135,13 +135,15 @@ function propagate(
     for (const group of definition.groups) {
       const selection = group.outputs ?? 'all';
       if (selection === 'negative-outputs' && signs.noNegativeOutputRelevance) continue;
+      // With a ≥ 0, a⁻ terms vanish and a⁺ is a itself.
       const terms = group.terms
         .filter((t) => !(t.input === 'negative' && signs.nonNegative))
         .map((t) => ({
           sign: t.sign ?? 1,
-          input: inputOf(input, t.input),
+          input: t.input === 'positive' && signs.nonNegative ? input : inputOf(input, t.input),
           params: paramsOf(op, t.params),
         }));
+      if (terms.length === 0) continue;
       // A single unmodified term is the layer's own forward pass, already computed.
       const denominator =
         group.terms.length === 1 && isPlainTerm(group.terms[0])

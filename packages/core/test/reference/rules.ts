@@ -11,7 +11,8 @@ import { applyMap, applyTransposed, type LinearMap } from './linear-maps';
 export type RefRule =
   | { readonly name: 'rlrp' }
   | { readonly name: 'lrp0' }
-  | { readonly name: 'epsilon'; readonly epsilon: number }
+  /** The bias in the denominator unless `bias === false` (iNNvestigate's `_IB` form). */
+  | { readonly name: 'epsilon'; readonly epsilon: number; readonly bias?: boolean }
   /** LRP-ε with ε = timesStd · (population) standard deviation of the layer's z, per sample. */
   | { readonly name: 'epsilonStd'; readonly timesStd: number }
   /** Generalised (zennit ≥ 0.5) unless `classic`. */
@@ -162,7 +163,7 @@ export function linearRelevance(
         map,
         rOut,
         aw,
-        (k) => map.bias[k],
+        (k) => (rule.name === 'epsilon' && rule.bias === false ? 0 : map.bias[k]),
         (d) => classicalDenominator(rule, d),
         stats,
       );
