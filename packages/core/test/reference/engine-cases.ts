@@ -141,6 +141,16 @@ export const RULE_CASES: readonly RuleCase[] = [
     choice: () => wSquare({ bias: false }),
     reference: classical({ name: 'wsquare', bias: false }),
   },
+  {
+    label: 'alphaBeta(2, 1, { ignoreBias: true })',
+    choice: () => alphaBeta(2, 1, { ignoreBias: true }),
+    reference: classical({ name: 'alphabeta', alpha: 2, beta: 1, bias: false }),
+  },
+  {
+    label: "composite({ otherwise: ε 0.1, nonWeighted: 'otherwise' })",
+    choice: () => composite({ otherwise: epsilon(0.1), nonWeighted: 'otherwise' }),
+    reference: same({ name: 'epsilon', epsilon: 0.1 }),
+  },
   { label: 'norm()', choice: () => norm(), reference: classical({ name: 'norm' }) },
   {
     label: "uniform(epsilon(0.25), { nonWeighted: 'same-rule' })",

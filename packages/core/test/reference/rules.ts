@@ -17,7 +17,13 @@ export type RefRule =
   | { readonly name: 'epsilonStd'; readonly timesStd: number }
   /** Generalised (zennit ≥ 0.5) unless `classic`. */
   | { readonly name: 'gamma'; readonly gamma: number; readonly classic?: boolean }
-  | { readonly name: 'alphabeta'; readonly alpha: number; readonly beta: number }
+  /** b⁺ / b⁻ in the positive / negative denominator unless `bias === false`. */
+  | {
+      readonly name: 'alphabeta';
+      readonly alpha: number;
+      readonly beta: number;
+      readonly bias?: boolean;
+    }
   /** With the positive bias in the denominator unless `bias === false`. */
   | { readonly name: 'zplus'; readonly bias?: boolean }
   | {
@@ -206,7 +212,7 @@ export function linearRelevance(
         map,
         rOut,
         (e) => plus(aw(e)),
-        (k) => plus(map.bias[k]),
+        (k) => (rule.bias === false ? 0 : plus(map.bias[k])),
         stabilise,
         stats,
       );
@@ -215,7 +221,7 @@ export function linearRelevance(
         map,
         rOut,
         (e) => minus(aw(e)),
-        (k) => minus(map.bias[k]),
+        (k) => (rule.bias === false ? 0 : minus(map.bias[k])),
         stabilise,
         stats,
       );
