@@ -173,6 +173,7 @@ function makeComposite(spec: CompositeSpec, strictness: Strictness): Composite {
             description,
             unmatched,
             nodes.map((n) => ({ index: n.layerIndex, name: n.name, className: n.className })),
+            FAMILY_ORDER.map((f) => `${f} = ${LAYER_FAMILIES[f].join(', ')}`).join('; '),
           );
         }
       }

@@ -84,12 +84,13 @@ export class CompositeEntryError extends RlrpError {
     readonly unmatched: readonly string[],
     /** Every layer of the model that takes a rule. */
     readonly layers: readonly RuleTakingLayer[],
+    /** The layer families and their classes, e.g. `convolution = Conv2D, DepthwiseConv2D`. */
+    families: string,
   ) {
     super(
       `Composite "${composite}": ${unmatched.join(', ')} match${unmatched.length === 1 ? 'es' : ''} no layer of this model that takes a rule. ` +
         `Layers that take a rule (index: name (class)): ${layers.map((l) => `${l.index}: ${l.name} (${l.className})`).join(', ')}. ` +
-        `Families: dense = Dense; convolution = Conv2D, DepthwiseConv2D; linear = both; avgpool = AveragePooling2D, GlobalAveragePooling2D; batchnorm = an unfolded BatchNormalization; add = Add. ` +
-        `Fix or remove the entry.`,
+        `Families: ${families}. Fix or remove the entry.`,
     );
   }
 }

@@ -302,6 +302,7 @@ describe('composite entries that match no layer: CompositeEntryError listing the
     const dense = fixture.ref.nodes.filter((n) => n.className === 'Dense');
     for (const node of dense) expect(message).toContain(node.name);
     expect(message).toContain('(Dense)');
+    expect(message).toContain('convolution = Conv2D, DepthwiseConv2D');
     expect((error as CompositeEntryError).layers.length).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(tensors);
   });
