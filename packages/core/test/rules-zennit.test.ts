@@ -19,6 +19,7 @@ import {
   lrp0,
   prepare,
   releaseExplainCache,
+  resnet50,
   RuleParameterError,
   uniform,
   UnknownRuleError,
@@ -111,6 +112,24 @@ describe('LRP-0 on a ReLU CNN with a dead average-pool window and a dead global-
     x.dispose();
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('LRP-0 on ResNet50 (32×32, seeded random weights: dead global-average channels)', () => {
+  it('is finite and not all zero; with LRP-0 on pooling and Add as well, every value is NaN', () => {
+    const model = resnet50({ inputShape: [32, 32, 3], classes: 5, seed: 3 });
+    const input = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 11);
+    const before = tf.memory().numTensors;
+    const session = prepare(model, input);
+    const zennit = relevanceOf(session, 'lrp0');
+    expect(zennit.filter((v) => !Number.isFinite(v))).toEqual([]);
+    expect(zennit.some((v) => v !== 0)).toBe(true);
+    const old = relevanceOf(session, uniform(lrp0(), { nonWeighted: 'same-rule' }));
+    expect(old.filter((v) => !Number.isFinite(v)).length).toBe(old.length);
+    session.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    input.dispose();
+    model.dispose();
   });
 });
 
