@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Composite, LayerPosition } from './composites';
+import type { Composite } from './composites';
 import type { ForwardPass } from './forward';
 import type { Graph, GraphNode } from './graph/graph';
 import { routeToWindowMaxima } from './layers/max-pooling';
@@ -10,20 +10,6 @@ export interface BackwardPass {
   readonly inputRelevance: tf.Tensor;
   /** Relevance of every node's output by node id (only when asked for; `null` for unreached nodes). */
   readonly perNode: readonly (tf.Tensor | null)[] | null;
-}
-
-/** Ids of the linear layers that read the model input through shape-only layers at most. */
-export function firstLayerIds(graph: Graph): ReadonlySet<number> {
-  const first = new Set<number>();
-  const walk = (id: number) => {
-    for (const consumer of graph.consumers[id]) {
-      const node = graph.nodes[consumer];
-      if (node.op.kind === 'linear') first.add(consumer);
-      else if (node.op.kind === 'structural') walk(consumer);
-    }
-  };
-  walk(graph.inputId);
-  return first;
 }
 
 /** Routes each pooling window's relevance to its arg-max cell. */
@@ -64,11 +50,7 @@ export function runBackward(
   start: tf.Tensor2D,
   keepTrace: boolean,
 ): BackwardPass {
-  const first = firstLayerIds(graph);
-  const ruleOf = (node: GraphNode) => {
-    const position: LayerPosition = { isFirstLayer: first.has(node.id) };
-    return composite.ruleFor(node, position);
-  };
+  const ruleOf = composite.assign(graph);
   const carriesGradient = composite.rules.some((r) => r.propagates === 'gradient');
 
   return tf.tidy(() => {

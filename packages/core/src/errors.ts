@@ -63,6 +63,38 @@ export class UnknownRuleError extends RlrpError {
   }
 }
 
+/** One layer that takes a rule (a linear layer or an Add), as a composite error lists it. */
+export interface RuleTakingLayer {
+  /** Position in `model.layers`. */
+  readonly index: number;
+  readonly name: string;
+  /** Keras class name (a batch norm folded into its layer counts as that layer). */
+  readonly className: string;
+}
+
+/**
+ * A composite entry (`byName`, `byIndex`, `byClass`, `byFamily` or `firstLayer`) that matches no layer
+ * of the model that takes a rule: such an entry would silently do nothing.
+ */
+export class CompositeEntryError extends RlrpError {
+  constructor(
+    /** The composite's description. */
+    readonly composite: string,
+    /** The entries that match nothing, e.g. `byClass "Conv3D"`. */
+    readonly unmatched: readonly string[],
+    /** Every layer of the model that takes a rule. */
+    readonly layers: readonly RuleTakingLayer[],
+    /** The layer families and their classes, e.g. `convolution = Conv2D, DepthwiseConv2D`. */
+    families: string,
+  ) {
+    super(
+      `Composite "${composite}": ${unmatched.join(', ')} match${unmatched.length === 1 ? 'es' : ''} no layer of this model that takes a rule. ` +
+        `Layers that take a rule (index: name (class)): ${layers.map((l) => `${l.index}: ${l.name} (${l.className})`).join(', ')}. ` +
+        `Families: ${families}. Fix or remove the entry.`,
+    );
+  }
+}
+
 /** Invalid rule parameters (for example LRP-αβ with α − β ≠ 1). */
 export class RuleParameterError extends RlrpError {}
 

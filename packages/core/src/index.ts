@@ -29,7 +29,11 @@ export {
   RULE_CHOICES,
   type Composite,
   type CompositeSpec,
-  type LayerPosition,
+  type FirstLayerRule,
+  type LayerFamily,
+  LAYER_FAMILIES,
+  type NonWeightedTreatment,
+  type UniformOptions,
   type PresetOptions,
 } from './composites';
 export { foldBatchNorm, type CanonizedGraph } from './canonizers';
@@ -37,7 +41,7 @@ export { buildGraph } from './graph/build-graph';
 export type { Graph, GraphNode, NodeOp } from './graph/graph';
 export { SUPPORTED_LAYERS } from './layers/registry';
 export type { LinearOp, LinearParams } from './layers/linear-op';
-export type { DerivedParams, WeightRewrite } from './layers/derived-params';
+export type { DerivedParams, Rewrite, WeightRewrite } from './layers/derived-params';
 export type { WindowGeometry } from './layers/window-transpose';
 export type { Activation } from './layers/activation';
 export type { StructuralOp } from './graph/graph';

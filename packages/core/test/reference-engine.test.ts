@@ -10,9 +10,11 @@ import * as tf from '@tensorflow/tfjs';
 import { epsilonGammaBox, explain, releaseExplainCache } from '@rlrp/core';
 import {
   customCase,
+  firstOf,
   indexCase,
-  isFirstLayer,
+  nonWeightedRule,
   RULE_CASES,
+  WEIGHTED,
   type RuleCase,
 } from './reference/engine-cases';
 import { explainWithTrace } from './reference/engine-trace';
@@ -80,7 +82,13 @@ for (const name of RANDOM_NETWORK_NAMES) {
         });
       });
 
-      const cases = (): RuleCase[] => [...RULE_CASES, customCase(lastLinearName(fixture))];
+      const cases = (): RuleCase[] => [
+        ...RULE_CASES,
+        customCase(
+          lastLinearName(fixture),
+          fixture.ref.nodes.some((n) => n.op.kind === 'add'),
+        ),
+      ];
       for (const index of [...RULE_CASES.keys(), RULE_CASES.length]) {
         it(`rule case ${index < RULE_CASES.length ? RULE_CASES[index].label : 'custom composite'}`, () => {
           const ruleCase = cases()[index];
@@ -140,7 +148,12 @@ for (const name of RANDOM_NETWORK_NAMES) {
             const ref = explainSample(
               fixture.ref,
               x,
-              () => (rule === 'rlrp' ? { name: 'rlrp' } : { name: 'epsilon', epsilon: 1e-6 }),
+              (node) =>
+                rule === 'rlrp'
+                  ? { name: 'rlrp' }
+                  : WEIGHTED.has(node.className)
+                    ? { name: 'epsilon', epsilon: 1e-6 }
+                    : nonWeightedRule(node),
               { outputRelevance: start[b] },
             );
             const c = closeness(got[b], ref.input, relativeTolerance(ref.conditioning), ABS);
@@ -284,12 +297,16 @@ describe('zᴮ with per-pixel bounds (tensors shaped like one input sample)', ()
         const ruleCase: RuleCase = {
           label: 'epsilonGammaBox(per-pixel bounds)',
           choice: () => epsilonGammaBox({ low: lowT, high: highT }),
-          reference: (net) => (node) => {
-            if (isFirstLayer(net, node))
-              return { name: 'zbox', low: Float64Array.from(low), high: Float64Array.from(high) };
-            if (node.className === 'Conv2D' || node.className === 'DepthwiseConv2D')
-              return { name: 'gamma', gamma: 0.25 };
-            return { name: 'epsilon', epsilon: 1e-6 };
+          reference: (net) => {
+            const first = firstOf(net, new Set(['Conv2D', 'DepthwiseConv2D']));
+            return (node) => {
+              if (node.name === first)
+                return { name: 'zbox', low: Float64Array.from(low), high: Float64Array.from(high) };
+              if (node.className === 'Conv2D' || node.className === 'DepthwiseConv2D')
+                return { name: 'gamma', gamma: 0.25 };
+              if (node.className === 'Dense') return { name: 'epsilon', epsilon: 1e-6 };
+              return nonWeightedRule(node);
+            };
           },
         };
         const got = engineRelevance(fixture, ruleCase, targets);

@@ -59,13 +59,44 @@ describe('hand-checked linear rules on a 2 → 2 Dense layer', () => {
       1e-12,
     );
   });
-  it('LRP-γ (γ = 0.25): W′ = [[1.25, −1], [2.5, 1.25]], b′ = [0.625, −1], z′ = [−0.125, 4]', () => {
+  it('LRP-γ classic (γ = 0.25): W′ = [[1.25, −1], [2.5, 1.25]], b′ = [0.625, −1], z′ = [−0.125, 4]', () => {
     const s0 = 1 / (-0.125 - 1e-6);
+    const s1 = 2 / (4 + 1e-6);
+    expectClose(
+      'gamma classic',
+      relevance({ name: 'gamma', gamma: 0.25, classic: true }),
+      [1 * (1.25 * s0 + 2.5 * s1), 2 * (-1 * s0 + 1.25 * s1)],
+      1e-12,
+    );
+  });
+  it('LRP-γ generalised (γ = 0.25): z = [−0.5, 3]; output 0 favours w⁻ ([1, −1.25], b 0.5, d = −1), output 1 w⁺ ([2.5, 1.25], b −1, d = 4) → [0.25, 3.75]', () => {
+    const s0 = 1 / (-1 - 1e-6);
     const s1 = 2 / (4 + 1e-6);
     expectClose(
       'gamma',
       relevance({ name: 'gamma', gamma: 0.25 }),
-      [1 * (1.25 * s0 + 2.5 * s1), 2 * (-1 * s0 + 1.25 * s1)],
+      [1 * (1 * s0 + 2.5 * s1), 2 * (-1.25 * s0 + 1.25 * s1)],
+      1e-12,
+    );
+    expectClose('gamma rounded', relevance({ name: 'gamma', gamma: 0.25 }), [0.25, 3.75], 1e-5);
+  });
+  it('LRP-γ generalised with a negative input: a = [−1, 2], w = [−3, 1], b = 0.5 (z = 5.5): a⁻ sees w + γw⁻ = −3.75, a⁺ sees 1.25, bias 0.625 → 10·[3.75, 2.5]/6.875', () => {
+    const map = matrixMap([[-3, 1]], [0.5]);
+    const a = Float64Array.from([-1, 2]);
+    const r = Float64Array.from([10]);
+    const d = 6.875 + 1e-6;
+    expectClose(
+      'gamma negative input',
+      linearRelevance({ name: 'gamma', gamma: 0.25 }, map, a, r),
+      [(3.75 * 10) / d, (2.5 * 10) / d],
+      1e-12,
+    );
+    // the classic form does not boost the negative weight that a negative input makes positive
+    const classic = 3 + 2.5 + 0.625 + 1e-6;
+    expectClose(
+      'gamma classic negative input',
+      linearRelevance({ name: 'gamma', gamma: 0.25, classic: true }, map, a, r),
+      [(3 * 10) / classic, (2.5 * 10) / classic],
       1e-12,
     );
   });
@@ -85,14 +116,31 @@ describe('hand-checked linear rules on a 2 → 2 Dense layer', () => {
     );
     expectClose('a1b0 negative input', got, [6, 4], 1e-5);
   });
-  it('z⁺: bias ignored, P = [1, 4] → [1·1 + (2/4)·2, (2/4)·2] = [2, 1]', () => {
-    expectClose('zplus', relevance({ name: 'zplus' }), [2, 1], 1e-5);
+  it('z⁺ (zennit): b⁺ in the denominator, P = [1 + 0.5, 4] → [2/3 + 1, 1] = [5/3, 1] (= α1β0)', () => {
+    expectClose('zplus', relevance({ name: 'zplus' }), [5 / 3, 1], 1e-5);
+  });
+  it('z⁺ without bias: P = [1, 4] → [1·1 + (2/4)·2, (2/4)·2] = [2, 1]', () => {
+    expectClose('zplus no bias', relevance({ name: 'zplus', bias: false }), [2, 1], 1e-5);
   });
   it('zᴮ (l = −1, h = 2): q = [[2, 0], [4, 3]] → [1 + 8/7, 6/7] = [15/7, 6/7]', () => {
     expectClose('zbox', relevance({ name: 'zbox', low: -1, high: 2 }), [15 / 7, 6 / 7], 1e-5);
   });
-  it('w²: Σw² = [2, 5] → [1/2 + 4/5·2, 1/2 + 1/5·2] = [2.1, 0.9]', () => {
-    expectClose('wsquare', relevance({ name: 'wsquare' }), [2.1, 0.9], 1e-5);
+  it('w² (zennit): Σw² + b² = [2.25, 6] → [1/2.25 + 4/6·2, 1/2.25 + 1/6·2] = [16/9, 7/9]', () => {
+    expectClose('wsquare', relevance({ name: 'wsquare' }), [16 / 9, 7 / 9], 1e-5);
+  });
+  it('w² without bias: Σw² = [2, 5] → [1/2 + 4/5·2, 1/2 + 1/5·2] = [2.1, 0.9]', () => {
+    expectClose('wsquare no bias', relevance({ name: 'wsquare', bias: false }), [2.1, 0.9], 1e-5);
+  });
+  it('Norm: a_j w_jk / (z_k + 1e-6·sign(z_k)) with the bias in z: as LRP-ε with ε = 1e-6', () => {
+    expectClose(
+      'norm',
+      relevance({ name: 'norm' }),
+      relevance({ name: 'epsilon', epsilon: 1e-6 }),
+      1e-12,
+    );
+  });
+  it('gradient (no rule): Wᵀ R = [1 + 4, −1 + 2] = [5, 1]', () => {
+    expectClose('gradient', relevance({ name: 'gradient' }), [5, 1], 1e-12);
   });
   it('flat: N = [2, 2] → [1.5, 1.5]', () => {
     expectClose('flat', relevance({ name: 'flat' }), [1.5, 1.5], 1e-5);

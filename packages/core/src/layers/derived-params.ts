@@ -6,17 +6,18 @@ const negativePart = (t: tf.Tensor) => tf.neg(tf.relu(tf.neg(t)));
 
 /**
  * A parameter-free rewrite of a layer's weights that rules use: `w` (bias dropped), `w⁺`, `w⁻`,
- * with or without the matching bias part, `w²` and all-ones. Parametrised rewrites (LRP-γ's
- * `w + γw⁺`) are made per call instead, so that what a layer keeps stays bounded.
+ * with or without the matching bias part, `w²` with or without `b²`, and all-ones. Parametrised
+ * rewrites (LRP-γ's `w + γw⁺`) are asked for with {@link DerivedParams.custom} under a key per
+ * parameter value, so a layer keeps one copy per value a caller actually uses.
  */
-export type WeightRewrite = 'w' | 'w+' | 'w-' | 'w+ b+' | 'w- b-' | 'w²' | 'ones';
+export type WeightRewrite = 'w' | 'w+' | 'w-' | 'w+ b+' | 'w- b-' | 'w²' | 'w² b²' | 'ones';
 
 /** How the weights are rewritten, and the bias (`null`: dropped). */
-interface Rewrite {
+export interface Rewrite {
   readonly weight: (t: tf.Tensor) => tf.Tensor;
   readonly bias: ((t: tf.Tensor) => tf.Tensor) | null;
-  /** The rewrite whose weights these share (`w⁺` with or without `b⁺`). */
-  readonly sharesWeightWith?: WeightRewrite;
+  /** The key of the rewrite whose weights these share (`w⁺` with or without `b⁺`). */
+  readonly sharesWeightWith?: string;
 }
 
 const REWRITES: Readonly<Record<WeightRewrite, Rewrite>> = {
@@ -26,6 +27,11 @@ const REWRITES: Readonly<Record<WeightRewrite, Rewrite>> = {
   'w+ b+': { weight: positivePart, bias: positivePart, sharesWeightWith: 'w+' },
   'w- b-': { weight: negativePart, bias: negativePart, sharesWeightWith: 'w-' },
   'w²': { weight: (t: tf.Tensor) => tf.square(t), bias: null },
+  'w² b²': {
+    weight: (t: tf.Tensor) => tf.square(t),
+    bias: (t: tf.Tensor) => tf.square(t),
+    sharesWeightWith: 'w²',
+  },
   ones: { weight: (t: tf.Tensor) => tf.onesLike(t), bias: null },
 };
 
@@ -35,24 +41,34 @@ const REWRITES: Readonly<Record<WeightRewrite, Rewrite>> = {
  * (a flipped kernel, Winograd's matrices) instead of redoing it per call.
  */
 export class DerivedParams {
-  private readonly kept = new Map<WeightRewrite, LinearParams>();
+  private readonly kept = new Map<string, LinearParams>();
 
   constructor(private readonly own: LinearParams) {}
 
   /** The layer's parameters rewritten by `rewrite` (kept; the layer disposes them). */
   get(rewrite: WeightRewrite): LinearParams {
-    let params = this.kept.get(rewrite);
+    return this.custom(rewrite, REWRITES[rewrite]);
+  }
+
+  /**
+   * The layer's parameters rewritten by `rewrite`, kept under `key` (which must name the rewrite
+   * and every parameter value in it, e.g. `w+0.25w+ b+0.25b+`). A `sharesWeightWith` key must have
+   * been asked for with its own rewrite before, or be a {@link WeightRewrite}.
+   */
+  custom(key: string, rewrite: Rewrite): LinearParams {
+    let params = this.kept.get(key);
     if (!params) {
-      const { weight, bias, sharesWeightWith } = REWRITES[rewrite];
+      const { weight, bias, sharesWeightWith } = rewrite;
       const ownBias = this.own.bias;
       const keep = (t: tf.Tensor) => (this.isOwn(t) ? t : tf.keep(t));
+      const shared = sharesWeightWith
+        ? (this.kept.get(sharesWeightWith) ?? this.get(sharesWeightWith as WeightRewrite))
+        : null;
       params = {
-        weight: sharesWeightWith
-          ? this.get(sharesWeightWith).weight
-          : keep(tf.tidy(() => weight(this.own.weight))),
+        weight: shared ? shared.weight : keep(tf.tidy(() => weight(this.own.weight))),
         bias: bias && ownBias ? keep(tf.tidy(() => bias(ownBias))) : null,
       };
-      this.kept.set(rewrite, params);
+      this.kept.set(key, params);
     }
     return params;
   }

@@ -1,53 +1,40 @@
-import * as tf from '@tensorflow/tfjs';
 import { RuleParameterError } from '../errors';
-import type { LinearParams } from '../layers/linear-op';
-import type { LinearContext, Rule } from './rule';
-import { classicalAddSplit, classicalStart, DEFAULT_STABILISER, stabilise } from './stabilise';
+import { classicalRule, type TermGroup } from './rule-builder';
+import type { Rule } from './rule';
+import { DEFAULT_STABILISER } from './stabilise';
 
 /**
- * The positive (or negative) contributions `(a_j w_jk)^±` of a layer for inputs of either sign:
- * `(a w)⁺ = a⁺w⁺ + a⁻w⁻` and `(a w)⁻ = a⁺w⁻ + a⁻w⁺`, and the relevance they receive.
+ * The positive and negative groups of LRP-αβ for inputs of either sign, as zennit 0.5 forms them:
+ * `(a w)⁺ = a⁺w⁺ + a⁻w⁻` over `Σ (a w)⁺ + b⁺`, and `(a w)⁻ = a⁺w⁻ + a⁻w⁺` over `Σ (a w)⁻ + b⁻`
+ * (each bias part counted once; `withBias = false` drops it). β = 0 leaves the negative group out.
  */
-function signedShare(
-  context: LinearContext,
-  relevance: tf.Tensor,
-  sign: 'positive' | 'negative',
-  withBias: boolean,
-  inputIsNonNegative: boolean,
-): tf.Tensor {
-  return tf.tidy(() => {
-    const { op, input } = context;
-    const positive = sign === 'positive';
-    // Weights of the share's own sign (with the bias part of that sign) for positive inputs,
-    // of the opposite sign for negative ones.
-    const forPositiveInputs = positive ? (withBias ? 'w+ b+' : 'w+') : withBias ? 'w- b-' : 'w-';
-    const pA: LinearParams = op.derived.get(forPositiveInputs);
-    if (inputIsNonNegative) {
-      // After a ReLU (or on [0, 1] pixels) a⁻ = 0: half the work of the general case.
-      const z = op.forward(input, pA);
-      const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
-      return input.mul(op.transpose(ratio, input.shape, pA));
-    }
-    const aPos = tf.relu(input);
-    const aNeg = tf.neg(tf.relu(tf.neg(input)));
-    const pB: LinearParams = op.derived.get(positive ? 'w-' : 'w+');
-    const z = op.forward(aPos, pA).add(op.forward(aNeg, pB));
-    const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
-    return aPos
-      .mul(op.transpose(ratio, input.shape, pA))
-      .add(aNeg.mul(op.transpose(ratio, input.shape, pB)));
-  });
+export function alphaBetaGroups(alpha: number, beta: number, withBias: boolean): TermGroup[] {
+  const positive: TermGroup = {
+    factor: alpha,
+    terms: [
+      { input: 'positive', params: withBias ? 'w+ b+' : 'w+' },
+      { input: 'negative', params: 'w-' },
+    ],
+  };
+  const negative: TermGroup = {
+    factor: -beta,
+    terms: [
+      { input: 'positive', params: withBias ? 'w- b-' : 'w-' },
+      { input: 'negative', params: 'w+' },
+    ],
+  };
+  return beta === 0 ? [positive] : [positive, negative];
 }
 
 /**
- * LRP-αβ (α − β = 1): `R_j = Σ_k (α·(a_j w_jk)⁺/Σ_j(a_j w_jk)⁺ − β·(a_j w_jk)⁻/Σ_j(a_j w_jk)⁻) R_k`,
- * with the bias split into its positive part (added to the positive denominator) and its negative
- * part. `ignoreBias` gives z⁺ for α1β0.
+ * LRP-αβ (α − β = 1, zennit's `AlphaBeta`): `R_j = Σ_k (α·(a_j w_jk)⁺/(Σ_j(a_j w_jk)⁺ + b_k⁺) −
+ * β·(a_j w_jk)⁻/(Σ_j(a_j w_jk)⁻ + b_k⁻)) R_k`, both denominators stabilised with 10⁻⁶.
+ * `ignoreBias` drops the bias parts.
  */
 export function alphaBeta(
   alpha: number,
   beta: number,
-  options: { ignoreBias?: boolean } = {},
+  options: { readonly ignoreBias?: boolean } = {},
 ): Rule {
   if (
     !Number.isFinite(alpha) ||
@@ -60,30 +47,10 @@ export function alphaBeta(
     );
   }
   const withBias = !options.ignoreBias;
-  const isZPlus = !withBias && alpha === 1 && beta === 0;
-  return {
-    name: isZPlus ? 'zplus' : `alpha${alpha}beta${beta}`,
-    description: isZPlus ? 'LRP-z⁺' : `LRP-α${alpha}β${beta}`,
-    propagates: 'relevance',
-    uniformOnly: false,
-    initialRelevance: classicalStart,
-    linear: (context, relevance) =>
-      tf.tidy(() => {
-        const nonNegative = tf.min(context.input).dataSync()[0] >= 0;
-        const positive = signedShare(context, relevance, 'positive', withBias, nonNegative).mul(
-          alpha,
-        );
-        if (beta === 0) return positive;
-        return positive.sub(
-          signedShare(context, relevance, 'negative', withBias, nonNegative).mul(beta),
-        );
-      }),
-    add: (inputs, output, relevance) =>
-      classicalAddSplit(inputs, output, relevance, DEFAULT_STABILISER),
-  };
-}
-
-/** z⁺: α1β0 with the bias ignored. */
-export function zPlus(): Rule {
-  return alphaBeta(1, 0, { ignoreBias: true });
+  return classicalRule({
+    name: `alpha${alpha}beta${beta}`,
+    description: `LRP-α${alpha}β${beta}${withBias ? '' : ' (bias ignored)'}`,
+    groups: alphaBetaGroups(alpha, beta, withBias),
+    stabiliser: DEFAULT_STABILISER,
+  });
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { RuleParameterError } from '../errors';
+import { classicalRule } from './rule-builder';
 import type { Rule } from './rule';
-import { classicalAddSplit, classicalStart, DEFAULT_STABILISER, stabilise } from './stabilise';
+import { DEFAULT_STABILISER } from './stabilise';
 
 /** Pixel bounds of zᴮ: numbers for every input value, or arrays shaped like one input sample. */
 export interface BoxBounds {
@@ -10,8 +11,9 @@ export interface BoxBounds {
 }
 
 /**
- * zᴮ (the box rule) for an input layer with pixel bounds `l ≤ x ≤ h`:
- * `R_i = Σ_j (x_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) / Σ_i(x_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) · R_j`.
+ * zᴮ (the box rule, zennit's `ZBox`) for an input layer with pixel bounds `l ≤ x ≤ h`:
+ * `R_i = Σ_j (x_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) / Σ_i(x_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) · R_j`
+ * (zennit adds `b − b⁺ − b⁻ = 0` to the denominator: the bias cancels).
  */
 export function zBox(bounds: BoxBounds = { low: 0, high: 1 }): Rule {
   const { low, high } = bounds;
@@ -20,28 +22,19 @@ export function zBox(bounds: BoxBounds = { low: 0, high: 1 }): Rule {
   }
   const describeBound = (b: number | tf.Tensor) =>
     typeof b === 'number' ? String(b) : 'per-pixel';
-  return {
+  const filled = (bound: number | tf.Tensor) => (a: tf.Tensor) => tf.zerosLike(a).add(bound);
+  return classicalRule({
     name: 'zbox',
     description: `LRP-zᴮ (low = ${describeBound(low)}, high = ${describeBound(high)})`,
-    propagates: 'relevance',
-    uniformOnly: false,
-    initialRelevance: classicalStart,
-    linear: (context, relevance) =>
-      tf.tidy(() => {
-        const { op, input } = context;
-        const l = tf.zerosLike(input).add(low);
-        const h = tf.zerosLike(input).add(high);
-        const plain = op.derived.get('w');
-        const pos = op.derived.get('w+');
-        const neg = op.derived.get('w-');
-        const z = op.forward(input, plain).sub(op.forward(l, pos)).sub(op.forward(h, neg));
-        const ratio = relevance.div(stabilise(z, DEFAULT_STABILISER));
-        return input
-          .mul(op.transpose(ratio, input.shape, plain))
-          .sub(l.mul(op.transpose(ratio, input.shape, pos)))
-          .sub(h.mul(op.transpose(ratio, input.shape, neg)));
-      }),
-    add: (inputs, output, relevance) =>
-      classicalAddSplit(inputs, output, relevance, DEFAULT_STABILISER),
-  };
+    groups: [
+      {
+        terms: [
+          { input: 'input', params: 'w' },
+          { input: filled(low), params: 'w+', sign: -1 },
+          { input: filled(high), params: 'w-', sign: -1 },
+        ],
+      },
+    ],
+    stabiliser: DEFAULT_STABILISER,
+  });
 }

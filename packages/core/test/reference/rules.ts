@@ -2,28 +2,42 @@
  * The rules of ../../../../shared/docs/r-lrp.md applied literally to one linear map z = W a + b, in
  * float64 loops over the map's structural entries. Message from output k to input j, summed over k.
  *
- * Stabiliser convention (shared with the engine): LRP-0 divides raw; LRP-ε divides by z + ε·sign(z);
- * every other classical rule divides by d + 1e-6·sign(d); sign(0) = +1 throughout.
+ * Stabiliser convention (zennit 0.5's, shared with the engine): LRP-0 divides raw; LRP-ε divides by
+ * z + ε·sign(z); every other classical rule (and Norm) divides by d + 1e-6·sign(d); sign(0) = +1.
  */
-import { applyMap, type LinearMap } from './linear-maps';
+import { applyMap, applyTransposed, type LinearMap } from './linear-maps';
 
 /** A rule of the reference. */
 export type RefRule =
   | { readonly name: 'rlrp' }
   | { readonly name: 'lrp0' }
-  | { readonly name: 'epsilon'; readonly epsilon: number }
+  /** The bias in the denominator unless `bias === false` (iNNvestigate's `_IB` form). */
+  | { readonly name: 'epsilon'; readonly epsilon: number; readonly bias?: boolean }
   /** LRP-ε with ε = timesStd · (population) standard deviation of the layer's z, per sample. */
   | { readonly name: 'epsilonStd'; readonly timesStd: number }
-  | { readonly name: 'gamma'; readonly gamma: number }
-  | { readonly name: 'alphabeta'; readonly alpha: number; readonly beta: number }
-  | { readonly name: 'zplus' }
+  /** Generalised (zennit ≥ 0.5) unless `classic`. */
+  | { readonly name: 'gamma'; readonly gamma: number; readonly classic?: boolean }
+  /** b⁺ / b⁻ in the positive / negative denominator unless `bias === false`. */
+  | {
+      readonly name: 'alphabeta';
+      readonly alpha: number;
+      readonly beta: number;
+      readonly bias?: boolean;
+    }
+  /** With the positive bias in the denominator unless `bias === false`. */
+  | { readonly name: 'zplus'; readonly bias?: boolean }
   | {
       readonly name: 'zbox';
       readonly low: number | Float64Array;
       readonly high: number | Float64Array;
     }
-  | { readonly name: 'wsquare' }
-  | { readonly name: 'flat' };
+  /** With b² in the denominator unless `bias === false`. */
+  | { readonly name: 'wsquare'; readonly bias?: boolean }
+  | { readonly name: 'flat' }
+  /** zennit's Norm: a_j w_jk / (z_k + 1e-6·sign(z_k)), the bias in z_k (pooling has none). */
+  | { readonly name: 'norm' }
+  /** No rule (zennit): the plain transposed map, R_in = Wᵀ R_out. */
+  | { readonly name: 'gradient' };
 
 /** The stabiliser of the classical rules other than LRP-0 and LRP-ε. */
 export const STABILISER = 1e-6;
@@ -155,27 +169,50 @@ export function linearRelevance(
         map,
         rOut,
         aw,
-        (k) => map.bias[k],
+        (k) => (rule.name === 'epsilon' && rule.bias === false ? 0 : map.bias[k]),
         (d) => classicalDenominator(rule, d),
         stats,
       );
     case 'gamma': {
       const g = rule.gamma;
-      return ratioRule(
-        map,
-        rOut,
-        (e) => a[col[e]] * (w[e] + g * plus(w[e])),
-        (k) => map.bias[k] + g * plus(map.bias[k]),
-        stabilise,
-        stats,
-      );
+      const boost = (v: number, part: (v: number) => number) => v + g * part(v);
+      if (rule.classic) {
+        return ratioRule(
+          map,
+          rOut,
+          (e) => a[col[e]] * boost(w[e], plus),
+          (k) => boost(map.bias[k], plus),
+          stabilise,
+          stats,
+        );
+      }
+      // Generalised γ: outputs with z_k > 0 favour a⁺w⁺ and a⁻w⁻ (bias b + γb⁺), outputs with
+      // z_k < 0 favour a⁺w⁻ and a⁻w⁺ (bias b + γb⁻); z_k = 0 passes nothing.
+      const z = applyMap(map, a);
+      const towards = (favoured: number) =>
+        ratioRule(
+          map,
+          rOut.map((r, k) => (Math.sign(z[k]) === favoured ? r : 0)),
+          (e) => {
+            const x = a[col[e]];
+            const agree = favoured > 0 ? plus : minus;
+            const oppose = favoured > 0 ? minus : plus;
+            return plus(x) * boost(w[e], agree) + minus(x) * boost(w[e], oppose);
+          },
+          (k) => boost(map.bias[k], favoured > 0 ? plus : minus),
+          stabilise,
+          stats,
+        );
+      const positive = towards(1);
+      const negative = towards(-1);
+      return positive.map((v, j) => v + negative[j]);
     }
     case 'alphabeta': {
       const pos = ratioRule(
         map,
         rOut,
         (e) => plus(aw(e)),
-        (k) => plus(map.bias[k]),
+        (k) => (rule.bias === false ? 0 : plus(map.bias[k])),
         stabilise,
         stats,
       );
@@ -184,7 +221,7 @@ export function linearRelevance(
         map,
         rOut,
         (e) => minus(aw(e)),
-        (k) => minus(map.bias[k]),
+        (k) => (rule.bias === false ? 0 : minus(map.bias[k])),
         stabilise,
         stats,
       );
@@ -195,7 +232,7 @@ export function linearRelevance(
         map,
         rOut,
         (e) => plus(aw(e)),
-        () => 0,
+        (k) => (rule.bias === false ? 0 : plus(map.bias[k])),
         stabilise,
         stats,
       );
@@ -214,7 +251,7 @@ export function linearRelevance(
         map,
         rOut,
         (e) => w[e] * w[e],
-        () => 0,
+        (k) => (rule.bias === false ? 0 : map.bias[k] * map.bias[k]),
         stabilise,
         stats,
       );
@@ -227,5 +264,9 @@ export function linearRelevance(
         stabilise,
         stats,
       );
+    case 'norm':
+      return ratioRule(map, rOut, aw, (k) => map.bias[k], stabilise, stats);
+    case 'gradient':
+      return applyTransposed(map, rOut);
   }
 }

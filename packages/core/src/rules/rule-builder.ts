@@ -1,0 +1,192 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LinearOp, LinearParams } from '../layers/linear-op';
+import type { WeightRewrite } from '../layers/derived-params';
+import type { LinearContext, Rule } from './rule';
+import { classicalAddSplit, classicalStart, stabilise } from './stabilise';
+
+/**
+ * What one term feeds the layer instead of its input `a` (zennit's input modifier): `a` itself,
+ * `a⁺ = max(0, a)`, `a⁻ = min(0, a)`, all ones (rules that ignore the input), or a tensor made from
+ * `a` (zᴮ's bounds).
+ */
+export type InputModifier =
+  'input' | 'positive' | 'negative' | 'ones' | ((a: tf.Tensor) => tf.Tensor);
+
+/**
+ * The parameters one term uses (zennit's parameter modifier): the layer's own (`'own'`, bias
+ * included), a kept parameter-free rewrite of them ({@link WeightRewrite}), or a function of the
+ * layer that returns kept parameters (use `op.derived.custom` so they are made once per layer).
+ */
+export type ParamModifier = 'own' | WeightRewrite | ((op: LinearOp) => LinearParams);
+
+/** One term `sign · forward(input′, params′)` of a group's denominator and of its numerator. */
+export interface Term {
+  readonly input: InputModifier;
+  readonly params: ParamModifier;
+  /** `-1` subtracts the term (zᴮ's bound terms); default `+1`. */
+  readonly sign?: 1 | -1;
+}
+
+/**
+ * Which outputs a group explains, by the sign of the layer's own pre-activation `z` (zennit's output
+ * masks of the generalised γ rule): all of them, only `z > 0`, or only `z < 0`.
+ */
+export type OutputSelection = 'all' | 'positive-outputs' | 'negative-outputs';
+
+/**
+ * A group of terms whose sum is one denominator: `R_in += factor · Σ_t sign_t · a′_t ⊙ W′_tᵀ (R ⊙
+ * mask / stabilise(Σ_t sign_t · (W′_t a′_t + b′_t)))`.
+ */
+export interface TermGroup {
+  readonly terms: readonly Term[];
+  /** The group's weight in the sum (LRP-αβ's α and −β); default 1. */
+  readonly factor?: number;
+  /** Default `'all'`. */
+  readonly outputs?: OutputSelection;
+}
+
+/** ε as a constant, or as a multiple of the standard deviation of each layer's pre-activations. */
+export type EpsilonSetting = number | { readonly timesStd: number };
+
+/**
+ * A classical rule as data, in the spirit of zennit's hooks: groups of (input modifier, parameter
+ * modifier) terms, each group's sum stabilised as `d + ε·sign(d)` (sign(0) = +1; ε = 0 divides raw).
+ */
+export interface RuleDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly groups: readonly TermGroup[];
+  readonly stabiliser: EpsilonSetting;
+}
+
+/** ε for one denominator: the constant, or `timesStd · std(d)` per sample, shaped to broadcast. */
+export function epsilonFor(setting: EpsilonSetting, d: tf.Tensor): number | tf.Tensor {
+  if (typeof setting === 'number') return setting;
+  const axes = d.shape.map((_, i) => i).slice(1);
+  return tf.moments(d, axes, true).variance.sqrt().mul(setting.timesStd);
+}
+
+const isPlainTerm = (t: Term) => t.input === 'input' && t.params === 'own' && (t.sign ?? 1) === 1;
+
+function paramsOf(op: LinearOp, modifier: ParamModifier): LinearParams {
+  if (modifier === 'own') return op.params;
+  if (typeof modifier === 'function') return modifier(op);
+  return op.derived.get(modifier);
+}
+
+function inputOf(a: tf.Tensor, modifier: InputModifier): tf.Tensor | 'ones' {
+  switch (modifier) {
+    case 'input':
+      return a;
+    case 'positive':
+      return tf.relu(a);
+    case 'negative':
+      return tf.neg(tf.relu(tf.neg(a)));
+    case 'ones':
+      return 'ones';
+    default:
+      return modifier(a);
+  }
+}
+
+/** What the builder learns about the input once per call (one read-back at most). */
+interface InputSigns {
+  /** `a ≥ 0` everywhere (after a ReLU, on [0, 1] pixels): every `a⁻` term vanishes. */
+  readonly nonNegative: boolean;
+  /** No relevance at outputs with `z < 0`: a `'negative-outputs'` group has nothing to explain. */
+  readonly noNegativeOutputRelevance: boolean;
+}
+
+function readSigns(definition: RuleDefinition, context: LinearContext, r: tf.Tensor): InputSigns {
+  const terms = definition.groups.flatMap((g) => g.terms);
+  const needsInputSign = terms.some((t) => t.input === 'negative');
+  const needsOutputSign = definition.groups.some((g) => g.outputs === 'negative-outputs');
+  if (!needsInputSign && !needsOutputSign) {
+    return { nonNegative: false, noNegativeOutputRelevance: false };
+  }
+  const stacked = tf.tidy(() =>
+    tf.stack([
+      needsInputSign ? tf.min(context.input) : tf.scalar(-1),
+      needsOutputSign ? tf.max(tf.abs(r).mul(tf.less(context.output, 0))) : tf.scalar(1),
+    ]),
+  );
+  // One read-back for both facts: it saves whole forward and transposed passes.
+  const [minInput, negativeRelevance] = stacked.dataSync();
+  stacked.dispose();
+  return { nonNegative: minInput >= 0, noNegativeOutputRelevance: negativeRelevance === 0 };
+}
+
+function maskFor(selection: OutputSelection, z: tf.Tensor): tf.Tensor | null {
+  if (selection === 'positive-outputs') return tf.greater(z, 0).cast('float32');
+  if (selection === 'negative-outputs') return tf.less(z, 0).cast('float32');
+  return null;
+}
+
+/** The relevance of a linear layer's input under `definition` (see {@link TermGroup}). */
+function propagate(
+  definition: RuleDefinition,
+  context: LinearContext,
+  relevance: tf.Tensor,
+): tf.Tensor {
+  const signs = readSigns(definition, context, relevance);
+  return tf.tidy(() => {
+    const { op, input, output } = context;
+    let total: tf.Tensor | null = null;
+    for (const group of definition.groups) {
+      const selection = group.outputs ?? 'all';
+      if (selection === 'negative-outputs' && signs.noNegativeOutputRelevance) continue;
+      // With a ≥ 0, a⁻ terms vanish and a⁺ is a itself.
+      const terms = group.terms
+        .filter((t) => !(t.input === 'negative' && signs.nonNegative))
+        .map((t) => ({
+          sign: t.sign ?? 1,
+          input: t.input === 'positive' && signs.nonNegative ? input : inputOf(input, t.input),
+          params: paramsOf(op, t.params),
+        }));
+      if (terms.length === 0) continue;
+      // A single unmodified term is the layer's own forward pass, already computed.
+      const denominator =
+        group.terms.length === 1 && isPlainTerm(group.terms[0])
+          ? output
+          : terms
+              .map(({ sign, input: a, params }) => {
+                const z = op.forward(a === 'ones' ? tf.onesLike(input) : a, params);
+                return sign === 1 ? z : tf.neg(z);
+              })
+              .reduce((sum, z) => sum.add(z));
+      let ratio = relevance.div(
+        stabilise(denominator, epsilonFor(definition.stabiliser, denominator)),
+      );
+      const mask = maskFor(selection, output);
+      if (mask) ratio = ratio.mul(mask);
+      if ((group.factor ?? 1) !== 1) ratio = ratio.mul(group.factor ?? 1);
+      for (const { sign, input: a, params } of terms) {
+        const back = op.transpose(ratio, input.shape, params);
+        const share = a === 'ones' ? back : a.mul(back);
+        const signed = sign === 1 ? share : tf.neg(share);
+        total = total ? total.add(signed) : signed;
+      }
+    }
+    return total ?? tf.zerosLike(input);
+  });
+}
+
+/**
+ * A classical LRP rule from its definition: relevance starts at `onehot · f_target`, crosses a
+ * linear layer as the definition says, and an Add (when a composite gives this rule one) in
+ * proportion to the summands with the definition's stabiliser.
+ */
+export function classicalRule(definition: RuleDefinition): Rule {
+  return {
+    name: definition.name,
+    description: definition.description,
+    propagates: 'relevance',
+    uniformOnly: false,
+    initialRelevance: classicalStart,
+    linear: (context, relevance) => propagate(definition, context, relevance),
+    add: (inputs, output, relevance) =>
+      tf.tidy(() =>
+        classicalAddSplit(inputs, output, relevance, epsilonFor(definition.stabiliser, output)),
+      ),
+  };
+}
