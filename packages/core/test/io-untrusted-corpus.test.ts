@@ -27,7 +27,9 @@ interface MeasuredFailure {
 }
 
 async function measuredFailure(load: () => Promise<unknown>): Promise<MeasuredFailure> {
-  const rssBefore = process.memoryUsage().rss;
+  // A jest worker's peak resident size (maxRSS) may come from an earlier test file: growth counts
+  // only from the higher of that peak and the current size, so a load is charged for a new peak.
+  const rssBefore = Math.max(process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
   const cpuBefore = process.cpuUsage();
   let caught: unknown;
   try {
