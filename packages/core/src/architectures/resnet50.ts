@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type ArchitectureOptions, resolveArchitectureOptions } from './architectureOptions';
-import { KernelInitializers, withWeightsFrom } from './initialWeights';
+import { type ArchitectureOptions, resolveArchitectureOptions } from './architecture-options';
+import { KernelInitializers, withWeightsFrom } from './initial-weights';
 
 /** Options of {@link resnet50}. */
 export interface ResNet50Options extends ArchitectureOptions {

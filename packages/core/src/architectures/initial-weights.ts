@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadWeightsFromDir } from '../io/loadWeightsFromDir';
-import type { ResolvedArchitectureOptions } from './architectureOptions';
+import type { ResolvedArchitectureOptions } from './architecture-options';
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 

@@ -3,8 +3,8 @@ import {
   type ArchitectureOptions,
   positiveInteger,
   resolveArchitectureOptions,
-} from './architectureOptions';
-import { KernelInitializers, withWeightsFrom } from './initialWeights';
+} from './architecture-options';
+import { KernelInitializers, withWeightsFrom } from './initial-weights';
 
 /** Options of {@link smallResnet}. */
 export interface SmallResnetOptions extends ArchitectureOptions {

@@ -3,8 +3,8 @@ import {
   ArchitectureOptionError,
   type ArchitectureOptions,
   resolveArchitectureOptions,
-} from './architectureOptions';
-import { KernelInitializers, withWeightsFrom } from './initialWeights';
+} from './architecture-options';
+import { KernelInitializers, withWeightsFrom } from './initial-weights';
 
 /** Options of {@link mnistCnn}. */
 export interface MnistCnnOptions extends ArchitectureOptions {
