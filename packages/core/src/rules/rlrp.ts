@@ -12,7 +12,8 @@ function perSample(factor: tf.Tensor1D, rank: number): tf.Tensor {
 }
 
 /**
- * R-LRP — Relative LRP, as specified in docs/rlrp.md (a reconstruction from the paper's abstract).
+ * R-LRP — Relative LRP, as specified in docs/rules.md, "R-LRP as specified here" (a reconstruction
+ * from the paper's abstract).
  *
  * - start: `onehot(target) · |f_target(x)|` — positive relevance is evidence for the target;
  * - linear layer: `R_in = a ⊙ (Wᵀ R_out)` — no bias share and no denominator;
