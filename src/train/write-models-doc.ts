@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     }),
     '',
     'Hyper-parameters: Adam, learning rate 1e-3, batch 64, categorical cross-entropy, He-normal kernels (Glorot-uniform for the output ' +
-      'layer) with fixed seeds; MNIST seed 1, Fashion-MNIST seed 2. The commands import the compiled `@rlrp/datasets`, so run `npm run build` once first. Train all with ' +
+      'layer) with fixed seeds; MNIST seed 1, Fashion-MNIST seed 2. The commands import the compiled `@rlrp/core` and `@rlrp/datasets`, so run `npm run build` once first. Train all with ' +
       '`npx tsx src/train/train.ts --all` and rewrite this page with `npx tsx src/train/write-models-doc.ts`.',
     '',
     '## Reproducibility notes',
