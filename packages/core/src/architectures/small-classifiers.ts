@@ -66,8 +66,13 @@ export function smallClassifier(
   );
   // Stride 1: the shipped models were trained with the per-layer seeds seed, seed + 1, …
   const kernels = new KernelInitializers(resolved, 1);
-  const build = { mlp: buildMlp, cnn: buildCnn, vgg: buildVgg, resnet: buildResnet }[architecture];
-  return withWeightsFrom(build(resolved, kernels), resolved);
+  const builders: Record<SmallClassifierName, () => tf.LayersModel> = {
+    mlp: () => buildMlp(resolved, kernels),
+    cnn: () => buildConvNet('cnn', CNN_BLOCKS, 'dense_1', resolved, kernels),
+    vgg: () => buildConvNet('vgg', VGG_BLOCKS, 'fc_1', resolved, kernels),
+    resnet: () => buildResnet(resolved, kernels),
+  };
+  return withWeightsFrom(builders[architecture](), resolved);
 }
 
 /** A 3×3 (or `kernelSize`) convolution with 'same' padding and a He-normal kernel. */
@@ -118,30 +123,40 @@ function buildMlp(spec: ResolvedArchitectureOptions, kernels: KernelInitializers
   return model;
 }
 
-function buildCnn(spec: ResolvedArchitectureOptions, kernels: KernelInitializers): tf.LayersModel {
-  const model = tf.sequential({ name: 'cnn' });
-  model.add(tf.layers.inputLayer({ inputShape: spec.inputShape, name: 'input' }));
-  model.add(conv(kernels, 16, 'conv_1'));
-  model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool_1' }));
-  model.add(conv(kernels, 32, 'conv_2'));
-  model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool_2' }));
-  model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(hiddenDense(kernels, 64, 'dense_1'));
-  model.add(outputDense(kernels, spec.classes));
-  return model;
+/** Convolutions of one block of a plain conv net, closed by a 2×2 max pool. */
+interface ConvBlock {
+  readonly filters: number;
+  readonly convs: readonly string[];
+  readonly pool: string;
 }
 
-function buildVgg(spec: ResolvedArchitectureOptions, kernels: KernelInitializers): tf.LayersModel {
-  const model = tf.sequential({ name: 'vgg' });
+const CNN_BLOCKS: readonly ConvBlock[] = [
+  { filters: 16, convs: ['conv_1'], pool: 'pool_1' },
+  { filters: 32, convs: ['conv_2'], pool: 'pool_2' },
+];
+
+const VGG_BLOCKS: readonly ConvBlock[] = [16, 32].map((filters, i) => ({
+  filters,
+  convs: [`block${i + 1}_conv1`, `block${i + 1}_conv2`],
+  pool: `block${i + 1}_pool`,
+}));
+
+/** The CNN and the VGG: conv blocks, flatten, dense 64 ReLU, the classifier. */
+function buildConvNet(
+  name: string,
+  blocks: readonly ConvBlock[],
+  denseName: string,
+  spec: ResolvedArchitectureOptions,
+  kernels: KernelInitializers,
+): tf.LayersModel {
+  const model = tf.sequential({ name });
   model.add(tf.layers.inputLayer({ inputShape: spec.inputShape, name: 'input' }));
-  [16, 32].forEach((filters, blockIndex) => {
-    const block = `block${blockIndex + 1}`;
-    model.add(conv(kernels, filters, `${block}_conv1`));
-    model.add(conv(kernels, filters, `${block}_conv2`));
-    model.add(tf.layers.maxPooling2d({ poolSize: 2, name: `${block}_pool` }));
-  });
+  for (const block of blocks) {
+    for (const convName of block.convs) model.add(conv(kernels, block.filters, convName));
+    model.add(tf.layers.maxPooling2d({ poolSize: 2, name: block.pool }));
+  }
   model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(hiddenDense(kernels, 64, 'fc_1'));
+  model.add(hiddenDense(kernels, 64, denseName));
   model.add(outputDense(kernels, spec.classes));
   return model;
 }
