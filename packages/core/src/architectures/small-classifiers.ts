@@ -6,6 +6,7 @@ import {
   resolveArchitectureOptions,
 } from './architecture-options';
 import { KernelInitializers, withWeightsFrom } from './initial-weights';
+import { softmaxClassifier } from './softmax-classifier';
 
 /** Names of the small classifiers, the architectures of the models shipped in `models/`. */
 export type SmallClassifierName = 'mlp' | 'cnn' | 'vgg' | 'resnet';
@@ -104,22 +105,13 @@ function hiddenDense(kernels: KernelInitializers, units: number, name: string): 
   });
 }
 
-function outputDense(kernels: KernelInitializers, classes: number): tf.layers.Layer {
-  return tf.layers.dense({
-    units: classes,
-    activation: 'softmax',
-    kernelInitializer: kernels.next('glorotUniform'),
-    name: 'output',
-  });
-}
-
 function buildMlp(spec: ResolvedArchitectureOptions, kernels: KernelInitializers): tf.LayersModel {
   const model = tf.sequential({ name: 'mlp' });
   // Unnamed, as when the shipped MLPs were trained: their model.json names it flatten_Flatten1.
   model.add(tf.layers.flatten({ inputShape: spec.inputShape }));
   model.add(hiddenDense(kernels, 128, 'dense_1'));
   model.add(hiddenDense(kernels, 64, 'dense_2'));
-  model.add(outputDense(kernels, spec.classes));
+  model.add(softmaxClassifier(kernels, spec.classes, 'output'));
   return model;
 }
 
@@ -157,7 +149,7 @@ function buildConvNet(
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(hiddenDense(kernels, 64, denseName));
-  model.add(outputDense(kernels, spec.classes));
+  model.add(softmaxClassifier(kernels, spec.classes, 'output'));
   return model;
 }
 
@@ -212,6 +204,6 @@ function buildResnet(
   x = residualBlock(kernels, x, 16, 16, 1, 'block1');
   x = residualBlock(kernels, x, 16, 32, 2, 'block2');
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  const output = outputDense(kernels, spec.classes).apply(x) as tf.SymbolicTensor;
+  const output = softmaxClassifier(kernels, spec.classes, 'output').apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'resnet' });
 }
