@@ -13,6 +13,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@rlrp/core$': '<rootDir>/packages/core/src/index.ts',
+    '^@rlrp/core/colormaps$': '<rootDir>/packages/core/src/heatmap/colormaps.ts',
     '^@rlrp/datasets$': '<rootDir>/packages/datasets/src/index.ts',
     '^@rlrp/widgets$': '<rootDir>/widgets/src/index.ts',
     '^tslab-widgets$': '<rootDir>/packages/tslab-widgets/src/index.ts',

@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { installNbextension } from '@rlrp/widgets';
+import { describeKernelspecClone, findKernelspecClone } from './bootstrap/kernelspec-clone';
 import { runDemo } from './demo/demo';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -106,7 +107,10 @@ async function main(): Promise<void> {
     await runDemo();
     return;
   }
+  const kernelBefore = findKernelspecClone(jupyterCommand());
   installKernel();
+  const kernelAfter = findKernelspecClone(jupyterCommand());
+  console.log(`[start] ${describeKernelspecClone(kernelBefore, kernelAfter, repoRoot)}`);
   installNbextension({ scope: 'user', jupyter: jupyterCommand() });
   console.log(
     '[start] kernel "TypeScript (tslab + widgets)" and the rlrp-widgets extension are installed',

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const mode = process.argv[2] ?? 'start';
 
-/** Debian packages, by what needs them. Installed without Recommends: see docs/troubleshooting. */
+/** Debian packages, by what needs them. Installed without Recommends: see README.md, "Troubleshooting". */
 const PACKAGES = {
   start: ['jupyter-notebook', 'jupyter-client', 'python3-nbclient', 'jupyter-nbconvert'],
   test: ['python3-jupyter-kernel-test', 'chromium', 'dataset-fashion-mnist'],

@@ -6,7 +6,7 @@
  * docs/images/rules-mnist.png   rows: test digits; columns: the input, then one heatmap per rule
  * docs/images/trace-mnist.png   R-LRP relevance at every spatial layer, output side first
  * (`npm run figures` then also writes docs/images/explorer.png, the live explorer in Notebook 6,
- * with test/browser/bench-widgets.ts --screenshot: real Jupyter and Chromium.)
+ * with src/bench/bench-widgets.ts --screenshot: real Jupyter and Chromium.)
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';

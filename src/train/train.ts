@@ -10,9 +10,13 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
+import {
+  saveModelToDir,
+  SMALL_CLASSIFIERS,
+  smallClassifier,
+  type SmallClassifierName,
+} from '@rlrp/core';
 import { loadFashionMnist, loadMnist, type LabelledImageDataset } from '@rlrp/datasets';
-import { ARCHITECTURES, buildArchitecture, type ArchitectureName } from './architectures';
-import { saveModelToDirectory } from './save-model-to-dir';
 import { splitAccuracy, trainModel, type TrainingPlan } from './train-model';
 import { useWasmBackend } from './wasm-backend';
 import { TRAINING_PLANS, type DatasetName, DATASETS } from './training-plans';
@@ -24,7 +28,7 @@ function loadDataset(name: DatasetName): LabelledImageDataset {
 }
 
 function parseArgs(argv: readonly string[]): {
-  runs: [DatasetName, ArchitectureName][];
+  runs: [DatasetName, SmallClassifierName][];
   epochs?: number;
 } {
   const value = (flag: string): string | undefined => {
@@ -36,16 +40,16 @@ function parseArgs(argv: readonly string[]): {
   if (argv.includes('--all')) {
     return {
       runs: DATASETS.flatMap((d) =>
-        ARCHITECTURES.map((a): [DatasetName, ArchitectureName] => [d, a]),
+        SMALL_CLASSIFIERS.map((a): [DatasetName, SmallClassifierName] => [d, a]),
       ),
       epochs,
     };
   }
   const dataset = value('--dataset') as DatasetName | undefined;
-  const arch = value('--arch') as ArchitectureName | undefined;
-  if (!dataset || !DATASETS.includes(dataset) || !arch || !ARCHITECTURES.includes(arch)) {
+  const arch = value('--arch') as SmallClassifierName | undefined;
+  if (!dataset || !DATASETS.includes(dataset) || !arch || !SMALL_CLASSIFIERS.includes(arch)) {
     throw new Error(
-      `Usage: train.ts --dataset <${DATASETS.join('|')}> --arch <${ARCHITECTURES.join('|')}> [--epochs N] | --all`,
+      `Usage: train.ts --dataset <${DATASETS.join('|')}> --arch <${SMALL_CLASSIFIERS.join('|')}> [--epochs N] | --all`,
     );
   }
   return { runs: [[dataset, arch]], epochs };
@@ -58,10 +62,8 @@ async function main(): Promise<void> {
     const dataset = loadDataset(datasetName);
     const base = TRAINING_PLANS[datasetName][arch];
     const plan: TrainingPlan = { ...base, epochs: epochs ?? base.epochs };
-    const model = buildArchitecture(arch, {
-      height: dataset.height,
-      width: dataset.width,
-      channels: dataset.channels,
+    const model = smallClassifier(arch, {
+      inputShape: [dataset.height, dataset.width, dataset.channels],
       classes: dataset.classNames.length,
       seed: plan.seed,
     });
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
     const seconds = (Date.now() - started) / 1000;
     const accuracy = splitAccuracy(model, dataset, dataset.test);
     const dir = path.join(REPO_ROOT, 'models', `${datasetName}-${arch}`);
-    await saveModelToDirectory(model, dir);
+    // One weights.bin, the layout docs/models.md quotes checksums of.
+    await saveModelToDir(model, dir, { singleWeightsFile: 'weights.bin' });
     const record = {
       dataset: datasetName,
       architecture: arch,

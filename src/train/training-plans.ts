@@ -2,7 +2,7 @@
  * The fixed hyper-parameters of every shipped model. Kept short on purpose: the models only need
  * decent accuracy for the relevance evaluation, and training must finish in minutes on 2 cores.
  */
-import type { ArchitectureName } from './architectures';
+import type { SmallClassifierName } from '@rlrp/core';
 import type { TrainingPlan } from './train-model';
 
 /** Datasets with shipped models. */
@@ -30,7 +30,7 @@ const fashion: TrainingPlan = {
 const fashionDeep: TrainingPlan = { ...fashion, trainLimit: 8000 };
 
 /** Plan per dataset and architecture. */
-export const TRAINING_PLANS: Record<DatasetName, Record<ArchitectureName, TrainingPlan>> = {
+export const TRAINING_PLANS: Record<DatasetName, Record<SmallClassifierName, TrainingPlan>> = {
   mnist: { mlp: mnist, cnn: mnist, vgg: mnistDeep, resnet: { ...mnist, epochs: 4 } },
   'fashion-mnist': { mlp: fashion, cnn: fashion, vgg: fashionDeep, resnet: fashion },
 };

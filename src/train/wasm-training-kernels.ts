@@ -7,24 +7,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-interface Conv2DBackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
-
 /** dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·sh + kh − padTop, ow·sw + kw − padLeft, ci] · dy[n, oh, ow, co]. */
 function conv2DBackpropFilterWasm(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: tf.KernelBackend;
   attrs?: tf.NamedAttrMap;
 }): tf.TensorInfo {
-  const backend = args.backend as unknown as BackendWasm;
+  // Safe: registered for the wasm backend only (below), so tfjs passes its BackendWasm here.
+  const backend = args.backend as BackendWasm;
   const x = args.inputs.x as tf.TensorInfo;
   const dy = args.inputs.dy as tf.TensorInfo;
-  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  // Safe: tfjs calls this kernel for Conv2DBackpropFilter only, always with that op's attributes.
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   if (attrs.dataFormat !== 'NHWC') {
     throw new Error('Conv2DBackpropFilter on wasm: only NHWC (channels last) is implemented.');
   }
@@ -94,6 +88,6 @@ export function registerWasmTrainingKernels(): void {
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
-    kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
+    kernelFunc: conv2DBackpropFilterWasm as tf.KernelFunc,
   });
 }

@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   const lines = [
     '# Shipped models',
     '',
-    'Small TensorFlow.js layers models (model.json + weights.bin) trained by `src/train/train.ts` on the wasm backend, ' +
+    'Small TensorFlow.js layers models (model.json + weights.bin), built by `smallClassifier(name, { seed })` of `@rlrp/core` and ' +
+      'trained by `src/train/train.ts` on the wasm backend, ' +
       'deterministically (seeded initializers, a seeded shuffle per epoch, fixed batch order). They only need decent accuracy: ' +
       'they exist to be explained and to run the evaluation protocol (docs/results.md). The MNIST CNN (`models/mnist-cnn`) is the ' +
       'default model of `npm start` and of the notebooks.',
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     }),
     '',
     'Hyper-parameters: Adam, learning rate 1e-3, batch 64, categorical cross-entropy, He-normal kernels (Glorot-uniform for the output ' +
-      'layer) with fixed seeds; MNIST seed 1, Fashion-MNIST seed 2. The commands import the compiled `@rlrp/datasets`, so run `npm run build` once first. Train all with ' +
+      'layer) with fixed seeds; MNIST seed 1, Fashion-MNIST seed 2. The commands import the compiled `@rlrp/core` and `@rlrp/datasets`, so run `npm run build` once first. Train all with ' +
       '`npx tsx src/train/train.ts --all` and rewrite this page with `npx tsx src/train/write-models-doc.ts`.',
     '',
     '## Reproducibility notes',
@@ -94,7 +95,10 @@ async function main(): Promise<void> {
     '- The ResNets use BatchNormalization momentum 0.9: with the Keras default 0.99 a few hundred batches leave stale moving ' +
       'statistics (MNIST ResNet: 59.6 % test accuracy at 85 % training accuracy).',
     '- Same seed, same backend, same kernel ⇒ the same weights (checked for `models/mnist-mlp`: retraining reproduced ' +
-      '`weights.bin` bit for bit, sha256 2677396c…); a different backend (cpu, tfjs-node) sums in another order.',
+      "`weights.bin` bit for bit, sha256 2677396c…, again after training moved to core's `smallClassifier`, as did " +
+      '`models/fashion-mnist-mlp`); a different backend (cpu, tfjs-node) sums in another order. ' +
+      '`test/models/shipped-architectures.test.ts` checks that each builder still makes the topology (layer names, configs, ' +
+      'initialiser seeds) of every shipped model.json.',
     '',
     '## Architectures',
     '',

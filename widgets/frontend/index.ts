@@ -14,15 +14,14 @@ export type { Cleanup, RenderContext, WidgetModelLike } from './model';
 /** Renders whichever view the model's `kind` trait names. */
 export function renderByKind(context: RenderContext<{ kind: WidgetKind }>): Cleanup {
   const kind = context.model.get('kind');
+  // The kernel sends the whole state of the kind it names, so the context carries that state.
   switch (kind) {
     case 'relevance-explorer':
-      return renderRelevanceExplorer(
-        context as unknown as Parameters<typeof renderRelevanceExplorer>[0],
-      );
+      return renderRelevanceExplorer(context as Parameters<typeof renderRelevanceExplorer>[0]);
     case 'rule-comparison':
-      return renderRuleComparison(context as unknown as Parameters<typeof renderRuleComparison>[0]);
+      return renderRuleComparison(context as Parameters<typeof renderRuleComparison>[0]);
     case 'evaluation-plot':
-      return renderEvaluationPlot(context as unknown as Parameters<typeof renderEvaluationPlot>[0]);
+      return renderEvaluationPlot(context as Parameters<typeof renderEvaluationPlot>[0]);
     default:
       throw new Error(
         `@rlrp/widgets: unknown widget kind "${String(kind)}"; expected relevance-explorer, rule-comparison or evaluation-plot`,

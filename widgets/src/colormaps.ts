@@ -1,4 +1,4 @@
-import { COLORMAPS, isColormapName } from '@rlrp/core/dist/heatmap/colormaps';
+import { COLORMAPS, isColormapName } from '@rlrp/core/colormaps';
 
 /** A plotly colour scale: `[position in [0, 1], CSS colour]` pairs. */
 export type Colorscale = [number, string][];
@@ -10,8 +10,9 @@ const hex = (value: number): string => value.toString(16).padStart(2, '0');
 
 /**
  * The plotly colour scale of a colormap, sampled from @rlrp/core's own lookup table so that a widget
- * and a PNG heatmap of the same name show the same colours. (Imported from the colormap module alone:
- * the front-end bundles must not pull in tfjs.) Unknown names fall back to `bwr`.
+ * and a PNG heatmap of the same name show the same colours. (Imported through the subpath export
+ * `@rlrp/core/colormaps` alone: the front-end bundles must not pull in tfjs.) Unknown names fall
+ * back to `bwr`.
  */
 export function colorscaleOf(name: string): Colorscale {
   const colormap = isColormapName(name) ? COLORMAPS[name] : COLORMAPS.bwr;

@@ -180,9 +180,6 @@ export interface EvaluationPlotState extends CommonState {
   panels: EvaluationPanel[];
 }
 
-/** Any widget state of this package. */
-export type WidgetState = RelevanceExplorerState | RuleComparisonState | EvaluationPlotState;
-
 /** Custom message front end → kernel: recompute the trace for another rule or target. */
 export interface ExplainRequest {
   type: 'explain';
@@ -191,9 +188,6 @@ export interface ExplainRequest {
   /** Chosen by the front end; echoed back in the state's `request_id`. */
   request_id: number;
 }
-
-/** Every custom message a front end sends. */
-export type FrontendMessage = ExplainRequest;
 
 /** Event the views dispatch on their element after plotly finished drawing (tests, benchmark). */
 export const DRAWN_EVENT = 'rlrp:drawn';

@@ -109,6 +109,8 @@ export function runBackward(
     const inputRelevance = carriesGradient
       ? forward.outputs[graph.inputId].mul(atInput)
       : atInput.clone();
+    // Safe, here and for tidy's result below: tidy keeps every tensor it finds in returned objects
+    // and arrays and skips the nulls, which TensorContainer's type does not list.
     return { inputRelevance, perNode: keepTrace ? perNode : null } as unknown as tf.TensorContainer;
   }) as unknown as BackwardPass;
 }

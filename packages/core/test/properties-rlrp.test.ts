@@ -1,5 +1,5 @@
 /**
- * The R-LRP properties P1–P6 of shared/docs/r-lrp.md, checked on the engine (and, where it is a
+ * The R-LRP properties P1–P6 of docs/rules.md, checked on the engine (and, where it is a
  * statement about the rule itself, on the reference too) over the random networks.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,6 +1,6 @@
 /**
  * Hand-checked tiny cases of every rule of the reference (numbers worked out on paper from the
- * formulas of shared/docs/r-lrp.md), and of its unrolled maps (TF 'same' padding, average pooling
+ * formulas of docs/rules.md), and of its unrolled maps (TF 'same' padding, average pooling
  * over valid cells, first-on-ties max routing). If one of these fails, the reference is wrong.
  */
 import {

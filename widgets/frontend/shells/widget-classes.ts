@@ -35,6 +35,7 @@ class RlrpView extends DOMWidgetView {
   override render(): void {
     this.el.classList.add('rlrp-widget-host');
     this.cleanup = renderByKind({
+      // Safe: the views only send plain-JSON ExplainRequests, which WidgetModel.send's JSONValue takes.
       model: this.model as unknown as WidgetModelLike<{ kind: WidgetKind }>,
       el: this.el,
     });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { type ArchitectureOptions, resolveArchitectureOptions } from './architectureOptions';
-import { KernelInitializers, withWeightsFrom } from './initialWeights';
+import { type ArchitectureOptions, resolveArchitectureOptions } from './architecture-options';
+import { KernelInitializers, withWeightsFrom } from './initial-weights';
+import { softmaxClassifier } from './softmax-classifier';
 
 /** Options of {@link resnet50}. */
 export interface ResNet50Options extends ArchitectureOptions {
@@ -106,14 +107,7 @@ export function resnet50(options: ResNet50Options = {}): tf.LayersModel {
   }
   if (options.includeTop ?? true) {
     x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers
-      .dense({
-        units: resolved.classes,
-        activation: 'softmax',
-        kernelInitializer: kernels.next(),
-        name: 'predictions',
-      })
-      .apply(x) as tf.SymbolicTensor;
+    x = softmaxClassifier(kernels, resolved.classes).apply(x) as tf.SymbolicTensor;
   }
   return withWeightsFrom(tf.model({ inputs: input, outputs: x, name: 'resnet50' }), resolved);
 }

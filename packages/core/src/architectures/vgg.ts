@@ -3,8 +3,9 @@ import {
   type ArchitectureOptions,
   positiveInteger,
   resolveArchitectureOptions,
-} from './architectureOptions';
-import { KernelInitializers, withWeightsFrom } from './initialWeights';
+} from './architecture-options';
+import { KernelInitializers, withWeightsFrom } from './initial-weights';
+import { softmaxClassifier } from './softmax-classifier';
 
 /** Options of {@link vgg16} and {@link vgg19}. */
 export interface VggOptions extends ArchitectureOptions {
@@ -81,14 +82,7 @@ function vgg(variant: keyof typeof CONVS_PER_BLOCK, options: VggOptions): tf.Lay
         .dense({ units: denseUnits, activation: 'relu', kernelInitializer: kernels.next(), name })
         .apply(x) as tf.SymbolicTensor;
     }
-    x = tf.layers
-      .dense({
-        units: resolved.classes,
-        activation: 'softmax',
-        kernelInitializer: kernels.next(),
-        name: 'predictions',
-      })
-      .apply(x) as tf.SymbolicTensor;
+    x = softmaxClassifier(kernels, resolved.classes).apply(x) as tf.SymbolicTensor;
   }
   return withWeightsFrom(tf.model({ inputs: input, outputs: x, name: variant }), resolved);
 }

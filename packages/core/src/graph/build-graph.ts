@@ -83,10 +83,8 @@ export function buildGraph(model: tf.LayersModel): Graph {
     return node.id;
   };
 
-  let outputId = visit(model.outputs[0] as unknown as SymbolicTensorLike);
-  const inputId = idOf.get(
-    `${model.inputs[0].sourceLayer.name}#${(model.inputs[0] as unknown as SymbolicTensorLike).nodeIndex}`,
-  );
+  let outputId = visit(model.outputs[0]);
+  const inputId = idOf.get(`${model.inputs[0].sourceLayer.name}#${model.inputs[0].nodeIndex}`);
   if (inputId === undefined) {
     throw new RlrpError('The model output does not depend on its input; nothing to explain.');
   }

@@ -119,7 +119,8 @@ function colorAt(nodes: readonly { index: number; rgb: Rgb }[], i: number): Rgb 
   const a = nodes[k];
   const b = nodes[k + 1];
   const t = (i - a.index) / (b.index - a.index);
-  return [0, 1, 2].map((c) => Math.round(a.rgb[c] + t * (b.rgb[c] - a.rgb[c]))) as unknown as Rgb;
+  const channel = (c: 0 | 1 | 2): number => Math.round(a.rgb[c] + t * (b.rgb[c] - a.rgb[c]));
+  return [channel(0), channel(1), channel(2)];
 }
 
 /**

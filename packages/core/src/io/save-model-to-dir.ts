@@ -17,6 +17,11 @@ export interface SavedModelFiles {
 export interface SaveModelOptions {
   /** Largest shard in bytes; default 4 MiB, as `tensorflowjs_converter` writes. */
   readonly shardBytes?: number;
+  /**
+   * Write all weights to one file of this name (e.g. `weights.bin`, the shipped models' layout)
+   * instead of `group1-shardNofM.bin` shards; `shardBytes` is then ignored.
+   */
+  readonly singleWeightsFile?: string;
 }
 
 const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
@@ -39,6 +44,15 @@ export async function saveModelToDir(
   if (!Number.isInteger(shardBytes) || shardBytes <= 0) {
     throw new RangeError(`shardBytes must be a positive integer, got ${shardBytes}.`);
   }
+  const single = options.singleWeightsFile;
+  if (
+    single !== undefined &&
+    (single === '' || single !== path.basename(single) || single === MODEL_JSON)
+  ) {
+    throw new RangeError(
+      `singleWeightsFile must be a plain file name other than ${MODEL_JSON} (e.g. "weights.bin"), got "${single}".`,
+    );
+  }
   const directory = path.resolve(dir);
   let saved: SavedModelFiles | undefined;
   await model.save(
@@ -49,14 +63,16 @@ export async function saveModelToDir(
           ? new ArrayBuffer(0)
           : tf.io.CompositeArrayBuffer.join(artifacts.weightData),
       );
-      const shardCount = Math.max(1, Math.ceil(data.byteLength / shardBytes));
-      const shardNames = Array.from(
-        { length: shardCount },
-        (_, i) => `group1-shard${i + 1}of${shardCount}.bin`,
-      );
+      const shardCount =
+        single !== undefined ? 1 : Math.max(1, Math.ceil(data.byteLength / shardBytes));
+      const shardNames =
+        single !== undefined
+          ? [single]
+          : Array.from({ length: shardCount }, (_, i) => `group1-shard${i + 1}of${shardCount}.bin`);
       const shardPaths = shardNames.map((name) => path.join(directory, name));
+      const bytesPerShard = single !== undefined ? data.byteLength : shardBytes;
       shardPaths.forEach((shardPath, i) =>
-        fs.writeFileSync(shardPath, data.subarray(i * shardBytes, (i + 1) * shardBytes)),
+        fs.writeFileSync(shardPath, data.subarray(i * bytesPerShard, (i + 1) * bytesPerShard)),
       );
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,

@@ -61,9 +61,6 @@ export interface ActivationOptions {
   readonly maxValue?: number | null;
 }
 
-/** Names accepted by {@link activationByName}. */
-export const SUPPORTED_ACTIVATIONS: readonly string[] = [...Object.keys(ACTIVATIONS), 'softmax'];
-
 /** Looks up an activation by its Keras name; `undefined` when unknown. `softmax` is handled by the graph. */
 export function activationByName(
   name: string,

@@ -1,6 +1,3 @@
-/** Explicit padding of the two spatial axes: `[[top, bottom], [left, right]]`. */
-export type SpatialPadding = readonly [readonly [number, number], readonly [number, number]];
-
 /**
  * TensorFlow's padding for one spatial axis. `'same'` puts the extra cell at the end (bottom/right),
  * exactly as TensorFlow and tfjs do, so the engine reproduces the layer's own forward pass.

@@ -101,7 +101,8 @@ function linearStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor {
 }
 
 /**
- * R-LRP — Relative LRP, as specified in docs/rules.md (a reconstruction from the paper's abstract).
+ * R-LRP — Relative LRP, as specified in docs/rules.md, "R-LRP as specified here" (a reconstruction
+ * from the paper's abstract).
  *
  * - start: `onehot(target) · |f_target(x)|` — positive relevance is evidence for the target;
  * - linear layer: `R_in = a ⊙ (Wᵀ R_out)` — no bias share and no denominator;

@@ -1,5 +1,5 @@
 /**
- * The rules of ../../../../shared/docs/r-lrp.md applied literally to one linear map z = W a + b, in
+ * The rules of ../../../../docs/rules.md applied literally to one linear map z = W a + b, in
  * float64 loops over the map's structural entries. Message from output k to input j, summed over k.
  *
  * Stabiliser convention (zennit 0.5's, shared with the engine): LRP-0 divides raw; LRP-ε divides by

@@ -120,6 +120,7 @@ export function decodeMessage(frames: readonly Buffer[], signer: MessageSigner):
   }
   return {
     identities: frames.slice(0, delimiterAt).map((frame) => Buffer.from(frame)),
+    // Safe: msg_id and msg_type are checked above; the other fields are only echoed back.
     header: header as unknown as MessageHeader,
     parentHeader: parseJsonObject(signed[1], 'parent_header'),
     metadata: parseJsonObject(signed[2], 'metadata'),

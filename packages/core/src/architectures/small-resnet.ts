@@ -3,8 +3,9 @@ import {
   type ArchitectureOptions,
   positiveInteger,
   resolveArchitectureOptions,
-} from './architectureOptions';
-import { KernelInitializers, withWeightsFrom } from './initialWeights';
+} from './architecture-options';
+import { KernelInitializers, withWeightsFrom } from './initial-weights';
+import { softmaxClassifier } from './softmax-classifier';
 
 /** Options of {@link smallResnet}. */
 export interface SmallResnetOptions extends ArchitectureOptions {
@@ -81,13 +82,6 @@ export function smallResnet(options: SmallResnetOptions = {}): tf.LayersModel {
     }
   }
   x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers
-    .dense({
-      units: resolved.classes,
-      activation: 'softmax',
-      kernelInitializer: kernels.next(),
-      name: 'predictions',
-    })
-    .apply(x) as tf.SymbolicTensor;
+  x = softmaxClassifier(kernels, resolved.classes).apply(x) as tf.SymbolicTensor;
   return withWeightsFrom(tf.model({ inputs: input, outputs: x, name: 'small_resnet' }), resolved);
 }

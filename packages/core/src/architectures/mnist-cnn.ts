@@ -3,8 +3,9 @@ import {
   ArchitectureOptionError,
   type ArchitectureOptions,
   resolveArchitectureOptions,
-} from './architectureOptions';
-import { KernelInitializers, withWeightsFrom } from './initialWeights';
+} from './architecture-options';
+import { KernelInitializers, withWeightsFrom } from './initial-weights';
+import { softmaxClassifier } from './softmax-classifier';
 
 /** Options of {@link mnistCnn}. */
 export interface MnistCnnOptions extends ArchitectureOptions {
@@ -61,13 +62,6 @@ export function mnistCnn(options: MnistCnnOptions = {}): tf.LayersModel {
     }),
   );
   model.add(tf.layers.dropout({ rate, name: 'dropout' }));
-  model.add(
-    tf.layers.dense({
-      units: resolved.classes,
-      activation: 'softmax',
-      kernelInitializer: kernels.next(),
-      name: 'predictions',
-    }),
-  );
+  model.add(softmaxClassifier(kernels, resolved.classes));
   return withWeightsFrom(model, resolved);
 }

@@ -17,10 +17,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Page } from 'playwright-core';
-import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
-import { artifactPath, launchChromium } from './support/chromium';
-import { buildPackages, installKernelspec } from './support/kernel';
-import { startNotebookServer } from './support/notebook-server';
+import { bundleFrontends, REPO_ROOT } from '../build/workspace-build';
+import { artifactPath, launchChromium } from '../../test/browser/support/chromium';
+import { buildPackages, installKernelspec } from '../../test/browser/support/kernel';
+import { startNotebookServer } from '../../test/browser/support/notebook-server';
+import { median } from './timing';
 
 interface Drawn {
   reason: string;
@@ -42,12 +43,12 @@ function summary(metric: string, values: number[], target: number, extra: Record
   return {
     metric,
     n: values.length,
-    median_ms: round(at(0.5)),
+    median_ms: round(median(values)),
     p90_ms: round(at(0.9)),
     min_ms: round(sorted[0]),
     max_ms: round(sorted[sorted.length - 1]),
     target_ms: target,
-    meets_target: at(0.5) <= target,
+    meets_target: median(values) <= target,
     ...extra,
   };
 }
@@ -209,15 +210,13 @@ async function main(): Promise<void> {
         note: 'part of the round trip spent drawing after the new trace arrived',
       }),
     );
-    const medianOf = (values: number[]) =>
-      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     console.log(
       JSON.stringify({
         metric: 'layer-step-redraw-median-by-layer',
         ms: Object.fromEntries(
           [...stepsByLayer.entries()]
             .sort(([a], [b]) => a - b)
-            .map(([layer, values]) => [layer, Math.round(medianOf(values) * 10) / 10]),
+            .map(([layer, values]) => [layer, Math.round(median(values) * 10) / 10]),
         ),
       }),
     );
