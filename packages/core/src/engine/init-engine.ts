@@ -7,9 +7,9 @@ import {
   type EngineName,
   type EngineRequest,
   parseEngineRequest,
-} from './engineName';
-import { isModuleNotInstalled, type ModuleLoader, requireModule } from './moduleLoader';
-import { wasmBinaryDirectory } from './wasmBinaries';
+} from './engine-name';
+import { isModuleNotInstalled, type ModuleLoader, requireModule } from './module-loader';
+import { wasmBinaryDirectory } from './wasm-binaries';
 
 /** What happened when one engine was tried. */
 export interface EngineAttempt {
