@@ -104,3 +104,6 @@ export class DisposedError extends RlrpError {}
  * the graph it built keeps kernels prepared from the old weights.
  */
 export class ModelChangedError extends RlrpError {}
+
+/** A limit for what one-shot `explain()` keeps that is not a number of bytes ≥ 0. */
+export class ExplainCacheLimitError extends RlrpError {}
