@@ -83,10 +83,11 @@ export function cacheReleased(): void {
 
 /**
  * Adds what the cache grew by during one explanation (`bytesBefore` read before the graph was
- * looked up), and says whether it is now over its limit.
+ * looked up; `explanation` is `null` when it threw), and says whether it is now over its limit.
  */
-export function cacheGrew(bytesBefore: number, explanation: Explanation): boolean {
-  heldBytes += tf.memory().numBytes - bytesBefore - explanationBytes(explanation);
+export function cacheGrew(bytesBefore: number, explanation: Explanation | null): boolean {
+  const returned = explanation ? explanationBytes(explanation) : 0;
+  heldBytes += tf.memory().numBytes - bytesBefore - returned;
   return heldBytes > limitBytes;
 }
 

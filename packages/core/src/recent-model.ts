@@ -61,11 +61,16 @@ export function explainWithKeptModel(
     cacheStarted(model);
     unhookDispose = releaseOnDispose(model);
   }
-  const explanation = explainable.explain(input, options);
-  if (recent?.explainable === explainable && cacheGrew(bytesBefore - freedBytes, explanation)) {
-    releaseExplainCache();
+  let explanation: Explanation | null = null;
+  try {
+    explanation = explainable.explain(input, options);
+    return explanation;
+  } finally {
+    // Also when the explanation threw: the graph it built is kept and counted.
+    if (recent?.explainable === explainable && cacheGrew(bytesBefore - freedBytes, explanation)) {
+      releaseExplainCache();
+    }
   }
-  return explanation;
 }
 
 /**

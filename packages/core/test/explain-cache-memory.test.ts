@@ -71,6 +71,19 @@ describe('explainCacheMemory', () => {
     model.dispose();
   });
 
+  test('also counts the graph built by an explanation that threw', () => {
+    const model = smallCnn(8);
+    const x = tf.randomNormal([1, 8, 8, 2], 0, 1, 'float32', 7);
+    const before = tf.memory().numBytes;
+    expect(() => explain(model, x, { rule: 'epsilon', target: 99 })).toThrow();
+    explainAll(model, x);
+    expect(explainCacheMemory().bytes).toBe(tf.memory().numBytes - before);
+    releaseExplainCache();
+    expect(tf.memory().numBytes).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+
   test('counts only the model kept now when another model is explained', () => {
     const a = smallCnn(1);
     const b = smallCnn(2);
