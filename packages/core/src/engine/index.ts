@@ -8,3 +8,5 @@ export type { ModuleLoader } from './module-loader';
 export { wasmBinaryDirectory } from './wasm-binaries';
 export { MAX_WASM_THREADS, WASM_THREADS_ENV_VAR } from './wasm-thread-request';
 export type { WasmThreadsRequest } from './wasm-thread-request';
+export { ExplainPool } from './explain-pool';
+export type { ExplainPoolOptions, PoolExplainOptions } from './explain-pool';
