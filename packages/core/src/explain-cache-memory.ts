@@ -33,7 +33,7 @@ let keptModel: tf.LayersModel | null = null;
  *
  * The kept graph makes explaining the same model again cheaper (no graph to build, kernels already
  * flipped); on large models it also costs memory: measured on VGG16 (553 MB of weights), about
- * 105 MB after LRP-ε explanations and 225 MB after EpsilonPlusFlat. Bound it with
+ * 105 MB after LRP-ε explanations and 223 MB after EpsilonPlusFlat. Bound it with
  * {@link setExplainCacheLimit}; free it with `releaseExplainCache()` or by disposing the model.
  *
  * @example
