@@ -153,6 +153,21 @@ describe('the wasm engine in a fresh process', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
+  it('falls back to one thread when the worker scripts cannot be written', () => {
+    const result = runFresh(
+      "{ engine: 'wasm', threads: 2, env: {} }",
+      "process.env.TMPDIR = '/nonexistent/rlrp-test';",
+    );
+    expect(result.threads).toEqual({
+      count: 1,
+      reason: expect.stringMatching(
+        /^2 asked for .*, but the threaded build failed to start \(no temporary directory .*\); running on one thread$/,
+      ),
+    });
+    const values = result.values as number[];
+    expect(Math.max(...values.map((v, i) => Math.abs(v - singleThreaded[i])))).toBeLessThan(1e-4);
+  });
+
   it('falls back to one thread with the reason when the threaded build cannot start', () => {
     const result = runFresh(
       "{ engine: 'wasm', threads: 2, env: {} }",

@@ -133,7 +133,13 @@ export async function startThreadedWasm(threads: number, bundle: string): Promis
   const aliases = mainScriptPrelude(bundle);
   if ('blocker' in aliases) return { started: false, failure: aliases.blocker };
   const { prelude } = aliases;
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-wasm-threads-'));
+  let directory: string;
+  try {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-wasm-threads-'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { started: false, failure: `no temporary directory for the worker scripts: ${reason}` };
+  }
   // The pool's workers read both files while they start; later they are never read again, but a
   // worker may still be starting when start-up returns, so they go when the process does.
   process.once('exit', () => fs.rmSync(directory, { recursive: true, force: true }));
