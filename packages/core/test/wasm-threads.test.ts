@@ -168,6 +168,19 @@ describe('the wasm engine in a fresh process', () => {
     expect(Math.max(...values.map((v, i) => Math.abs(v - singleThreaded[i])))).toBeLessThan(1e-4);
   });
 
+  it('falls back to one thread when the threaded build fails while starting', () => {
+    const result = runFresh(
+      "{ engine: 'wasm', threads: 2, env: {} }",
+      "require('worker_threads').Worker = class { constructor() { throw new Error('no workers'); } };",
+    );
+    expect(result.threads).toEqual({
+      count: 1,
+      reason: expect.stringContaining('but the threaded build failed to start'),
+    });
+    const values = result.values as number[];
+    expect(Math.max(...values.map((v, i) => Math.abs(v - singleThreaded[i])))).toBeLessThan(1e-4);
+  });
+
   it('falls back to one thread with the reason when the threaded build cannot start', () => {
     const result = runFresh(
       "{ engine: 'wasm', threads: 2, env: {} }",
