@@ -84,6 +84,17 @@ describe('ExplainPool', () => {
     again.dispose();
   });
 
+  it('explains an int32 batch as its float32 values', async () => {
+    const pixels = tf.tidy(() => x.mul(255).round().toInt());
+    const asFloat = pixels.toFloat();
+    const expected = inThisThread(model, asFloat, 1);
+    const relevance = await pool.explain(pixels, { rule: 'EpsilonPlusFlat', target: 1 });
+    const got = relevance.dataSync();
+    const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])));
+    expect(worst).toBeLessThan(1e-3 * Math.max(...Array.from(expected, Math.abs)));
+    tf.dispose([pixels, asFloat, relevance]);
+  });
+
   it('rejects one target per sample of the wrong length', async () => {
     await expect(pool.explain(x, { target: [1, 2] })).rejects.toThrow(/2 targets for a batch of 7/);
   });

@@ -126,7 +126,9 @@ export class ExplainPool {
         `ExplainPool: ${target.length} targets for a batch of ${batch}; give one per sample.`,
       );
     }
-    const values = (await input.data()) as Float32Array;
+    const data = await input.data();
+    // The workers read float32 values; other dtypes (e.g. int32 pixels) are converted here.
+    const values = data instanceof Float32Array ? data : Float32Array.from(data as Int32Array);
     const slices = sliceBatch(batch, this.workers.length);
     const replies = await Promise.all(
       slices.map(({ start, end }, i) => {
