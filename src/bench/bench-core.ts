@@ -5,17 +5,27 @@
  *   npm run bench -- --cases vgg16     only the cases whose model name contains "vgg16"
  *   npm run bench -- --runs 7          more repetitions (default 5, after one warm-up)
  *   npm run bench -- --write-docs      also rewrite the table in docs/performance.md
+ *   npm run bench -- --threads 1       the wasm engine's threads (default: initEngine's, one per core)
+ *   npm run bench -- --no-torch        without the PyTorch baseline
+ *   npm run bench -- --torch-threads 1 PyTorch's threads (default: one per core)
  *
  * `forward_ms` is `model.predict` (the baseline), `explain_ms` a one-shot `explain()` (the forward
  * pass kept for the rules and the backward pass, on the engine's graph that explain() keeps for the
  * model), both wall-clock medians; `ratio = explain_ms / forward_ms`. `cold_explain_ms` is the
  * first explanation of a model, which also builds that graph (batch-norm folding, transposed
  * kernels); the second makes Winograd's matrices for the layers transposed again, so the medians
- * start at the third. The `*_cpu_ms` twins are process CPU time of the same runs: wasm runs on one
- * thread, so they stay meaningful when other work shares the machine.
+ * start at the third. The `*_cpu_ms` twins are process CPU time of the same runs, summed over the
+ * engine's threads.
+ *
+ * The same workloads run on PyTorch (src/bench/torch-lrp.py, LRP-ε; `node src/bootstrap/setup.mjs
+ * bench` installs Debian's python3-torch) in a second process, each run of this toolkit followed
+ * by one of PyTorch's so that both see the same load; `ratio_vs_torch = explain_ms /
+ * torch_explain_ms`. `load_1min` is the machine's load average around each row: on a shared
+ * machine the figures move with it.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   explain,
@@ -26,7 +36,8 @@ import {
   vgg16,
   type RuleChoice,
 } from '@rlrp/core';
-import { medians, timed } from './timing';
+import { median, medians, timed, type Timing } from './timing';
+import { TorchBaseline } from './torch-baseline';
 
 interface BenchCase {
   readonly model: string;
@@ -40,6 +51,7 @@ interface BenchResult {
   model: string;
   rule: string;
   backend: string;
+  threads: number | null;
   batch: number;
   forward_ms: number;
   explain_ms: number;
@@ -50,6 +62,18 @@ interface BenchResult {
   cpu_ratio: number;
   peak_rss_mb: number;
   runs: number;
+  /** PyTorch's median forward pass, interleaved with this row's runs (`null` without PyTorch). */
+  torch_forward_ms: number | null;
+  /** PyTorch's median LRP-ε explanation, interleaved with this row's explanations. */
+  torch_explain_ms: number | null;
+  /** `explain_ms / torch_explain_ms`: ≤ 1 means this toolkit explains at least as fast. */
+  ratio_vs_torch: number | null;
+  /** `forward_ms / torch_forward_ms`. */
+  forward_ratio_vs_torch: number | null;
+  torch_threads: number | null;
+  torch_peak_rss_mb: number | null;
+  /** The machine's 1-minute load average when the row started and ended (`uptime`). */
+  load_1min: [number, number];
 }
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -88,12 +112,30 @@ function argument(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const engine = await initEngine();
+  const threadsArgument = argument('--threads');
+  const engine = await initEngine(
+    threadsArgument === undefined
+      ? {}
+      : { threads: threadsArgument === 'auto' ? 'auto' : Number(threadsArgument) },
+  );
+  console.error(
+    `[bench] engine ${engine.name}, ${engine.threads.count} thread(s): ${engine.threads.reason}`,
+  );
   const runs = Number(argument('--runs') ?? 5);
   const only = argument('--cases');
+  const torchThreads = Number(argument('--torch-threads') ?? os.availableParallelism());
+  const torch = process.argv.includes('--no-torch') ? null : TorchBaseline.start(torchThreads);
+  const baseline = torch instanceof TorchBaseline ? torch : null;
+  if (torch && 'unavailable' in torch) {
+    console.error(`[bench] no PyTorch baseline: ${torch.unavailable}`);
+  }
   const results: BenchResult[] = [];
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const load = () => Math.round(os.loadavg()[0] * 100) / 100;
   for (const bench of CASES.filter((c) => !only || c.model.includes(only))) {
     const model = await bench.build();
+    const torchInfo = baseline ? await baseline.load(bench.model, bench.batch) : null;
     const input = tf.randomUniform([bench.batch, ...bench.inputShape], 0, 1, 'float32', 42);
     const forward = () =>
       timed(() => {
@@ -102,8 +144,18 @@ async function main(): Promise<void> {
         out.dispose();
       });
     forward(); // warm-up: kernels compiled, weights uploaded
-    const forwardMs = medians(Array.from({ length: runs }, forward));
+    await baseline?.forward();
+    // Each run of this toolkit is followed by one of PyTorch's: both see the same load.
+    const forwardRuns: Timing[] = [];
+    const torchForward: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      forwardRuns.push(forward());
+      if (baseline) torchForward.push(await baseline.forward());
+    }
+    const forwardMs = medians(forwardRuns);
+    if (baseline) for (let i = 0; i < 2; i++) await baseline.explain(); // warm-up
     for (const rule of bench.rules) {
+      const loadBefore = load();
       const once = () =>
         timed(() => {
           const e = explain(model, input, { rule });
@@ -113,22 +165,38 @@ async function main(): Promise<void> {
       releaseExplainCache();
       const cold = once(); // builds and keeps the engine's graph of the model
       once(); // layers transposed again switch to Winograd's matrices
-      const explainMs = medians(Array.from({ length: runs }, once));
-      const round = (ms: number) => Math.round(ms * 10) / 10;
+      const explainRuns: Timing[] = [];
+      const torchExplain: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        explainRuns.push(once());
+        if (baseline) torchExplain.push(await baseline.explain());
+      }
+      const explainMs = medians(explainRuns);
+      const torchForwardMs = baseline ? median(torchForward) : null;
+      const torchExplainMs = baseline ? median(torchExplain) : null;
       const result: BenchResult = {
         model: bench.model,
         rule: ruleName(rule),
         backend: engine.backend,
+        threads: engine.threads.count,
         batch: bench.batch,
         forward_ms: round(forwardMs.wall),
         explain_ms: round(explainMs.wall),
-        ratio: Math.round((explainMs.wall / forwardMs.wall) * 100) / 100,
+        ratio: ratio(explainMs.wall, forwardMs.wall),
         cold_explain_ms: round(cold.wall),
         forward_cpu_ms: round(forwardMs.cpu),
         explain_cpu_ms: round(explainMs.cpu),
-        cpu_ratio: Math.round((explainMs.cpu / forwardMs.cpu) * 100) / 100,
+        cpu_ratio: ratio(explainMs.cpu, forwardMs.cpu),
         peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
         runs,
+        torch_forward_ms: torchForwardMs === null ? null : round(torchForwardMs),
+        torch_explain_ms: torchExplainMs === null ? null : round(torchExplainMs),
+        ratio_vs_torch: torchExplainMs === null ? null : ratio(explainMs.wall, torchExplainMs),
+        forward_ratio_vs_torch:
+          torchForwardMs === null ? null : ratio(forwardMs.wall, torchForwardMs),
+        torch_threads: torchInfo?.threads ?? null,
+        torch_peak_rss_mb: baseline ? await baseline.peakRssMb() : null,
+        load_1min: [loadBefore, load()],
       };
       results.push(result);
       console.log(JSON.stringify(result));
@@ -137,25 +205,32 @@ async function main(): Promise<void> {
     input.dispose();
     model.dispose();
   }
-  if (process.argv.includes('--write-docs')) writeDocs(results, runs);
+  baseline?.stop();
+  if (process.argv.includes('--write-docs')) writeDocs(results, runs, torchThreads);
 }
 
 const BEGIN = '<!-- bench-core:begin -->';
 const END = '<!-- bench-core:end -->';
 
 /** Replaces the generated table in docs/performance.md (between the markers). */
-function writeDocs(results: readonly BenchResult[], runs: number): void {
+function writeDocs(results: readonly BenchResult[], runs: number, torchThreads: number): void {
   const file = path.join(repoRoot, 'docs', 'performance.md');
+  const loads = results.flatMap((r) => r.load_1min);
+  const cell = (value: number | null) => (value === null ? '–' : String(value));
   const table = [
     BEGIN,
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.version}, ` +
-      `medians of ${runs} runs after the first two explanations:`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch} (${os.availableParallelism()} logical cores), ` +
+      `Node ${process.version}, medians of ${runs} runs after the first two explanations, PyTorch with ` +
+      `${torchThreads} thread(s) interleaved run by run; 1-minute load average during the run ` +
+      `${Math.min(...loads)}–${Math.max(...loads)}:`,
     '',
-    '| model | rule | backend | batch | forward ms | explain ms | ratio | first explain ms | forward CPU ms | explain CPU ms | CPU ratio | peak RSS MB |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| model | rule | backend | threads | batch | forward ms | explain ms | ratio | PyTorch forward ms | PyTorch LRP-ε ms | **ratio vs PyTorch** | first explain ms | peak RSS MB | PyTorch peak RSS MB |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.model} | ${r.rule} | ${r.backend} | ${r.batch} | ${r.forward_ms} | ${r.explain_ms} | **${r.ratio}** | ${r.cold_explain_ms} | ${r.forward_cpu_ms} | ${r.explain_cpu_ms} | ${r.cpu_ratio} | ${r.peak_rss_mb} |`,
+        `| ${r.model} | ${r.rule} | ${r.backend} | ${cell(r.threads)} | ${r.batch} | ${r.forward_ms} | ${r.explain_ms} | ${r.ratio} | ` +
+        `${cell(r.torch_forward_ms)} | ${cell(r.torch_explain_ms)} | **${cell(r.ratio_vs_torch)}** | ${r.cold_explain_ms} | ` +
+        `${r.peak_rss_mb} | ${cell(r.torch_peak_rss_mb)} |`,
     ),
     END,
   ].join('\n');

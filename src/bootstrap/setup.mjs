@@ -4,6 +4,7 @@
 //
 //   node src/bootstrap/setup.mjs start   npm deps, Jupyter (Debian), build (src/start.ts then registers the kernelspec and nbextension)
 //   node src/bootstrap/setup.mjs test    the same plus the test-only system packages (Chromium, …)
+//   node src/bootstrap/setup.mjs bench   the same as start plus the benchmark's PyTorch baseline
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,10 @@ const mode = process.argv[2] ?? 'start';
 const PACKAGES = {
   start: ['jupyter-notebook', 'jupyter-client', 'python3-nbclient', 'jupyter-nbconvert'],
   test: ['python3-jupyter-kernel-test', 'chromium', 'dataset-fashion-mnist'],
+  // `npm run bench` compares with PyTorch. Debian's python3-torch links the reference BLAS unless an
+  // optimised one is installed (a 1024² matrix product: 1.7 s against 0.13 s with OpenBLAS), which
+  // would make the baseline meaningless.
+  bench: ['python3-torch', 'libopenblas0-pthread'],
 };
 
 const say = (message) => console.log(`[setup] ${message}`);
@@ -66,6 +71,6 @@ function build() {
 }
 
 npmDependencies();
-debianPackages(mode === 'test' ? [...PACKAGES.start, ...PACKAGES.test] : PACKAGES.start);
+debianPackages([...new Set([...PACKAGES.start, ...(PACKAGES[mode] ?? [])])]);
 build();
 say('ready');

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       'Fashion-MNIST from Debian `dataset-fashion-mnist` (official 60,000 / 10,000 split; training uses the first N train images). ' +
       'Test accuracy is on the whole test split, which training never sees. Inputs are 28×28×1 in [0, 1].',
     '',
-    'The wasm backend of tfjs 4.22 has no `Conv2DBackpropFilter` kernel; `src/train/wasm-training-kernels.ts` registers one ' +
+    'The wasm backend of tfjs 4.22 has no `Conv2DBackpropFilter` kernel; `initEngine({ training: true })` (`packages/core/src/engine/wasm-training-kernels.ts`) registers one ' +
       '(im2col in JavaScript, then the wasm matrix product; checked against the cpu backend: max relative difference ≤ 2e-5).',
     '',
     '| Model | Test accuracy | Test images | Train images × epochs | Parameters | Size | Training time | Command |',

@@ -375,3 +375,6 @@ export class PixelRankingError extends EvaluationOptionError {
     );
   }
 }
+
+/** A limit for what one-shot `explain()` keeps that is not a number of bytes ≥ 0. */
+export class ExplainCacheLimitError extends RlrpError {}

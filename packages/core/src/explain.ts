@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ExplainableModel } from './explainable-model';
-import { explainableFor } from './recent-model';
+import { explainWithKeptModel } from './recent-model';
 import { ExplanationSession } from './session';
 import type { ExplainOptions, Explanation, PrepareOptions } from './types';
 
@@ -37,7 +37,8 @@ export function prepare(
  *
  * The engine's form of the model (graph, folded batch norm, transposed kernels) is kept for the
  * model explained last, so explaining the same model again costs only the forward and backward
- * passes; {@link releaseExplainCache} frees it.
+ * passes; {@link releaseExplainCache} or `model.dispose()` frees it, {@link explainCacheMemory} tells
+ * what it holds and {@link setExplainCacheLimit} bounds it.
  *
  * @example
  * const { relevance } = explain(model, image, { rule: 'rlrp', target: 'predicted' });
@@ -47,5 +48,5 @@ export function explain(
   input: tf.Tensor,
   options: ExplainOptions & PrepareOptions = {},
 ): Explanation {
-  return explainableFor(model, options).explain(input, options);
+  return explainWithKeptModel(model, input, options);
 }

@@ -14,6 +14,8 @@ export * from './architectures/index';
 export * from './evaluate/index';
 export { prepare, explain } from './explain';
 export { releaseExplainCache } from './recent-model';
+export { explainCacheMemory, setExplainCacheLimit } from './explain-cache-memory';
+export type { ExplainCacheMemory } from './explain-cache-memory';
 export { ExplanationSession } from './session';
 export { ExplainableModel } from './explainable-model';
 export * from './rules/index';

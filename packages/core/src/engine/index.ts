@@ -1,8 +1,12 @@
-// Engine choice: which tfjs backend @rlrp/core runs on.
-export { ENGINE_ENV_VAR, ENGINE_NAMES, parseEngineRequest } from './engineName';
-export type { EngineName, EngineRequest } from './engineName';
-export { currentEngine, initEngine } from './initEngine';
-export type { EngineAttempt, EngineInfo, InitEngineOptions } from './initEngine';
-export { requireModule } from './moduleLoader';
-export type { ModuleLoader } from './moduleLoader';
-export { wasmBinaryDirectory } from './wasmBinaries';
+// Engine choice: which tfjs backend @rlrp/core runs on, on how many threads.
+export { ENGINE_ENV_VAR, ENGINE_NAMES, parseEngineRequest } from './engine-name';
+export type { EngineName, EngineRequest } from './engine-name';
+export { currentEngine, initEngine } from './init-engine';
+export type { EngineAttempt, EngineInfo, EngineThreads, InitEngineOptions } from './init-engine';
+export { requireModule } from './module-loader';
+export type { ModuleLoader } from './module-loader';
+export { wasmBinaryDirectory } from './wasm-binaries';
+export { MAX_WASM_THREADS, WASM_THREADS_ENV_VAR } from './wasm-thread-request';
+export type { WasmThreadsRequest } from './wasm-thread-request';
+export { ExplainPool } from './explain-pool';
+export type { ExplainPoolOptions, PoolExplainOptions } from './explain-pool';

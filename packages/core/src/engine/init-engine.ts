@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as fs from 'fs';
 import { EngineError } from '../errors';
 import {
   ENGINE_ENV_VAR,
@@ -7,9 +8,16 @@ import {
   type EngineName,
   type EngineRequest,
   parseEngineRequest,
-} from './engineName';
-import { isModuleNotInstalled, type ModuleLoader, requireModule } from './moduleLoader';
-import { wasmBinaryDirectory } from './wasmBinaries';
+} from './engine-name';
+import { isModuleNotInstalled, type ModuleLoader, requireModule } from './module-loader';
+import { wasmBinaryDirectory } from './wasm-binaries';
+import {
+  planWasmThreads,
+  type WasmThreadPlan,
+  type WasmThreadsRequest,
+} from './wasm-thread-request';
+import { startThreadedWasm, threadedStartBlocker, wasmNodeBundlePath } from './wasm-threaded-start';
+import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 /** What happened when one engine was tried. */
 export interface EngineAttempt {
@@ -24,6 +32,17 @@ export interface EngineAttempt {
   readonly detail: string;
 }
 
+/** How many threads the engine computes on, and why. */
+export interface EngineThreads {
+  /**
+   * Threads the engine computes on; `null` for the native engines, where TensorFlow sizes its own
+   * thread pools.
+   */
+  readonly count: number | null;
+  /** Why this many (and, when fewer than asked for, why the rest could not be used). */
+  readonly reason: string;
+}
+
 /** The engine @rlrp/core runs on, and why. */
 export interface EngineInfo {
   /** The engine chosen. */
@@ -34,6 +53,10 @@ export interface EngineInfo {
   readonly reason: string;
   /** Every engine tried, in order, the chosen one last. */
   readonly candidatesTried: readonly EngineAttempt[];
+  /** Threads used and why. */
+  readonly threads: EngineThreads;
+  /** Whether the kernels only training needs are registered (option `training`). */
+  readonly training: boolean;
 }
 
 /** Options of {@link initEngine}. */
@@ -44,7 +67,22 @@ export interface InitEngineOptions {
    * environment variable.
    */
   readonly engine?: EngineRequest;
-  /** Environment to read `RLRP_ENGINE` from; default `process.env`. */
+  /**
+   * Threads for the wasm engine: a count, or `'auto'` (one per logical core, at most 8; one inside
+   * a Jest worker). Default: the `RLRP_WASM_THREADS` environment variable, else `'auto'`. More than
+   * one starts tfjs-backend-wasm's threaded build, which Node does not get by default; when that
+   * cannot start, the engine runs on one thread and {@link EngineInfo.threads} says why. The count
+   * is fixed when the wasm engine first starts in a process. On a machine busy with other
+   * processes, one thread can be faster.
+   */
+  readonly threads?: WasmThreadsRequest;
+  /**
+   * Also register the kernels only training needs and the engine lacks (wasm:
+   * `Conv2DBackpropFilter`, so that `model.fit` works on convolutional models). Default `false`:
+   * explanations never need them.
+   */
+  readonly training?: boolean;
+  /** Environment to read `RLRP_ENGINE`, `RLRP_WASM_THREADS` and `JEST_WORKER_ID` from; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * Loads the optional native packages by id; default Node's `require`. Supply your own when a
@@ -63,60 +101,70 @@ const NATIVE_PACKAGES: Readonly<Record<'tensorflow-gpu' | 'tensorflow', string>>
 
 const AUTO_ORDER: readonly EngineName[] = ENGINE_NAMES;
 
-interface CachedChoice {
+/** Everything a call asks for; two calls with equal keys get the same answer. */
+interface ChoiceKey {
   readonly request: EngineRequest;
   readonly loader: ModuleLoader;
+  readonly threads: WasmThreadPlan;
+  readonly training: boolean;
+}
+
+interface CachedChoice extends ChoiceKey {
   readonly info: EngineInfo;
 }
 
 let lastChoice: CachedChoice | undefined;
-let pendingChoice:
-  | {
-      readonly request: EngineRequest;
-      readonly loader: ModuleLoader;
-      readonly promise: Promise<EngineInfo>;
-    }
-  | undefined;
+let pendingChoice: (ChoiceKey & { readonly promise: Promise<EngineInfo> }) | undefined;
+
+function sameKey(a: ChoiceKey, b: ChoiceKey): boolean {
+  return (
+    a.request === b.request &&
+    a.loader === b.loader &&
+    a.threads.threads === b.threads.threads &&
+    a.training === b.training
+  );
+}
 
 /**
  * Chooses and starts the tfjs engine: `@tensorflow/tfjs-node-gpu` > `@tensorflow/tfjs-node` >
  * wasm > cpu. The native packages are optional peer dependencies loaded only here; wasm binaries
- * come from the installed `@tensorflow/tfjs-backend-wasm` package (never a CDN).
+ * come from the installed `@tensorflow/tfjs-backend-wasm` package (never a CDN). The wasm engine
+ * runs on as many threads as the `threads` option asks for (default one per core), falling back
+ * to one thread with the reason in {@link EngineInfo.threads}.
  *
  * Idempotent: calling it again with the same request returns the same answer without restarting
  * anything; a different request switches the engine.
  *
  * @example
  * ```ts
- * const engine = await initEngine();            // or { engine: 'wasm' }, or RLRP_ENGINE=wasm
- * console.log(engine.name, engine.reason);
+ * const engine = await initEngine();            // or { engine: 'wasm', threads: 2 }, or RLRP_ENGINE=wasm
+ * console.log(engine.name, engine.reason, engine.threads.count, engine.threads.reason);
  * ```
  * @throws EngineError when a specific engine was requested and cannot be started (with the
- *   command that installs it), or when the engine name is not valid (listing the valid ones).
+ *   command that installs it), or when the engine name or thread count is not valid.
  */
 export function initEngine(options: InitEngineOptions = {}): Promise<EngineInfo> {
-  let request: EngineRequest;
+  let key: ChoiceKey;
   let source: string;
   try {
-    ({ request, source } = resolveRequest(options));
+    const resolved = resolveRequest(options);
+    source = resolved.source;
+    key = {
+      request: resolved.request,
+      loader: options.loadModule ?? requireModule,
+      threads: planWasmThreads(options.threads, options.env ?? process.env),
+      training: options.training === true,
+    };
   } catch (error) {
     return Promise.reject(error);
   }
-  const loader = options.loadModule ?? requireModule;
-  if (pendingChoice && pendingChoice.request === request && pendingChoice.loader === loader) {
-    return pendingChoice.promise;
-  }
-  if (
-    lastChoice &&
-    lastChoice.request === request &&
-    lastChoice.loader === loader &&
-    tf.getBackend() === lastChoice.info.backend
-  ) {
+  if (pendingChoice && sameKey(pendingChoice, key)) return pendingChoice.promise;
+  if (lastChoice && sameKey(lastChoice, key) && tf.getBackend() === lastChoice.info.backend) {
     return Promise.resolve(lastChoice.info);
   }
-  const promise = chooseEngine(request, source, loader).then(
+  const promise = chooseEngine(key, source).then(
     (info) => {
-      lastChoice = { request, loader, info };
+      lastChoice = { ...key, info };
       pendingChoice = undefined;
       return info;
     },
@@ -125,7 +173,7 @@ export function initEngine(options: InitEngineOptions = {}): Promise<EngineInfo>
       throw error;
     },
   );
-  pendingChoice = { request, loader, promise };
+  pendingChoice = { ...key, promise };
   return promise;
 }
 
@@ -153,22 +201,23 @@ function resolveRequest(options: InitEngineOptions): { request: EngineRequest; s
   return { request: 'auto', source: 'default' };
 }
 
-async function chooseEngine(
-  request: EngineRequest,
-  source: string,
-  loader: ModuleLoader,
-): Promise<EngineInfo> {
+async function chooseEngine(key: ChoiceKey, source: string): Promise<EngineInfo> {
+  const { request, loader } = key;
   const candidates = request === 'auto' ? AUTO_ORDER : [request];
   const tried: EngineAttempt[] = [];
   for (const engine of candidates) {
-    const attempt = await tryEngine(engine, loader);
+    const attempt = await tryEngine(engine, loader, key.threads);
     tried.push(attempt);
     if (attempt.outcome === 'chosen') {
+      const backend = tf.getBackend();
+      if (key.training && backend === 'wasm') registerWasmTrainingKernels();
       return {
         name: engine,
-        backend: tf.getBackend(),
+        backend,
         reason: explainChoice(request, source, tried),
         candidatesTried: tried,
+        threads: threadsOf(engine, key.threads),
+        training: key.training,
       };
     }
     if (request !== 'auto') throw requestFailed(attempt, source);
@@ -178,14 +227,18 @@ async function chooseEngine(
   );
 }
 
-async function tryEngine(engine: EngineName, loader: ModuleLoader): Promise<EngineAttempt> {
+async function tryEngine(
+  engine: EngineName,
+  loader: ModuleLoader,
+  threads: WasmThreadPlan,
+): Promise<EngineAttempt> {
   try {
     switch (engine) {
       case 'tensorflow-gpu':
       case 'tensorflow':
         return await startNative(engine, loader);
       case 'wasm':
-        return await startWasm();
+        return await startWasm(threads);
       case 'cpu':
         return await startBackend('cpu', 'the plain JavaScript backend of @tensorflow/tfjs');
     }
@@ -226,17 +279,69 @@ async function startNative(
   return { ...attempt, engine };
 }
 
-async function startWasm(): Promise<EngineAttempt> {
-  // setWasmPaths must precede the backend's first initialisation; once initialised (for example by
-  // an earlier call, or a test setup) the paths are fixed and the backend is simply reused.
+/** How the wasm engine was started in this process: its thread count is fixed from then on. */
+let wasmStart: { readonly asked: number; readonly reason: string } | undefined;
+
+async function startWasm(plan: WasmThreadPlan): Promise<EngineAttempt> {
+  // setWasmPaths and the thread count must precede the backend's first initialisation; once
+  // initialised (for example by an earlier call, or a test setup) they are fixed and the backend
+  // is simply reused.
   const alreadyInitialised = 'wasm' in tf.engine().registry;
+  if (alreadyInitialised) {
+    const attempt = await startBackend('wasm', 'the already initialised wasm backend');
+    return { ...attempt, engine: 'wasm' };
+  }
   const directory = wasmBinaryDirectory();
-  if (!alreadyInitialised) setWasmPaths(directory);
-  const attempt = await startBackend(
-    'wasm',
-    alreadyInitialised ? 'the already initialised wasm backend' : `wasm binaries from ${directory}`,
-  );
+  setWasmPaths(directory);
+  const description = `wasm binaries from ${directory}`;
+  let fallback: string | undefined;
+  if (plan.threads > 1) {
+    const bundle = fs.readFileSync(wasmNodeBundlePath(), 'utf8');
+    fallback = threadedStartBlocker(bundle);
+    if (fallback === undefined) {
+      const threaded = await startThreadedWasm(plan.threads, bundle);
+      if (threaded.started) {
+        wasmStart = { asked: plan.threads, reason: plan.reason };
+        return { engine: 'wasm', outcome: 'chosen', detail: description };
+      }
+      fallback = `the threaded build failed to start (${threaded.failure ?? 'no reason given'})`;
+    }
+  }
+  // The single-threaded SIMD build: tfjs' own choice in Node.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  setThreadsCount(1);
+  const attempt = await startBackend('wasm', description);
+  wasmStart = {
+    asked: plan.threads,
+    reason:
+      fallback === undefined
+        ? plan.reason
+        : `${plan.threads} asked for (${plan.reason}), but ${fallback}; running on one thread`,
+  };
   return { ...attempt, engine: 'wasm' };
+}
+
+/** The threads the chosen engine computes on, and why. */
+function threadsOf(engine: EngineName, plan: WasmThreadPlan): EngineThreads {
+  switch (engine) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      return { count: null, reason: 'native TensorFlow sizes its own thread pools' };
+    case 'cpu':
+      return { count: 1, reason: 'the plain JavaScript backend computes on the main thread' };
+    case 'wasm': {
+      const count = getThreadsCount();
+      if (!wasmStart) {
+        return { count, reason: 'the wasm engine was started outside initEngine' };
+      }
+      const fixed =
+        plan.threads !== wasmStart.asked
+          ? `; ${plan.threads} asked for now (${plan.reason}), but the count is fixed when the ` +
+            'wasm engine first starts in a process'
+          : '';
+      return { count, reason: wasmStart.reason + fixed };
+    }
+  }
 }
 
 async function startBackend(backend: string, description: string): Promise<EngineAttempt> {

@@ -1,8 +1,9 @@
 /**
- * The tfjs wasm backend (4.22) has no `Conv2DBackpropFilter` kernel, so `model.fit` of any Conv2D model
- * fails there ("kernel not registered"). Training runs on wasm anyway (the cpu backend is ~17× slower on
- * convolutions), so this file registers that one kernel for wasm (im2col in JS, then the wasm matrix product). Only training needs
- * it: the relevance engine never asks for filter gradients.
+ * The tfjs wasm backend (4.22) has no `Conv2DBackpropFilter` kernel, so `model.fit` of any Conv2D
+ * model fails there ("kernel not registered"). Training runs on wasm anyway (the cpu backend is ~17×
+ * slower on convolutions), so this file registers that one kernel for wasm (im2col in JS, then the
+ * wasm matrix product). Only training needs it: the relevance engine never asks for filter
+ * gradients, so `initEngine` registers it only with `{ training: true }`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -82,7 +83,7 @@ function conv2DBackpropFilterWasm(args: {
   return { dataId: product.dataId, shape: attrs.filterShape, dtype: 'float32' };
 }
 
-/** Register the missing training kernels on the wasm backend (idempotent). */
+/** Registers the training kernels the wasm backend lacks (idempotent). */
 export function registerWasmTrainingKernels(): void {
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
   tf.registerKernel({

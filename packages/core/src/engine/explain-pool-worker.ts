@@ -1,0 +1,61 @@
+/*
+ * One worker of an ExplainPool (explain-pool.ts): its own single-threaded wasm engine and its own
+ * copy of the model, built from the artifacts the pool shares; it explains the slices of a batch
+ * it is sent and transfers the relevance back.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { parentPort } from 'worker_threads';
+import { explain } from '../explain';
+import { releaseExplainCache } from '../recent-model';
+import { initEngine } from './init-engine';
+import type { PoolReply, PoolRequest } from './explain-pool-protocol';
+
+let model: tf.LayersModel | null = null;
+
+async function handle(request: PoolRequest): Promise<PoolReply> {
+  switch (request.kind) {
+    case 'load': {
+      await initEngine({ engine: 'wasm', threads: 1, env: {} });
+      model = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: request.modelTopology,
+          weightSpecs: request.weightSpecs,
+          // The pool's SharedArrayBuffer is read once, into this engine's own heap.
+          weightData: new Uint8Array(request.weightData).slice().buffer,
+        }),
+      );
+      return { kind: 'loaded', id: request.id };
+    }
+    case 'explain': {
+      if (!model) throw new Error('the pool worker has no model yet');
+      const input = tf.tensor(new Float32Array(request.input), request.shape, 'float32');
+      try {
+        const e = explain(model, input, { rule: request.rule, target: request.target });
+        const relevance = (e.relevance.dataSync() as Float32Array).slice();
+        e.dispose();
+        return { kind: 'explained', id: request.id, relevance: relevance.buffer };
+      } finally {
+        input.dispose();
+      }
+    }
+    case 'close': {
+      releaseExplainCache();
+      model?.dispose();
+      model = null;
+      return { kind: 'closed', id: request.id };
+    }
+  }
+}
+
+parentPort?.on('message', (request: PoolRequest) => {
+  handle(request).then(
+    (reply) => {
+      const transfer = reply.kind === 'explained' ? [reply.relevance] : [];
+      parentPort?.postMessage(reply, transfer);
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      parentPort?.postMessage({ kind: 'failed', id: request.id, message } satisfies PoolReply);
+    },
+  );
+});

@@ -1,0 +1,212 @@
+import * as tf from '@tensorflow/tfjs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { DisposedError, EngineError } from '../errors';
+import type { PresetName, RuleName } from '../types';
+import type { PoolReply, PoolRequest, PoolRequestBody } from './explain-pool-protocol';
+
+/** Options of {@link ExplainPool.start}. */
+export interface ExplainPoolOptions {
+  /** Worker threads, each with its own single-threaded wasm engine; default one per logical core. */
+  readonly workers?: number;
+}
+
+/** What a pool explanation takes: the rule by name, and a target the workers can be sent. */
+export interface PoolExplainOptions {
+  /** Rule or preset name; default `'rlrp'`. */
+  readonly rule?: RuleName | PresetName;
+  /** A class for every sample, `'predicted'` (default), or one class per sample. */
+  readonly target?: number | 'predicted' | readonly number[];
+}
+
+type Pending = { resolve: (reply: PoolReply) => void; reject: (error: Error) => void };
+
+/** One worker and the requests it has not answered yet. */
+class PoolWorker {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (reply: PoolReply) => this.settle(reply));
+    worker.on('error', (error) => this.failAll(error));
+    worker.on('exit', (code) => this.failAll(new Error(`the worker exited (code ${code})`)));
+    worker.unref();
+  }
+
+  /** Sends one request; the worker keeps Node alive only while it has requests to answer. */
+  send(request: PoolRequestBody, transfer: ArrayBuffer[] = []): Promise<PoolReply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) this.worker.ref();
+      this.worker.postMessage({ ...request, id }, transfer);
+    });
+  }
+
+  private settle(reply: PoolReply): void {
+    const waiting = this.pending.get(reply.id);
+    if (!waiting) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (reply.kind === 'failed') waiting.reject(new EngineError(`Pool worker: ${reply.message}`));
+    else waiting.resolve(reply);
+  }
+
+  private failAll(error: Error): void {
+    for (const { reject } of this.pending.values()) reject(error);
+    this.pending.clear();
+  }
+}
+
+/**
+ * Explains batches on every core: a pool of worker threads, each with its own single-threaded wasm
+ * engine and its own copy of the model, splits every batch into one contiguous slice per worker.
+ * The weights go to the workers once, in one SharedArrayBuffer (no copy per worker in this
+ * thread). One image gains nothing; a batch of many gains up to the number of cores.
+ *
+ * @example
+ * ```ts
+ * const pool = await ExplainPool.start(model, { workers: 2 });
+ * const relevance = await pool.explain(images, { rule: 'rlrp' }); // shaped like images
+ * await pool.close();
+ * ```
+ */
+export class ExplainPool {
+  private closed = false;
+
+  private constructor(private readonly workers: readonly PoolWorker[]) {}
+
+  /**
+   * Starts the workers and hands each the model.
+   *
+   * @throws EngineError when `workers` is not a whole number ≥ 1, or a worker cannot load the model.
+   */
+  static async start(
+    model: tf.LayersModel,
+    options: ExplainPoolOptions = {},
+  ): Promise<ExplainPool> {
+    const count = options.workers ?? os.availableParallelism();
+    if (!Number.isInteger(count) || count < 1) {
+      throw new EngineError(
+        `ExplainPool: workers must be a whole number ≥ 1, got ${String(options.workers)}.`,
+      );
+    }
+    const artifacts = await modelArtifacts(model);
+    const pool = new ExplainPool(
+      Array.from({ length: count }, () => new PoolWorker(startWorker())),
+    );
+    try {
+      await Promise.all(pool.workers.map((w) => w.send({ kind: 'load', ...artifacts })));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * The relevance of every sample of `input` (shaped like it), each worker explaining one slice.
+   *
+   * @throws DisposedError after {@link close}; EngineError with the worker's message when a slice
+   *   fails (bad rule name, target out of range, …).
+   */
+  async explain(input: tf.Tensor, options: PoolExplainOptions = {}): Promise<tf.Tensor> {
+    if (this.closed) throw new DisposedError('This ExplainPool was closed; start a new one.');
+    const batch = input.shape[0] ?? 1;
+    const perSample = input.size / batch;
+    const target = options.target ?? 'predicted';
+    if (Array.isArray(target) && target.length !== batch) {
+      throw new EngineError(
+        `ExplainPool: ${target.length} targets for a batch of ${batch}; give one per sample.`,
+      );
+    }
+    const data = await input.data();
+    // The workers read float32 values; other dtypes (e.g. int32 pixels) are converted here.
+    const values = data instanceof Float32Array ? data : Float32Array.from(data as Int32Array);
+    const slices = sliceBatch(batch, this.workers.length);
+    const replies = await Promise.all(
+      slices.map(({ start, end }, i) => {
+        const part = values.slice(start * perSample, end * perSample);
+        return this.workers[i].send(
+          {
+            kind: 'explain',
+            input: part.buffer,
+            shape: [end - start, ...input.shape.slice(1)],
+            rule: options.rule ?? 'rlrp',
+            target: Array.isArray(target)
+              ? target.slice(start, end)
+              : (target as number | 'predicted'),
+          },
+          [part.buffer],
+        );
+      }),
+    );
+    const relevance = new Float32Array(input.size);
+    replies.forEach((reply, i) => {
+      if (reply.kind !== 'explained') throw new EngineError(`Pool worker answered ${reply.kind}.`);
+      relevance.set(new Float32Array(reply.relevance), slices[i].start * perSample);
+    });
+    return tf.tensor(relevance, input.shape, 'float32');
+  }
+
+  /** Releases every worker's model and engine and ends the workers. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled(this.workers.map((w) => w.send({ kind: 'close' })));
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** Contiguous slices of `batch` samples over at most `workers` workers, as even as possible. */
+export function sliceBatch(batch: number, workers: number): { start: number; end: number }[] {
+  const parts = Math.min(batch, workers);
+  return Array.from({ length: parts }, (_, i) => ({
+    start: Math.floor((i * batch) / parts),
+    end: Math.floor(((i + 1) * batch) / parts),
+  }));
+}
+
+/** The model's topology and weights, the weights in one SharedArrayBuffer. */
+async function modelArtifacts(
+  model: tf.LayersModel,
+): Promise<Omit<Extract<PoolRequest, { kind: 'load' }>, 'kind' | 'id'>> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!saved?.weightSpecs || saved.weightData === undefined) {
+    throw new EngineError('ExplainPool: the model could not be serialised (no weights).');
+  }
+  const parts = Array.isArray(saved.weightData) ? saved.weightData : [saved.weightData];
+  const total = parts.reduce((sum, p) => sum + p.byteLength, 0);
+  const weightData = new SharedArrayBuffer(total);
+  const view = new Uint8Array(weightData);
+  let offset = 0;
+  for (const part of parts) {
+    view.set(new Uint8Array(part), offset);
+    offset += part.byteLength;
+  }
+  return { modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs, weightData };
+}
+
+/**
+ * Starts one worker. Run from the TypeScript sources (tests, tsx), the worker registers tsx's
+ * require hook first: a worker does not inherit its parent's loaders.
+ */
+function startWorker(): Worker {
+  const extension = path.extname(__filename);
+  const script = path.join(__dirname, `explain-pool-worker${extension}`);
+  if (extension !== '.ts') return new Worker(script);
+  const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(script)});`;
+  return new Worker(bootstrap, { eval: true });
+}

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { DisposedError, EngineError, explain, releaseExplainCache } from '@rlrp/core';
+import { ExplainPool, sliceBatch } from '../src/engine/explain-pool';
+
+/**
+ * The pool of engines: every worker explains its slice of the batch on its own wasm engine, and
+ * the whole equals the batch explained in this thread.
+ */
+function smallCnn(): tf.LayersModel {
+  const init = (s: number) => tf.initializers.glorotNormal({ seed: s });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [10, 10, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: init(1),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 5, kernelInitializer: init(2) }),
+    ],
+  });
+}
+
+function inThisThread(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  target: number | number[],
+): Float32Array {
+  const e = explain(model, x, { rule: 'EpsilonPlusFlat', target });
+  const values = e.relevance.dataSync() as Float32Array;
+  e.dispose();
+  releaseExplainCache();
+  return values;
+}
+
+describe('sliceBatch', () => {
+  it('covers the batch with contiguous, even slices, never more than the samples', () => {
+    expect(sliceBatch(7, 2)).toEqual([
+      { start: 0, end: 3 },
+      { start: 3, end: 7 },
+    ]);
+    expect(sliceBatch(1, 4)).toEqual([{ start: 0, end: 1 }]);
+    expect(sliceBatch(9, 3).map((s) => s.end - s.start)).toEqual([3, 3, 3]);
+  });
+});
+
+describe('ExplainPool', () => {
+  let model: tf.LayersModel;
+  let x: tf.Tensor;
+  let pool: ExplainPool;
+
+  beforeAll(async () => {
+    model = smallCnn();
+    x = tf.randomUniform([7, 10, 10, 1], 0, 1, 'float32', 5);
+    pool = await ExplainPool.start(model, { workers: 2 });
+  });
+  afterAll(async () => {
+    await pool.close();
+    x.dispose();
+    model.dispose();
+  });
+
+  it('gives the batch the relevance this thread gives it, shaped like the input', async () => {
+    const targets = [0, 1, 2, 3, 4, 0, 1];
+    const expected = inThisThread(model, x, targets);
+    const before = tf.memory().numTensors;
+    const relevance = await pool.explain(x, { rule: 'EpsilonPlusFlat', target: targets });
+    expect(relevance.shape).toEqual(x.shape);
+    const got = relevance.dataSync();
+    const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])));
+    expect(worst).toBeLessThan(1e-5);
+    expect(Math.max(...Array.from(expected, Math.abs))).toBeGreaterThan(0);
+    relevance.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('passes a worker’s failure on as a typed error, and keeps working', async () => {
+    await expect(pool.explain(x, { rule: 'epsilon', target: 99 })).rejects.toThrow(EngineError);
+    const again = await pool.explain(x, { rule: 'epsilon', target: 0 });
+    expect(again.shape).toEqual(x.shape);
+    again.dispose();
+  });
+
+  it('explains an int32 batch as its float32 values', async () => {
+    const pixels = tf.tidy(() => x.mul(255).round().toInt());
+    const asFloat = pixels.toFloat();
+    const expected = inThisThread(model, asFloat, 1);
+    const relevance = await pool.explain(pixels, { rule: 'EpsilonPlusFlat', target: 1 });
+    const got = relevance.dataSync();
+    const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])));
+    expect(worst).toBeLessThan(1e-3 * Math.max(...Array.from(expected, Math.abs)));
+    tf.dispose([pixels, asFloat, relevance]);
+  });
+
+  it('rejects one target per sample of the wrong length', async () => {
+    await expect(pool.explain(x, { target: [1, 2] })).rejects.toThrow(/2 targets for a batch of 7/);
+  });
+
+  it('rejects a bad worker count, and use after close', async () => {
+    await expect(ExplainPool.start(model, { workers: 0 })).rejects.toThrow(EngineError);
+    const single = await ExplainPool.start(model, { workers: 1 });
+    expect(single.size).toBe(1);
+    await single.close();
+    await expect(single.explain(x)).rejects.toThrow(DisposedError);
+  });
+});
