@@ -15,7 +15,14 @@ const mode = process.argv[2] ?? 'start';
 /** Debian packages, by what needs them. Installed without Recommends: see docs/troubleshooting. */
 const PACKAGES = {
   start: ['jupyter-notebook', 'jupyter-client', 'python3-nbclient', 'jupyter-nbconvert'],
-  test: ['python3-jupyter-kernel-test', 'chromium', 'dataset-fashion-mnist'],
+  test: [
+    'python3-jupyter-kernel-test',
+    'chromium',
+    'dataset-fashion-mnist',
+    // The JupyterLab 4 browser test's server (test/browser/support/jupyterlab-app).
+    'python3-jupyter-server',
+    'python3-jupyterlab-server',
+  ],
 };
 
 const say = (message) => console.log(`[setup] ${message}`);

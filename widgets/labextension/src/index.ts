@@ -8,9 +8,8 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { WIDGET_CLASSES, version } from '../../frontend/shells/widget-classes';
 import { WIDGET_MODULE } from '../../src/schema';
+import { PLUGIN_ID } from './plugin-id';
 
-/** Plugin id, as JupyterLab lists it (`jupyter labextension list`, `disabledExtensions`). */
-export const PLUGIN_ID = '@rlrp/jupyterlab-widgets:plugin';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,

@@ -69,7 +69,7 @@ export async function startLab(federatedModules) {
     jupyterlabManager,
   ];
   const lab = new JupyterLab({});
-  lab.registerPluginModules([...bundled, { default: anywidgetPlugin }, ...federatedModules]);
+  lab.registerPluginModules([...bundled, anywidgetPlugin, ...federatedModules]);
   await lab.start({ ignorePlugins: IGNORED_PLUGINS });
   await lab.restored;
   // For the browser tests: the running application and the plugins it activated.
