@@ -1,8 +1,9 @@
 /**
- * Debian's jupyter_server 1.23 serving the test JupyterLab application (jupyterlab_server 2.16's
- * LabServerApp, support/jupyterlab-app/rlrp_lab_app.py) on 127.0.0.1: private config, data, runtime
- * and workspace folders; the kernelspec folder and the prefix the extension was installed into
- * on JUPYTER_PATH, where JupyterLab looks for `labextensions`; a random token.
+ * Debian's jupyter_server 1.23 on 127.0.0.1, serving the test JupyterLab application
+ * (jupyterlab_server 2.16's LabServerApp, support/jupyterlab-app/rlrp_lab_app.py) when given its
+ * build, else the bare server (REST API and kernel websockets only). Private config, data, runtime
+ * and workspace folders; the kernelspec folder and the prefix the extension was installed into on
+ * JUPYTER_PATH, where JupyterLab looks for `labextensions`; a random token.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,8 +29,8 @@ export interface JupyterLabServer {
 export interface JupyterLabServerOptions {
   /** The folder the server shows (its root_dir). */
   rootDir: string;
-  /** The webpack build of the application (buildJupyterLabApp). */
-  build: string;
+  /** The webpack build of the application (buildJupyterLabApp); without it, the bare server. */
+  build?: string;
   /** JUPYTER_PATH entries: kernelspecs and the share/jupyter holding `labextensions`. */
   jupyterPath: readonly string[];
 }
@@ -47,14 +48,17 @@ export async function startJupyterLabServer(
     JUPYTER_CONFIG_DIR: path.join(home, 'config'),
     JUPYTER_DATA_DIR: path.join(home, 'data'),
     JUPYTER_RUNTIME_DIR: runtimeDir,
-    RLRP_LAB_BUILD: options.build,
     RLRP_LAB_STATE: path.join(home, 'state'),
+    ...(options.build ? { RLRP_LAB_BUILD: options.build } : {}),
   };
+  const program = options.build
+    ? [path.join(LAB_APP_DIR, 'rlrp_lab_app.py')]
+    : ['-m', 'jupyter_server'];
   const port = await freePort();
   const child = spawn(
     SYSTEM_PYTHON,
     [
-      path.join(LAB_APP_DIR, 'rlrp_lab_app.py'),
+      ...program,
       '--no-browser',
       '--allow-root',
       '--ip=127.0.0.1',
