@@ -98,6 +98,9 @@ class RlrpLabApp(LabServerApp):
     def initialize_settings(self):
         super().initialize_settings()
         self.settings["page_config_hook"] = drop_stale_not_found
+        # The front end sends the token with its REST and websocket requests (JupyterLab's LabApp
+        # puts it in the page config the same way).
+        self.settings.setdefault("page_config_data", {})["token"] = self.serverapp.token
 
     def initialize_handlers(self):
         self.handlers.append(("/api/me", IdentityStubHandler))
