@@ -10,7 +10,6 @@ import { WIDGET_CLASSES, version } from '../../frontend/shells/widget-classes';
 import { WIDGET_MODULE } from '../../src/schema';
 import { PLUGIN_ID } from './plugin-id';
 
-
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'Live relevance explorer widgets of @rlrp/widgets for the tslab-widgets kernel.',
