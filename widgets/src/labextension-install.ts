@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASSETS, assetPath } from './assets';
-import { WidgetAssetError, WidgetOptionError } from './errors';
+import { LabextensionNotBuiltError, WidgetOptionError } from './errors';
 
 /** The extension's package name: its folder under `labextensions/`. */
 export const LABEXTENSION_NAME = '@rlrp/jupyterlab-widgets';
@@ -82,17 +82,17 @@ export function labextensionsDir(options: InstallLabextensionOptions = {}): stri
   }
 }
 
-/** The built extension folder; throws {@link WidgetAssetError} when it was not built. */
+/** The built extension folder; throws {@link LabextensionNotBuiltError} when it was not built. */
 export function prebuiltLabextension(): string {
   const folder = assetPath(ASSETS.labextensionDir);
   const manifest = path.join(folder, 'package.json');
-  if (!fs.existsSync(manifest)) throw new WidgetAssetError(manifest);
+  if (!fs.existsSync(manifest)) throw new LabextensionNotBuiltError(manifest);
   const built = JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
     jupyterlab?: { _build?: { load?: string } };
   };
   const load = built.jupyterlab?._build?.load;
   if (!load || !fs.existsSync(path.join(folder, load)))
-    throw new WidgetAssetError(path.join(folder, load ?? 'static/remoteEntry.<hash>.js'));
+    throw new LabextensionNotBuiltError(path.join(folder, load ?? 'static/remoteEntry.<hash>.js'));
   return folder;
 }
 
