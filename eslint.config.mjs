@@ -10,6 +10,8 @@ export default tseslint.config(
       'widgets/nbextension/**',
       'widgets/amd/**',
       'widgets/esm/**',
+      'widgets/labextension/lib/**',
+      'widgets/labextension/prebuilt/**',
       'test-artifacts/**',
       '**/*.d.ts',
     ],

@@ -8,6 +8,8 @@ module.exports = {
   roots: ['<rootDir>/packages', '<rootDir>/widgets', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The built JupyterLab extension carries a copy of its package.json (same package name).
+  modulePathIgnorePatterns: ['<rootDir>/widgets/labextension/prebuilt/'],
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },

@@ -16,7 +16,14 @@ const mode = process.argv[2] ?? 'start';
 /** Debian packages, by what needs them. Installed without Recommends: see README.md, "Troubleshooting". */
 const PACKAGES = {
   start: ['jupyter-notebook', 'jupyter-client', 'python3-nbclient', 'jupyter-nbconvert'],
-  test: ['python3-jupyter-kernel-test', 'chromium', 'dataset-fashion-mnist'],
+  test: [
+    'python3-jupyter-kernel-test',
+    'chromium',
+    'dataset-fashion-mnist',
+    // The JupyterLab 4 browser test's server (test/browser/support/jupyterlab-app).
+    'python3-jupyter-server',
+    'python3-jupyterlab-server',
+  ],
   // `npm run bench` compares with PyTorch. Debian's python3-torch links the reference BLAS unless an
   // optimised one is installed (a 1024² matrix product: 1.7 s against 0.13 s with OpenBLAS), which
   // would make the baseline meaningless.

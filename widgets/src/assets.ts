@@ -19,6 +19,8 @@ export const ASSETS = {
   nbextensionDir: 'nbextension/rlrp-widgets',
   /** AMD module for @jupyter-widgets/html-manager (`<cdn>@rlrp/widgets@<version>/dist/index.js`). */
   amdModule: 'amd/index.js',
+  /** The prebuilt JupyterLab 4 extension folder (`widgets/labextension/scripts/build.mjs`). */
+  labextensionDir: 'labextension/prebuilt',
 } as const;
 
 /** Absolute path of a built asset. */

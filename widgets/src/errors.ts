@@ -28,3 +28,16 @@ export class WidgetOptionError extends RlrpError {
     super(`@rlrp/widgets: invalid option "${option}": ${detail}`);
   }
 }
+
+/** The prebuilt JupyterLab extension (`labextension/prebuilt/`) was not built. */
+export class LabextensionNotBuiltError extends RlrpError {
+  constructor(
+    /** The file that was looked for. */
+    readonly assetPath: string,
+  ) {
+    super(
+      `@rlrp/widgets: the prebuilt JupyterLab extension is missing (${assetPath}). ` +
+        'Build it with `npm run build:labextension -w @rlrp/widgets`, then install it again.',
+    );
+  }
+}

@@ -49,3 +49,10 @@ export {
   CONFLICTING_NBEXTENSION,
 } from './nbextension-install';
 export type { InstallNbextensionOptions } from './nbextension-install';
+export {
+  installLabextension,
+  labextensionsDir,
+  LABEXTENSION_NAME,
+  LABEXTENSION_REQUIREMENTS,
+} from './labextension-install';
+export type { InstallLabextensionOptions, LabextensionScope } from './labextension-install';

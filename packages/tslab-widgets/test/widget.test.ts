@@ -110,6 +110,7 @@ describe('Widget on a local runtime', () => {
     await local.deliver('comm_msg', { comm_id: widget.modelId, data: { method: 'request_state' } });
     const full = local.sent[0].content['data'] as { state: Record<string, unknown> };
     expect(full.state['label']).toBe('a');
+    expect(full.state['_model_name']).toBe(widget.fullState()['_model_name']);
     await local.deliver(
       'comm_msg',
       { comm_id: widget.modelId, data: { method: 'custom', content: { x: 1 } } },

@@ -37,7 +37,8 @@ export function request(url: string, method = 'GET'): Promise<{ status: number; 
   });
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
@@ -48,7 +49,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Resolves once `url` answers 200; rejects when `child` exits or `timeoutMs` passes. */
+export async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
@@ -64,13 +70,17 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`jupyter notebook did not answer ${url} within ${timeoutMs} ms`);
 }
 
-/** The port from Jupyter's runtime file `nbserver-<pid>.json`, once the server has written it. */
-async function listeningPort(
+/**
+ * The port from Jupyter's runtime file `<prefix>-<pid>.json` (`nbserver` for Notebook 6,
+ * `jpserver` for jupyter_server), once the server has written it.
+ */
+export async function listeningPort(
   runtimeDir: string,
   child: ChildProcess,
   timeoutMs: number,
+  prefix = 'nbserver',
 ): Promise<number> {
-  const file = path.join(runtimeDir, `nbserver-${child.pid}.json`);
+  const file = path.join(runtimeDir, `${prefix}-${child.pid}.json`);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)

@@ -311,6 +311,19 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
     if (names.length > 0 && !this.isClosed) this.sendUpdate('update', names);
   }
 
+  /**
+   * Answers `request_state` with every trait and the protocol keys (`_model_name`, modules,
+   * versions): front ends rebuild the model from this reply (ipywidgets' message spec).
+   */
+  private sendFullState(): void {
+    if (this.isClosed) return;
+    const split = removeBuffers(this.fullState());
+    this.comm.send(
+      { method: 'update', state: split.state, buffer_paths: split.bufferPaths },
+      { buffers: split.buffers },
+    );
+  }
+
   private sendUpdate(method: 'update' | 'echo_update', names: readonly (keyof S)[]): void {
     if (this.isClosed) return;
     const partial: WireObject = {};
@@ -329,7 +342,7 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
         this.handleUpdate(message);
         return;
       case 'request_state':
-        this.sendState();
+        this.sendFullState();
         return;
       case 'custom':
         await this.handleCustom(message);

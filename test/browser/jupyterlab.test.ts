@@ -1,0 +1,258 @@
+/**
+ * Live widgets in JupyterLab 4: a JupyterLab 4.6 application assembled from npm packages
+ * (support/jupyterlab-app) served by Debian's jupyter_server 1.23 + jupyterlab_server 2.16, with
+ * the prebuilt @rlrp/jupyterlab-widgets extension installed by `rlrp-widgets install-labextension
+ * --prefix` and found in `share/jupyter/labextensions` on JUPYTER_PATH, as a user's Lab finds it.
+ * Headless Chromium opens notebook 01 on the tslab-widgets kernel, runs all cells, steps through
+ * the layers, switches the rule (the kernel reruns the backward pass), reloads the page (the widget
+ * state comes back from the kernel), then runs the widgets through anywidget's npm front end.
+ *
+ * RLRP_JUPYTERLAB_SCREENSHOT=FILE also writes the explorer's screenshot to FILE (npm run
+ * figures:jupyterlab → docs/images/jupyterlab-explorer.png).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
+import { installLabextension, LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
+import { PLUGIN_ID } from '../../widgets/labextension/src/plugin-id';
+import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
+import { readExplorer } from './support/explorer-readout';
+import { buildJupyterLabApp, buildLabextension } from './support/jupyterlab-build';
+import { startJupyterLabServer, type JupyterLabServer } from './support/jupyterlab-server';
+import { buildPackages, installKernelspec } from './support/kernel';
+import { writeWidgetsNotebook } from './support/notebook';
+
+/** The parts of the JupyterLab application object (`window.jupyterapp`) the test drives. */
+interface LabApp {
+  commands: { execute(id: string, args?: Record<string, unknown>): Promise<unknown> };
+  isPluginActivated(id: string): boolean;
+  shell: { currentWidget: NotebookPanelLike | null };
+}
+interface NotebookPanelLike {
+  context: { ready: Promise<void>; path: string };
+  sessionContext: {
+    ready: Promise<void>;
+    kernelDisplayStatus: string;
+    session: { kernel: { name: string } | null } | null;
+  };
+}
+type LabWindow = typeof globalThis & { jupyterapp?: LabApp };
+
+/** The notebook panel on screen (JupyterLab hides the others with `lm-mod-hidden`). */
+const VISIBLE_NOTEBOOK = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+const NOTEBOOK_01 = 'notebooks/01-quickstart.ipynb';
+const ANYWIDGET_NOTEBOOK = 'notebooks/anywidget.ipynb';
+
+async function openLab(page: Page, server: JupyterLabServer, query = ''): Promise<void> {
+  await page.goto(server.url(`/lab${query}`));
+  await page.waitForFunction(() => (window as LabWindow).jupyterapp !== undefined, undefined, {
+    timeout: 120_000,
+  });
+}
+
+/** Opens a notebook (or brings it forward) and waits for its tslab-widgets kernel to be idle. */
+async function openNotebook(page: Page, notebookPath: string): Promise<void> {
+  // No async function here: ts-jest's output for it calls a helper (__awaiter) the page lacks.
+  await page.evaluate((file) => {
+    const app = (window as LabWindow).jupyterapp as LabApp;
+    return app.commands
+      .execute('docmanager:open', { path: file, factory: 'Notebook' })
+      .then((widget) => {
+        const panel = widget as NotebookPanelLike;
+        return panel.context.ready.then(() => panel.sessionContext.ready);
+      });
+  }, notebookPath);
+  await page.waitForFunction(
+    (file) => {
+      const panel = (window as LabWindow).jupyterapp?.shell.currentWidget;
+      return (
+        panel?.context.path === file &&
+        panel.sessionContext.session?.kernel?.name === 'tslab-widgets' &&
+        panel.sessionContext.kernelDisplayStatus === 'idle'
+      );
+    },
+    notebookPath,
+    { timeout: 120_000 },
+  );
+}
+
+async function runAllCells(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    ((window as LabWindow).jupyterapp as LabApp).commands.execute('notebook:run-all-cells'),
+  );
+}
+
+async function waitForGeneration(page: Page, previous: string | undefined): Promise<void> {
+  await page.waitForFunction(
+    ([scope, generation]) =>
+      (document.querySelector(`${scope} .rlrp-explorer`) as HTMLElement | null)?.dataset
+        .generation !== generation,
+    [VISIBLE_NOTEBOOK, previous] as const,
+    { timeout: 60_000 },
+  );
+}
+
+async function waitForLayer(page: Page, layer: string): Promise<void> {
+  await page.waitForFunction(
+    ([scope, wanted]) =>
+      (document.querySelector(`${scope} .rlrp-explorer`) as HTMLElement | null)?.dataset.layer ===
+      wanted,
+    [VISIBLE_NOTEBOOK, layer] as const,
+  );
+}
+
+describe('live widgets in JupyterLab 4 (npm front end on Debian jupyter_server 1.23)', () => {
+  let server: JupyterLabServer;
+  let session: BrowserSession;
+  let labextensionPrefix: string;
+
+  beforeAll(async () => {
+    bundleFrontends();
+    buildPackages();
+    buildLabextension();
+    const build = buildJupyterLabApp();
+    const kernels = installKernelspec();
+    labextensionPrefix = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-labextension-'));
+    installLabextension({ scope: 'prefix', prefix: labextensionPrefix });
+    // Notebook 01 loads `../models/mnist-cnn`: a copy of it in <root>/notebooks, <root>/models linked.
+    const root = path.dirname(artifactPath('jupyterlab/x'));
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.join(root, 'notebooks'), { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, NOTEBOOK_01), path.join(root, NOTEBOOK_01));
+    fs.symlinkSync(path.join(REPO_ROOT, 'models'), path.join(root, 'models'));
+    writeWidgetsNotebook(path.join(root, 'notebooks'), 'anywidget.ipynb', 'anywidget');
+    server = await startJupyterLabServer({
+      rootDir: root,
+      build,
+      jupyterPath: [kernels, path.join(labextensionPrefix, 'share', 'jupyter')],
+    });
+    session = await launchChromium();
+  }, 900_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await server?.stop();
+    if (labextensionPrefix) fs.rmSync(labextensionPrefix, { recursive: true, force: true });
+  });
+
+  it('loads the prebuilt extension from labextensions and registers it with the widget manager', async () => {
+    const page = session.page;
+    // `?reset`: start from an empty workspace.
+    await openLab(page, server, '?reset');
+    const loaded = await page.evaluate(
+      ([extension, plugin]) => {
+        const app = (window as LabWindow).jupyterapp as LabApp;
+        const config = JSON.parse(
+          (document.getElementById('jupyter-config-data') as HTMLElement).textContent ?? '{}',
+        ) as { federated_extensions?: { name: string; load: string }[] };
+        return {
+          federated: (config.federated_extensions ?? []).map((e) => e.name),
+          extension: app.isPluginActivated(plugin),
+          manager: app.isPluginActivated('@jupyter-widgets/jupyterlab-manager:plugin'),
+          anywidget: app.isPluginActivated('rlrp-test-jupyterlab:anywidget'),
+          remote: Object.keys(
+            (window as unknown as { _JUPYTERLAB: Record<string, unknown> })._JUPYTERLAB,
+          ),
+          extensionName: extension,
+        };
+      },
+      [LABEXTENSION_NAME, PLUGIN_ID] as const,
+    );
+    expect(loaded.federated).toEqual([LABEXTENSION_NAME]);
+    expect(loaded.remote).toContain(LABEXTENSION_NAME);
+    expect(loaded).toMatchObject({ extension: true, manager: true, anywidget: true });
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it('opens notebook 01 on the tslab-widgets kernel, runs all cells and shows the live explorer', async () => {
+    const page = session.page;
+    await openNotebook(page, NOTEBOOK_01);
+    await runAllCells(page);
+    await page.waitForSelector(`${VISIBLE_NOTEBOOK} .rlrp-explorer[data-layer]`, {
+      timeout: 240_000,
+    });
+    const start = await readExplorer(page, VISIBLE_NOTEBOOK);
+    expect(start.layer).toBe('7'); // the input layer of the 8-entry trace
+    expect(start.label).toContain('input (InputLayer)');
+    expect(start.z).toHaveLength(28);
+    expect(session.externalRequests).toEqual([]);
+  }, 400_000);
+
+  it('steps through the layers in the front end', async () => {
+    const page = session.page;
+    const generation = (await readExplorer(page, VISIBLE_NOTEBOOK)).generation;
+    await page.focus(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
+    await page.keyboard.press('Home');
+    await waitForLayer(page, '0');
+    const output = await readExplorer(page, VISIBLE_NOTEBOOK);
+    expect(output.label).toContain('output (Dense)');
+    expect(output.mapType).toBe('bar');
+    await page.click(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-next`);
+    await waitForLayer(page, '1');
+    expect((await readExplorer(page, VISIBLE_NOTEBOOK)).label).toContain('dense_1');
+    await page.focus(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
+    await page.keyboard.press('End');
+    await waitForLayer(page, '7');
+    // Stepping is the front end's own: the kernel was not asked.
+    expect((await readExplorer(page, VISIBLE_NOTEBOOK)).generation).toBe(generation);
+  });
+
+  it('switching the rule makes the kernel recompute and the heatmap change', async () => {
+    const page = session.page;
+    const before = await readExplorer(page, VISIBLE_NOTEBOOK);
+    await page.selectOption(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-rule`, 'epsilon');
+    await waitForGeneration(page, before.generation);
+    const after = await readExplorer(page, VISIBLE_NOTEBOOK);
+    expect(Number(after.generation)).toBe(Number(before.generation) + 1);
+    expect(after.layer).toBe('7');
+    expect(after.z).toHaveLength(28);
+    expect(after.z).not.toEqual(before.z);
+    const explorer = page.locator(`${VISIBLE_NOTEBOOK} .rlrp-explorer`);
+    await explorer.scrollIntoViewIfNeeded();
+    await explorer.screenshot({ path: artifactPath('jupyterlab-explorer.png') });
+    const figure = process.env.RLRP_JUPYTERLAB_SCREENSHOT;
+    if (figure) await page.screenshot({ path: path.resolve(REPO_ROOT, figure) });
+  });
+
+  it('after saving and reloading the page, the widget comes back with its state from the kernel', async () => {
+    const page = session.page;
+    const generation = (await readExplorer(page, VISIBLE_NOTEBOOK)).generation;
+    await page.evaluate(() =>
+      ((window as LabWindow).jupyterapp as LabApp).commands.execute('docmanager:save'),
+    );
+    await openLab(page, server);
+    await openNotebook(page, NOTEBOOK_01);
+    await page.waitForSelector(`${VISIBLE_NOTEBOOK} .rlrp-explorer[data-layer]`, {
+      timeout: 120_000,
+    });
+    const restored = await readExplorer(page, VISIBLE_NOTEBOOK);
+    expect(restored.generation).toBe(generation);
+    expect(restored.z).toHaveLength(28);
+    await page.screenshot({ path: artifactPath('jupyterlab-after-reload.png') });
+  });
+
+  it("renders the same widgets through anywidget's npm front end (frontend: 'anywidget')", async () => {
+    const page = session.page;
+    await openNotebook(page, ANYWIDGET_NOTEBOOK);
+    await runAllCells(page);
+    await page.waitForSelector(`${VISIBLE_NOTEBOOK} .rlrp-explorer[data-layer]`, {
+      timeout: 240_000,
+    });
+    await page.waitForSelector(`${VISIBLE_NOTEBOOK} .rlrp-comparison[data-maps="4"]`, {
+      timeout: 120_000,
+    });
+    await page.waitForSelector(`${VISIBLE_NOTEBOOK} .rlrp-evaluation[data-panels="2"]`, {
+      timeout: 120_000,
+    });
+    const before = await readExplorer(page, VISIBLE_NOTEBOOK);
+    await page.selectOption(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-rule`, 'epsilon');
+    await waitForGeneration(page, before.generation);
+    const after = await readExplorer(page, VISIBLE_NOTEBOOK);
+    expect(after.z).not.toEqual(before.z);
+    await page.screenshot({ path: artifactPath('jupyterlab-anywidget.png') });
+    expect(session.externalRequests).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+  }, 400_000);
+});

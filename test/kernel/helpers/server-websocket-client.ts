@@ -1,0 +1,192 @@
+/**
+ * A Jupyter front end on jupyter_server's kernel websocket (`/api/kernels/<id>/channels`), the
+ * route JupyterLab and Notebook 7 use, as jupyter_server 1.23 speaks it: a message without buffers
+ * is one JSON text frame (with its `channel`); a message with buffers is one binary frame —
+ * uint32 big-endian part count n, n uint32 offsets (from the frame's start), the JSON, the buffers.
+ */
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { WebSocket } from 'ws';
+import type { ClientMessage } from './wire-client';
+
+/** One websocket frame (binary layout above) from a message and its buffers. */
+export function encodeBinaryMessage(message: object, buffers: readonly Uint8Array[]): Buffer {
+  const parts = [Buffer.from(JSON.stringify(message)), ...buffers.map((b) => Buffer.from(b))];
+  const header = Buffer.alloc(4 * (parts.length + 1));
+  header.writeUInt32BE(parts.length, 0);
+  let offset = header.length;
+  parts.forEach((part, index) => {
+    header.writeUInt32BE(offset, 4 * (index + 1));
+    offset += part.length;
+  });
+  return Buffer.concat([header, ...parts]);
+}
+
+/** The message and buffers of one binary websocket frame. */
+export function decodeBinaryMessage(frame: Buffer): { message: object; buffers: Buffer[] } {
+  const count = frame.readUInt32BE(0);
+  const offsets = Array.from({ length: count }, (_, i) => frame.readUInt32BE(4 * (i + 1)));
+  const parts = offsets.map((start, i) => frame.subarray(start, offsets[i + 1] ?? frame.length));
+  return { message: JSON.parse(parts[0].toString('utf8')) as object, buffers: parts.slice(1) };
+}
+
+function api(
+  origin: string,
+  token: string,
+  method: string,
+  route: string,
+  body?: object,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${origin}${route}`,
+      { method, agent: false, headers: { Authorization: `token ${token}` } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** A kernel started through jupyter_server's REST API, driven over its websocket. */
+export class ServerKernelClient {
+  readonly received: ClientMessage[] = [];
+  private readonly session = randomUUID();
+  private waiters: { test: (m: ClientMessage) => boolean; resolve: (m: ClientMessage) => void }[] =
+    [];
+
+  private constructor(
+    private readonly origin: string,
+    private readonly token: string,
+    /** The kernel's id on the server. */
+    readonly kernelId: string,
+    private readonly socket: WebSocket,
+  ) {
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const parsed = isBinary
+        ? decodeBinaryMessage(data)
+        : { message: JSON.parse(data.toString('utf8')) as object, buffers: [] };
+      const message = { ...(parsed.message as ClientMessage), buffers: parsed.buffers };
+      this.received.push(message);
+      for (const waiter of [...this.waiters]) {
+        if (waiter.test(message)) {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          waiter.resolve(message);
+        }
+      }
+    });
+  }
+
+  /** POST /api/kernels {name}, then opens the channels websocket. */
+  static async start(
+    origin: string,
+    token: string,
+    kernelName: string,
+  ): Promise<ServerKernelClient> {
+    const created = await api(origin, token, 'POST', '/api/kernels', { name: kernelName });
+    if (created.status !== 201)
+      throw new Error(`POST /api/kernels: ${created.status} ${created.body}`);
+    const { id } = JSON.parse(created.body) as { id: string };
+    const url = `${origin.replace(/^http/, 'ws')}/api/kernels/${id}/channels?session_id=${randomUUID()}`;
+    const socket = new WebSocket(url, { headers: { Authorization: `token ${token}` } });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return new ServerKernelClient(origin, token, id, socket);
+  }
+
+  /** Sends a message on a channel (buffers make it a binary frame); returns its msg_id. */
+  send(
+    channel: 'shell' | 'control',
+    msgType: string,
+    content: object,
+    options: { buffers?: Uint8Array[]; metadata?: object } = {},
+  ): string {
+    const msgId = randomUUID();
+    const message = {
+      header: {
+        msg_id: msgId,
+        session: this.session,
+        username: 'test',
+        date: new Date().toISOString(),
+        msg_type: msgType,
+        version: '5.3',
+      },
+      parent_header: {},
+      metadata: options.metadata ?? {},
+      content,
+      channel,
+    };
+    const buffers = options.buffers ?? [];
+    this.socket.send(
+      buffers.length > 0 ? encodeBinaryMessage(message, buffers) : JSON.stringify(message),
+    );
+    return msgId;
+  }
+
+  /** Resolves with the first message (already received or future) matching `test`. */
+  waitFor(test: (m: ClientMessage) => boolean, timeoutMs = 60_000): Promise<ClientMessage> {
+    const found = this.received.find(test);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        test,
+        resolve: (m: ClientMessage) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no matching message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** The shell/control reply to `msgId`. */
+  reply(msgId: string, timeoutMs?: number): Promise<ClientMessage> {
+    return this.waitFor(
+      (m) => m.channel !== 'iopub' && m.parent_header.msg_id === msgId,
+      timeoutMs,
+    );
+  }
+
+  /** All IOPub messages parented to `msgId`, once its `idle` status arrived. */
+  async iopubOf(msgId: string, timeoutMs?: number): Promise<ClientMessage[]> {
+    await this.waitFor(
+      (m) =>
+        m.channel === 'iopub' &&
+        m.parent_header.msg_id === msgId &&
+        m.header.msg_type === 'status' &&
+        m.content['execution_state'] === 'idle',
+      timeoutMs,
+    );
+    return this.received.filter((m) => m.channel === 'iopub' && m.parent_header.msg_id === msgId);
+  }
+
+  /** Runs a cell; returns the reply and its IOPub messages. */
+  async execute(code: string): Promise<{ reply: ClientMessage; iopub: ClientMessage[] }> {
+    const id = this.send('shell', 'execute_request', {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    });
+    const reply = await this.reply(id);
+    return { reply, iopub: await this.iopubOf(id) };
+  }
+
+  /** Closes the websocket and shuts the kernel down through the REST API. */
+  async shutdown(): Promise<void> {
+    this.socket.close();
+    await api(this.origin, this.token, 'DELETE', `/api/kernels/${this.kernelId}`);
+  }
+}
