@@ -17,7 +17,7 @@ import {
   writePng,
 } from '@rlrp/core';
 import { loadMnist, toTensors } from '@rlrp/datasets';
-import { fallbackFigure, fallbackHtml, inputImage, traceLayers } from '@rlrp/widgets';
+import { explore } from '@rlrp/widgets';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -47,17 +47,17 @@ export async function runDemo(outputDir = path.join(repoRoot, 'demo-output')): P
   const png = path.join(outputDir, 'rlrp-digit.png');
   await writePng(png, picture);
 
-  const figure = fallbackFigure(
-    `R-LRP on the shipped MNIST CNN — digit ${label}, explained class ${predicted}`,
-    traceLayers(explanation.trace ?? []),
-    inputImage(images),
-    'bwr',
-  );
+  // The explorer's own view over its saved state, drawn offline (plotly inline).
+  const explorer = explore(model, images, {
+    display: false,
+    title: `R-LRP on the shipped MNIST CNN — digit ${label}, explained class ${predicted}`,
+  });
   const html = path.join(outputDir, 'explorer.html');
   fs.writeFileSync(
     html,
-    `<!doctype html><html><head><meta charset="utf-8"><title>R-LRP demo</title></head><body>\n${fallbackHtml(figure)}\n</body></html>\n`,
+    `<!doctype html><html><head><meta charset="utf-8"><title>R-LRP demo</title></head><body>\n${explorer.toHtml('inline')}\n</body></html>\n`,
   );
+  explorer.dispose();
   for (const written of [png, html])
     console.log(`[demo] wrote ${path.relative(repoRoot, written)}`);
 

@@ -7,10 +7,11 @@ import { Widget } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import {
   defaultFallbackPlotly,
-  plotlyFigureHtml,
+  fallbackHtml,
+  tableHtml,
   type FallbackPlotly,
 } from './fallback/fallback-html';
-import { evaluationFigure } from './fallback/static-figures';
+import { savedViewState } from './fallback/saved-state';
 import {
   frontendBinding,
   resolveTarget,
@@ -59,11 +60,30 @@ export class EvaluationPlot extends Widget<EvaluationWireState> {
       .join(', ')} for ${methods.join(', ')}`;
   }
 
-  protected override htmlFallback(): string {
-    return plotlyFigureHtml(
-      evaluationFigure(this.get('title'), this.get('panels')),
-      this.fallbackPlotly,
+  /**
+   * The text/html fallback as a standalone fragment; `inline` draws the live view offline. Its
+   * static part is a table: per method and panel, the AUC, or the last point of the curve.
+   */
+  toHtml(plotly: FallbackPlotly = 'inline'): string {
+    const panels = this.get('panels');
+    const methods = [...new Set(panels.flatMap((p) => p.series.map((s) => s.method)))];
+    const cell = (panelIndex: number, method: string): string => {
+      const series = panels[panelIndex].series.find((s) => s.method === method);
+      if (!series) return '';
+      if (series.auc !== undefined) return `AUC ${series.auc.toFixed(3)}`;
+      const last = series.y.length - 1;
+      return last >= 0 ? `${series.y[last].toPrecision(3)} at ${series.x[last]}` : '';
+    };
+    const staticHtml = tableHtml(
+      this.get('title'),
+      ['method', ...panels.map((p) => p.title)],
+      methods.map((method) => [method, ...panels.map((_, i) => cell(i, method))]),
     );
+    return fallbackHtml({ state: savedViewState(this.fullState()), staticHtml }, plotly);
+  }
+
+  protected override htmlFallback(): string {
+    return this.toHtml(this.fallbackPlotly);
   }
 }
 

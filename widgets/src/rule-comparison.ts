@@ -6,13 +6,14 @@ import type * as tf from '@tensorflow/tfjs';
 import { prepare, type PrepareOptions, type RuleChoice } from '@rlrp/core';
 import { Widget } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
-import { sumChannels, type KernelImage } from './fallback/fallback-figure';
 import {
   defaultFallbackPlotly,
-  plotlyFigureHtml,
+  fallbackHtml,
+  snapshotHtml,
   type FallbackPlotly,
 } from './fallback/fallback-html';
-import { ruleGridFigure } from './fallback/static-figures';
+import { savedViewState } from './fallback/saved-state';
+import { comparisonSnapshot } from './fallback/snapshots';
 import {
   frontendBinding,
   resolveTarget,
@@ -20,7 +21,7 @@ import {
   type FrontendTarget,
 } from './kernel/frontend-target';
 import { ruleLabel } from './kernel/rule-labels';
-import { asBatch, inputImage, sampleValues } from './kernel/tensors';
+import { asBatch, inputImage, traceLayers, type KernelImage } from './kernel/tensors';
 import type { ColormapName, RuleComparisonState, RuleMapState } from './schema';
 
 /** Options of {@link compareRules}. */
@@ -72,14 +73,26 @@ export class RuleComparison extends Widget<ComparisonWireState> {
       .join(', ')} (target ${this.get('target_label')})`;
   }
 
-  protected override htmlFallback(): string {
-    const figure = ruleGridFigure(
-      this.get('title'),
-      this.get('maps'),
+  /** The text/html fallback as a standalone fragment; `inline` draws the live view offline. */
+  toHtml(plotly: FallbackPlotly = 'inline'): string {
+    const maps = this.get('maps');
+    const image = comparisonSnapshot(
+      this.get('input'),
+      maps,
       this.get('colormap'),
       this.get('columns'),
     );
-    return plotlyFigureHtml(figure, this.fallbackPlotly);
+    const caption = `${this.get('title')} — target ${this.get('target_label')}: input, then ${maps
+      .map((m) => m.label)
+      .join(', ')} on one colour scale`;
+    return fallbackHtml(
+      { state: savedViewState(this.fullState()), staticHtml: snapshotHtml(image, caption) },
+      plotly,
+    );
+  }
+
+  protected override htmlFallback(): string {
+    return this.toHtml(this.fallbackPlotly);
   }
 }
 
@@ -105,10 +118,21 @@ function comparisonState(
     const maps = rules.map((rule) => {
       const explanation = session.explain({ rule: rule as RuleChoice, target });
       try {
-        const values = sampleValues(explanation.relevance);
         const shape = explanation.relevance.shape.slice(1);
-        const [height, width, channels] = shape.length === 3 ? shape : [shape[0], shape[1] ?? 1, 1];
-        const summed = channels === 1 ? values : sumChannels(values, height, width, channels);
+        // The input relevance as drawn (summed over channels), in one device read.
+        const [summed] = traceLayers([
+          {
+            index: 0,
+            name: 'input',
+            className: 'InputLayer',
+            outputShape: shape,
+            relevance: explanation.relevance,
+            mass: [0],
+            sum: [0],
+            vanished: [false],
+          },
+        ]).map((layer) => layer.data);
+        const [height, width] = [shape[0], shape.length >= 2 ? shape[1] : 1];
         let sum = 0;
         let mass = 0;
         for (const v of summed) {
