@@ -62,6 +62,23 @@ function installKernel(): void {
     throw new Error('Registering the tslab-widgets kernelspec failed (see above).');
 }
 
+/**
+ * Signs the shipped tutorials for this user (`jupyter trust`), so they open trusted: their saved
+ * widget outputs and HTML fallbacks are shown instead of "Not Trusted". A failure is reported and
+ * does not stop Jupyter from starting.
+ */
+function trustNotebooks(): void {
+  const dir = path.join(repoRoot, 'notebooks');
+  const notebooks = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.ipynb'))
+    .map((name) => path.join(dir, name));
+  const result = spawnSync(jupyterCommand(), ['trust', ...notebooks], { stdio: 'pipe' });
+  if (result.status !== 0)
+    console.warn(`[start] jupyter trust failed: ${String(result.stderr).trim()}`);
+  else console.log(`[start] ${notebooks.length} tutorials signed (jupyter trust)`);
+}
+
 function startJupyter(options: StartOptions): void {
   const args = [
     'notebook',
@@ -77,6 +94,7 @@ function startJupyter(options: StartOptions): void {
     `[start] open the URL with the token printed below (http://${options.ip}:${options.port}/…), ` +
       'then notebooks/01-quickstart.ipynb. Ctrl-C stops Jupyter.',
   );
+  console.log('[start] share a run notebook as HTML: npx rlrp-widgets export-html NOTEBOOK.ipynb');
   const jupyter = spawn(jupyterCommand(), args, { stdio: 'inherit' });
   const stop = () => jupyter.kill('SIGINT');
   process.on('SIGINT', stop);
@@ -92,6 +110,7 @@ async function main(): Promise<void> {
   }
   installKernel();
   installNbextension({ scope: 'user', jupyter: jupyterCommand() });
+  trustNotebooks();
   console.log(
     '[start] kernel "TypeScript (tslab + widgets)" and the rlrp-widgets extension are installed',
   );
