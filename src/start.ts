@@ -63,9 +63,10 @@ function installKernel(): void {
 }
 
 /**
- * Signs the shipped tutorials for this user (`jupyter trust`), so they open trusted: their saved
- * widget outputs and HTML fallbacks are shown instead of "Not Trusted". A failure is reported and
- * does not stop Jupyter from starting.
+ * Signs the shipped tutorials for this user, as `jupyter trust` does (Debian ships its module,
+ * `nbformat.sign`, without the `jupyter-trust` command), so they open trusted: their saved widget
+ * outputs and HTML fallbacks are shown instead of "Not Trusted". A failure is reported and does
+ * not stop Jupyter from starting.
  */
 function trustNotebooks(): void {
   const dir = path.join(repoRoot, 'notebooks');
@@ -73,10 +74,12 @@ function trustNotebooks(): void {
     .readdirSync(dir)
     .filter((name) => name.endsWith('.ipynb'))
     .map((name) => path.join(dir, name));
-  const result = spawnSync(jupyterCommand(), ['trust', ...notebooks], { stdio: 'pipe' });
+  const result = spawnSync(jupyterPython(), ['-m', 'nbformat.sign', ...notebooks], {
+    stdio: 'pipe',
+  });
   if (result.status !== 0)
-    console.warn(`[start] jupyter trust failed: ${String(result.stderr).trim()}`);
-  else console.log(`[start] ${notebooks.length} tutorials signed (jupyter trust)`);
+    console.warn(`[start] signing the tutorials failed: ${String(result.stderr).trim()}`);
+  else console.log(`[start] ${notebooks.length} tutorials signed (trusted)`);
 }
 
 function startJupyter(options: StartOptions): void {
