@@ -10,16 +10,11 @@ import {
   type PrepareOptions,
   type RuleChoice,
 } from '@rlrp/core';
-import { Widget, type JsonValue } from 'tslab-widgets';
+import type { JsonValue } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
-import {
-  defaultFallbackPlotly,
-  fallbackHtml,
-  snapshotHtml,
-  type FallbackPlotly,
-} from './fallback/fallback-html';
-import { savedViewState } from './fallback/saved-state';
+import { snapshotHtml, type FallbackPlotly } from './fallback/fallback-html';
 import { explorerSnapshot } from './fallback/snapshots';
+import { RlrpWidget } from './rlrp-widget';
 import {
   frontendBinding,
   resolveTarget,
@@ -90,10 +85,9 @@ export type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'>
   };
 
 /** The RelevanceExplorer widget (kernel side). Close it to release its forward pass. */
-export class RelevanceExplorer extends Widget<ExplorerWireState> {
+export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   private readonly session: ExplanationSession;
   private readonly ownedInput: tf.Tensor | undefined;
-  private readonly fallbackPlotly: FallbackPlotly;
   private readonly explainQueue = new LatestOnly<ExplainRequest>((request) => this.apply(request));
   /** The current trace's explanation, kept for channel requests; replaced by the next one. */
   private current: Explanation;
@@ -102,11 +96,13 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
   /** Use {@link explore}. */
   constructor(model: tf.LayersModel, input: tf.Tensor, options: ExploreOptions = {}) {
     const start = initialState(model, input, options);
-    super({ model: start.binding.model, view: start.binding.view, state: start.state });
+    super(
+      { model: start.binding.model, view: start.binding.view, state: start.state },
+      options.fallbackPlotly,
+    );
     this.session = start.session;
     this.current = start.explanation;
     this.ownedInput = start.ownedInput;
-    this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
     // A malformed request throws here, is reported to the front end, and leaves later requests
     // unaffected. Explain requests are queued newest-only (see LatestOnly); channel requests are
     // cheap reads of the kept trace and answered at once.
@@ -131,25 +127,6 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
     return this.explainQueue.settled();
   }
 
-  /**
-   * The widget's text/html fallback as a standalone HTML fragment (e.g. for a page of its own):
-   * `inline` draws the interactive view offline.
-   */
-  toHtml(plotly: FallbackPlotly = 'inline'): string {
-    const layers = this.get('layers');
-    return fallbackHtml(
-      {
-        state: savedViewState(this.fullState()),
-        staticHtml: snapshotHtml(
-          explorerSnapshot(this.get('input'), layers[layers.length - 1], this.get('colormap')),
-          `${this.get('title')} — ${this.get('rule_description')}, target ${this.get('target')}: ` +
-            `input and its relevance (${layers.length} layers; interactive with a running kernel)`,
-        ),
-      },
-      plotly,
-    );
-  }
-
   /** The number of traces computed so far. */
   get generation(): number {
     return this.get('generation');
@@ -161,13 +138,18 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
     this.release();
   }
 
+  protected staticHtml(): string {
+    const layers = this.get('layers');
+    return snapshotHtml(
+      explorerSnapshot(this.get('input'), layers[layers.length - 1], this.get('colormap')),
+      `${this.get('title')} — ${this.get('rule_description')}, target ${this.get('target')}: ` +
+        `input and its relevance (${layers.length} layers; interactive with a running kernel)`,
+    );
+  }
+
   protected override textFallback(): string {
     const layers = this.get('layers');
     return `RelevanceExplorer: ${ruleLabel(this.get('rule'))}, target ${this.get('target')}, ${layers.length} layers`;
-  }
-
-  protected override htmlFallback(): string {
-    return this.toHtml(this.fallbackPlotly);
   }
 
   private sendChannel(request: ChannelRequest): void {

@@ -4,15 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { prepare, type PrepareOptions, type RuleChoice } from '@rlrp/core';
-import { Widget } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
-import {
-  defaultFallbackPlotly,
-  fallbackHtml,
-  snapshotHtml,
-  type FallbackPlotly,
-} from './fallback/fallback-html';
-import { savedViewState } from './fallback/saved-state';
+import { snapshotHtml, type FallbackPlotly } from './fallback/fallback-html';
 import { comparisonSnapshot } from './fallback/snapshots';
 import {
   frontendBinding,
@@ -22,6 +15,7 @@ import {
 } from './kernel/frontend-target';
 import { ruleLabel } from './kernel/rule-labels';
 import { asBatch, inputImage, traceLayers, type KernelImage } from './kernel/tensors';
+import { RlrpWidget } from './rlrp-widget';
 import type { ColormapName, RuleComparisonState, RuleMapState } from './schema';
 
 /** Options of {@link compareRules}. */
@@ -48,9 +42,7 @@ export type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> &
   };
 
 /** The RuleComparison widget (kernel side). */
-export class RuleComparison extends Widget<ComparisonWireState> {
-  private readonly fallbackPlotly: FallbackPlotly;
-
+export class RuleComparison extends RlrpWidget<ComparisonWireState> {
   /** Use {@link compareRules}. */
   constructor(
     model: tf.LayersModel,
@@ -59,12 +51,14 @@ export class RuleComparison extends Widget<ComparisonWireState> {
     options: CompareRulesOptions = {},
   ) {
     const binding = frontendBinding('rule-comparison', resolveTarget(options.frontend));
-    super({
-      model: binding.model,
-      view: binding.view,
-      state: { ...comparisonState(model, input, rules, options), ...binding.extraState },
-    });
-    this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
+    super(
+      {
+        model: binding.model,
+        view: binding.view,
+        state: { ...comparisonState(model, input, rules, options), ...binding.extraState },
+      },
+      options.fallbackPlotly,
+    );
   }
 
   protected override textFallback(): string {
@@ -73,8 +67,7 @@ export class RuleComparison extends Widget<ComparisonWireState> {
       .join(', ')} (target ${this.get('target_label')})`;
   }
 
-  /** The text/html fallback as a standalone fragment; `inline` draws the live view offline. */
-  toHtml(plotly: FallbackPlotly = 'inline'): string {
+  protected staticHtml(): string {
     const maps = this.get('maps');
     const image = comparisonSnapshot(
       this.get('input'),
@@ -82,17 +75,11 @@ export class RuleComparison extends Widget<ComparisonWireState> {
       this.get('colormap'),
       this.get('columns'),
     );
-    const caption = `${this.get('title')} — target ${this.get('target_label')}: input, then ${maps
-      .map((m) => m.label)
-      .join(', ')} on one colour scale`;
-    return fallbackHtml(
-      { state: savedViewState(this.fullState()), staticHtml: snapshotHtml(image, caption) },
-      plotly,
+    return snapshotHtml(
+      image,
+      `${this.get('title')} — target ${this.get('target_label')}: input, then ` +
+        `${maps.map((m) => m.label).join(', ')} on one colour scale`,
     );
-  }
-
-  protected override htmlFallback(): string {
-    return this.toHtml(this.fallbackPlotly);
   }
 }
 
