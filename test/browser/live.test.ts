@@ -168,6 +168,67 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     expect(pageErrors).toEqual([]);
   });
 
+  it('a picked channel is fetched from the kernel on demand (the state holds channel sums)', async () => {
+    const page = session.page;
+    const explorer = page.locator('.rlrp-explorer');
+    await page.focus('.rlrp-explorer .rlrp-layer-slider');
+    await page.keyboard.press('End');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(
+      () => (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.layer === '4',
+    );
+    expect(await explorer.locator('.rlrp-layer-label').textContent()).toContain('(Conv2D)');
+    const summed = await readExplorer(page);
+    expect(await explorer.locator('.rlrp-channel').isEnabled()).toBe(true);
+    await page.selectOption('.rlrp-explorer .rlrp-channel', '1');
+    await page.waitForFunction(
+      () =>
+        (
+          document.querySelector('.rlrp-explorer .rlrp-map-plot') as HTMLElement & {
+            layout: { title: { text: string } };
+          }
+        ).layout.title.text.includes('channel #1'),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const single = await readExplorer(page);
+    expect(single.z).toHaveLength(summed.z?.length ?? -1);
+    expect(single.z).not.toEqual(summed.z);
+    expect(single.generation).toBe(summed.generation);
+    await page.selectOption('.rlrp-explorer .rlrp-channel', 'sum');
+  });
+
+  it('shows "computing…" while the kernel works and ends on the newest of two quick rule changes', async () => {
+    const page = session.page;
+    const before = await readExplorer(page);
+    // Two changes in one task: the second is sent before the kernel can answer the first.
+    const statusAfterFirst = await page.evaluate(() => {
+      const select = document.querySelector('.rlrp-explorer .rlrp-rule') as HTMLSelectElement;
+      select.value = 'gamma';
+      select.dispatchEvent(new Event('change'));
+      const status = (document.querySelector('.rlrp-explorer .rlrp-status') as HTMLElement)
+        .textContent;
+      select.value = 'lrp0';
+      select.dispatchEvent(new Event('change'));
+      return status;
+    });
+    expect(statusAfterFirst).toContain('computing…');
+    await page.waitForFunction(
+      () =>
+        !(
+          document.querySelector('.rlrp-explorer .rlrp-status') as HTMLElement
+        ).textContent?.includes('computing'),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const after = await readExplorer(page);
+    expect(Number(after.generation)).toBeGreaterThan(Number(before.generation));
+    expect(await page.locator('.rlrp-explorer .rlrp-rule').inputValue()).toBe('lrp0');
+    expect(await page.locator('.rlrp-explorer .rlrp-status').textContent()).toMatch(
+      /^LRP-0 — backward pass/,
+    );
+  });
+
   it('after saving and reloading the page, the widgets come back with their state from the kernel', async () => {
     const page = session.page;
     const generation = (await readExplorer(page)).generation;
@@ -183,5 +244,36 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     expect(restored.generation).toBe(generation);
     expect(restored.z).toHaveLength(28);
     await page.screenshot({ path: artifactPath('live-after-reload.png'), fullPage: true });
+  });
+
+  it('saves the widget state with the notebook, compact, and draws it read-only with a new kernel', async () => {
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'widgets.ipynb'), 'utf8')) as {
+      metadata: {
+        widgets?: Record<string, { state: Record<string, { model_name: string; state: unknown }> }>;
+      };
+    };
+    const states = Object.values(
+      saved.metadata.widgets?.['application/vnd.jupyter.widget-state+json']?.state ?? {},
+    );
+    const explorerState = states.find((m) => m.model_name === 'RelevanceExplorerModel');
+    expect(explorerState).toBeDefined();
+    // Target ≤ 500 KB per MNIST explorer; the compact state is far below it.
+    expect(JSON.stringify(explorerState).length).toBeLessThan(100_000);
+
+    const page = session.page;
+    const kernels = JSON.parse((await request(`${server.origin}/api/kernels`)).body) as {
+      id: string;
+    }[];
+    for (const kernel of kernels)
+      await request(`${server.origin}/api/kernels/${kernel.id}`, 'DELETE');
+    await page.reload();
+    await page.waitForSelector('.rlrp-explorer[data-layer]', { timeout: 120_000 });
+    const explorer = page.locator('.rlrp-explorer');
+    expect(await explorer.locator('.rlrp-rule').isDisabled()).toBe(true);
+    expect(await explorer.locator('.rlrp-status').textContent()).toContain(
+      'needs a running kernel',
+    );
+    expect((await readExplorer(page)).z?.length).toBeGreaterThan(0);
+    await page.screenshot({ path: artifactPath('live-from-saved-state.png'), fullPage: true });
   });
 });

@@ -17,6 +17,7 @@ export type { FallbackContent, FallbackPlotly } from './fallback/fallback-html';
 export { bytesToBase64, savedState, savedViewState } from './fallback/saved-state';
 export { explorerSnapshot, comparisonSnapshot } from './fallback/snapshots';
 export { quantiseToBytes, bytesToValues } from './quantise';
+export { RlrpWidget } from './rlrp-widget';
 export { explore, RelevanceExplorer } from './relevance-explorer';
 export type { ExploreOptions, ExplorerWireState } from './relevance-explorer';
 export { compareRules, RuleComparison } from './rule-comparison';
