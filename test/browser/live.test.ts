@@ -261,11 +261,20 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     expect(JSON.stringify(explorerState).length).toBeLessThan(100_000);
 
     const page = session.page;
-    const kernels = JSON.parse((await request(`${server.origin}/api/kernels`)).body) as {
-      id: string;
-    }[];
-    for (const kernel of kernels)
-      await request(`${server.origin}/api/kernels/${kernel.id}`, 'DELETE');
+    // Shut the kernel down through the page (the REST call needs the page's XSRF cookie); the
+    // reloaded page starts a new kernel, which holds no widgets.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) =>
+          (
+            window as unknown as {
+              Jupyter: {
+                notebook: { kernel: { kill(ok: () => void, failed: (e: unknown) => void): void } };
+              };
+            }
+          ).Jupyter.notebook.kernel.kill(resolve, reject),
+        ),
+    );
     await page.reload();
     await page.waitForSelector('.rlrp-explorer[data-layer]', { timeout: 120_000 });
     const explorer = page.locator('.rlrp-explorer');
