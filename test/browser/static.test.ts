@@ -161,4 +161,39 @@ describe('static HTML export renders the widgets without a kernel', () => {
     await page.click('.rlrp-explorer .rlrp-play'); // pause
     expect(session.pageErrors).toEqual([]);
   });
+
+  it('evaluation plot: a legend click hides the method in every panel, a second shows it again', async () => {
+    const page = session.page;
+    const visibility = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('.rlrp-evaluation-panel')].map((panel) =>
+          (panel as HTMLElement & { data: { legendgroup: string; visible?: unknown }[] }).data.map(
+            (t) => `${t.legendgroup}:${String(t.visible ?? true)}`,
+          ),
+        ),
+      );
+    expect(await visibility()).toEqual([
+      ['rlrp:true', 'epsilon:true'],
+      ['rlrp:true', 'epsilon:true'],
+    ]);
+    const firstLegend = page.locator('.rlrp-evaluation-panel').first().locator('.legend .traces');
+    await firstLegend.nth(1).click();
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('.rlrp-evaluation') as HTMLElement).dataset.hidden === 'epsilon',
+    );
+    expect(await visibility()).toEqual([
+      ['rlrp:true', 'epsilon:legendonly'],
+      ['rlrp:true', 'epsilon:legendonly'],
+    ]);
+    await page.locator('.rlrp-evaluation-panel').nth(1).locator('.legend .traces').nth(1).click();
+    await page.waitForFunction(
+      () => (document.querySelector('.rlrp-evaluation') as HTMLElement).dataset.hidden === '',
+    );
+    expect(await visibility()).toEqual([
+      ['rlrp:true', 'epsilon:true'],
+      ['rlrp:true', 'epsilon:true'],
+    ]);
+    expect(session.pageErrors).toEqual([]);
+  });
 });
