@@ -4,6 +4,7 @@
  * @rlrp/widgets' post-processing, renders every widget's plotly figure in Chromium with no
  * kernel and no network.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportNotebookHtml } from '../../widgets/src/static-export';
@@ -195,5 +196,34 @@ describe('static HTML export renders the widgets without a kernel', () => {
       ['rlrp:true', 'epsilon:true'],
     ]);
     expect(session.pageErrors).toEqual([]);
+  });
+
+  it("plain nbconvert of the notebook without widget state shows each widget's static picture", async () => {
+    // What a notebook saved without widget state becomes through `jupyter nbconvert --to html`:
+    // nbconvert falls through to each output's text/html fallback.
+    const dir = path.dirname(htmlPath);
+    const executed = JSON.parse(fs.readFileSync(htmlPath.replace(/\.html$/, '.ipynb'), 'utf8')) as {
+      metadata: Record<string, unknown>;
+    };
+    delete executed.metadata.widgets;
+    const stateless = path.join(dir, 'stateless.ipynb');
+    fs.writeFileSync(stateless, JSON.stringify(executed));
+    execFileSync(SYSTEM_JUPYTER, ['nbconvert', '--to', 'html', stateless], { stdio: 'pipe' });
+    const page = session.page;
+    await page.goto(`${server.origin}/export/stateless.html`);
+    const pictures = page.locator('.rlrp-fallback img.rlrp-snapshot');
+    await pictures.first().waitFor();
+    const sizes = await pictures.evaluateAll((images) =>
+      (images as HTMLImageElement[]).map((img) => [img.complete, img.naturalWidth > 200]),
+    );
+    // The explorer (input + relevance) and the rule comparison (input + 4 rules).
+    expect(sizes).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    expect(await page.locator('.rlrp-fallback table.rlrp-snapshot td').first().textContent()).toBe(
+      'rlrp',
+    );
+    await page.screenshot({ path: artifactPath('static-plain-nbconvert.png'), fullPage: true });
   });
 });
