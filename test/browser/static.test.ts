@@ -167,7 +167,7 @@ describe('static HTML export renders the widgets without a kernel', () => {
     const page = session.page;
     const visibility = () =>
       page.evaluate(() =>
-        [...document.querySelectorAll('.rlrp-evaluation-panel')].map((panel) =>
+        Array.from(document.querySelectorAll('.rlrp-evaluation-panel')).map((panel) =>
           (panel as HTMLElement & { data: { legendgroup: string; visible?: unknown }[] }).data.map(
             (t) => `${t.legendgroup}:${String(t.visible ?? true)}`,
           ),
