@@ -14,7 +14,7 @@ import {
   type FrontendTarget,
 } from './kernel/frontend-target';
 import { ruleLabel } from './kernel/rule-labels';
-import { asBatch, inputImage, traceLayers, type KernelImage } from './kernel/tensors';
+import { asBatch, drawnMap, inputImage, type KernelImage } from './kernel/tensors';
 import { RlrpWidget } from './rlrp-widget';
 import type { ColormapName, RuleComparisonState, RuleMapState } from './schema';
 
@@ -107,18 +107,7 @@ function comparisonState(
       try {
         const shape = explanation.relevance.shape.slice(1);
         // The input relevance as drawn (summed over channels), in one device read.
-        const [summed] = traceLayers([
-          {
-            index: 0,
-            name: 'input',
-            className: 'InputLayer',
-            outputShape: shape,
-            relevance: explanation.relevance,
-            mass: [0],
-            sum: [0],
-            vanished: [false],
-          },
-        ]).map((layer) => layer.data);
+        const summed = drawnMap(explanation.relevance);
         const [height, width] = [shape[0], shape.length >= 2 ? shape[1] : 1];
         let sum = 0;
         let mass = 0;

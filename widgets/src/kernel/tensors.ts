@@ -48,6 +48,12 @@ function drawnValues(relevance: tf.Tensor, sample: number): tf.Tensor1D {
   return (relevance.rank === 4 ? one.sum(-1) : one).reshape([-1]);
 }
 
+/** One relevance map as the views draw it (a spatial map summed over channels), one device read. */
+export function drawnMap(relevance: tf.Tensor, sample = 0): Float32Array {
+  checkSample(relevance, sample);
+  return readAndDispose(tf.tidy(() => drawnValues(relevance, sample)));
+}
+
 /** Number of values {@link drawnValues} gives for a relevance of this shape (batch axis included). */
 function drawnSize(shape: readonly number[]): number {
   const perSample = shape.length === 4 ? shape.slice(1, 3) : shape.slice(1);
