@@ -221,15 +221,18 @@ function initialState(
       options.target === undefined || options.target === 'predicted'
         ? session.predicted[0]
         : options.target;
+    const input = inputImage(batch);
+    const rules = ruleOptions(options.rules);
+    // Last of what may throw: nothing after it has to release the kept explanation.
     const first = computeTrace(session, rule, target);
     const state: ExplorerWireState = {
       kind: 'relevance-explorer',
       title: options.title ?? 'Relevance explorer',
-      input: inputImage(batch),
+      input,
       layers: first.layers,
       rule,
       rule_description: first.description,
-      rules: ruleOptions(options.rules),
+      rules,
       target,
       classes,
       colormap: options.colormap ?? 'bwr',
