@@ -2,7 +2,8 @@
  * The headless demo (`npm start -- --demo` or `npm run demo`): explains a real MNIST test digit with
  * R-LRP on the shipped CNN and writes, under demo-output/,
  *   - rlrp-digit.png   the digit, its R-LRP heatmap and the overlay, side by side;
- *   - explorer.html    a self-contained interactive plotly page whose slider steps through the layers.
+ *   - explorer.html    the RelevanceExplorer drawn offline by its own view (plotly inline): step
+ *                      through the layers; rule and target need a running kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
