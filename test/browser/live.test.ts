@@ -4,12 +4,14 @@
  * changes the displayed layer (front end only); switching the rule makes the kernel rerun the
  * backward pass and the heatmap data change. Screenshots go to test-artifacts/browser/.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
-import { buildPackages, installKernelspec } from './support/kernel';
+import { exportNotebookHtml } from '../../widgets/src/static-export';
+import { buildPackages, installKernelspec, SYSTEM_JUPYTER } from './support/kernel';
 import { writeWidgetsNotebook } from './support/notebook';
 import { request, startNotebookServer, type NotebookServer } from './support/notebook-server';
 
@@ -247,14 +249,13 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
   });
 
   it('saves the widget state with the notebook, compact, and draws it read-only with a new kernel', async () => {
-    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'widgets.ipynb'), 'utf8')) as {
-      metadata: {
-        widgets?: Record<string, { state: Record<string, { model_name: string; state: unknown }> }>;
-      };
+    const notebookPath = path.join(dir, 'widgets.ipynb');
+    const saved = JSON.parse(fs.readFileSync(notebookPath, 'utf8')) as {
+      metadata: Record<string, { state: Record<string, { model_name: string }> } | undefined>;
     };
-    const states = Object.values(
-      saved.metadata.widgets?.['application/vnd.jupyter.widget-state+json']?.state ?? {},
-    );
+    // Saved under the extension's own key, not `metadata.widgets` (see SAVED_STATE_METADATA_KEY).
+    expect(saved.metadata.widgets).toBeUndefined();
+    const states = Object.values(saved.metadata['rlrp-widgets']?.state ?? {});
     const explorerState = states.find((m) => m.model_name === 'RelevanceExplorerModel');
     expect(explorerState).toBeDefined();
     // Target ≤ 500 KB per MNIST explorer; the compact state is far below it.
@@ -289,5 +290,26 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     expect(values.every(Number.isFinite)).toBe(true);
     expect(values.some((v) => v !== 0)).toBe(true);
     await page.screenshot({ path: artifactPath('live-from-saved-state.png'), fullPage: true });
+  });
+
+  it('the saved notebook converts to HTML: plain nbconvert shows the pictures, export-html the widgets', () => {
+    const notebookPath = path.join(dir, 'widgets.ipynb');
+    const out = path.join(dir, 'html');
+    fs.mkdirSync(out, { recursive: true });
+    execFileSync(SYSTEM_JUPYTER, ['nbconvert', '--to', 'html', '--output-dir', out, notebookPath], {
+      stdio: 'pipe',
+    });
+    const plain = fs.readFileSync(path.join(out, 'widgets.html'), 'utf8');
+    expect(plain).toContain('<img class="rlrp-snapshot"');
+    expect(plain).not.toContain('application/vnd.jupyter.widget-state+json');
+    const exported = fs.readFileSync(
+      exportNotebookHtml(notebookPath, {
+        outputDir: path.join(out, 'export'),
+        jupyter: SYSTEM_JUPYTER,
+      }),
+      'utf8',
+    );
+    expect(exported).toContain('application/vnd.jupyter.widget-state+json');
+    expect(exported).toContain('RelevanceExplorerModel');
   });
 });

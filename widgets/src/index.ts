@@ -38,6 +38,7 @@ export {
   localizeWidgetHtml,
   repairWidgetStateScripts,
   STATIC_ASSETS_DIR,
+  withStandardWidgetState,
 } from './static-export';
 export type { ExportHtmlOptions } from './static-export';
 export {

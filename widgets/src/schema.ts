@@ -15,6 +15,15 @@ export const WIDGET_MODULE_VERSION = '^0.1.0';
 /** The version the front-end bundles register (must satisfy {@link WIDGET_MODULE_VERSION}). */
 export const WIDGET_FRONTEND_VERSION = '0.1.0';
 
+/**
+ * Notebook metadata key under which the classic Notebook extension saves the widgets' state (the
+ * `application/vnd.jupyter.widget-state+json` form). Not the standard `metadata.widgets`: with
+ * that, nbconvert and nbviewer render the widget-view output through html-manager, which asks a
+ * CDN for `@rlrp/widgets` (not published) and shows an empty box, where without it they show
+ * the text/html fallback's picture. `rlrp-widgets export-html` moves it to `metadata.widgets`.
+ */
+export const SAVED_STATE_METADATA_KEY = 'rlrp-widgets';
+
 /** Which view a state belongs to; the anywidget shell dispatches on it. */
 export type WidgetKind = 'relevance-explorer' | 'rule-comparison' | 'evaluation-plot';
 

@@ -15,6 +15,7 @@ import {
   savedViewState,
   snapshotHtml,
   type FallbackPlotly,
+  withStandardWidgetState,
 } from '@rlrp/widgets';
 
 const NBCONVERT_PAGE = [
@@ -47,6 +48,28 @@ describe('static HTML export post-processing', () => {
     expect(html).toContain('<script src="assets/require.js"></script>');
     expect(html).toContain("var widgetRendererSrc = 'assets/embed-amd.js';");
     expect(html).not.toMatch(/unpkg|file:\/\/|MathJax\.js/);
+  });
+
+  it('moves the state the Notebook extension saved to where nbconvert embeds it', () => {
+    const mime = 'application/vnd.jupyter.widget-state+json';
+    const notebook = {
+      cells: [],
+      metadata: {
+        kernelspec: { name: 'k' },
+        widgets: { [mime]: { state: { a: 'nbclient', b: 'nbclient' } } },
+        'rlrp-widgets': { version_major: 2, version_minor: 0, state: { b: 'saved' } },
+      },
+    };
+    expect(withStandardWidgetState(notebook)).toEqual({
+      cells: [],
+      metadata: {
+        ...notebook.metadata,
+        widgets: {
+          [mime]: { version_major: 2, version_minor: 0, state: { a: 'nbclient', b: 'saved' } },
+        },
+      },
+    });
+    expect(withStandardWidgetState({ cells: [], metadata: {} })).toBeUndefined();
   });
 
   it('rejects HTML that did not come from nbconvert with a typed error', () => {

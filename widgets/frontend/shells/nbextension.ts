@@ -6,15 +6,16 @@
  * `jupyter.widget` comm target and renders the widget-view mime type itself. It knows the
  * standard @jupyter-widgets/base models and this package's classes. After a page reload it asks the
  * kernel for the live widgets' state (the `jupyter.widget.control` target) so saved outputs render
- * again; it saves the displayed widgets' state with the notebook (`metadata.widgets`, as
- * ipywidgets does), so a notebook reopened without its kernel draws them from that state. The
+ * again; it saves the displayed widgets' state with the notebook (under
+ * `metadata["rlrp-widgets"]`, see SAVED_STATE_METADATA_KEY), so a notebook reopened without its
+ * kernel draws them from that state. The
  * build wraps the bundle in
  * `define(['base/js/namespace', 'base/js/events', 'notebook/js/outputarea', 'services/kernels/comm'], …)`.
  */
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase, serialize_state, type IManagerState } from '@jupyter-widgets/base-manager';
 import type { JSONObject } from '@lumino/coreutils';
-import { WIDGET_MODULE } from '../../src/schema';
+import { SAVED_STATE_METADATA_KEY, WIDGET_MODULE } from '../../src/schema';
 import { WIDGET_CLASSES } from './widget-classes';
 
 const WIDGET_VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
@@ -63,7 +64,10 @@ interface JupyterNamespace {
     | {
         kernel: NotebookKernel | null;
         _fully_loaded?: boolean;
-        metadata: { widgets?: { [WIDGET_STATE_MIME]?: IManagerState } };
+        metadata: {
+          widgets?: { [WIDGET_STATE_MIME]?: IManagerState };
+          [SAVED_STATE_METADATA_KEY]?: IManagerState;
+        };
         get_cells(): { output_area?: CellOutputArea }[];
       }
     | undefined;
@@ -184,7 +188,7 @@ export class NotebookWidgetManager extends ManagerBase {
     );
   }
 
-  /** The state of the displayed widgets, in the form notebooks save (`metadata.widgets`). */
+  /** The state of the displayed widgets, in the form notebooks save widget state. */
   savedState(): IManagerState {
     const models = [...this.shown.values()].filter((m) => this.has_model(m.model_id));
     return serialize_state(models, { drop_defaults: true });
@@ -225,11 +229,7 @@ function bindKernel(jupyter: JupyterNamespace, comms: CommModule): void {
   const kernel = jupyter.notebook?.kernel ?? null;
   if (!kernel || kernel === boundKernel) return;
   boundKernel = kernel;
-  manager = new NotebookWidgetManager(
-    kernel,
-    comms,
-    () => jupyter.notebook?.metadata.widgets?.[WIDGET_STATE_MIME],
-  );
+  manager = new NotebookWidgetManager(kernel, comms, () => savedState(jupyter));
   waiting.splice(0).forEach((render) => render());
 }
 
@@ -254,6 +254,18 @@ function rerenderWidgetOutputs(jupyter: JupyterNamespace): void {
     area.clear_output(false, true);
     area.fromJSON(outputs);
   }
+}
+
+/**
+ * The widget state saved with the notebook: this extension's own key, merged over the standard
+ * `metadata.widgets` (what nbclient stores when it executes a notebook).
+ */
+function savedState(jupyter: JupyterNamespace): IManagerState | undefined {
+  const metadata = jupyter.notebook?.metadata;
+  const standard = metadata?.widgets?.[WIDGET_STATE_MIME];
+  const own = metadata?.[SAVED_STATE_METADATA_KEY];
+  if (!standard || !own) return own ?? standard;
+  return { ...own, state: { ...standard.state, ...own.state } };
 }
 
 /** Model ids of the widget-view outputs in the notebook. */
@@ -315,12 +327,11 @@ export function load_ipython_extension(
   events.on('before_save.Notebook', () => {
     const notebook = jupyter.notebook;
     if (!notebook || !manager) return;
-    const previous = notebook.metadata.widgets?.[WIDGET_STATE_MIME];
     const current = manager.savedState();
-    const merged = { ...previous?.state, ...current.state };
+    const merged = { ...savedState(jupyter)?.state, ...current.state };
     const state: IManagerState['state'] = {};
     for (const id of displayedModelIds(jupyter)) if (merged[id]) state[id] = merged[id];
-    notebook.metadata.widgets = { [WIDGET_STATE_MIME]: { ...current, state } };
+    notebook.metadata[SAVED_STATE_METADATA_KEY] = { ...current, state };
   });
   // A kernel restart or change creates a new Kernel object: re-register the comm target on it and,
   // once it is ready, fetch the state of the widgets it already holds.
