@@ -11,6 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASSETS, assetPath } from './assets';
 import { WidgetAssetError, WidgetOptionError } from './errors';
@@ -179,7 +180,7 @@ export function exportNotebookHtml(notebookPath: string, options: ExportHtmlOpti
   const moved = withStandardWidgetState(
     JSON.parse(fs.readFileSync(notebookPath, 'utf8')) as NotebookFile,
   );
-  const temporaryDir = moved ? fs.mkdtempSync(path.join(outputDir, '.export-')) : undefined;
+  const temporaryDir = moved ? fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-export-')) : undefined;
   const source = temporaryDir ? path.join(temporaryDir, `${name}.ipynb`) : notebookPath;
   if (temporaryDir) fs.writeFileSync(source, JSON.stringify(moved));
   try {
