@@ -6,7 +6,13 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { compareMethods, loadModelFromDir, prepare, RlrpError } from '@rlrp/core';
 import { installLocalRuntime, type LocalRuntime } from 'tslab-widgets';
-import { compareRules, explore, plotEvaluation, traceLayers } from '@rlrp/widgets';
+import {
+  compareRules,
+  explore,
+  plotEvaluation,
+  traceLayers,
+  type RelevanceExplorer,
+} from '@rlrp/widgets';
 
 const MODEL_DIR = path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn');
 
@@ -14,6 +20,28 @@ function digitLike(): tf.Tensor4D {
   const values = new Float32Array(28 * 28);
   for (let y = 6; y < 22; y++) for (let x = 12; x < 16; x++) values[y * 28 + x] = 1;
   return tf.tensor4d(values, [1, 28, 28, 1]);
+}
+
+/** Delivers a custom message from the front end to the widget `modelId`. */
+function fromFrontend(local: LocalRuntime, modelId: string, content: Record<string, unknown>) {
+  return local.deliver('comm_msg', { comm_id: modelId, data: { method: 'custom', content } });
+}
+
+/** The front end asks for a trace; resolves once the widget answered. */
+async function explainFrom(
+  local: LocalRuntime,
+  widget: RelevanceExplorer,
+  rule: string,
+  target: number,
+  requestId: number,
+): Promise<void> {
+  await fromFrontend(local, widget.modelId, {
+    type: 'explain',
+    rule,
+    target,
+    request_id: requestId,
+  });
+  await widget.settled();
 }
 
 function commOpens(local: LocalRuntime) {
@@ -92,12 +120,11 @@ describe('kernel-side widgets on the MNIST CNN', () => {
 
     // The front end asks for one channel of a convolution: the kept trace's values, read on demand.
     local.sent.length = 0;
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: {
-        method: 'custom',
-        content: { type: 'channel', layer: conv, channel: 1, generation: 1 },
-      },
+    await fromFrontend(local, widget.modelId, {
+      type: 'channel',
+      layer: conv,
+      channel: 1,
+      generation: 1,
     });
     const [reply] = local.sent.filter((m) => m.msgType === 'comm_msg');
     expect(reply.content.data).toEqual({
@@ -128,12 +155,11 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     local.sent.length = 0;
     const before = widget.get('layers')[layers.length - 1].data.slice();
     const other = classes[1].index;
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: {
-        method: 'custom',
-        content: { type: 'explain', rule: 'epsilon', target: other, request_id: 7 },
-      },
+    await fromFrontend(local, widget.modelId, {
+      type: 'explain',
+      rule: 'epsilon',
+      target: other,
+      request_id: 7,
     });
     const busyUpdate = local.sent.find((m) => m.msgType === 'comm_msg')?.content.data as {
       state: Record<string, unknown>;
@@ -157,9 +183,11 @@ describe('kernel-side widgets on the MNIST CNN', () => {
       ['lrp0', 20],
       ['gamma', 21],
     ] as const) {
-      await local.deliver('comm_msg', {
-        comm_id: widget.modelId,
-        data: { method: 'custom', content: { type: 'explain', rule, target: 0, request_id: id } },
+      await fromFrontend(local, widget.modelId, {
+        type: 'explain',
+        rule,
+        target: 0,
+        request_id: id,
       });
     }
     await widget.settled();
@@ -168,32 +196,15 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     expect(widget.get('request_id')).toBe(21);
 
     // An unknown rule becomes the widget's error, not a dead kernel.
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: {
-        method: 'custom',
-        content: { type: 'explain', rule: 'nope', target: 0, request_id: 8 },
-      },
-    });
-    await widget.settled();
+    await explainFrom(local, widget, 'nope', 0, 8);
     expect(widget.get('error')).toMatch(/Unknown rule "nope"/);
     expect(widget.get('busy')).toBe(false);
 
     // A malformed request is reported and does not stop later requests from being served.
     const errorsBefore = local.errors.length;
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: { method: 'custom', content: { type: 'bogus' } },
-    });
+    await fromFrontend(local, widget.modelId, { type: 'bogus' });
     expect(local.errors.length).toBe(errorsBefore + 1);
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: {
-        method: 'custom',
-        content: { type: 'explain', rule: 'lrp0', target: 0, request_id: 9 },
-      },
-    });
-    await widget.settled();
+    await explainFrom(local, widget, 'lrp0', 0, 9);
     expect(widget.get('rule')).toBe('lrp0');
     expect(widget.get('request_id')).toBe(9);
 
