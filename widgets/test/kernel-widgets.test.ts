@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { compareMethods, loadModelFromDir, prepare, RlrpError } from '@rlrp/core';
-import { installLocalRuntime, type LocalRuntime } from 'tslab-widgets';
+import { installLocalRuntime, type JsonObject, type LocalRuntime } from 'tslab-widgets';
 import {
   compareRules,
   explore,
@@ -23,7 +23,7 @@ function digitLike(): tf.Tensor4D {
 }
 
 /** Delivers a custom message from the front end to the widget `modelId`. */
-function fromFrontend(local: LocalRuntime, modelId: string, content: Record<string, unknown>) {
+function fromFrontend(local: LocalRuntime, modelId: string, content: JsonObject) {
   return local.deliver('comm_msg', { comm_id: modelId, data: { method: 'custom', content } });
 }
 
