@@ -67,6 +67,26 @@ function installKernel(): void {
     throw new Error('Registering the tslab-widgets kernelspec failed (see above).');
 }
 
+/**
+ * Signs the shipped tutorials for this user, as `jupyter trust` does (Debian ships its module,
+ * `nbformat.sign`, without the `jupyter-trust` command), so they open trusted: their saved widget
+ * outputs and HTML fallbacks are shown instead of "Not Trusted". A failure is reported and does
+ * not stop Jupyter from starting.
+ */
+function trustNotebooks(): void {
+  const dir = path.join(repoRoot, 'notebooks');
+  const notebooks = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.ipynb'))
+    .map((name) => path.join(dir, name));
+  const result = spawnSync(jupyterPython(), ['-m', 'nbformat.sign', ...notebooks], {
+    stdio: 'pipe',
+  });
+  if (result.status !== 0)
+    console.warn(`[start] signing the tutorials failed: ${String(result.stderr).trim()}`);
+  else console.log(`[start] ${notebooks.length} tutorials signed (trusted)`);
+}
+
 function startJupyter(options: StartOptions): void {
   const args = [
     'notebook',
@@ -94,6 +114,7 @@ function startJupyter(options: StartOptions): void {
       `[start] --ip ${options.ip} makes Jupyter reachable from other machines; only the token protects it.`,
     );
   }
+  console.log('[start] share a run notebook as HTML: npx rlrp-widgets export-html NOTEBOOK.ipynb');
   const jupyter = spawn(jupyterCommand(), args, { stdio: 'inherit' });
   const stop = () => jupyter.kill('SIGINT');
   process.on('SIGINT', stop);
@@ -112,6 +133,7 @@ async function main(): Promise<void> {
   const kernelAfter = findKernelspecClone(jupyterCommand());
   console.log(`[start] ${describeKernelspecClone(kernelBefore, kernelAfter, repoRoot)}`);
   installNbextension({ scope: 'user', jupyter: jupyterCommand() });
+  trustNotebooks();
   console.log(
     '[start] kernel "TypeScript (tslab + widgets)" and the rlrp-widgets extension are installed',
   );

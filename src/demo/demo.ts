@@ -2,7 +2,8 @@
  * The headless demo (`npm start -- --demo` or `npm run demo`): explains a real MNIST test digit with
  * R-LRP on the shipped CNN and writes, under demo-output/,
  *   - rlrp-digit.png   the digit, its R-LRP heatmap and the overlay, side by side;
- *   - explorer.html    a self-contained interactive plotly page whose slider steps through the layers.
+ *   - explorer.html    the RelevanceExplorer drawn offline by its own view (plotly inline): step
+ *                      through the layers; rule and target need a running kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
@@ -17,7 +18,7 @@ import {
   writePng,
 } from '@rlrp/core';
 import { loadMnist, toTensors } from '@rlrp/datasets';
-import { fallbackFigure, fallbackHtml, inputImage, traceLayers } from '@rlrp/widgets';
+import { explore } from '@rlrp/widgets';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -47,17 +48,17 @@ export async function runDemo(outputDir = path.join(repoRoot, 'demo-output')): P
   const png = path.join(outputDir, 'rlrp-digit.png');
   await writePng(png, picture);
 
-  const figure = fallbackFigure(
-    `R-LRP on the shipped MNIST CNN — digit ${label}, explained class ${predicted}`,
-    traceLayers(explanation.trace ?? []),
-    inputImage(images),
-    'bwr',
-  );
+  // The explorer's own view over its saved state, drawn offline (plotly inline).
+  const explorer = explore(model, images, {
+    display: false,
+    title: `R-LRP on the shipped MNIST CNN — digit ${label}, explained class ${predicted}`,
+  });
   const html = path.join(outputDir, 'explorer.html');
   fs.writeFileSync(
     html,
-    `<!doctype html><html><head><meta charset="utf-8"><title>R-LRP demo</title></head><body>\n${fallbackHtml(figure)}\n</body></html>\n`,
+    `<!doctype html><html><head><meta charset="utf-8"><title>R-LRP demo</title></head><body>\n${explorer.toHtml('inline')}\n</body></html>\n`,
   );
+  explorer.dispose();
   for (const written of [png, html])
     console.log(`[demo] wrote ${path.relative(repoRoot, written)}`);
 

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SingleBar, Presets } from 'cli-progress';
+import { SAVED_STATE_METADATA_KEY } from '@rlrp/widgets';
 import {
   EXPECTED_WIDGETS,
   NOTEBOOKS_DIR,
@@ -35,6 +36,20 @@ function selectedNotebooks(args: readonly string[]): string[] {
     }
     return match;
   });
+}
+
+/**
+ * Moves the widget state nbclient stored (`metadata.widgets`) to where the Notebook extension
+ * saves and reads it: with the standard key, plain `jupyter nbconvert --to html` and nbviewer draw
+ * an empty html-manager box for every widget instead of its text/html picture
+ * (`rlrp-widgets export-html` moves it back for its interactive export).
+ */
+function keepStateForTheExtension(notebook: ReturnType<typeof readNotebook>): void {
+  const standard = notebook.metadata['widgets'] as Record<string, unknown> | undefined;
+  const state = standard?.['application/vnd.jupyter.widget-state+json'];
+  if (state === undefined) return;
+  notebook.metadata[SAVED_STATE_METADATA_KEY] = state;
+  delete notebook.metadata['widgets'];
 }
 
 /** Checks an executed notebook; returns the reasons it must not be committed. */
@@ -87,6 +102,7 @@ async function main(): Promise<void> {
           continue;
         }
         const notebook = readNotebook(result.outputPath);
+        keepStateForTheExtension(notebook);
         const replaced = referencePlotlyInsteadOfInlining(notebook, plotlySrc);
         const target = path.join(NOTEBOOKS_DIR, name);
         writeNotebook(target, notebook);

@@ -1,67 +1,41 @@
 /**
- * The text/html fallback alone: a page holding nothing but the fallback HTML of a trace renders
- * an interactive plotly figure with no network, and its slider steps through the layers.
+ * The text/html fallback alone, in real Chromium with no network: with plotly inline it is drawn
+ * by the explorer's own view over a read-only model of the saved state (one renderer), which
+ * disables what needs a kernel and says so; without plotly it is a static snapshot picture.
  */
-import { PNG } from 'pngjs';
-import { fallbackFigure } from '../../widgets/src/fallback/fallback-figure';
-import { fallbackHtml } from '../../widgets/src/fallback/fallback-html';
+import {
+  explorerSnapshot,
+  fallbackHtml,
+  savedViewState,
+  snapshotHtml,
+} from '../../widgets/src/index';
 import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { startStaticServer, type StaticServer } from './support/static-server';
-import { syntheticInput, syntheticTrace } from './support/synthetic-trace';
+import { syntheticExplorerState } from './support/synthetic-trace';
 
-interface FigureState {
-  layer: string | undefined;
-  visible: boolean[];
-  types: string[];
-  title: string;
-  zRows: number;
-}
-
-/** Reads what plotly currently shows from the graph div. */
-async function figureState(session: BrowserSession): Promise<FigureState> {
-  return session.page.evaluate(() => {
-    const gd = document.querySelector('.rlrp-fallback') as HTMLElement & {
-      data: { visible?: boolean; type: string; z?: unknown[] }[];
-      layout: { title: { text: string } };
-    };
-    const shown = gd.data.find((t, i) => i < gd.data.length - 1 && t.visible === true);
-    return {
-      layer: gd.dataset.layer,
-      visible: gd.data.map((t) => t.visible !== false),
-      types: gd.data.map((t) => t.type),
-      title: gd.layout.title.text,
-      zRows: shown?.z ? shown.z.length : 0,
-    };
-  });
-}
-
-/** Pixels of the relevance subplot (x/y) whose colour is not a shade of grey. */
-async function colouredPixelsOfRelevancePlot(session: BrowserSession): Promise<number> {
-  const box = await session.page.locator('.rlrp-fallback .xy .nsewdrag').first().boundingBox();
-  if (!box) throw new Error('the relevance subplot is not on the page');
-  const png = PNG.sync.read(await session.page.screenshot({ clip: box }));
-  let coloured = 0;
-  for (let i = 0; i < png.data.length; i += 4) {
-    const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
-    if (Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured += 1;
-  }
-  return coloured;
+function page(body: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"></head><body>${body}</body></html>`;
 }
 
 describe('text/html fallback in real Chromium', () => {
   let server: StaticServer;
   let session: BrowserSession;
-  const layers = syntheticTrace();
+  const state = syntheticExplorerState();
+  const layers = state.layers;
 
   beforeAll(async () => {
     bundleFrontends();
     server = await startStaticServer();
-    const html = fallbackHtml(fallbackFigure('synthetic CNN', layers, syntheticInput(), 'bwr'));
-    server.page(
-      '/fallback.html',
-      `<!doctype html><html><head><meta charset="utf-8"></head><body>${html}</body></html>`,
-    );
+    const content = {
+      state: savedViewState({ ...state }),
+      staticHtml: snapshotHtml(
+        explorerSnapshot(state.input, layers[layers.length - 1], 'bwr'),
+        'synthetic CNN snapshot',
+      ),
+    };
+    server.page('/interactive.html', page(fallbackHtml(content, 'inline')));
+    server.page('/snapshot.html', page(fallbackHtml(content, 'none')));
     session = await launchChromium();
   });
 
@@ -70,58 +44,91 @@ describe('text/html fallback in real Chromium', () => {
     await server?.close();
   });
 
-  it('renders the input layer first, with every layer as a trace and no network', async () => {
-    await session.page.goto(`${server.origin}/fallback.html`);
-    await session.page.waitForSelector('.rlrp-fallback[data-ready="true"]', { timeout: 30000 });
-    const state = await figureState(session);
-    // One trace per layer plus the input picture.
-    expect(state.types).toEqual(['bar', 'bar', 'bar', 'heatmap', 'heatmap', 'heatmap', 'heatmap']);
-    expect(state.layer).toBe(String(layers.length - 1));
-    expect(state.visible).toEqual([false, false, false, false, false, true, true]);
-    expect(state.zRows).toBe(28);
-    expect(state.title).toContain('input (InputLayer)');
-    // The heatmap really is drawn: plotly paints heatmaps into an <image> inside the SVG.
-    expect(await session.page.locator('.rlrp-fallback g.hm image').count()).toBeGreaterThanOrEqual(
-      2,
+  it('draws the live explorer view over the saved state, starting at the input layer, offline', async () => {
+    await session.page.goto(`${server.origin}/interactive.html`);
+    await session.page.waitForSelector('.rlrp-fallback .rlrp-explorer[data-layer]', {
+      timeout: 30000,
+    });
+    const explorer = session.page.locator('.rlrp-fallback .rlrp-explorer');
+    expect(await explorer.getAttribute('data-layer')).toBe(String(layers.length - 1));
+    // The snapshot gives way to the view.
+    expect(await session.page.locator('.rlrp-static').isVisible()).toBe(false);
+    // Input and relevance heatmaps are drawn (plotly paints heatmaps into an <image>).
+    expect(await explorer.locator('.rlrp-map-plot g.hm image').count()).toBe(1);
+    expect(await explorer.locator('.rlrp-input-plot g.hm image').count()).toBe(1);
+    const z = await session.page.evaluate(() => {
+      const gd = document.querySelector('.rlrp-map-plot') as HTMLElement & {
+        data: { z: number[][] }[];
+      };
+      return gd.data[0].z;
+    });
+    expect(z).toHaveLength(28);
+    expect(z[0]).toHaveLength(28);
+    // No kernel: rule, target and channel controls are disabled and say why.
+    for (const selector of ['.rlrp-rule', '.rlrp-target', '.rlrp-target-search']) {
+      expect(await explorer.locator(selector).isDisabled()).toBe(true);
+      expect(await explorer.locator(selector).getAttribute('title')).toBe('needs a running kernel');
+    }
+    const status = await explorer.locator('.rlrp-status').textContent();
+    expect(status).toContain('needs a running kernel');
+    expect(status).not.toContain('computing');
+    // ε is shown with the current rule; the target menu lists every class, most probable first.
+    expect(await explorer.locator('.rlrp-rule option:checked').textContent()).toBe(
+      'LRP-ε (ε = 0.000001)',
     );
+    const targets = await explorer.locator('.rlrp-target option').allTextContents();
+    expect(targets).toHaveLength(10);
+    expect(targets[0]).toMatch(/^digit 3 — 50\.0 %/);
     await session.page.screenshot({ path: artifactPath('fallback-input-layer.png') });
-    // …and visible: the relevance subplot shows coloured cells (an opaque background of the bar
-    // subplot sharing its area once hid it while the <image> was there).
-    expect(await colouredPixelsOfRelevancePlot(session)).toBeGreaterThan(20);
     expect(session.externalRequests).toEqual([]);
     expect(session.pageErrors).toEqual([]);
   });
 
-  it('steps to another layer when the slider is dragged and clicked', async () => {
-    const rail = session.page.locator('.rlrp-fallback .slider-rail-rect');
-    const box = await rail.boundingBox();
-    if (!box) throw new Error('plotly slider rail not found');
-    // Drag the grip from the right end (input layer) to the left end (output layer).
-    const grip = session.page.locator('.rlrp-fallback .slider-grip-rect');
-    const gripBox = await grip.boundingBox();
-    if (!gripBox) throw new Error('plotly slider grip not found');
-    await session.page.mouse.move(gripBox.x + gripBox.width / 2, gripBox.y + gripBox.height / 2);
-    await session.page.mouse.down();
-    await session.page.mouse.move(box.x + 2, box.y + box.height / 2, { steps: 8 });
-    await session.page.mouse.up();
+  it('steps through the layers like the live view (a front-end-only change)', async () => {
+    const explorer = session.page.locator('.rlrp-fallback .rlrp-explorer');
+    await explorer.locator('.rlrp-prev').click();
     await session.page.waitForFunction(
-      () => (document.querySelector('.rlrp-fallback') as HTMLElement).dataset.layer === '0',
+      (n) => (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.layer === n,
+      String(layers.length - 2),
     );
-    let state = await figureState(session);
-    expect(state.visible).toEqual([true, false, false, false, false, false, true]);
-    expect(state.title).toContain('logits (Dense)');
+    // conv_1 [14×14×4]: its channel sum, 14 rows.
+    const rows = await session.page.evaluate(() => {
+      const gd = document.querySelector('.rlrp-map-plot') as HTMLElement & {
+        data: { z: number[][] }[];
+      };
+      return gd.data[0].z.length;
+    });
+    expect(rows).toBe(14);
+    expect(await explorer.locator('.rlrp-layer-label').textContent()).toContain(
+      'conv_1 (Conv2D) [14×14×4]',
+    );
+    // Picking a single channel needs the kernel (the saved state holds channel sums).
+    expect(await explorer.locator('.rlrp-channel').isDisabled()).toBe(true);
+    await explorer.locator('.rlrp-layer-slider').fill('0');
+    await session.page.waitForFunction(
+      () => (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.layer === '0',
+    );
+    expect(await explorer.locator('.rlrp-bar-plot .bars path').count()).toBe(10);
     await session.page.screenshot({ path: artifactPath('fallback-output-layer.png') });
+    expect(session.pageErrors).toEqual([]);
+  });
 
-    // Click the step of the first convolution (trace position 3 of 6 → 3/5 of the rail).
-    await session.page.mouse.click(box.x + (box.width * 3) / 5, box.y + box.height / 2);
-    await session.page.waitForFunction(
-      () => (document.querySelector('.rlrp-fallback') as HTMLElement).dataset.layer === '3',
+  it('shows the static snapshot where plotly is not available', async () => {
+    await session.page.goto(`${server.origin}/snapshot.html`);
+    const image = session.page.locator('.rlrp-fallback img.rlrp-snapshot');
+    await image.waitFor();
+    const size = await image.evaluate((img: HTMLImageElement) => [
+      img.complete,
+      img.naturalWidth,
+      img.naturalHeight,
+    ]);
+    // Two 224-px tiles (input, relevance) side by side with 8-px gaps.
+    expect(size).toEqual([true, 2 * 224 + 3 * 8, 224 + 2 * 8]);
+    expect(await session.page.locator('.rlrp-caption').textContent()).toBe(
+      'synthetic CNN snapshot',
     );
-    state = await figureState(session);
-    expect(state.visible).toEqual([false, false, false, true, false, false, true]);
-    expect(state.zRows).toBe(7);
-    expect(state.title).toContain('conv_2 (Conv2D) [7×7×8]');
-    await session.page.screenshot({ path: artifactPath('fallback-conv-layer.png') });
+    expect(await session.page.locator('script').count()).toBe(0);
+    expect(session.externalRequests).toEqual([]);
     expect(session.pageErrors).toEqual([]);
   });
 });

@@ -4,12 +4,14 @@
  * changes the displayed layer (front end only); switching the rule makes the kernel rerun the
  * backward pass and the heatmap data change. Screenshots go to test-artifacts/browser/.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
-import { buildPackages, installKernelspec } from './support/kernel';
+import { exportNotebookHtml } from '../../widgets/src/static-export';
+import { buildPackages, installKernelspec, SYSTEM_JUPYTER } from './support/kernel';
 import { writeWidgetsNotebook } from './support/notebook';
 import { request, startNotebookServer, type NotebookServer } from './support/notebook-server';
 
@@ -168,6 +170,67 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     expect(pageErrors).toEqual([]);
   });
 
+  it('a picked channel is fetched from the kernel on demand (the state holds channel sums)', async () => {
+    const page = session.page;
+    const explorer = page.locator('.rlrp-explorer');
+    await page.focus('.rlrp-explorer .rlrp-layer-slider');
+    await page.keyboard.press('End');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(
+      () => (document.querySelector('.rlrp-explorer') as HTMLElement).dataset.layer === '4',
+    );
+    expect(await explorer.locator('.rlrp-layer-label').textContent()).toContain('(Conv2D)');
+    const summed = await readExplorer(page);
+    expect(await explorer.locator('.rlrp-channel').isEnabled()).toBe(true);
+    await page.selectOption('.rlrp-explorer .rlrp-channel', '1');
+    await page.waitForFunction(
+      () =>
+        (
+          document.querySelector('.rlrp-explorer .rlrp-map-plot') as HTMLElement & {
+            layout: { title: { text: string } };
+          }
+        ).layout.title.text.includes('channel #1'),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const single = await readExplorer(page);
+    expect(single.z).toHaveLength(summed.z?.length ?? -1);
+    expect(single.z).not.toEqual(summed.z);
+    expect(single.generation).toBe(summed.generation);
+    await page.selectOption('.rlrp-explorer .rlrp-channel', 'sum');
+  });
+
+  it('shows "computing…" while the kernel works and ends on the newest of two quick rule changes', async () => {
+    const page = session.page;
+    const before = await readExplorer(page);
+    // Two changes in one task: the second is sent before the kernel can answer the first.
+    const statusAfterFirst = await page.evaluate(() => {
+      const select = document.querySelector('.rlrp-explorer .rlrp-rule') as HTMLSelectElement;
+      select.value = 'gamma';
+      select.dispatchEvent(new Event('change'));
+      const status = (document.querySelector('.rlrp-explorer .rlrp-status') as HTMLElement)
+        .textContent;
+      select.value = 'lrp0';
+      select.dispatchEvent(new Event('change'));
+      return status;
+    });
+    expect(statusAfterFirst).toContain('computing…');
+    await page.waitForFunction(
+      () =>
+        !(
+          document.querySelector('.rlrp-explorer .rlrp-status') as HTMLElement
+        ).textContent?.includes('computing'),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const after = await readExplorer(page);
+    expect(Number(after.generation)).toBeGreaterThan(Number(before.generation));
+    expect(await page.locator('.rlrp-explorer .rlrp-rule').inputValue()).toBe('lrp0');
+    expect(await page.locator('.rlrp-explorer .rlrp-status').textContent()).toMatch(
+      /^LRP-0 — backward pass/,
+    );
+  });
+
   it('after saving and reloading the page, the widgets come back with their state from the kernel', async () => {
     const page = session.page;
     const generation = (await readExplorer(page)).generation;
@@ -183,5 +246,70 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     expect(restored.generation).toBe(generation);
     expect(restored.z).toHaveLength(28);
     await page.screenshot({ path: artifactPath('live-after-reload.png'), fullPage: true });
+  });
+
+  it('saves the widget state with the notebook, compact, and draws it read-only with a new kernel', async () => {
+    const notebookPath = path.join(dir, 'widgets.ipynb');
+    const saved = JSON.parse(fs.readFileSync(notebookPath, 'utf8')) as {
+      metadata: Record<string, { state: Record<string, { model_name: string }> } | undefined>;
+    };
+    // Saved under the extension's own key, not `metadata.widgets` (see SAVED_STATE_METADATA_KEY).
+    expect(saved.metadata.widgets).toBeUndefined();
+    const states = Object.values(saved.metadata['rlrp-widgets']?.state ?? {});
+    const explorerState = states.find((m) => m.model_name === 'RelevanceExplorerModel');
+    expect(explorerState).toBeDefined();
+    // Target ≤ 500 KB per MNIST explorer; the compact state is far below it.
+    expect(JSON.stringify(explorerState).length).toBeLessThan(100_000);
+
+    const page = session.page;
+    // Shut the kernel down through the page (the REST call needs the page's XSRF cookie); the
+    // reloaded page starts a new kernel, which holds no widgets.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) =>
+          (
+            window as unknown as {
+              Jupyter: {
+                notebook: { kernel: { kill(ok: () => void, failed: (e: unknown) => void): void } };
+              };
+            }
+          ).Jupyter.notebook.kernel.kill(resolve, reject),
+        ),
+    );
+    await page.reload();
+    await page.waitForSelector('.rlrp-explorer[data-layer]', { timeout: 120_000 });
+    const explorer = page.locator('.rlrp-explorer');
+    expect(await explorer.locator('.rlrp-rule').isDisabled()).toBe(true);
+    expect(await explorer.locator('.rlrp-status').textContent()).toContain(
+      'needs a running kernel',
+    );
+    // The maps came back from the saved binary values: 28 rows of finite, not all zero, values.
+    const restored = await readExplorer(page);
+    expect(restored.z).toHaveLength(28);
+    const values = restored.z?.flat() ?? [];
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(values.some((v) => v !== 0)).toBe(true);
+    await page.screenshot({ path: artifactPath('live-from-saved-state.png'), fullPage: true });
+  });
+
+  it('the saved notebook converts to HTML: plain nbconvert shows the pictures, export-html the widgets', () => {
+    const notebookPath = path.join(dir, 'widgets.ipynb');
+    const out = path.join(dir, 'html');
+    fs.mkdirSync(out, { recursive: true });
+    execFileSync(SYSTEM_JUPYTER, ['nbconvert', '--to', 'html', '--output-dir', out, notebookPath], {
+      stdio: 'pipe',
+    });
+    const plain = fs.readFileSync(path.join(out, 'widgets.html'), 'utf8');
+    expect(plain).toContain('<img class="rlrp-snapshot"');
+    expect(plain).not.toContain('application/vnd.jupyter.widget-state+json');
+    const exported = fs.readFileSync(
+      exportNotebookHtml(notebookPath, {
+        outputDir: path.join(out, 'export'),
+        jupyter: SYSTEM_JUPYTER,
+      }),
+      'utf8',
+    );
+    expect(exported).toContain('application/vnd.jupyter.widget-state+json');
+    expect(exported).toContain('RelevanceExplorerModel');
   });
 });

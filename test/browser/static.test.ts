@@ -4,6 +4,7 @@
  * @rlrp/widgets' post-processing, renders every widget's plotly figure in Chromium with no
  * kernel and no network.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportNotebookHtml } from '../../widgets/src/static-export';
@@ -83,7 +84,7 @@ describe('static HTML export renders the widgets without a kernel', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
-  it('front-end-only controls work without a kernel: channel picker, overlay, colour map, play', async () => {
+  it('front-end-only controls work without a kernel (overlay, colour map, play); what needs one is disabled and says so', async () => {
     const page = session.page;
     const explorer = page.locator('.rlrp-explorer');
     const mapData = () =>
@@ -118,16 +119,14 @@ describe('static HTML export renders the widgets without a kernel', () => {
     await page.keyboard.press('ArrowLeft');
     await layerIs(4);
     expect(await explorer.locator('.rlrp-layer-label').textContent()).toContain('conv_2 (Conv2D)');
-    const summed = (await mapData())[0];
-    expect(await explorer.locator('.rlrp-channel').isVisible()).toBe(true);
-    await page.selectOption('.rlrp-explorer .rlrp-channel', '0');
-    await page.waitForFunction((s) => {
-      const gd = document.querySelector('.rlrp-explorer .rlrp-map-plot') as HTMLElement & {
-        data: { z: number[][] }[];
-      };
-      return gd.data[0].z.flat().reduce((a, b) => a + b, 0) !== s;
-    }, summed.sum);
-    expect((await mapData())[0].rows).toBe(summed.rows);
+    // The state holds channel sums; single channels, rules and targets need the kernel.
+    for (const control of ['.rlrp-channel', '.rlrp-rule', '.rlrp-target']) {
+      expect(await explorer.locator(control).isDisabled()).toBe(true);
+      expect(await explorer.locator(control).getAttribute('title')).toBe('needs a running kernel');
+    }
+    expect(await explorer.locator('.rlrp-status').textContent()).toContain(
+      'needs a running kernel',
+    );
 
     // Overlay: the input picture under the relevance, input plot hidden, opacity from the slider.
     await page.focus('.rlrp-explorer .rlrp-layer-slider');
@@ -162,5 +161,69 @@ describe('static HTML export renders the widgets without a kernel', () => {
     await layerIs(1);
     await page.click('.rlrp-explorer .rlrp-play'); // pause
     expect(session.pageErrors).toEqual([]);
+  });
+
+  it('evaluation plot: a legend click hides the method in every panel, a second shows it again', async () => {
+    const page = session.page;
+    const visibility = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('.rlrp-evaluation-panel')).map((panel) =>
+          (panel as HTMLElement & { data: { legendgroup: string; visible?: unknown }[] }).data.map(
+            (t) => `${t.legendgroup}:${String(t.visible ?? true)}`,
+          ),
+        ),
+      );
+    expect(await visibility()).toEqual([
+      ['rlrp:true', 'epsilon:true'],
+      ['rlrp:true', 'epsilon:true'],
+    ]);
+    const firstLegend = page.locator('.rlrp-evaluation-panel').first().locator('.legend .traces');
+    await firstLegend.nth(1).click();
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('.rlrp-evaluation') as HTMLElement).dataset.hidden === 'epsilon',
+    );
+    expect(await visibility()).toEqual([
+      ['rlrp:true', 'epsilon:legendonly'],
+      ['rlrp:true', 'epsilon:legendonly'],
+    ]);
+    await page.locator('.rlrp-evaluation-panel').nth(1).locator('.legend .traces').nth(1).click();
+    await page.waitForFunction(
+      () => (document.querySelector('.rlrp-evaluation') as HTMLElement).dataset.hidden === '',
+    );
+    expect(await visibility()).toEqual([
+      ['rlrp:true', 'epsilon:true'],
+      ['rlrp:true', 'epsilon:true'],
+    ]);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it("plain nbconvert of the notebook without widget state shows each widget's static picture", async () => {
+    // What a notebook saved without widget state becomes through `jupyter nbconvert --to html`:
+    // nbconvert falls through to each output's text/html fallback.
+    const dir = path.dirname(htmlPath);
+    const executed = JSON.parse(fs.readFileSync(htmlPath.replace(/\.html$/, '.ipynb'), 'utf8')) as {
+      metadata: Record<string, unknown>;
+    };
+    delete executed.metadata.widgets;
+    const stateless = path.join(dir, 'stateless.ipynb');
+    fs.writeFileSync(stateless, JSON.stringify(executed));
+    execFileSync(SYSTEM_JUPYTER, ['nbconvert', '--to', 'html', stateless], { stdio: 'pipe' });
+    const page = session.page;
+    await page.goto(`${server.origin}/export/stateless.html`);
+    const pictures = page.locator('.rlrp-fallback img.rlrp-snapshot');
+    await pictures.first().waitFor();
+    const sizes = await pictures.evaluateAll((images) =>
+      (images as HTMLImageElement[]).map((img) => [img.complete, img.naturalWidth > 200]),
+    );
+    // The explorer (input + relevance) and the rule comparison (input + 4 rules).
+    expect(sizes).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    expect(await page.locator('.rlrp-fallback table.rlrp-snapshot td').first().textContent()).toBe(
+      'rlrp',
+    );
+    await page.screenshot({ path: artifactPath('static-plain-nbconvert.png'), fullPage: true });
   });
 });

@@ -3,20 +3,15 @@
  * explanation methods, from @rlrp/core's `compareMethods` result or from explicit panels.
  */
 import type { MethodComparison, MethodEvaluation } from '@rlrp/core';
-import { Widget } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
-import {
-  defaultFallbackPlotly,
-  plotlyFigureHtml,
-  type FallbackPlotly,
-} from './fallback/fallback-html';
-import { evaluationFigure } from './fallback/static-figures';
+import { tableHtml, type FallbackPlotly } from './fallback/fallback-html';
 import {
   frontendBinding,
   resolveTarget,
   type AnywidgetTraits,
   type FrontendTarget,
 } from './kernel/frontend-target';
+import { RlrpWidget } from './rlrp-widget';
 import type { EvaluationPanel, EvaluationPlotState } from './schema';
 
 /** Options of {@link plotEvaluation}. */
@@ -33,23 +28,23 @@ export interface PlotEvaluationOptions {
 export type EvaluationWireState = EvaluationPlotState & AnywidgetTraits;
 
 /** The EvaluationPlot widget (kernel side). */
-export class EvaluationPlot extends Widget<EvaluationWireState> {
-  private readonly fallbackPlotly: FallbackPlotly;
-
+export class EvaluationPlot extends RlrpWidget<EvaluationWireState> {
   /** Use {@link plotEvaluation}. */
   constructor(panels: EvaluationPanel[], options: PlotEvaluationOptions = {}) {
     const binding = frontendBinding('evaluation-plot', resolveTarget(options.frontend));
-    super({
-      model: binding.model,
-      view: binding.view,
-      state: {
-        kind: 'evaluation-plot',
-        title: options.title ?? 'Evaluation',
-        panels,
-        ...binding.extraState,
+    super(
+      {
+        model: binding.model,
+        view: binding.view,
+        state: {
+          kind: 'evaluation-plot',
+          title: options.title ?? 'Evaluation',
+          panels,
+          ...binding.extraState,
+        },
       },
-    });
-    this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
+      options.fallbackPlotly,
+    );
   }
 
   protected override textFallback(): string {
@@ -59,10 +54,21 @@ export class EvaluationPlot extends Widget<EvaluationWireState> {
       .join(', ')} for ${methods.join(', ')}`;
   }
 
-  protected override htmlFallback(): string {
-    return plotlyFigureHtml(
-      evaluationFigure(this.get('title'), this.get('panels')),
-      this.fallbackPlotly,
+  /** A table: per method and panel, the AUC, or the last point of the curve. */
+  protected staticHtml(): string {
+    const panels = this.get('panels');
+    const methods = [...new Set(panels.flatMap((p) => p.series.map((s) => s.method)))];
+    const cell = (panelIndex: number, method: string): string => {
+      const series = panels[panelIndex].series.find((s) => s.method === method);
+      if (!series) return '';
+      if (series.auc !== undefined) return `AUC ${series.auc.toFixed(3)}`;
+      const last = series.y.length - 1;
+      return last >= 0 ? `${series.y[last].toPrecision(3)} at ${series.x[last]}` : '';
+    };
+    return tableHtml(
+      this.get('title'),
+      ['method', ...panels.map((p) => p.title)],
+      methods.map((method) => [method, ...panels.map((_, i) => cell(i, method))]),
     );
   }
 }

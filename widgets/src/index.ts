@@ -6,31 +6,28 @@
 export * from './schema';
 export * from './errors';
 export {
-  fallbackFigure,
-  fallbackLayer,
-  sumChannels,
-  float32ToBase64,
-} from './fallback/fallback-figure';
-export type { KernelImage, KernelLayer } from './fallback/fallback-figure';
-export {
   defaultFallbackPlotly,
   escapeInlineScript,
   FALLBACK_PLOTLY_ENV,
   fallbackHtml,
+  snapshotHtml,
+  tableHtml,
 } from './fallback/fallback-html';
-export type { FallbackPlotly } from './fallback/fallback-html';
+export type { FallbackContent, FallbackPlotly } from './fallback/fallback-html';
+export { bytesToBase64, savedState, savedViewState } from './fallback/saved-state';
+export { explorerSnapshot, comparisonSnapshot } from './fallback/snapshots';
+export { quantiseToBytes, bytesToValues } from './quantise';
+export { RlrpWidget } from './rlrp-widget';
 export { explore, RelevanceExplorer } from './relevance-explorer';
 export type { ExploreOptions, ExplorerWireState } from './relevance-explorer';
 export { compareRules, RuleComparison } from './rule-comparison';
 export type { CompareRulesOptions, ComparisonWireState } from './rule-comparison';
 export { plotEvaluation, EvaluationPlot, comparisonPanels } from './evaluation-plot';
 export type { PlotEvaluationOptions, EvaluationWireState } from './evaluation-plot';
-export { plotlyFigureHtml } from './fallback/fallback-html';
-export type { PlotlyFigure } from './fallback/fallback-html';
-export { ruleGridFigure, evaluationFigure, type GridMap } from './fallback/static-figures';
 export { colorscaleOf, type Colorscale } from './colormaps';
 export { ruleLabel, ruleOptions } from './kernel/rule-labels';
-export { traceLayers, inputImage } from './kernel/tensors';
+export { traceLayers, drawnMap, inputImage, channelValues, rankedClasses } from './kernel/tensors';
+export type { KernelImage, KernelLayer } from './kernel/tensors';
 export { ANYWIDGET_VERSION_RANGE, type FrontendTarget } from './kernel/frontend-target';
 export { ASSETS, assetPath, WIDGETS_ROOT } from './assets';
 export {
@@ -41,6 +38,7 @@ export {
   localizeWidgetHtml,
   repairWidgetStateScripts,
   STATIC_ASSETS_DIR,
+  withStandardWidgetState,
 } from './static-export';
 export type { ExportHtmlOptions } from './static-export';
 export {

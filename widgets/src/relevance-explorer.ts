@@ -3,11 +3,18 @@
  * and answers the front end's `explain` requests by rerunning only the backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { prepare, type ExplanationSession, type PrepareOptions, type RuleChoice } from '@rlrp/core';
-import { Widget, type JsonValue } from 'tslab-widgets';
+import {
+  prepare,
+  type Explanation,
+  type ExplanationSession,
+  type PrepareOptions,
+  type RuleChoice,
+} from '@rlrp/core';
+import type { JsonValue } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
-import { fallbackFigure, type KernelImage, type KernelLayer } from './fallback/fallback-figure';
-import { defaultFallbackPlotly, fallbackHtml, type FallbackPlotly } from './fallback/fallback-html';
+import { snapshotHtml, type FallbackPlotly } from './fallback/fallback-html';
+import { explorerSnapshot } from './fallback/snapshots';
+import { RlrpWidget } from './rlrp-widget';
 import {
   frontendBinding,
   resolveTarget,
@@ -16,11 +23,23 @@ import {
   type FrontendTarget,
 } from './kernel/frontend-target';
 import { ruleLabel, ruleOptions } from './kernel/rule-labels';
-import { asBatch, inputImage, topClasses, traceLayers } from './kernel/tensors';
+import { LatestOnly } from './kernel/latest-only';
+import {
+  asBatch,
+  channelValues,
+  inputImage,
+  rankedClasses,
+  traceLayers,
+  type KernelImage,
+  type KernelLayer,
+} from './kernel/tensors';
 import {
   COLORMAP_NAMES,
+  type ChannelReply,
+  type ChannelRequest,
   type ColormapName,
   type ExplainRequest,
+  type FrontendMessage,
   type RelevanceExplorerState,
 } from './schema';
 
@@ -44,7 +63,10 @@ export interface ExploreOptions {
   overlayOpacity?: number;
   /** Front end: this package's (`rlrp`, default) or anywidget's (`anywidget`). */
   frontend?: FrontendTarget;
-  /** How the text/html fallback gets plotly; default inline. */
+  /**
+   * How the text/html fallback gets plotly: `none` (default: a static snapshot, a few KB),
+   * `inline` (interactive anywhere, +4.8 MB) or `{ src: URL }`.
+   */
   fallbackPlotly?: FallbackPlotly;
   /** Display the widget at once; default true. */
   display?: boolean;
@@ -52,7 +74,10 @@ export interface ExploreOptions {
   prepare?: PrepareOptions;
 }
 
-/** The explorer's state as it travels (relevance as Float32Array buffers). */
+/**
+ * The explorer's state as it travels: what the view draws (channel sums of spatial layers as
+ * Float32Array buffers, the input as 8-bit levels), not the full relevance tensors.
+ */
 export type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'> &
   AnywidgetTraits & {
     layers: KernelLayer[];
@@ -60,28 +85,46 @@ export type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'>
   };
 
 /** The RelevanceExplorer widget (kernel side). Close it to release its forward pass. */
-export class RelevanceExplorer extends Widget<ExplorerWireState> {
+export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   private readonly session: ExplanationSession;
   private readonly ownedInput: tf.Tensor | undefined;
-  private readonly fallbackPlotly: FallbackPlotly;
+  private readonly explainQueue = new LatestOnly<ExplainRequest>((request) => this.apply(request));
+  /** The current trace's explanation, kept for channel requests; replaced by the next one. */
+  private current: Explanation;
   private released = false;
 
   /** Use {@link explore}. */
   constructor(model: tf.LayersModel, input: tf.Tensor, options: ExploreOptions = {}) {
     const start = initialState(model, input, options);
-    super({ model: start.binding.model, view: start.binding.view, state: start.state });
+    super(
+      { model: start.binding.model, view: start.binding.view, state: start.state },
+      options.fallbackPlotly,
+    );
     this.session = start.session;
+    this.current = start.explanation;
     this.ownedInput = start.ownedInput;
-    this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
-    // The kernel plugin already delivers comm messages one at a time, in arrival order; a malformed
-    // request throws here, is reported to the front end, and leaves later requests unaffected.
-    this.onCustomMessage((content) => this.apply(parseRequest(content)));
+    // A malformed request throws here, is reported to the front end, and leaves later requests
+    // unaffected. Explain requests are queued newest-only (see LatestOnly); channel requests are
+    // cheap reads of the kept trace and answered at once.
+    this.onCustomMessage((content) => {
+      const request = parseRequest(content);
+      if (request.type === 'channel') this.sendChannel(request);
+      else {
+        this.set({ busy: true });
+        this.explainQueue.submit(request);
+      }
+    });
     this.onClose(() => this.release());
   }
 
-  /** Explains with another rule and/or target (what the front end's selectors do). */
+  /** Explains with another rule and/or target at once (what the front end's selectors ask for). */
   explain(rule: string, target: number): void {
     this.apply({ type: 'explain', rule, target, request_id: 0 });
+  }
+
+  /** Settles when the front end's queued explain requests have been answered. */
+  settled(): Promise<void> {
+    return this.explainQueue.settled();
   }
 
   /** The number of traces computed so far. */
@@ -95,25 +138,34 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
     this.release();
   }
 
+  protected staticHtml(): string {
+    const layers = this.get('layers');
+    return snapshotHtml(
+      explorerSnapshot(this.get('input'), layers[layers.length - 1], this.get('colormap')),
+      `${this.get('title')} — ${this.get('rule_description')}, target ${this.get('target')}: ` +
+        `input and its relevance (${layers.length} layers; interactive with a running kernel)`,
+    );
+  }
+
   protected override textFallback(): string {
     const layers = this.get('layers');
     return `RelevanceExplorer: ${ruleLabel(this.get('rule'))}, target ${this.get('target')}, ${layers.length} layers`;
   }
 
-  protected override htmlFallback(): string {
-    const figure = fallbackFigure(
-      `${this.get('title')} — ${ruleLabel(this.get('rule'))}, target ${this.get('target')}`,
-      this.get('layers'),
-      this.get('input'),
-      this.get('colormap'),
-    );
-    return fallbackHtml(figure, this.fallbackPlotly);
+  private sendChannel(request: ChannelRequest): void {
+    const layer = this.current.trace?.[request.layer];
+    if (!layer || request.generation !== this.get('generation')) return; // an older trace's
+    const reply: ChannelReply = { ...request };
+    this.send({ ...reply }, [channelValues(layer.relevance, request.channel)]);
   }
 
   private apply(request: ExplainRequest): void {
+    if (this.released) return;
     this.set({ busy: true, error: '' });
     try {
       const next = computeTrace(this.session, request.rule, request.target);
+      this.current.dispose();
+      this.current = next.explanation;
       this.set({
         layers: next.layers,
         rule: request.rule,
@@ -137,6 +189,7 @@ export class RelevanceExplorer extends Widget<ExplorerWireState> {
   private release(): void {
     if (this.released) return;
     this.released = true;
+    this.current.dispose();
     this.session.dispose();
     this.ownedInput?.dispose();
   }
@@ -149,6 +202,7 @@ function initialState(
   options: ExploreOptions,
 ): {
   session: ExplanationSession;
+  explanation: Explanation;
   ownedInput: tf.Tensor | undefined;
   binding: FrontendBinding;
   state: ExplorerWireState;
@@ -160,22 +214,25 @@ function initialState(
   try {
     session = prepare(model, batch, options.prepare);
     const probabilities = session.probabilities();
-    const classes = topClasses(probabilities, options.classLabels);
+    const classes = rankedClasses(probabilities, options.classLabels);
     probabilities.dispose();
     const rule = options.rule ?? 'rlrp';
     const target =
       options.target === undefined || options.target === 'predicted'
         ? session.predicted[0]
         : options.target;
+    const input = inputImage(batch);
+    const rules = ruleOptions(options.rules);
+    // Last of what may throw: nothing after it has to release the kept explanation.
     const first = computeTrace(session, rule, target);
     const state: ExplorerWireState = {
       kind: 'relevance-explorer',
       title: options.title ?? 'Relevance explorer',
-      input: inputImage(batch),
+      input,
       layers: first.layers,
       rule,
       rule_description: first.description,
-      rules: ruleOptions(options.rules),
+      rules,
       target,
       classes,
       colormap: options.colormap ?? 'bwr',
@@ -188,7 +245,13 @@ function initialState(
       backward_ms: first.ms,
       ...binding.extraState,
     };
-    return { session, ownedInput: owned ? batch : undefined, binding, state };
+    return {
+      session,
+      explanation: first.explanation,
+      ownedInput: owned ? batch : undefined,
+      binding,
+      state,
+    };
   } catch (error) {
     session?.dispose();
     if (owned) batch.dispose();
@@ -196,24 +259,48 @@ function initialState(
   }
 }
 
-/** Runs the backward pass with a trace and reads sample 0 of it. */
+/**
+ * Runs the backward pass with a trace and reads what the view draws of sample 0 (one device
+ * read). The explanation is returned, kept for channel requests; the caller disposes it.
+ */
 function computeTrace(
   session: ExplanationSession,
   rule: string,
   target: number,
-): { layers: KernelLayer[]; description: string; ms: number } {
+): { layers: KernelLayer[]; description: string; ms: number; explanation: Explanation } {
   const started = performance.now();
   const explanation = session.explain({ rule: rule as RuleChoice, target, trace: true });
   try {
     const layers = traceLayers(explanation.trace ?? []);
-    return { layers, description: explanation.ruleDescription, ms: performance.now() - started };
-  } finally {
+    return {
+      layers,
+      description: explanation.ruleDescription,
+      ms: performance.now() - started,
+      explanation,
+    };
+  } catch (error) {
     explanation.dispose();
+    throw error;
   }
 }
 
 /** Checks a custom message from the front end. */
-function parseRequest(content: JsonValue): ExplainRequest {
+function parseRequest(content: JsonValue): FrontendMessage {
+  const channel = content as Partial<ChannelRequest> | null;
+  if (channel?.type === 'channel') {
+    if (![channel.layer, channel.channel, channel.generation].every(Number.isInteger)) {
+      throw new WidgetOptionError(
+        'message',
+        `expected {type: "channel", layer, channel, generation: integers}, got ${JSON.stringify(content)}.`,
+      );
+    }
+    return {
+      type: 'channel',
+      layer: Number(channel.layer),
+      channel: Number(channel.channel),
+      generation: Number(channel.generation),
+    };
+  }
   const message = content as Partial<ExplainRequest> | null;
   if (
     !message ||

@@ -4,15 +4,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { prepare, type PrepareOptions, type RuleChoice } from '@rlrp/core';
-import { Widget } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
-import { sumChannels, type KernelImage } from './fallback/fallback-figure';
-import {
-  defaultFallbackPlotly,
-  plotlyFigureHtml,
-  type FallbackPlotly,
-} from './fallback/fallback-html';
-import { ruleGridFigure } from './fallback/static-figures';
+import { snapshotHtml, type FallbackPlotly } from './fallback/fallback-html';
+import { comparisonSnapshot } from './fallback/snapshots';
 import {
   frontendBinding,
   resolveTarget,
@@ -20,7 +14,8 @@ import {
   type FrontendTarget,
 } from './kernel/frontend-target';
 import { ruleLabel } from './kernel/rule-labels';
-import { asBatch, inputImage, sampleValues } from './kernel/tensors';
+import { asBatch, drawnMap, inputImage, type KernelImage } from './kernel/tensors';
+import { RlrpWidget } from './rlrp-widget';
 import type { ColormapName, RuleComparisonState, RuleMapState } from './schema';
 
 /** Options of {@link compareRules}. */
@@ -47,9 +42,7 @@ export type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> &
   };
 
 /** The RuleComparison widget (kernel side). */
-export class RuleComparison extends Widget<ComparisonWireState> {
-  private readonly fallbackPlotly: FallbackPlotly;
-
+export class RuleComparison extends RlrpWidget<ComparisonWireState> {
   /** Use {@link compareRules}. */
   constructor(
     model: tf.LayersModel,
@@ -58,12 +51,14 @@ export class RuleComparison extends Widget<ComparisonWireState> {
     options: CompareRulesOptions = {},
   ) {
     const binding = frontendBinding('rule-comparison', resolveTarget(options.frontend));
-    super({
-      model: binding.model,
-      view: binding.view,
-      state: { ...comparisonState(model, input, rules, options), ...binding.extraState },
-    });
-    this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
+    super(
+      {
+        model: binding.model,
+        view: binding.view,
+        state: { ...comparisonState(model, input, rules, options), ...binding.extraState },
+      },
+      options.fallbackPlotly,
+    );
   }
 
   protected override textFallback(): string {
@@ -72,14 +67,19 @@ export class RuleComparison extends Widget<ComparisonWireState> {
       .join(', ')} (target ${this.get('target_label')})`;
   }
 
-  protected override htmlFallback(): string {
-    const figure = ruleGridFigure(
-      this.get('title'),
-      this.get('maps'),
+  protected staticHtml(): string {
+    const maps = this.get('maps');
+    const image = comparisonSnapshot(
+      this.get('input'),
+      maps,
       this.get('colormap'),
       this.get('columns'),
     );
-    return plotlyFigureHtml(figure, this.fallbackPlotly);
+    return snapshotHtml(
+      image,
+      `${this.get('title')} — target ${this.get('target_label')}: input, then ` +
+        `${maps.map((m) => m.label).join(', ')} on one colour scale`,
+    );
   }
 }
 
@@ -105,10 +105,10 @@ function comparisonState(
     const maps = rules.map((rule) => {
       const explanation = session.explain({ rule: rule as RuleChoice, target });
       try {
-        const values = sampleValues(explanation.relevance);
         const shape = explanation.relevance.shape.slice(1);
-        const [height, width, channels] = shape.length === 3 ? shape : [shape[0], shape[1] ?? 1, 1];
-        const summed = channels === 1 ? values : sumChannels(values, height, width, channels);
+        // The input relevance as drawn (summed over channels), in one device read.
+        const summed = drawnMap(explanation.relevance);
+        const [height, width] = [shape[0], shape.length >= 2 ? shape[1] : 1];
         let sum = 0;
         let mass = 0;
         for (const v of summed) {

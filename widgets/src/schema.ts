@@ -15,6 +15,15 @@ export const WIDGET_MODULE_VERSION = '^0.1.0';
 /** The version the front-end bundles register (must satisfy {@link WIDGET_MODULE_VERSION}). */
 export const WIDGET_FRONTEND_VERSION = '0.1.0';
 
+/**
+ * Notebook metadata key under which the classic Notebook extension saves the widgets' state (the
+ * `application/vnd.jupyter.widget-state+json` form). Not the standard `metadata.widgets`: with
+ * that, nbconvert and nbviewer render the widget-view output through html-manager, which asks a
+ * CDN for `@rlrp/widgets` (not published) and shows an empty box, where without it they show
+ * the text/html fallback's picture. `rlrp-widgets export-html` moves it to `metadata.widgets`.
+ */
+export const SAVED_STATE_METADATA_KEY = 'rlrp-widgets';
+
 /** Which view a state belongs to; the anywidget shell dispatches on it. */
 export type WidgetKind = 'relevance-explorer' | 'rule-comparison' | 'evaluation-plot';
 
@@ -37,7 +46,7 @@ export const VIEW_NAMES: Readonly<Record<WidgetKind, string>> = {
  * path in `buffer_paths`; front ends receive a `DataView` (ipywidgets and anywidget) over the
  * little-endian bytes. The fallback HTML carries the same bytes base64-encoded.
  */
-export type Float32Payload = Float32Array | DataView | ArrayBuffer;
+export type Float32Payload = Float32Array | DataView | ArrayBuffer | string;
 
 /** Names of the colour maps every view offers (diverging maps centred on zero). */
 export type ColormapName = 'bwr' | 'seismic' | 'coldnhot' | 'gray';
@@ -45,13 +54,22 @@ export type ColormapName = 'bwr' | 'seismic' | 'coldnhot' | 'gray';
 /** All colour map names, in menu order. */
 export const COLORMAP_NAMES: readonly ColormapName[] = ['bwr', 'seismic', 'coldnhot', 'gray'];
 
-/** An input image: `[H, W]` or `[H, W, C]` (C = 1 or 3), row-major, channels last. */
+/**
+ * Bytes on the wire: a `Uint8Array` in the kernel, a `DataView` / `ArrayBuffer` in front ends, a
+ * base64 string in the saved state the text/html fallback embeds.
+ */
+export type BytePayload = Uint8Array | DataView | ArrayBuffer | string;
+
+/**
+ * An input image: `[H, W]` or `[H, W, C]` (C = 1 or 3), row-major, channels last, quantised to
+ * 8 bits over `range` (a screen shows no more grey levels; the full tensor stays in the kernel).
+ */
 export interface ImageState {
   /** Shape without the batch axis. */
   shape: number[];
-  /** Pixel values, row-major. */
-  data: Float32Payload;
-  /** `[min, max]` of the pixel values, used to map them to grey levels / RGB. */
+  /** Pixel values, row-major, `round(255 · (v − min) / (max − min))`. */
+  data: BytePayload;
+  /** `[min, max]` of the pixel values, used to map them back and to grey levels / RGB. */
   range: [number, number];
 }
 
@@ -63,7 +81,10 @@ export interface LayerState {
   class_name: string;
   /** Output shape without the batch axis: `[units]` (dense) or `[H, W, C]` (spatial). */
   shape: number[];
-  /** Relevance values, row-major, channels last. */
+  /**
+   * What the view draws: the channel sum `[H, W]` of a spatial layer, every value of a dense one.
+   * Single channels travel only when asked for ({@link ChannelRequest}).
+   */
   data: Float32Payload;
   /** L1 mass Σ|R|. */
   mass: number;
@@ -109,7 +130,7 @@ export interface RelevanceExplorerState extends CommonState {
   rules: RuleOption[];
   /** The explained class of the current trace. */
   target: number;
-  /** Top-5 classes with probabilities, for the target selector. */
+  /** Every class with its probability, most probable first, for the target selector. */
   classes: ClassOption[];
   /** Initial colour map (changing it is front-end only). */
   colormap: ColormapName;
@@ -189,6 +210,30 @@ export interface ExplainRequest {
   request_id: number;
 }
 
+/**
+ * Custom message front end → kernel: send one channel of a spatial layer of the current trace.
+ * The kernel answers with a {@link ChannelReply} custom message carrying the values as one buffer.
+ */
+export interface ChannelRequest {
+  type: 'channel';
+  /** Trace position (0 = output layer). */
+  layer: number;
+  channel: number;
+  /** The trace generation the front end shows; a reply for another generation is dropped. */
+  generation: number;
+}
+
+/** Custom message kernel → front end: one channel `[H, W]` as Float32 in `buffers[0]`. */
+export interface ChannelReply {
+  type: 'channel';
+  layer: number;
+  channel: number;
+  generation: number;
+}
+
+/** Every custom message a front end sends. */
+export type FrontendMessage = ExplainRequest | ChannelRequest;
+
 /** Event the views dispatch on their element after plotly finished drawing (tests, benchmark). */
 export const DRAWN_EVENT = 'rlrp:drawn';
 
@@ -204,36 +249,4 @@ export interface DrawnEventDetail {
   request_id: number;
   /** For `trace-update`: milliseconds from the new trace's arrival to the end of the redraw. */
   draw_ms?: number;
-}
-
-/*
- * The figure description embedded in the `text/html` fallback: every layer reduced to what one
- * plotly trace needs (spatial maps summed over channels to `[H, W]`, dense layers as `[units]`),
- * Float32 values base64-encoded.
- */
-
-/** One layer of the fallback figure. */
-export interface FallbackLayer {
-  name: string;
-  class_name: string;
-  /** `[H, W]` for spatial layers (channel-summed), `[units]` otherwise. */
-  shape: number[];
-  /** The layer's original output shape, for the label. */
-  original_shape: number[];
-  /** base64 of little-endian Float32 values. */
-  data: string;
-  sum: number;
-  mass: number;
-}
-
-/** Everything the fallback runtime draws. */
-export interface FallbackFigure {
-  title: string;
-  colormap: ColormapName;
-  /** Trace position shown first. */
-  start: number;
-  /** Output layer first, input last. */
-  layers: FallbackLayer[];
-  /** The input, reduced to a grey `[H, W]` grid. */
-  input: { shape: [number, number]; data: string; range: [number, number] };
 }

@@ -11,10 +11,43 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASSETS, assetPath } from './assets';
 import { WidgetAssetError, WidgetOptionError } from './errors';
-import { WIDGET_MODULE, WIDGET_MODULE_VERSION } from './schema';
+import { SAVED_STATE_METADATA_KEY, WIDGET_MODULE, WIDGET_MODULE_VERSION } from './schema';
+
+const WIDGET_STATE_MIME = 'application/vnd.jupyter.widget-state+json';
+
+/** The parts of a notebook file {@link withStandardWidgetState} reads and writes. */
+interface NotebookFile {
+  metadata?: {
+    widgets?: { [WIDGET_STATE_MIME]?: { state?: Record<string, unknown> } };
+    [SAVED_STATE_METADATA_KEY]?: { state?: Record<string, unknown> };
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/**
+ * The notebook with the state the classic Notebook extension saved (under
+ * {@link SAVED_STATE_METADATA_KEY}) merged into the standard `metadata.widgets`, where nbconvert
+ * embeds it for html-manager. Returns undefined when there is nothing to move.
+ */
+export function withStandardWidgetState(notebook: NotebookFile): NotebookFile | undefined {
+  const own = notebook.metadata?.[SAVED_STATE_METADATA_KEY];
+  if (!own?.state || !notebook.metadata) return undefined;
+  const standard = notebook.metadata.widgets?.[WIDGET_STATE_MIME];
+  return {
+    ...notebook,
+    metadata: {
+      ...notebook.metadata,
+      widgets: {
+        [WIDGET_STATE_MIME]: { ...own, state: { ...standard?.state, ...own.state } },
+      },
+    },
+  };
+}
 
 /** Default name of the asset folder written next to an exported HTML file. */
 export const STATIC_ASSETS_DIR = 'widgets-static';
@@ -139,11 +172,24 @@ export function exportNotebookHtml(notebookPath: string, options: ExportHtmlOpti
     throw new WidgetOptionError('notebookPath', `${notebookPath} does not exist.`);
   }
   const outputDir = path.resolve(options.outputDir ?? path.dirname(notebookPath));
-  const args = ['nbconvert', '--to', 'html', '--output-dir', outputDir];
+  const name = path.basename(notebookPath, '.ipynb');
+  const args = ['nbconvert', '--to', 'html', '--output-dir', outputDir, '--output', name];
   if (options.template) args.push('--template', options.template);
-  args.push(notebookPath);
-  execFileSync(options.jupyter ?? 'jupyter', args, { stdio: 'pipe' });
-  const htmlPath = path.join(outputDir, `${path.basename(notebookPath, '.ipynb')}.html`);
+  // A notebook saved by the live Notebook keeps its widget state under its own key: convert a
+  // temporary copy with that state where nbconvert looks for it.
+  const moved = withStandardWidgetState(
+    JSON.parse(fs.readFileSync(notebookPath, 'utf8')) as NotebookFile,
+  );
+  const temporaryDir = moved ? fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-export-')) : undefined;
+  const source = temporaryDir ? path.join(temporaryDir, `${name}.ipynb`) : notebookPath;
+  if (temporaryDir) fs.writeFileSync(source, JSON.stringify(moved));
+  try {
+    args.push(source);
+    execFileSync(options.jupyter ?? 'jupyter', args, { stdio: 'pipe' });
+  } finally {
+    if (temporaryDir) fs.rmSync(temporaryDir, { recursive: true, force: true });
+  }
+  const htmlPath = path.join(outputDir, `${name}.html`);
   const html = fs.readFileSync(htmlPath, 'utf8');
   fs.writeFileSync(htmlPath, localizeWidgetHtml(html));
   copyStaticAssets(path.join(outputDir, STATIC_ASSETS_DIR));

@@ -4,9 +4,15 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { compareMethods, loadModelFromDir, RlrpError } from '@rlrp/core';
-import { installLocalRuntime, type LocalRuntime } from 'tslab-widgets';
-import { compareRules, explore, plotEvaluation } from '@rlrp/widgets';
+import { compareMethods, loadModelFromDir, prepare, RlrpError } from '@rlrp/core';
+import { installLocalRuntime, type JsonObject, type LocalRuntime } from 'tslab-widgets';
+import {
+  compareRules,
+  explore,
+  plotEvaluation,
+  traceLayers,
+  type RelevanceExplorer,
+} from '@rlrp/widgets';
 
 const MODEL_DIR = path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn');
 
@@ -14,6 +20,28 @@ function digitLike(): tf.Tensor4D {
   const values = new Float32Array(28 * 28);
   for (let y = 6; y < 22; y++) for (let x = 12; x < 16; x++) values[y * 28 + x] = 1;
   return tf.tensor4d(values, [1, 28, 28, 1]);
+}
+
+/** Delivers a custom message from the front end to the widget `modelId`. */
+function fromFrontend(local: LocalRuntime, modelId: string, content: JsonObject) {
+  return local.deliver('comm_msg', { comm_id: modelId, data: { method: 'custom', content } });
+}
+
+/** The front end asks for a trace; resolves once the widget answered. */
+async function explainFrom(
+  local: LocalRuntime,
+  widget: RelevanceExplorer,
+  rule: string,
+  target: number,
+  requestId: number,
+): Promise<void> {
+  await fromFrontend(local, widget.modelId, {
+    type: 'explain',
+    rule,
+    target,
+    request_id: requestId,
+  });
+  await widget.settled();
 }
 
 function commOpens(local: LocalRuntime) {
@@ -32,7 +60,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
   });
   afterAll(() => model?.dispose());
 
-  it('explore: opens a widget whose trace travels as binary buffers, displays it, reruns only the backward pass on request', async () => {
+  it('explore: opens a widget whose reduced trace travels as binary buffers, displays it, reruns only the backward pass on request', async () => {
     const input = digitLike();
     const baseline = tf.memory().numTensors;
     const widget = explore(model, input, { fallbackPlotly: { src: '/plotly.min.js' } });
@@ -58,17 +86,26 @@ describe('kernel-side widgets on the MNIST CNN', () => {
       ].slice(0, layers.length),
     );
     expect(layers[layers.length - 1].shape).toEqual([28, 28, 1]);
-    // One Float32 buffer per layer plus the input picture; no relevance as JSON numbers.
+    // One Float32 buffer per layer plus the 8-bit input picture; no relevance as JSON numbers.
     expect(data.buffer_paths).toContainEqual(['layers', 0, 'data']);
     expect(data.buffer_paths).toContainEqual(['input', 'data']);
     expect(open.buffers.length).toBe(layers.length + 1);
-    const inputLayerBuffer = data.buffer_paths.findIndex(
-      (p) => p[0] === 'layers' && p[1] === layers.length - 1,
-    );
-    expect(open.buffers[inputLayerBuffer].byteLength).toBe(28 * 28 * 4);
+    const bufferOf = (path: (string | number)[]): Uint8Array =>
+      open.buffers[data.buffer_paths.findIndex((p) => p.join('/') === path.join('/'))];
+    expect(bufferOf(['layers', layers.length - 1, 'data']).byteLength).toBe(28 * 28 * 4);
+    expect(bufferOf(['input', 'data']).byteLength).toBe(28 * 28);
+    // Spatial layers travel as their channel sums: H·W values, not H·W·C.
+    const conv = layers.findIndex((l) => l.class_name === 'Conv2D');
+    const [h, w, c] = layers[conv].shape;
+    expect(c).toBeGreaterThan(1);
+    expect(bufferOf(['layers', conv, 'data']).byteLength).toBe(h * w * 4);
+    const sent = open.buffers.reduce((total, b) => total + b.byteLength, 0);
+    expect(sent).toBeLessThan(40_000);
+    // Every class is offered, most probable first.
     const classes = data.state.classes as { index: number; probability: number }[];
-    expect(classes).toHaveLength(5);
-    expect(classes[0].probability).toBeGreaterThanOrEqual(classes[4].probability);
+    expect(classes).toHaveLength(10);
+    for (let k = 1; k < classes.length; k++)
+      expect(classes[k - 1].probability).toBeGreaterThanOrEqual(classes[k].probability);
 
     const displayed = local.sent.find((m) => m.msgType === 'display_data');
     const bundle = displayed?.content.data as Record<string, unknown>;
@@ -78,19 +115,58 @@ describe('kernel-side widgets on the MNIST CNN', () => {
       version_minor: 0,
     });
     expect(String(bundle['text/html'])).toContain('rlrpFallback.render');
+    expect(String(bundle['text/html'])).toContain('<img class="rlrp-snapshot"');
     expect(String(bundle['text/plain'])).toContain('RelevanceExplorer');
 
-    // The front end asks for another rule and target.
+    // The front end asks for one channel of a convolution: the kept trace's values, read on demand.
+    local.sent.length = 0;
+    await fromFrontend(local, widget.modelId, {
+      type: 'channel',
+      layer: conv,
+      channel: 1,
+      generation: 1,
+    });
+    const [reply] = local.sent.filter((m) => m.msgType === 'comm_msg');
+    expect(reply.content.data).toEqual({
+      method: 'custom',
+      content: { type: 'channel', layer: conv, channel: 1, generation: 1 },
+    });
+    const channel = new Float32Array(reply.buffers[0].slice().buffer);
+    expect(channel).toHaveLength(h * w);
+    // The same values an independent session gives for that channel; the sent map is their sum.
+    const session = prepare(model, input);
+    const reference = session.explain({
+      rule: 'rlrp',
+      target: widget.get('target'),
+      trace: true,
+    });
+    const full = (reference.trace ?? [])[conv].relevance.dataSync();
+    for (let p = 0; p < h * w; p += 17) expect(channel[p]).toBeCloseTo(full[p * c + 1], 5);
+    const summed = widget.get('layers')[conv].data;
+    for (let p = 0; p < h * w; p += 17) {
+      let total = 0;
+      for (let k = 0; k < c; k++) total += full[p * c + k];
+      expect(summed[p]).toBeCloseTo(total, 4);
+    }
+    reference.dispose();
+    session.dispose();
+
+    // The front end asks for another rule and target; the kernel says busy before it computes.
     local.sent.length = 0;
     const before = widget.get('layers')[layers.length - 1].data.slice();
     const other = classes[1].index;
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: {
-        method: 'custom',
-        content: { type: 'explain', rule: 'epsilon', target: other, request_id: 7 },
-      },
+    await fromFrontend(local, widget.modelId, {
+      type: 'explain',
+      rule: 'epsilon',
+      target: other,
+      request_id: 7,
     });
+    const busyUpdate = local.sent.find((m) => m.msgType === 'comm_msg')?.content.data as {
+      state: Record<string, unknown>;
+    };
+    expect(busyUpdate.state).toEqual({ busy: true });
+    expect(widget.get('generation')).toBe(1);
+    await widget.settled();
     const updates = local.sent.filter((m) => m.msgType === 'comm_msg');
     const last = updates[updates.length - 1].content.data as { state: Record<string, unknown> };
     expect(last.state.rule).toBe('epsilon');
@@ -102,31 +178,33 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     const after = widget.get('layers')[layers.length - 1].data;
     expect(after).not.toEqual(before);
 
+    // A second click during a computation supersedes the first: only the newest is computed.
+    for (const [rule, id] of [
+      ['lrp0', 20],
+      ['gamma', 21],
+    ] as const) {
+      await fromFrontend(local, widget.modelId, {
+        type: 'explain',
+        rule,
+        target: 0,
+        request_id: id,
+      });
+    }
+    await widget.settled();
+    expect(widget.get('generation')).toBe(3);
+    expect(widget.get('rule')).toBe('gamma');
+    expect(widget.get('request_id')).toBe(21);
+
     // An unknown rule becomes the widget's error, not a dead kernel.
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: {
-        method: 'custom',
-        content: { type: 'explain', rule: 'nope', target: 0, request_id: 8 },
-      },
-    });
+    await explainFrom(local, widget, 'nope', 0, 8);
     expect(widget.get('error')).toMatch(/Unknown rule "nope"/);
     expect(widget.get('busy')).toBe(false);
 
     // A malformed request is reported and does not stop later requests from being served.
     const errorsBefore = local.errors.length;
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: { method: 'custom', content: { type: 'bogus' } },
-    });
+    await fromFrontend(local, widget.modelId, { type: 'bogus' });
     expect(local.errors.length).toBe(errorsBefore + 1);
-    await local.deliver('comm_msg', {
-      comm_id: widget.modelId,
-      data: {
-        method: 'custom',
-        content: { type: 'explain', rule: 'lrp0', target: 0, request_id: 9 },
-      },
-    });
+    await explainFrom(local, widget, 'lrp0', 0, 9);
     expect(widget.get('rule')).toBe('lrp0');
     expect(widget.get('request_id')).toBe(9);
 
@@ -206,8 +284,28 @@ describe('kernel-side widgets on the MNIST CNN', () => {
       string,
       string
     >;
-    expect(html['text/html']).toContain('Plotly.newPlot');
+    expect(html['text/html']).toContain('rlrpFallback.render');
+    expect(html['text/html']).toContain('<td style="padding:2px 8px;text-align:left">R-LRP</td>');
     widget.close();
+  });
+
+  it('reads the whole reduced trace with one device read', () => {
+    const input = digitLike();
+    const session = prepare(model, input);
+    const explanation = session.explain({ rule: 'rlrp', target: 0, trace: true });
+    const baseline = tf.memory().numTensors;
+    const reads = jest.spyOn(tf.Tensor.prototype, 'dataSync');
+    try {
+      const layers = traceLayers(explanation.trace ?? []);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(layers.length).toBe((explanation.trace ?? []).length);
+    } finally {
+      reads.mockRestore();
+    }
+    expect(tf.memory().numTensors).toBe(baseline);
+    explanation.dispose();
+    session.dispose();
+    input.dispose();
   });
 
   it('rejects a batch of several samples with a typed error', () => {

@@ -5,11 +5,17 @@ import {
   defaultFallbackPlotly,
   FALLBACK_PLOTLY_ENV,
   escapeInlineScript,
-  fallbackLayer,
-  float32ToBase64,
+  bytesToValues,
+  explorerSnapshot,
+  fallbackHtml,
   localizeWidgetHtml,
+  quantiseToBytes,
   repairWidgetStateScripts,
-  sumChannels,
+  savedState,
+  savedViewState,
+  snapshotHtml,
+  type FallbackPlotly,
+  withStandardWidgetState,
 } from '@rlrp/widgets';
 
 const NBCONVERT_PAGE = [
@@ -44,6 +50,28 @@ describe('static HTML export post-processing', () => {
     expect(html).not.toMatch(/unpkg|file:\/\/|MathJax\.js/);
   });
 
+  it('moves the state the Notebook extension saved to where nbconvert embeds it', () => {
+    const mime = 'application/vnd.jupyter.widget-state+json';
+    const notebook = {
+      cells: [],
+      metadata: {
+        kernelspec: { name: 'k' },
+        widgets: { [mime]: { state: { a: 'nbclient', b: 'nbclient' } } },
+        'rlrp-widgets': { version_major: 2, version_minor: 0, state: { b: 'saved' } },
+      },
+    };
+    expect(withStandardWidgetState(notebook)).toEqual({
+      cells: [],
+      metadata: {
+        ...notebook.metadata,
+        widgets: {
+          [mime]: { version_major: 2, version_minor: 0, state: { a: 'nbclient', b: 'saved' } },
+        },
+      },
+    });
+    expect(withStandardWidgetState({ cells: [], metadata: {} })).toBeUndefined();
+  });
+
   it('rejects HTML that did not come from nbconvert with a typed error', () => {
     expect(() => localizeWidgetHtml('<html></html>')).toThrow(RlrpError);
     expect(() => localizeWidgetHtml('<html></html>')).toThrow(/nbconvert --to html/);
@@ -62,36 +90,70 @@ describe('fallback building blocks', () => {
     expect(escapeInlineScript('a</script>b<!--c</SCRIPT')).toBe('a<\\/script>b<\\!--c<\\/SCRIPT');
   });
 
-  it('sums channels-last maps over channels', () => {
-    // 1×2 pixels, 3 channels.
-    expect(Array.from(sumChannels(new Float32Array([1, 2, 3, -1, -1, 4]), 1, 2, 3))).toEqual([
-      6, 2,
-    ]);
-  });
-
-  it('reduces spatial layers to [H, W] and encodes Float32 values losslessly', () => {
-    const layer = fallbackLayer({
-      name: 'conv',
-      class_name: 'Conv2D',
-      shape: [1, 2, 2],
-      data: new Float32Array([0.5, 0.25, -1, 3]),
-      mass: 4.75,
-      sum: 2.75,
-      vanished: false,
+  it('saves a state with binary values as base64 and leaves protocol traits out', () => {
+    const saved = savedViewState({
+      _model_name: 'RelevanceExplorerModel',
+      _esm: 'export default {}',
+      title: 't',
+      layers: [{ data: new Float32Array([0.5, -1]), shape: [2] }],
     });
-    expect(layer.shape).toEqual([1, 2]);
-    expect(layer.original_shape).toEqual([1, 2, 2]);
-    const decoded = new Float32Array(Uint8Array.from(Buffer.from(layer.data, 'base64')).buffer);
-    expect(Array.from(decoded)).toEqual([0.75, 2]);
-    expect(float32ToBase64(new Float32Array([1]))).toBe(
-      Buffer.from(new Float32Array([1]).buffer).toString('base64'),
-    );
+    expect(saved).toEqual({
+      title: 't',
+      layers: [
+        { data: Buffer.from(new Float32Array([0.5, -1]).buffer).toString('base64'), shape: [2] },
+      ],
+    });
+    expect(savedState(new Uint8Array([1, 2, 255]))).toBe('AQL/');
   });
 
-  it('takes the fallback plotly source from the environment, inline by default', () => {
+  it('quantises a picture to 8 bits and maps it back within half a step', () => {
+    const values = new Float32Array([-1, -0.5, 0, 0.3, 1]);
+    const bytes = quantiseToBytes(values, [-1, 1]);
+    expect(Array.from(bytes)).toEqual([0, 64, 128, 166, 255]);
+    const back = bytesToValues(bytes, [-1, 1]);
+    values.forEach((v, i) => expect(Math.abs(back[i] - v)).toBeLessThanOrEqual(1 / 255 + 1e-6));
+  });
+
+  it('draws the snapshot as input and relevance tiles, and embeds it as a PNG', () => {
+    const input = {
+      shape: [2, 2, 1],
+      data: quantiseToBytes(new Float32Array([0, 1, 1, 0]), [0, 1]),
+      range: [0, 1] as [number, number],
+    };
+    const layer = {
+      name: 'input',
+      class_name: 'InputLayer',
+      shape: [2, 2, 1],
+      data: new Float32Array([1, -1, 0, 0.5]),
+      mass: 2.5,
+      sum: 0.5,
+      vanished: false,
+    };
+    const image = explorerSnapshot(input, layer, 'bwr');
+    expect([image.width, image.height]).toEqual([2 * 224 + 3 * 8, 224 + 2 * 8]);
+    // Top-left pixel of the relevance tile: the largest positive value, drawn red by bwr.
+    const at = 4 * (8 * image.width + 8 + 224 + 8);
+    expect(image.data[at]).toBeGreaterThan(200);
+    expect(image.data[at + 2]).toBeLessThan(60);
+    const html = snapshotHtml(image, 'a <b> caption');
+    expect(html).toMatch(
+      /^<img class="rlrp-snapshot" alt="a &#60;b&#62; caption" src="data:image\/png;base64,/,
+    );
+    expect(fallbackHtml({ state: {}, staticHtml: html }, 'none')).not.toContain('<script');
+  });
+
+  it('rejects a bad fallbackPlotly option with a typed error', () => {
+    // What an untyped notebook cell may pass: a wrong shape.
+    const bad = { href: 'x' } as unknown as FallbackPlotly;
+    expect(() => fallbackHtml({ state: {}, staticHtml: '' }, bad)).toThrow(RlrpError);
+  });
+
+  it('takes the fallback plotly source from the environment, none (a snapshot) by default', () => {
     const saved = process.env[FALLBACK_PLOTLY_ENV];
     try {
       delete process.env[FALLBACK_PLOTLY_ENV];
+      expect(defaultFallbackPlotly()).toBe('none');
+      process.env[FALLBACK_PLOTLY_ENV] = 'inline';
       expect(defaultFallbackPlotly()).toBe('inline');
       process.env[FALLBACK_PLOTLY_ENV] = 'widgets-static/plotly.min.js';
       expect(defaultFallbackPlotly()).toEqual({ src: 'widgets-static/plotly.min.js' });

@@ -1,8 +1,12 @@
 /**
- * A deterministic made-up trace (no engine involved) shaped like a small CNN on 28×28 inputs,
- * for tests of the drawing code alone.
+ * A deterministic made-up trace (no engine involved) shaped like a small CNN on 28×28 inputs, in
+ * the form the explorer's state carries (spatial layers as channel sums), for tests of the
+ * drawing code alone.
  */
-import type { KernelImage, KernelLayer } from '../../../widgets/src/fallback/fallback-figure';
+import type { ExplorerWireState } from '../../../widgets/src/relevance-explorer';
+import type { KernelImage, KernelLayer } from '../../../widgets/src/kernel/tensors';
+import { quantiseToBytes } from '../../../widgets/src/quantise';
+import { ruleOptions } from '../../../widgets/src/kernel/rule-labels';
 
 function lcg(seed: number): () => number {
   let state = seed >>> 0;
@@ -14,9 +18,9 @@ function lcg(seed: number): () => number {
 
 function layer(name: string, className: string, shape: number[], seed: number): KernelLayer {
   const random = lcg(seed);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(size);
-  for (let i = 0; i < size; i++) data[i] = random();
+  const drawn = shape.length === 3 ? shape[0] * shape[1] : shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(drawn);
+  for (let i = 0; i < drawn; i++) data[i] = random();
   let sum = 0;
   let mass = 0;
   for (const v of data) {
@@ -40,7 +44,33 @@ export function syntheticTrace(seed = 1): KernelLayer[] {
 
 /** A 28×28 grey input with a bright square. */
 export function syntheticInput(): KernelImage {
-  const data = new Float32Array(28 * 28);
-  for (let y = 8; y < 20; y++) for (let x = 10; x < 18; x++) data[y * 28 + x] = 1;
-  return { shape: [28, 28, 1], data, range: [0, 1] };
+  const values = new Float32Array(28 * 28);
+  for (let y = 8; y < 20; y++) for (let x = 10; x < 18; x++) values[y * 28 + x] = 1;
+  return { shape: [28, 28, 1], data: quantiseToBytes(values, [0, 1]), range: [0, 1] };
+}
+
+/** A complete explorer state over the synthetic trace (ten classes, class 3 most probable). */
+export function syntheticExplorerState(): ExplorerWireState {
+  const probabilities = [0.02, 0.05, 0.1, 0.5, 0.03, 0.04, 0.06, 0.07, 0.08, 0.05];
+  return {
+    kind: 'relevance-explorer',
+    title: 'synthetic CNN',
+    input: syntheticInput(),
+    layers: syntheticTrace(),
+    rule: 'epsilon',
+    rule_description: 'LRP-ε (ε = 0.000001)',
+    rules: ruleOptions(['rlrp', 'lrp0', 'epsilon']),
+    target: 3,
+    classes: probabilities
+      .map((probability, index) => ({ index, probability, label: `digit ${index}` }))
+      .sort((a, b) => b.probability - a.probability),
+    colormap: 'bwr',
+    overlay: false,
+    overlay_opacity: 0.6,
+    busy: false,
+    error: '',
+    generation: 1,
+    request_id: 0,
+    backward_ms: 1,
+  };
 }

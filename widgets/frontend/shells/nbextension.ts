@@ -6,17 +6,21 @@
  * `jupyter.widget` comm target and renders the widget-view mime type itself. It knows the
  * standard @jupyter-widgets/base models and this package's classes. After a page reload it asks the
  * kernel for the live widgets' state (the `jupyter.widget.control` target) so saved outputs render
- * again. The build wraps the bundle in
+ * again; it saves the displayed widgets' state with the notebook (under
+ * `metadata["rlrp-widgets"]`, see SAVED_STATE_METADATA_KEY), so a notebook reopened without its
+ * kernel draws them from that state. The
+ * build wraps the bundle in
  * `define(['base/js/namespace', 'base/js/events', 'notebook/js/outputarea', 'services/kernels/comm'], …)`.
  */
 import * as base from '@jupyter-widgets/base';
-import { ManagerBase } from '@jupyter-widgets/base-manager';
+import { ManagerBase, serialize_state, type IManagerState } from '@jupyter-widgets/base-manager';
 import type { JSONObject } from '@lumino/coreutils';
-import { WIDGET_MODULE } from '../../src/schema';
+import { SAVED_STATE_METADATA_KEY, WIDGET_MODULE } from '../../src/schema';
 import { WIDGET_CLASSES } from './widget-classes';
 
 const WIDGET_VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
 const COMM_TARGET = 'jupyter.widget';
+const WIDGET_STATE_MIME = 'application/vnd.jupyter.widget-state+json';
 
 /** The parts of Notebook 6's Comm the manager uses (it matches IClassicComm). */
 type NotebookComm = base.IClassicComm;
@@ -60,6 +64,10 @@ interface JupyterNamespace {
     | {
         kernel: NotebookKernel | null;
         _fully_loaded?: boolean;
+        metadata: {
+          widgets?: { [WIDGET_STATE_MIME]?: IManagerState };
+          [SAVED_STATE_METADATA_KEY]?: IManagerState;
+        };
         get_cells(): { output_area?: CellOutputArea }[];
       }
     | undefined;
@@ -111,10 +119,14 @@ export class NotebookWidgetManager extends ManagerBase {
    */
   readonly restored: Promise<void>;
   private markRestored: () => void = () => undefined;
+  /** Models with a view in the notebook: the ones whose state the notebook saves. */
+  private readonly shown = new Map<string, base.WidgetModel>();
 
   constructor(
     private readonly kernel: NotebookKernel,
     private readonly comms: CommModule,
+    /** The state saved with the notebook, for widgets the kernel does not hold. */
+    private readonly saved: () => IManagerState | undefined,
   ) {
     super();
     this.restored = new Promise((resolve) => (this.markRestored = resolve));
@@ -176,15 +188,31 @@ export class NotebookWidgetManager extends ManagerBase {
     );
   }
 
+  /** The state of the displayed widgets, in the form notebooks save widget state. */
+  savedState(): IManagerState {
+    const models = [...this.shown.values()].filter((m) => this.has_model(m.model_id));
+    return serialize_state(models, { drop_defaults: true });
+  }
+
+  /** Creates a model from the notebook's saved state (no kernel behind it: read-only). */
+  private async restoreSaved(modelId: string): Promise<boolean> {
+    const saved = this.saved();
+    const entry = saved?.state[modelId];
+    if (!saved || !entry) return false;
+    await this.set_state({ ...saved, state: { [modelId]: entry } });
+    return this.has_model(modelId);
+  }
+
   /** Renders the view of a widget-view output into `host`. */
   async renderInto(data: WidgetViewData, host: HTMLElement): Promise<void> {
     await this.restored;
     host.textContent = '';
-    if (!this.has_model(data.model_id)) {
+    if (!this.has_model(data.model_id) && !(await this.restoreSaved(data.model_id))) {
       host.textContent = 'Widget state is not available (re-run the cell with a live kernel).';
       return;
     }
     const model = await this.get_model(data.model_id);
+    this.shown.set(model.model_id, model);
     const view = await this.create_view(model);
     host.appendChild(view.el);
     view.trigger('displayed');
@@ -201,7 +229,7 @@ function bindKernel(jupyter: JupyterNamespace, comms: CommModule): void {
   const kernel = jupyter.notebook?.kernel ?? null;
   if (!kernel || kernel === boundKernel) return;
   boundKernel = kernel;
-  manager = new NotebookWidgetManager(kernel, comms);
+  manager = new NotebookWidgetManager(kernel, comms, () => savedState(jupyter));
   waiting.splice(0).forEach((render) => render());
 }
 
@@ -226,6 +254,30 @@ function rerenderWidgetOutputs(jupyter: JupyterNamespace): void {
     area.clear_output(false, true);
     area.fromJSON(outputs);
   }
+}
+
+/**
+ * The widget state saved with the notebook: this extension's own key, merged over the standard
+ * `metadata.widgets` (what nbclient stores when it executes a notebook).
+ */
+function savedState(jupyter: JupyterNamespace): IManagerState | undefined {
+  const metadata = jupyter.notebook?.metadata;
+  const standard = metadata?.widgets?.[WIDGET_STATE_MIME];
+  const own = metadata?.[SAVED_STATE_METADATA_KEY];
+  if (!standard || !own) return own ?? standard;
+  return { ...own, state: { ...standard.state, ...own.state } };
+}
+
+/** Model ids of the widget-view outputs in the notebook. */
+function displayedModelIds(jupyter: JupyterNamespace): string[] {
+  const ids: string[] = [];
+  for (const cell of jupyter.notebook?.get_cells() ?? []) {
+    for (const output of cell.output_area?.toJSON() ?? []) {
+      const view = output.data?.[WIDGET_VIEW_MIME] as WidgetViewData | undefined;
+      if (view?.model_id) ids.push(view.model_id);
+    }
+  }
+  return ids;
 }
 
 function render(value: WidgetViewData, host: HTMLElement): void {
@@ -270,6 +322,17 @@ export function load_ipython_extension(
   if (jupyter.notebook?._fully_loaded) rerenderWidgetOutputs(jupyter);
   else events.on('notebook_loaded.Notebook', () => rerenderWidgetOutputs(jupyter));
   restoreOnce(jupyter, comms);
+  // Save the state of the widgets the notebook's outputs show, merged over what was saved before
+  // (outputs not redrawn since the notebook was opened keep their saved state).
+  events.on('before_save.Notebook', () => {
+    const notebook = jupyter.notebook;
+    if (!notebook || !manager) return;
+    const current = manager.savedState();
+    const merged = { ...savedState(jupyter)?.state, ...current.state };
+    const state: IManagerState['state'] = {};
+    for (const id of displayedModelIds(jupyter)) if (merged[id]) state[id] = merged[id];
+    notebook.metadata[SAVED_STATE_METADATA_KEY] = { ...current, state };
+  });
   // A kernel restart or change creates a new Kernel object: re-register the comm target on it and,
   // once it is ready, fetch the state of the widgets it already holds.
   events.on('kernel_created.Kernel', () => bindKernel(jupyter, comms));

@@ -4,7 +4,7 @@
  * calls the kernel-agnostic `render({ model, el })` of its kind.
  */
 import './bundled-plotly';
-import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+import { DOMWidgetModel, DOMWidgetView, type ISerializers } from '@jupyter-widgets/base';
 import {
   MODEL_NAMES,
   VIEW_NAMES,
@@ -15,8 +15,22 @@ import {
 import { renderByKind } from '../index';
 import type { Cleanup, WidgetModelLike } from '../model';
 
+/**
+ * Keeps a trait as it is when the model is serialised. Without it @jupyter-widgets/base copies a
+ * trait through JSON, which turns the binary values nested in `layers`, `input` and `maps` into
+ * `{}` — and the state the Notebook saves with the notebook would lose every map.
+ */
+const KEEP_BINARY = { serialize: (value: unknown): unknown => value };
+
 /** Base model: module coordinates only; every trait comes from the kernel. */
 class RlrpModel extends DOMWidgetModel {
+  static override serializers: ISerializers = {
+    ...DOMWidgetModel.serializers,
+    input: KEEP_BINARY,
+    layers: KEEP_BINARY,
+    maps: KEEP_BINARY,
+  };
+
   override defaults(): ReturnType<DOMWidgetModel['defaults']> {
     return {
       ...super.defaults(),

@@ -1,27 +1,45 @@
 /**
- * RelevanceExplorer: the input and its relevance side by side (or overlaid), a layer stepper that
- * walks the trace from the output layer down to the input, rule / target / colour map selectors
- * and a relevance-mass-per-layer chart.
+ * RelevanceExplorer view, the DOM wiring: the input and its relevance side by side (or
+ * overlaid), a layer stepper from the output layer down to the input, rule / target / colour map
+ * / channel selectors and the relevance mass per layer. The figures come from
+ * `explorer-figures.ts`.
  *
- * Stepping layers, the channel picker, colour map, overlay and zoom only redraw data already in
- * the model. Changing rule or target sends an `explain` custom message; the kernel reruns the
- * backward pass and updates `layers` + `generation`, which redraws.
+ * Stepping layers, colour map, overlay and zoom only redraw data already in the model. A channel
+ * is fetched from the kernel when picked (the state carries channel sums only). Changing rule or
+ * target sends an `explain` custom message; the kernel reruns the backward pass and updates
+ * `layers` + `generation`, which redraws. Without a kernel (exported HTML, the text/html
+ * fallback) what needs one is disabled and says so.
  */
 import { plotly } from '../plotly-provider';
-import type { PlotlyObject } from 'plotly.js-dist-min';
 import {
   COLORMAP_NAMES,
   DRAWN_EVENT,
+  type ChannelReply,
+  type ChannelRequest,
   type DrawnEventDetail,
   type ExplainRequest,
   type LayerState,
   type RelevanceExplorerState,
 } from '../../src/schema';
-import { colorscaleOf } from '../../src/colormaps';
 import { element, ensureStyles, labelled, setOptions } from '../dom';
-import { inputPicture, layoutOf, maxAbs, spatialGrid } from '../maps';
+import { layoutOf } from '../maps';
 import type { Cleanup, RenderContext } from '../model';
 import { toFloat32 } from '../payload';
+import { hasKernel } from '../read-only-model';
+import {
+  channelOptions,
+  classLabels,
+  denseFigure,
+  inputFigure,
+  layerHeading,
+  layerLabel,
+  massColours,
+  massFigure,
+  ruleMenu,
+  spatialFigure,
+  targetOptions,
+  type Figure,
+} from './explorer-figures';
 
 const PLOT_CONFIG = {
   displaylogo: false,
@@ -29,13 +47,8 @@ const PLOT_CONFIG = {
   modeBarButtonsToRemove: ['lasso2d', 'select2d'],
 };
 const PLAY_INTERVAL_MS = 700;
-const INPUT_WIDTH = 300;
-const MAP_WIDTH = 380;
-const PLOT_HEIGHT = 300;
-const MASS_HEIGHT = 170;
-const NEGATIVE_BAR = '#3b6fd8';
-const MAX_BARS = 200;
-const POSITIVE_BAR = '#d83b3b';
+/** Said wherever a control needs the kernel and there is none. */
+export const NEEDS_KERNEL = 'needs a running kernel';
 
 /** Renders a RelevanceExplorer into `el`; returns the cleanup function. */
 export function renderRelevanceExplorer({
@@ -43,11 +56,14 @@ export function renderRelevanceExplorer({
   el,
 }: RenderContext<RelevanceExplorerState>): Cleanup {
   ensureStyles();
+  const live = hasKernel(model);
   const root = element('div', 'rlrp-widget rlrp-explorer');
   const title = element('div', 'rlrp-title');
 
   const ruleSelect = element('select', 'rlrp-rule');
   const targetSelect = element('select', 'rlrp-target');
+  const targetSearch = element('input', 'rlrp-target-search');
+  Object.assign(targetSearch, { type: 'search', placeholder: 'find a class', size: 10 });
   const colormapSelect = element('select', 'rlrp-colormap');
   const overlayBox = element('input', 'rlrp-overlay');
   overlayBox.type = 'checkbox';
@@ -59,20 +75,25 @@ export function renderRelevanceExplorer({
   toolbar.append(
     labelled('rule', ruleSelect),
     labelled('target', targetSelect),
+    targetSearch,
     labelled('colormap', colormapSelect),
     labelled('overlay', overlayBox),
     labelled('opacity', opacitySlider),
     channelField,
   );
+  for (const control of [ruleSelect, targetSelect, targetSearch, channelSelect]) {
+    control.disabled = !live;
+    if (!live) control.title = NEEDS_KERNEL;
+  }
 
   const prevButton = element('button', 'rlrp-prev', '◀');
   const nextButton = element('button', 'rlrp-next', '▶');
   const playButton = element('button', 'rlrp-play', 'play');
   const layerSlider = element('input', 'rlrp-layer-slider');
   Object.assign(layerSlider, { type: 'range', min: '0', step: '1' });
-  const layerLabel = element('span', 'rlrp-layer-label');
+  const layerLabelNode = element('span', 'rlrp-layer-label');
   const stepper = element('div', 'rlrp-stepper');
-  stepper.append(prevButton, layerSlider, nextButton, playButton, layerLabel);
+  stepper.append(prevButton, layerSlider, nextButton, playButton, layerLabelNode);
 
   const inputPlot = element('div', 'rlrp-plot rlrp-input-plot');
   // Heatmaps and bar charts live in separate figures: switching a figure's trace type makes
@@ -97,7 +118,10 @@ export function renderRelevanceExplorer({
   let opacity = model.get('overlay_opacity') ?? 0.6;
   let playTimer: ReturnType<typeof setInterval> | undefined;
   let requestCounter = 0;
-  const pending = new Map<number, number>();
+  /** The newest explain request sent and not answered yet (a newer one supersedes it). */
+  let awaited: { id: number; rule: string; started: number } | undefined;
+  /** Channels fetched for the current trace, by `layer:channel`. */
+  const channels = new Map<string, Float32Array>();
   let disposed = false;
 
   setOptions(
@@ -117,31 +141,39 @@ export function renderRelevanceExplorer({
   function readTrace(): void {
     layers = model.get('layers') ?? [];
     decoded = layers.map((layer) => toFloat32(layer.data));
+    channels.clear();
     layerSlider.max = String(Math.max(0, layers.length - 1));
     if (layerIndex > layers.length - 1) layerIndex = Math.max(0, layers.length - 1);
   }
 
+  function fillTargets(): void {
+    const target = Number(model.get('target'));
+    setOptions(
+      targetSelect,
+      targetOptions(model.get('classes') ?? [], target, targetSearch.value),
+      String(target),
+    );
+  }
+
   function readControls(): void {
     title.textContent = model.get('title') || 'Relevance explorer';
-    setOptions(ruleSelect, model.get('rules') ?? [], model.get('rule'));
-    const classes = model.get('classes') ?? [];
-    const options = classes.map((c) => ({
-      value: String(c.index),
-      label: `${c.label} — ${(c.probability * 100).toFixed(1)} %`,
-    }));
-    const target = String(model.get('target'));
-    if (!options.some((o) => o.value === target))
-      options.push({ value: target, label: `class ${target}` });
-    setOptions(targetSelect, options, target);
-    const busy = Boolean(model.get('busy'));
+    const description = model.get('rule_description');
+    setOptions(
+      ruleSelect,
+      ruleMenu(model.get('rules') ?? [], model.get('rule'), description),
+      model.get('rule'),
+    );
+    fillTargets();
+    const busy = Boolean(model.get('busy')) || awaited !== undefined;
     root.classList.toggle('rlrp-busy', busy);
-    ruleSelect.disabled = busy;
-    targetSelect.disabled = busy;
     const error = model.get('error');
     status.classList.toggle('rlrp-error', Boolean(error));
-    status.textContent = error
-      ? error
-      : `${model.get('rule_description') || model.get('rule')}` +
+    if (error) status.textContent = error;
+    else if (awaited) status.textContent = `${awaited.rule}: computing…`;
+    else if (!live) status.textContent = `${description} — rule and target: ${NEEDS_KERNEL}`;
+    else
+      status.textContent =
+        `${description || model.get('rule')}` +
         (busy ? ' — computing…' : ` — backward pass ${model.get('backward_ms').toFixed(1)} ms`);
   }
 
@@ -149,59 +181,16 @@ export function renderRelevanceExplorer({
     layerSlider.value = String(layerIndex);
     prevButton.disabled = layerIndex <= 0;
     nextButton.disabled = layerIndex >= layers.length - 1;
+    layerLabelNode.textContent = layerLabel(layers, layerIndex);
     const layer = layers[layerIndex];
-    if (!layer) {
-      layerLabel.textContent = 'no trace';
-      return;
-    }
-    const position =
-      layerIndex === 0 ? 'output' : layerIndex === layers.length - 1 ? 'input' : 'hidden';
-    layerLabel.textContent =
-      `${layerIndex + 1}/${layers.length} ${layer.name} (${layer.class_name}) ` +
-      `[${layer.shape.join('×')}] ${position} ΣR=${layer.sum.toPrecision(4)}` +
-      (layer.vanished ? ' vanished' : '');
-    const layout = layoutOf(layer.shape);
-    const showChannels = layout.kind === 'spatial' && layout.channels > 1;
+    const layout = layer ? layoutOf(layer.shape) : undefined;
+    const showChannels = layout?.kind === 'spatial' && layout.channels > 1;
     channelField.style.display = showChannels ? '' : 'none';
-    if (showChannels && layout.kind === 'spatial') {
+    if (showChannels && layout?.kind === 'spatial') {
       if (channel !== 'sum' && channel >= layout.channels) channel = 'sum';
-      const options = [{ value: 'sum', label: `sum of ${layout.channels}` }];
-      for (let c = 0; c < layout.channels; c++) options.push({ value: String(c), label: `#${c}` });
-      setOptions(channelSelect, options, String(channel));
+      setOptions(channelSelect, channelOptions(layout.channels), String(channel));
     }
-    overlayBox.disabled = layout.kind !== 'spatial';
-  }
-
-  function inputTraces(): PlotlyObject[] {
-    const input = model.get('input');
-    const picture = inputPicture(toFloat32(input.data), input.shape, input.range);
-    if (picture.kind === 'rgb') return [{ type: 'image', z: picture.z, hoverinfo: 'x+y' }];
-    return [
-      {
-        type: 'heatmap',
-        z: picture.z,
-        colorscale: colorscaleOf('gray'),
-        zmin: input.range[0],
-        zmax: input.range[1],
-        showscale: false,
-        hovertemplate: 'x %{x}, y %{y}<br>input %{z:.3g}<extra></extra>',
-      },
-    ];
-  }
-
-  // Explicit sizes: views are often drawn before their element is attached (html-manager, the
-  // nbextension), when plotly's autosize would fall back to 700×450.
-  function imageLayout(heading: string, width = MAP_WIDTH): PlotlyObject {
-    return {
-      width,
-      height: PLOT_HEIGHT,
-      title: { text: heading, font: { size: 12 } },
-      margin: { l: 30, r: 10, t: 30, b: 25 },
-      xaxis: { constrain: 'domain' },
-      yaxis: { autorange: 'reversed', scaleanchor: 'x', constrain: 'domain' },
-      // Keep zoom across redraws of the same figure (zoom is front-end state).
-      uirevision: 'keep',
-    };
+    overlayBox.disabled = layout?.kind !== 'spatial';
   }
 
   // The input never changes; it is drawn once and again only when it becomes visible.
@@ -211,12 +200,37 @@ export function renderRelevanceExplorer({
     inputPlot.style.display = hidden ? 'none' : '';
     if (hidden || inputDrawn) return;
     inputDrawn = true;
-    await plotly().react(inputPlot, inputTraces(), imageLayout('input', INPUT_WIDTH), PLOT_CONFIG);
+    const figure = inputFigure(model.get('input'));
+    await plotly().react(inputPlot, figure.traces, figure.layout, PLOT_CONFIG);
   }
 
   function isSpatial(): boolean {
     const layer = layers[layerIndex];
     return Boolean(layer) && layoutOf(layer.shape).kind === 'spatial';
+  }
+
+  /** The values to draw for the shown layer: a fetched channel, else the channel sum. */
+  function shownValues(): { values: Float32Array; channel: number | 'sum' } {
+    if (channel !== 'sum') {
+      const fetched = channels.get(`${layerIndex}:${channel}`);
+      if (fetched) return { values: fetched, channel };
+    }
+    return { values: decoded[layerIndex], channel: 'sum' };
+  }
+
+  function layerFigure(layer: LayerState): Figure {
+    const layout = layoutOf(layer.shape);
+    const shown = shownValues();
+    const heading = layerHeading(layer, shown.channel);
+    if (layout.kind === 'dense') {
+      const labels =
+        layerIndex === 0 ? classLabels(model.get('classes') ?? [], layout.units) : undefined;
+      return denseFigure(shown.values, heading, labels, `dense-${layerIndex}`);
+    }
+    return spatialFigure(shown.values, layout, heading, model.get('input'), {
+      colormap,
+      overlayOpacity: overlay ? opacity : undefined,
+    });
   }
 
   async function drawLayer(): Promise<void> {
@@ -226,144 +240,30 @@ export function renderRelevanceExplorer({
       plotly().purge(barPlot);
       return;
     }
-    const values = decoded[layerIndex];
-    const layout = layoutOf(layer.shape);
-    const heading = `${layer.name} (${layer.class_name})`;
-    barPlot.style.display = layout.kind === 'dense' ? '' : 'none';
-    mapPlot.style.display = layout.kind === 'dense' ? 'none' : '';
-    root.dataset.layerKind = layout.kind;
-    if (layout.kind === 'dense') {
-      const labels = layerIndex === 0 ? classLabels(layout.units) : undefined;
-      const y = Array.from(values.subarray(0, layout.units));
-      const x = labels ?? y.map((_, i) => i);
-      const hovertemplate = 'neuron %{x}<br>R = %{y:.4g}<extra></extra>';
-      // Hundreds of SVG bars take plotly ~100 ms; wide layers (e.g. a Flatten) are drawn as two
-      // filled step lines (positive red, negative blue), which look the same and draw at once.
-      const traces =
-        layout.units <= MAX_BARS
-          ? [
-              {
-                type: 'bar',
-                x,
-                y,
-                marker: { color: y.map((v) => (v >= 0 ? POSITIVE_BAR : NEGATIVE_BAR)) },
-                hovertemplate,
-              },
-            ]
-          : [
-              { sign: 1, color: POSITIVE_BAR },
-              { sign: -1, color: NEGATIVE_BAR },
-            ].map(({ sign, color }) => ({
-              type: 'scatter',
-              mode: 'lines',
-              x,
-              y: y.map((v) => (v * sign > 0 ? v : 0)),
-              line: { shape: 'hvh', width: 1, color },
-              fill: 'tozeroy',
-              fillcolor: color,
-              hovertemplate,
-              showlegend: false,
-            }));
-      await plotly().react(
-        barPlot,
-        traces,
-        {
-          width: MAP_WIDTH,
-          height: PLOT_HEIGHT,
-          title: { text: heading, font: { size: 12 } },
-          margin: { l: 45, r: 10, t: 30, b: 30 },
-          xaxis: { type: labels ? 'category' : 'linear' },
-          yaxis: { zeroline: true },
-          uirevision: `dense-${layerIndex}`,
-        },
-        PLOT_CONFIG,
-      );
-      return;
-    }
-    const grid = spatialGrid(values, layout.height, layout.width, layout.channels, channel);
-    const bound = maxAbs(grid);
-    const heat: PlotlyObject = {
-      type: 'heatmap',
-      z: grid,
-      colorscale: colorscaleOf(colormap),
-      zmin: -bound,
-      zmax: bound,
-      zmid: 0,
-      hovertemplate: 'x %{x}, y %{y}<br>R = %{z:.4g}<extra></extra>',
-      colorbar: { thickness: 10 },
-    };
-    if (!overlay) {
-      await plotly().react(mapPlot, [heat], imageLayout(heading), PLOT_CONFIG);
-      return;
-    }
-    // Overlay: stretch the (possibly coarser) relevance map over the input's pixel grid.
-    const input = model.get('input');
-    const scaleX = (input.shape[1] ?? layout.width) / layout.width;
-    const scaleY = input.shape[0] / layout.height;
-    Object.assign(heat, {
-      opacity,
-      dx: scaleX,
-      dy: scaleY,
-      x0: (scaleX - 1) / 2,
-      y0: (scaleY - 1) / 2,
-    });
+    const kind = layoutOf(layer.shape).kind;
+    barPlot.style.display = kind === 'dense' ? '' : 'none';
+    mapPlot.style.display = kind === 'dense' ? 'none' : '';
+    root.dataset.layerKind = kind;
+    const figure = layerFigure(layer);
     await plotly().react(
-      mapPlot,
-      [...inputTraces(), heat],
-      imageLayout(`${heading} over input`),
+      kind === 'dense' ? barPlot : mapPlot,
+      figure.traces,
+      figure.layout,
       PLOT_CONFIG,
     );
   }
 
-  function classLabels(units: number): string[] | undefined {
-    const classes = model.get('classes') ?? [];
-    if (classes.length === 0) return undefined;
-    const byIndex = new Map(classes.map((c) => [c.index, c.label]));
-    return Array.from({ length: units }, (_, i) => byIndex.get(i) ?? String(i));
-  }
-
   async function drawMass(): Promise<void> {
-    const x = layers.map((l, i) => `${i}:${l.name}`);
-    await plotly().react(
-      massPlot,
-      [
-        {
-          type: 'bar',
-          name: 'Σ|R|',
-          x,
-          y: layers.map((l) => l.mass),
-          marker: { color: layers.map((_, i) => (i === layerIndex ? '#ff7f0e' : '#9ab')) },
-          hovertemplate: '%{x}<br>Σ|R| = %{y:.4g}<extra></extra>',
-        },
-        {
-          type: 'scatter',
-          mode: 'lines+markers',
-          name: 'ΣR',
-          x,
-          y: layers.map((l) => l.sum),
-          hovertemplate: '%{x}<br>ΣR = %{y:.4g}<extra></extra>',
-        },
-      ],
-      {
-        width: INPUT_WIDTH + MAP_WIDTH + 8,
-        height: MASS_HEIGHT,
-        title: { text: 'relevance mass per layer (output → input)', font: { size: 11 } },
-        margin: { l: 45, r: 10, t: 25, b: 40 },
-        showlegend: true,
-        legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.2 },
-        xaxis: { tickfont: { size: 9 } },
-      },
-      { ...PLOT_CONFIG, displayModeBar: false },
-    );
+    const figure = massFigure(layers, layerIndex);
+    await plotly().react(massPlot, figure.traces, figure.layout, {
+      ...PLOT_CONFIG,
+      displayModeBar: false,
+    });
   }
 
   async function highlightMass(): Promise<void> {
     if (!massPlot.classList.contains('js-plotly-plot')) return;
-    await plotly().restyle(
-      massPlot,
-      { 'marker.color': [layers.map((_, i) => (i === layerIndex ? '#ff7f0e' : '#9ab'))] },
-      [0],
-    );
+    await plotly().restyle(massPlot, { 'marker.color': [massColours(layers, layerIndex)] }, [0]);
   }
 
   async function redraw(
@@ -395,14 +295,28 @@ export function renderRelevanceExplorer({
     const clamped = Math.min(Math.max(index, 0), layers.length - 1);
     if (clamped === layerIndex) return;
     layerIndex = clamped;
+    requestChannelIfMissing();
     void redraw('layer-step', started);
   }
 
   function requestTrace(rule: string, target: number): void {
     const request: ExplainRequest = { type: 'explain', rule, target, request_id: ++requestCounter };
-    pending.set(request.request_id, performance.now());
-    root.classList.add('rlrp-busy');
-    status.textContent = `${rule}: computing…`;
+    // A newer request supersedes an unanswered one: the kernel computes only the newest.
+    awaited = { id: request.request_id, rule, started: performance.now() };
+    readControls();
+    model.send(request);
+  }
+
+  /** Asks the kernel for the picked channel of the shown layer when it is not here yet. */
+  function requestChannelIfMissing(): void {
+    if (channel === 'sum' || !live || channels.has(`${layerIndex}:${channel}`)) return;
+    if (!isSpatial()) return;
+    const request: ChannelRequest = {
+      type: 'channel',
+      layer: layerIndex,
+      channel,
+      generation: model.get('generation'),
+    };
     model.send(request);
   }
 
@@ -431,6 +345,7 @@ export function renderRelevanceExplorer({
   channelSelect.addEventListener('change', () => {
     const started = performance.now();
     channel = channelSelect.value === 'sum' ? 'sum' : Number(channelSelect.value);
+    requestChannelIfMissing();
     void redraw('style', started);
   });
   colormapSelect.addEventListener('change', () => {
@@ -454,19 +369,38 @@ export function renderRelevanceExplorer({
   targetSelect.addEventListener('change', () =>
     requestTrace(ruleSelect.value, Number(targetSelect.value)),
   );
+  targetSearch.addEventListener('input', fillTargets);
 
   const onTrace = (): void => {
     const requestId = model.get('request_id');
-    const started = pending.get(requestId);
-    pending.delete(requestId);
+    let started = performance.now();
+    if (awaited && requestId >= awaited.id) {
+      started = awaited.started;
+      awaited = undefined;
+    }
     readTrace();
     readControls();
-    void redraw('trace-update', started ?? performance.now(), requestId);
+    requestChannelIfMissing();
+    void redraw('trace-update', started, requestId);
   };
-  const onControls = (): void => readControls();
+  const onControls = (): void => {
+    // An error answers the awaited request too.
+    if (model.get('error') && awaited && model.get('request_id') >= awaited.id) awaited = undefined;
+    readControls();
+  };
+  const onCustom = (content: unknown, buffers?: unknown): void => {
+    const reply = content as Partial<ChannelReply> | null;
+    const buffer = Array.isArray(buffers) ? (buffers[0] as DataView | ArrayBuffer) : undefined;
+    if (reply?.type !== 'channel' || buffer === undefined) return;
+    if (reply.generation !== model.get('generation')) return; // for a trace no longer shown
+    channels.set(`${reply.layer}:${reply.channel}`, toFloat32(buffer));
+    if (reply.layer === layerIndex && reply.channel === channel)
+      void redraw('style', performance.now());
+  };
   model.on('change:generation', onTrace);
   model.on('change:busy', onControls);
   model.on('change:error', onControls);
+  model.on('msg:custom', onCustom as (...args: unknown[]) => void);
 
   readTrace();
   readControls();
@@ -479,6 +413,7 @@ export function renderRelevanceExplorer({
     model.off('change:generation', onTrace);
     model.off('change:busy', onControls);
     model.off('change:error', onControls);
+    model.off('msg:custom', onCustom as (...args: unknown[]) => void);
     for (const plot of [inputPlot, mapPlot, barPlot, massPlot]) plotly().purge(plot);
     root.remove();
   };

@@ -14,7 +14,7 @@ import { colorscaleOf } from '../../src/colormaps';
 import { element, ensureStyles, labelled, setOptions } from '../dom';
 import { inputPicture, layoutOf, maxAbs, spatialGrid } from '../maps';
 import type { Cleanup, RenderContext } from '../model';
-import { toFloat32 } from '../payload';
+import { imageValues, toFloat32 } from '../payload';
 
 const CELL_PX = 220;
 
@@ -52,7 +52,7 @@ export function renderRuleComparison({ model, el }: RenderContext<RuleComparison
     const columns = Math.max(1, Math.min(model.get('columns') || 4, cells));
     const rows = Math.ceil(cells / columns);
     const input = model.get('input');
-    const picture = inputPicture(toFloat32(input.data), input.shape, input.range);
+    const picture = inputPicture(imageValues(input), input.shape, input.range);
     const traces: PlotlyObject[] = [];
     const layout: PlotlyObject = {
       grid: { rows, columns, pattern: 'independent', xgap: 0.08, ygap: 0.15 },

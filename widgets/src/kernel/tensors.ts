@@ -1,64 +1,142 @@
 /**
- * Reading engine tensors into the widget state: one sample of the trace as Float32Arrays (sent
- * as binary buffers), the input picture, the top-k classes.
+ * Reading engine tensors into the widget state: what the views draw, reduced on the device and
+ * read back in one transfer (the full tensors stay in the kernel).
+ *
+ * Reads happen outside `tf.tidy`: tidy walks whatever its function returns looking for tensors,
+ * element by element for a typed array (~1 s for a VGG16-sized activation on wasm), so a
+ * `tf.tidy(() => t.dataSync())` costs far more than the read itself.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TraceLayer } from '@rlrp/core';
-import type { KernelImage, KernelLayer } from '../fallback/fallback-figure';
-import type { ClassOption } from '../schema';
+import type { ClassOption, ImageState, LayerState } from '../schema';
 import { WidgetOptionError } from '../errors';
+import { quantiseToBytes } from '../quantise';
+
+/** A layer whose `data` is a Float32Array (the kernel-side form of {@link LayerState}). */
+export type KernelLayer = Omit<LayerState, 'data'> & { data: Float32Array };
+
+/** The kernel-side form of {@link ImageState}. */
+export type KernelImage = Omit<ImageState, 'data'> & { data: Uint8Array };
+
+function checkSample(tensor: tf.Tensor, sample: number): void {
+  const [batch] = tensor.shape;
+  if (!Number.isInteger(sample) || sample < 0 || sample >= batch) {
+    throw new WidgetOptionError('sample', `sample ${sample} is outside the batch of ${batch}.`);
+  }
+}
+
+/** Reads a tensor kept by the caller and disposes it; a fresh array, safe to send. */
+function readAndDispose(tensor: tf.Tensor): Float32Array {
+  try {
+    // The copy: on the cpu backend dataSync returns the backend's own array, which must not
+    // travel (or outlive the tensor) as a widget buffer.
+    return Float32Array.from(tensor.dataSync());
+  } finally {
+    tensor.dispose();
+  }
+}
 
 /** Values of sample `sample` of a `[batch, ...]` tensor, as a fresh Float32Array. */
 export function sampleValues(tensor: tf.Tensor, sample = 0): Float32Array {
-  const [batch] = tensor.shape;
-  if (sample < 0 || sample >= batch) {
-    throw new WidgetOptionError('sample', `sample ${sample} is outside the batch of ${batch}.`);
-  }
-  // A batch of one needs no slice. The copy is kept: on the cpu backend dataSync returns the
-  // backend's own array, which must not travel (or outlive the tensor) as a widget buffer.
-  if (batch === 1) return Float32Array.from(tensor.dataSync());
-  return Float32Array.from(tf.tidy(() => tensor.gather([sample]).dataSync()));
+  checkSample(tensor, sample);
+  return readAndDispose(tf.tidy(() => tensor.gather([sample]).reshape([-1])));
 }
 
-/** The trace of one sample (output layer first) in the kernel-side state form. */
+/** Sample `sample` of a relevance `[batch, ...shape]` as drawn: spatial maps summed over channels. */
+function drawnValues(relevance: tf.Tensor, sample: number): tf.Tensor1D {
+  const one = relevance.gather([sample]);
+  return (relevance.rank === 4 ? one.sum(-1) : one).reshape([-1]);
+}
+
+/** One relevance map as the views draw it (a spatial map summed over channels), one device read. */
+export function drawnMap(relevance: tf.Tensor, sample = 0): Float32Array {
+  checkSample(relevance, sample);
+  return readAndDispose(tf.tidy(() => drawnValues(relevance, sample)));
+}
+
+/** Number of values {@link drawnValues} gives for a relevance of this shape (batch axis included). */
+function drawnSize(shape: readonly number[]): number {
+  const perSample = shape.length === 4 ? shape.slice(1, 3) : shape.slice(1);
+  return perSample.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The trace of one sample (output layer first) as the views draw it: each spatial layer reduced
+ * to its channel sum `[H, W]`, dense layers whole. All layers come back in one device read.
+ */
 export function traceLayers(trace: readonly TraceLayer[], sample = 0): KernelLayer[] {
-  return trace.map((layer) => ({
-    name: layer.name,
-    class_name: layer.className,
-    shape: [...layer.outputShape],
-    data: sampleValues(layer.relevance, sample),
-    mass: layer.mass[sample],
-    sum: layer.sum[sample],
-    vanished: layer.vanished[sample],
-  }));
+  if (trace.length === 0) return [];
+  checkSample(trace[0].relevance, sample);
+  const sizes = trace.map((layer) => drawnSize(layer.relevance.shape));
+  const all = readAndDispose(
+    tf.tidy(() => tf.concat(trace.map((layer) => drawnValues(layer.relevance, sample)))),
+  );
+  let offset = 0;
+  return trace.map((layer, i) => {
+    const data = all.slice(offset, offset + sizes[i]);
+    offset += sizes[i];
+    return {
+      name: layer.name,
+      class_name: layer.className,
+      shape: [...layer.outputShape],
+      data,
+      mass: layer.mass[sample],
+      sum: layer.sum[sample],
+      vanished: layer.vanished[sample],
+    };
+  });
 }
 
-/** The input picture of one sample: `[H, W]` or `[H, W, C]` values and their range. */
+/** One channel `[H, W]` of a spatial layer's relevance, sample `sample`. */
+export function channelValues(relevance: tf.Tensor, channel: number, sample = 0): Float32Array {
+  checkSample(relevance, sample);
+  const channels = relevance.shape[relevance.rank - 1];
+  if (relevance.rank !== 4 || !Number.isInteger(channel) || channel < 0 || channel >= channels) {
+    throw new WidgetOptionError(
+      'channel',
+      `channel ${channel} does not exist in a layer of shape [${relevance.shape.slice(1).join(', ')}]; ` +
+        `pick 0–${channels - 1} of a spatial layer.`,
+    );
+  }
+  return readAndDispose(
+    tf.tidy(() =>
+      relevance.gather([sample]).slice([0, 0, 0, channel], [1, -1, -1, 1]).reshape([-1]),
+    ),
+  );
+}
+
+/** The input picture of one sample: `[H, W]` or `[H, W, C]` bytes and the range they span. */
 export function inputImage(input: tf.Tensor, sample = 0): KernelImage {
-  const data = sampleValues(input, sample);
+  const values = sampleValues(input, sample);
   let min = Infinity;
   let max = -Infinity;
-  for (const v of data) {
+  for (const v of values) {
     if (v < min) min = v;
     if (v > max) max = v;
   }
   if (!(max > min)) max = min + 1;
   const shape = input.shape.slice(1);
-  return { shape: shape.length === 1 ? [1, shape[0]] : shape, data, range: [min, max] };
+  const range: [number, number] = [min, max];
+  return {
+    shape: shape.length === 1 ? [1, shape[0]] : shape,
+    data: quantiseToBytes(values, range),
+    range,
+  };
 }
 
-/** The `k` most probable classes of sample `sample` of `[batch, classes]` probabilities. */
-export function topClasses(
+/**
+ * Every class of sample `sample` of `[batch, classes]` probabilities, most probable first (the
+ * target menu lists them all, top ones first).
+ */
+export function rankedClasses(
   probabilities: tf.Tensor2D,
   labels: readonly string[] | undefined,
-  k = 5,
   sample = 0,
 ): ClassOption[] {
-  const row = Array.from(tf.tidy(() => probabilities.gather([sample]).dataSync()));
+  const row = Array.from(sampleValues(probabilities, sample));
   return row
     .map((probability, index) => ({ index, probability, label: labels?.[index] ?? String(index) }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, k);
+    .sort((a, b) => b.probability - a.probability);
 }
 
 /**

@@ -1,0 +1,28 @@
+/**
+ * A model over saved widget state, with no kernel behind it: what the text/html fallback draws the
+ * views over (as ipywidgets' html-manager does with the state it embeds). Its values never change
+ * and messages to the kernel go nowhere; `comm_live` is false, so views disable what needs a kernel.
+ */
+import type { WidgetModelLike } from './model';
+
+/** A read-only {@link WidgetModelLike} over `state`. */
+export function readOnlyModel<S extends object>(
+  state: S,
+): WidgetModelLike<S> & { comm_live: false } {
+  return {
+    comm_live: false,
+    get: (key) => state[key],
+    on: () => undefined,
+    off: () => undefined,
+    send: () => undefined,
+  };
+}
+
+/**
+ * Whether a kernel answers this model's messages. @jupyter-widgets/base models say so in
+ * `comm_live` (false in html-manager exports and for a {@link readOnlyModel}); anywidget's models
+ * have no such flag and are live.
+ */
+export function hasKernel(model: object): boolean {
+  return (model as { comm_live?: boolean }).comm_live !== false;
+}

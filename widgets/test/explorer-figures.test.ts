@@ -1,0 +1,104 @@
+/** The explorer's pure figure builders (no DOM, no plotly): what the live view and the fallback draw. */
+import {
+  channelOptions,
+  denseFigure,
+  massColours,
+  ruleMenu,
+  spatialFigure,
+  targetOptions,
+} from '../frontend/views/explorer-figures';
+import { readOnlyModel, hasKernel } from '../frontend/read-only-model';
+import { imageValues, toFloat32 } from '../frontend/payload';
+import { quantiseToBytes } from '../src/quantise';
+import type { ImageState, LayerState } from '../src/schema';
+
+const classes = [
+  { index: 3, label: 'three', probability: 0.6 },
+  { index: 8, label: 'eight', probability: 0.3 },
+  { index: 5, label: 'five', probability: 0.1 },
+];
+
+describe('explorer figures', () => {
+  it('lists every class, most probable first, filtered by label or index, the target always', () => {
+    expect(targetOptions(classes, 3).map((o) => o.value)).toEqual(['3', '8', '5']);
+    expect(targetOptions(classes, 3)[1].label).toBe('eight — 30.0 %');
+    expect(targetOptions(classes, 3, 'EIG').map((o) => o.value)).toEqual(['3', '8']);
+    expect(targetOptions(classes, 3, '5').map((o) => o.value)).toEqual(['3', '5']);
+    // A target outside the list (e.g. set from code) is still selectable.
+    expect(targetOptions(classes, 9, 'zzz')).toEqual([{ value: '9', label: 'class 9' }]);
+  });
+
+  it('labels the current rule with its parameters, e.g. LRP-ε with its ε', () => {
+    const rules = [
+      { value: 'lrp0', label: 'LRP-0' },
+      { value: 'epsilon', label: 'LRP-ε' },
+    ];
+    expect(ruleMenu(rules, 'epsilon', 'LRP-ε (ε = 0.000001)')).toEqual([
+      { value: 'lrp0', label: 'LRP-0' },
+      { value: 'epsilon', label: 'LRP-ε (ε = 0.000001)' },
+    ]);
+    expect(ruleMenu(rules, 'gamma', 'LRP-γ (γ = 0.25)').at(-1)).toEqual({
+      value: 'gamma',
+      label: 'LRP-γ (γ = 0.25)',
+    });
+  });
+
+  it('offers the channel sum and every channel', () => {
+    expect(channelOptions(3).map((o) => o.value)).toEqual(['sum', '0', '1', '2']);
+  });
+
+  it('draws up to 200 units as bars and wider layers as two filled step lines', () => {
+    const narrow = denseFigure(new Float32Array([1, -2]), 'fc', ['a', 'b'], 'r');
+    expect(narrow.traces).toHaveLength(1);
+    expect(narrow.traces[0]).toMatchObject({ type: 'bar', x: ['a', 'b'], y: [1, -2] });
+    const wide = denseFigure(new Float32Array(201).fill(-1), 'flatten', undefined, 'r');
+    expect(wide.traces.map((t) => t.type)).toEqual(['scatter', 'scatter']);
+    expect((wide.traces[1].y as number[]).every((v) => v === -1)).toBe(true);
+    expect((wide.traces[0].y as number[]).every((v) => v === 0)).toBe(true);
+  });
+
+  it('draws a reduced map on a symmetric scale, alone or stretched over the input', () => {
+    const input: ImageState = {
+      shape: [4, 4, 1],
+      data: quantiseToBytes(new Float32Array(16).fill(1), [0, 1]),
+      range: [0, 1],
+    };
+    const layout = { kind: 'spatial' as const, height: 2, width: 2, channels: 8 };
+    const values = new Float32Array([1, -3, 0, 2]);
+    const alone = spatialFigure(values, layout, 'conv', input, { colormap: 'bwr' });
+    expect(alone.traces).toHaveLength(1);
+    expect(alone.traces[0]).toMatchObject({
+      z: [
+        [1, -3],
+        [0, 2],
+      ],
+      zmin: -3,
+      zmax: 3,
+    });
+    const over = spatialFigure(values, layout, 'conv', input, {
+      colormap: 'bwr',
+      overlayOpacity: 0.4,
+    });
+    expect(over.traces).toHaveLength(2);
+    expect(over.traces[1]).toMatchObject({ opacity: 0.4, dx: 2, dy: 2, x0: 0.5, y0: 0.5 });
+  });
+
+  it('highlights the shown layer in the mass chart', () => {
+    const layers = [{}, {}, {}] as LayerState[];
+    expect(massColours(layers, 1)).toEqual(['#9ab', '#ff7f0e', '#9ab']);
+  });
+});
+
+describe('read-only model over saved state', () => {
+  it('gives the saved values, decodes base64 payloads and says it has no kernel', () => {
+    const floats = new Float32Array([0.5, -2]);
+    const model = readOnlyModel({
+      data: Buffer.from(floats.buffer).toString('base64'),
+      input: { shape: [1, 2], data: Buffer.from([0, 255]).toString('base64'), range: [-1, 1] },
+    });
+    expect(Array.from(toFloat32(model.get('data')))).toEqual([0.5, -2]);
+    expect(Array.from(imageValues(model.get('input') as ImageState))).toEqual([-1, 1]);
+    expect(hasKernel(model)).toBe(false);
+    expect(hasKernel({})).toBe(true); // anywidget's models carry no comm_live: live
+  });
+});
