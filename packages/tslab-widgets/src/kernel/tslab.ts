@@ -1,4 +1,6 @@
 import type { JsonObject } from '../json';
+import type { ShorthandParser } from './shorthand-rewrite';
+import { expandShorthandProperties } from './shorthand-rewrite';
 
 /**
  * The parts of tslab this kernel builds on. They are internals (`tslab/dist/*`), so the kernel is
@@ -75,21 +77,26 @@ interface ExecutorModule {
     console: TslabConsole,
   ): TslabExecutor;
 }
+interface MetadataModule {
+  getCodeMetadata(src: string): { module?: string; mode?: string };
+}
 interface JupyterModule {
   JupyterHandlerImpl: new (executor: TslabExecutor, isJs: boolean) => TslabHandler;
   lastWriteDisplayData: TslabDisplaySink | null;
 }
-interface TypeScriptModule {
+interface TypeScriptModule extends ShorthandParser {
   version: string;
-  ScriptTarget: { Latest: number };
-  ScriptKind: { TSX: number };
+  ScriptKind: { TS: number; TSX: number };
   createSourceFile(
     name: string,
     text: string,
     target: number,
-    setParents: undefined,
+    setParents: boolean,
     kind: number,
-  ): { parseDiagnostics?: { messageText: unknown; start: number; length: number }[] };
+  ): {
+    kind: number;
+    parseDiagnostics?: { messageText: unknown; start: number; length: number }[];
+  };
 }
 
 /** Loads tslab through `load` (a `require`), checking the version first. */
@@ -107,6 +114,7 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
   const converter = load('tslab/dist/converter') as ConverterModule;
   const executorModule = load('tslab/dist/executor') as ExecutorModule;
   const jupyter = load('tslab/dist/jupyter') as JupyterModule;
+  const metadata = load('tslab/dist/metadata') as MetadataModule;
   const typescript = load(
     require.resolve('@tslab/typescript-for-tslab', { paths: [require.resolve('tslab')] }),
   ) as TypeScriptModule;
@@ -129,7 +137,17 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
           browser?.close();
         },
       };
-      return executorModule.createExecutor(rootDir, convs, console);
+      const executor = executorModule.createExecutor(rootDir, convs, console);
+      // Replaced in place: tslab's handler also calls the executor's inspect and complete.
+      const execute = executor.execute.bind(executor);
+      executor.execute = (src) =>
+        // Module cells (`@module`) do not see earlier cells' bindings; only plain cells need it.
+        execute(
+          metadata.getCodeMetadata(src).module === undefined
+            ? expandShorthandProperties(src, typescript)
+            : src,
+        );
+      return executor;
     },
     createHandler: (executor, isJs) => new jupyter.JupyterHandlerImpl(executor, isJs),
     syntaxErrors(code) {
@@ -137,7 +155,7 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
         'cell.ts',
         code,
         typescript.ScriptTarget.Latest,
-        undefined,
+        false,
         typescript.ScriptKind.TSX,
       );
       return (source.parseDiagnostics ?? [])
