@@ -3,7 +3,7 @@
  * explanation methods, from @rlrp/core's `compareMethods` result or from explicit panels.
  */
 import type { MethodComparison, MethodEvaluation } from '@rlrp/core';
-import { Widget } from 'tslab-widgets';
+import { kernelOwned, Widget, type TraitOwnership } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import {
   defaultFallbackPlotly,
@@ -32,6 +32,15 @@ export interface PlotEvaluationOptions {
 /** The evaluation plot's state as it travels. */
 export type EvaluationWireState = EvaluationPlotState & AnywidgetTraits;
 
+/** Who owns each trait: the kernel, all of them (the plot only shows the evaluation). */
+const EVALUATION_TRAITS: TraitOwnership<EvaluationWireState> = {
+  kind: 'kernel',
+  title: 'kernel',
+  panels: 'kernel',
+  _esm: 'kernel',
+  _plotly: 'kernel',
+};
+
 /** The EvaluationPlot widget (kernel side). */
 export class EvaluationPlot extends Widget<EvaluationWireState> {
   private readonly fallbackPlotly: FallbackPlotly;
@@ -48,6 +57,7 @@ export class EvaluationPlot extends Widget<EvaluationWireState> {
         panels,
         ...binding.extraState,
       },
+      readOnly: kernelOwned(EVALUATION_TRAITS),
     });
     this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
   }

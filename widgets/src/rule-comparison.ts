@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { prepare, type PrepareOptions, type RuleChoice } from '@rlrp/core';
-import { Widget } from 'tslab-widgets';
+import { kernelOwned, traits, Widget, type TraitOwnership } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import { sumChannels, type KernelImage } from './fallback/fallback-figure';
 import {
@@ -21,7 +21,12 @@ import {
 } from './kernel/frontend-target';
 import { ruleLabel } from './kernel/rule-labels';
 import { asBatch, inputImage, sampleValues } from './kernel/tensors';
-import type { ColormapName, RuleComparisonState, RuleMapState } from './schema';
+import {
+  COLORMAP_NAMES,
+  type ColormapName,
+  type RuleComparisonState,
+  type RuleMapState,
+} from './schema';
 
 /** Options of {@link compareRules}. */
 export interface CompareRulesOptions {
@@ -46,6 +51,20 @@ export type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> &
     input: KernelImage;
   };
 
+/** Who owns each trait: the kernel computes the maps; the front end may change the colour map. */
+const COMPARISON_TRAITS: TraitOwnership<ComparisonWireState> = {
+  kind: 'kernel',
+  title: 'kernel',
+  input: 'kernel',
+  maps: 'kernel',
+  target: 'kernel',
+  target_label: 'kernel',
+  colormap: 'both',
+  columns: 'kernel',
+  _esm: 'kernel',
+  _plotly: 'kernel',
+};
+
 /** The RuleComparison widget (kernel side). */
 export class RuleComparison extends Widget<ComparisonWireState> {
   private readonly fallbackPlotly: FallbackPlotly;
@@ -62,6 +81,8 @@ export class RuleComparison extends Widget<ComparisonWireState> {
       model: binding.model,
       view: binding.view,
       state: { ...comparisonState(model, input, rules, options), ...binding.extraState },
+      readOnly: kernelOwned(COMPARISON_TRAITS),
+      traits: { colormap: traits.oneOf(COLORMAP_NAMES) },
     });
     this.fallbackPlotly = options.fallbackPlotly ?? defaultFallbackPlotly();
   }

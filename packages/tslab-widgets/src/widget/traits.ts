@@ -33,6 +33,18 @@ export interface TraitSerializer<T> {
 /** Serializers for some or all traits of a state type `S`. */
 export type TraitSerializers<S> = { [K in keyof S]?: TraitSerializer<S[K]> };
 
+/**
+ * Who may change each trait of a state type `S`: `'kernel'` (read-only for the front end) or
+ * `'both'`. Every trait must be named, optional ones too, so a trait added to `S` later does not
+ * compile until someone decides who owns it.
+ */
+export type TraitOwnership<S> = { [K in keyof Required<S>]: 'kernel' | 'both' };
+
+/** The traits `ownership` gives to the kernel alone: the `readOnly` option of a widget. */
+export function kernelOwned<S>(ownership: TraitOwnership<S>): (keyof S)[] {
+  return (Object.keys(ownership) as (keyof S)[]).filter((name) => ownership[name] === 'kernel');
+}
+
 /** Constructors of the typed arrays that travel as binary buffers. */
 export type TypedArrayConstructor =
   | Int8ArrayConstructor

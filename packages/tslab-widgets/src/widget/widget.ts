@@ -39,7 +39,8 @@ export interface WidgetOptions<S extends object> {
   /**
    * Kernel-owned traits: the front end sees them but cannot change them. An update from the front
    * end that names one is refused (reported as a {@link TraitError}) and the kernel's value is
-   * sent back, so the front end does not keep showing a value the kernel does not have.
+   * sent back, so the front end does not keep showing a value the kernel does not have. An
+   * optional trait absent from the state may be listed (see `kernelOwned`).
    */
   readOnly?: readonly (keyof S)[];
   /**
@@ -139,7 +140,6 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
     this.validators = options.traits ?? {};
     this.serializers = options.serializers ?? {};
     this.readOnly = new Set(options.readOnly ?? []);
-    for (const name of this.readOnly) this.assertTrait(name);
     for (const name of Object.keys(this.serializers) as (keyof S)[]) this.assertTrait(name);
     // Read through the constructor, not `Widget`, so that a subclass's static setting counts.
     this.echoUpdates = options.echoUpdates ?? (this.constructor as typeof Widget).echoUpdates;
