@@ -89,14 +89,17 @@ export class ExecutionEngine {
     this.executor = executor;
   }
 
-  /** Queues a cell; resolves with the `execute_reply` content. `onStart` runs when it starts. */
+  /**
+   * Queues a cell; resolves with the `execute_reply` content. `onStart` runs when it leaves the
+   * queue, to run or to be aborted.
+   */
   execute(request: ExecuteRequest, onStart: () => void): Promise<JsonObject> {
     const generation = this.failureGeneration;
     const run = this.queue.then(() => {
+      onStart();
       if (generation !== this.failureGeneration) {
         return { status: 'aborted', execution_count: this.executionCount } as JsonObject;
       }
-      onStart();
       return this.run(request);
     });
     this.queue = run.catch(() => undefined);

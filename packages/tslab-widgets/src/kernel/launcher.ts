@@ -3,6 +3,7 @@ import { join } from 'path';
 import type { JsonObject } from '../json';
 import { installRuntime } from '../runtime/runtime';
 import { ExecutionEngine, parseExecuteRequest } from './execution';
+import { codePointOffset, utf16Offset } from './code-points';
 import { ExecutionHistory } from './history';
 import type { ConnectionInfo, KernelServices } from './server';
 import { KernelServer } from './server';
@@ -24,9 +25,10 @@ function requireString(content: JsonObject, field: string): string {
   return value;
 }
 
+/** The request's cursor (code points, as the protocol counts) as a UTF-16 offset into `code`. */
 function cursor(content: JsonObject, code: string): number {
   const value = content['cursor_pos'];
-  return typeof value === 'number' ? value : code.length;
+  return typeof value === 'number' ? utf16Offset(code, value) : code.length;
 }
 
 function createServices(
@@ -62,6 +64,8 @@ function createServices(
     execute: (content, onStart) => engine.execute(parseExecuteRequest(content), onStart),
     isComplete(content) {
       const code = requireString(content, 'code');
+      // tslab takes an open template literal for a finished cell; more lines can close it.
+      if (tslab.endsInTemplate(code)) return { status: 'incomplete', indent: '' };
       const result = handler.handleIsComplete({ code });
       if (result.status === 'complete' && tslab.syntaxErrors(code).length > 0) {
         return { status: 'invalid' };
@@ -74,7 +78,13 @@ function createServices(
     },
     complete(content) {
       const code = requireString(content, 'code');
-      return handler.handleComplete({ code, cursor_pos: cursor(content, code) });
+      const reply = handler.handleComplete({ code, cursor_pos: cursor(content, code) });
+      // tslab answers in UTF-16 offsets; the protocol counts code points.
+      for (const field of ['cursor_start', 'cursor_end']) {
+        const offset = reply[field];
+        if (typeof offset === 'number') reply[field] = codePointOffset(code, offset);
+      }
+      return reply;
     },
     history: (content) => ({ status: 'ok', history: history.query(content) }),
     interrupt: () => engine.interrupt(),

@@ -27,9 +27,16 @@ export interface TslabConverter {
   close(): void;
 }
 
+/** What tslab's language service says about a position (TypeScript's `QuickInfo`, in part). */
+export interface TslabQuickInfo {
+  /** The symbol's kind; `''` when the name resolves to nothing (TypeScript then says `any`). */
+  kind: string;
+}
+
 /** tslab's executor (`tslab/dist/executor` `createExecutor`). */
 export interface TslabExecutor {
   execute(src: string): Promise<boolean>;
+  inspect(src: string, position: number): TslabQuickInfo | undefined;
   interrupt(): void;
   close(): void;
 }
@@ -59,6 +66,8 @@ export interface Tslab {
   createHandler(executor: TslabExecutor, isJs: boolean): TslabHandler;
   /** Parse diagnostics of `code` that are not "more input expected" (for is_complete: invalid). */
   syntaxErrors(code: string): string[];
+  /** Whether `code` ends inside a template literal (more lines complete it). */
+  endsInTemplate(code: string): boolean;
   /** Routes tslab's `display.*` API (`require('tslab').display`) to `sink`. */
   setDisplaySink(sink: TslabDisplaySink): void;
 }
@@ -95,9 +104,19 @@ interface TypeScriptModule extends ShorthandParser {
     kind: number,
   ): {
     kind: number;
-    parseDiagnostics?: { messageText: unknown; start: number; length: number }[];
+    parseDiagnostics?: ParseDiagnostic[];
   };
 }
+
+interface ParseDiagnostic {
+  code: number;
+  messageText: unknown;
+  start: number;
+  length: number;
+}
+
+/** TypeScript's diagnostic code of "Unterminated template literal." */
+const UNTERMINATED_TEMPLATE = 1160;
 
 /** Loads tslab through `load` (a `require`), checking the version first. */
 export function loadTslab(load: (id: string) => unknown = require): Tslab {
@@ -118,6 +137,15 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
   const typescript = load(
     require.resolve('@tslab/typescript-for-tslab', { paths: [require.resolve('tslab')] }),
   ) as TypeScriptModule;
+
+  const parseDiagnostics = (code: string): ParseDiagnostic[] =>
+    typescript.createSourceFile(
+      'cell.ts',
+      code,
+      typescript.ScriptTarget.Latest,
+      false,
+      typescript.ScriptKind.TSX,
+    ).parseDiagnostics ?? [];
 
   return {
     version: pkg.version,
@@ -147,21 +175,24 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
             ? expandShorthandProperties(src, typescript)
             : src,
         );
+      const inspect = executor.inspect.bind(executor);
+      // A name that resolves to nothing is "not found", not a symbol of type `any`.
+      executor.inspect = (src, position) => {
+        const info = inspect(src, position);
+        return info === undefined || info.kind === '' ? undefined : info;
+      };
       return executor;
     },
     createHandler: (executor, isJs) => new jupyter.JupyterHandlerImpl(executor, isJs),
     syntaxErrors(code) {
-      const source = typescript.createSourceFile(
-        'cell.ts',
-        code,
-        typescript.ScriptTarget.Latest,
-        false,
-        typescript.ScriptKind.TSX,
-      );
-      return (source.parseDiagnostics ?? [])
+      return parseDiagnostics(code)
         .filter((diag) => !(diag.start === code.length && diag.length === 0))
         .map((diag) => (typeof diag.messageText === 'string' ? diag.messageText : 'syntax error'));
     },
+    endsInTemplate: (code) =>
+      parseDiagnostics(code).some(
+        (diag) => diag.code === UNTERMINATED_TEMPLATE && diag.start === code.length,
+      ),
     setDisplaySink(sink) {
       jupyter.lastWriteDisplayData = sink;
     },
