@@ -13,7 +13,7 @@ describe('code point and UTF-16 positions', () => {
 
   test('positions past the end are clamped; plain ASCII is unchanged', () => {
     expect(utf16Offset(text, 100)).toBe(text.length);
-    expect(codePointOffset(text, 100)).toBe(7);
+    expect(codePointOffset(text, 100)).toBe(6);
     expect(utf16Offset('Math.max', 5)).toBe(5);
     expect(codePointOffset('Math.max', 5)).toBe(5);
   });
