@@ -1,8 +1,8 @@
 /**
  * Requests where plain tslab 1.0.22 gets the protocol wrong, on the real kernel (started from its
  * kernelspec by jupyter_client, probed on the wire): when `busy` is published for queued cells,
- * is_complete on an open template literal, inspect on an undefined name, and cursor positions in
- * Unicode code points.
+ * is_complete on an open template literal, inspect on an undefined name, cursor positions in
+ * Unicode code points, and SIGINT (through jupyter_client) for loops that run after an `await`.
  */
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -110,5 +110,88 @@ describe('protocol requests on the wire', () => {
     });
     expect(reply['found']).toBe(true);
     expect((reply['data'] as Record<string, string>)['text/plain']).toMatch(/Math\.max/);
+  });
+
+  let marker = 0;
+  /**
+   * Runs `code` after a `console.log` of a unique marker, interrupts the kernel (SIGINT through
+   * jupyter_client) once the marker arrived, and returns the cell's error reply. The marker is sent
+   * after the cell's synchronous part (tslab's `vm` call, whose own SIGINT handling is Node's) has
+   * returned: a SIGINT that lands inside a `vm` call which then finishes normally is lost, in plain
+   * tslab as here.
+   */
+  async function interrupted(code: string): Promise<Record<string, unknown>> {
+    const started = `started-${++marker}`;
+    const cell = client.execute(`console.log('${started}'); ${code}`);
+    await client.waitFor(
+      (m) => m.header.msg_type === 'stream' && String(m.content['text']).includes(started),
+    );
+    await kernel.interrupt();
+    const { reply } = await cell;
+    expect(reply.content['status']).toBe('error');
+    return reply.content;
+  }
+
+  test.each([
+    ['await null; while (true) {}'],
+    ['await null; for (;;) {}'],
+    ['await null; let spins = 0; do spins++; while (true)'],
+    ['await null; for (const _ of (function* () { while (true) yield 1; })()) {}'],
+  ])('SIGINT interrupts a loop that runs after an await: %s', async (code) => {
+    const error = await interrupted(code);
+    expect(error['ename']).toBe('CellInterruptedError');
+    expect(String(error['evalue'])).toMatch(/Interrupted/);
+    // the traceback shows the cell, not the kernel's loop guard
+    expect((error['traceback'] as string[]).join('\n')).not.toMatch(/tslab-widgets[\\/]dist/);
+    expect(await client.run('6 * 7')).toBe('42');
+  });
+
+  test('a loop that starts after its cell was interrupted while awaiting stops too', async () => {
+    // The interrupt ends the cell while it awaits; the rest of the cell still runs afterwards,
+    // and its loop must not take the kernel with it.
+    const error = await interrupted(
+      `await new Promise((resolve) => setTimeout(resolve, 200)); console.log('looping'); while (true) {}`,
+    );
+    expect(String(error['evalue'])).toMatch(/Interrupted asynchronously/);
+    // 'looping' is sent once the event loop runs again: after the loop was entered and stopped.
+    await client.waitFor(
+      (m) => m.header.msg_type === 'stream' && String(m.content['text']).includes('looping'),
+    );
+    expect(await client.run('6 * 7')).toBe('42');
+  });
+
+  test('SIGINT still interrupts a loop before any await', async () => {
+    const code = 'while (true) {}';
+    const cell = client.execute(code);
+    await client.waitFor(
+      (m) => m.header.msg_type === 'execute_input' && m.content['code'] === code,
+    );
+    await kernel.interrupt();
+    const { reply } = await cell;
+    expect(reply.content['status']).toBe('error');
+    expect(String(reply.content['evalue'])).toMatch(/interrupted/i);
+    expect(await client.run('6 * 7')).toBe('42');
+  });
+
+  test('SIGINT still interrupts a pending await, and leaves no interrupt behind', async () => {
+    expect(String((await interrupted('await new Promise(() => undefined)'))['evalue'])).toMatch(
+      /Interrupted asynchronously/,
+    );
+    // the next cell's loops run: the interrupt ended with the cell it was for
+    expect(await client.run('await null; let i = 0; while (i < 3) i++; i')).toBe('3');
+  });
+
+  test('loops run as written when nobody interrupts them', async () => {
+    expect(await client.run('let total = 0; for (const x of [1, 2, 3]) total += x; total')).toBe(
+      '6',
+    );
+    expect(
+      await client.run(
+        'await null; let n = 0; outer: for (let i = 0; i < 5; i++) { for (const j of [1, 2]) { if (i === 3) continue outer; n += j; } } n',
+      ),
+    ).toBe('12');
+    expect(await client.run('let k = 0; while (k < 1000) k++; do k--; while (k > 10); k')).toBe(
+      '10',
+    );
   });
 });

@@ -5,6 +5,7 @@ import { installRuntime } from '../runtime/runtime';
 import { ExecutionEngine, parseExecuteRequest } from './execution';
 import { codePointOffset, utf16Offset } from './code-points';
 import { ExecutionHistory } from './history';
+import { InterruptWatch } from './interrupt-watch';
 import type { ConnectionInfo, KernelServices } from './server';
 import { KernelServer } from './server';
 import type { Tslab, TslabHandler } from './tslab';
@@ -102,8 +103,13 @@ export async function startKernel(connectionFile: string): Promise<KernelServer>
   const server = new KernelServer(connection);
   const runtime = installRuntime(server.channel, true);
   const history = new ExecutionHistory();
-  const engine = new ExecutionEngine(server.channel, history);
-  const executor = tslab.createExecutor(process.cwd(), false, engine.console);
+  const interruptWatch: InterruptWatch = new InterruptWatch(server.channel.log, () =>
+    engine.interrupt(),
+  );
+  const engine: ExecutionEngine = new ExecutionEngine(server.channel, history, interruptWatch);
+  const executor = tslab.createExecutor(process.cwd(), false, engine.console, (script) =>
+    interruptWatch.aroundScript(script),
+  );
   engine.attach(executor);
   const handler = tslab.createHandler(executor, false);
   // tslab's own display API (`require('tslab').display`) goes through this server too.
@@ -112,10 +118,18 @@ export async function startKernel(connectionFile: string): Promise<KernelServer>
   );
   server.attach(
     runtime,
-    createServices(tslab, handler, engine, history, () => executor.close()),
+    createServices(tslab, handler, engine, history, () => {
+      interruptWatch.close();
+      executor.close();
+    }),
   );
   server.captureStandardStreams();
-  process.on('SIGINT', () => engine.interrupt());
+  // Once the watcher thread runs, it reports interrupts; this listener then only keeps Node's
+  // signal handler installed (with no SIGINT listener at all, a SIGINT would end the kernel).
+  process.on('SIGINT', () => {
+    if (!interruptWatch.watching) engine.interrupt();
+  });
+  interruptWatch.start();
   process.on('uncaughtException', (error) => server.reportError(error, 'an uncaught exception'));
   process.on('unhandledRejection', (reason) =>
     server.reportError(reason, 'an unhandled promise rejection'),

@@ -1,5 +1,8 @@
+import type { RunningCodeOptions } from 'vm';
 import type { JsonObject } from '../json';
-import type { ShorthandParser } from './shorthand-rewrite';
+import type { CellParser, SyntaxNode } from './cell-parser';
+import { rewriteCell } from './cell-rewrite';
+import { guardLoops } from './loop-guard';
 import { expandShorthandProperties } from './shorthand-rewrite';
 
 /**
@@ -58,11 +61,23 @@ export interface TslabHandler {
 /** A display sink as tslab's public `display` API calls it. */
 export type TslabDisplaySink = (data: Record<string, unknown>, update: boolean) => void;
 
+/** Runs `script` (a call of `vm.runInThisContext`) and returns what it returns. */
+export type ScriptWrapper = <T>(script: () => T) => T;
+
 /** The tslab internals, loaded and version-checked. */
 export interface Tslab {
   version: string;
   typescriptVersion: string;
-  createExecutor(rootDir: string, isJs: boolean, console: TslabConsole): TslabExecutor;
+  /**
+   * tslab's executor, with the plugin's cell rewrites. `aroundScript` wraps each
+   * `vm.runInThisContext` call with which tslab runs a cell's synchronous part.
+   */
+  createExecutor(
+    rootDir: string,
+    isJs: boolean,
+    console: TslabConsole,
+    aroundScript?: ScriptWrapper,
+  ): TslabExecutor;
   createHandler(executor: TslabExecutor, isJs: boolean): TslabHandler;
   /** Parse diagnostics of `code` that are not "more input expected" (for is_complete: invalid). */
   syntaxErrors(code: string): string[];
@@ -86,6 +101,10 @@ interface ExecutorModule {
     console: TslabConsole,
   ): TslabExecutor;
 }
+/** Node's `vm` module, as the object tslab's executor calls it through (so it can be hooked). */
+interface VmModule {
+  runInThisContext(code: string, options?: RunningCodeOptions | string): unknown;
+}
 interface MetadataModule {
   getCodeMetadata(src: string): { module?: string; mode?: string };
 }
@@ -93,7 +112,7 @@ interface JupyterModule {
   JupyterHandlerImpl: new (executor: TslabExecutor, isJs: boolean) => TslabHandler;
   lastWriteDisplayData: TslabDisplaySink | null;
 }
-interface TypeScriptModule extends ShorthandParser {
+interface TypeScriptModule extends CellParser {
   version: string;
   ScriptKind: { TS: number; TSX: number };
   createSourceFile(
@@ -102,10 +121,7 @@ interface TypeScriptModule extends ShorthandParser {
     target: number,
     setParents: boolean,
     kind: number,
-  ): {
-    kind: number;
-    parseDiagnostics?: ParseDiagnostic[];
-  };
+  ): SyntaxNode & { parseDiagnostics?: ParseDiagnostic[] };
 }
 
 interface ParseDiagnostic {
@@ -134,6 +150,7 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
   const executorModule = load('tslab/dist/executor') as ExecutorModule;
   const jupyter = load('tslab/dist/jupyter') as JupyterModule;
   const metadata = load('tslab/dist/metadata') as MetadataModule;
+  const vm = load('vm') as VmModule;
   const typescript = load(
     require.resolve('@tslab/typescript-for-tslab', { paths: [require.resolve('tslab')] }),
   ) as TypeScriptModule;
@@ -150,7 +167,7 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
   return {
     version: pkg.version,
     typescriptVersion: typescript.version,
-    createExecutor(rootDir, isJs, console) {
+    createExecutor(rootDir, isJs, console, aroundScript = (script) => script()) {
       // Same converter set as tslab's own startKernel: the browser converter is created lazily.
       let browser: TslabConverter | undefined;
       const node = converter.createConverter({ isJS: isJs, isBrowser: false });
@@ -168,13 +185,23 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
       const executor = executorModule.createExecutor(rootDir, convs, console);
       // Replaced in place: tslab's handler also calls the executor's inspect and complete.
       const execute = executor.execute.bind(executor);
-      executor.execute = (src) =>
-        // Module cells (`@module`) do not see earlier cells' bindings; only plain cells need it.
-        execute(
+      const rewrites = [guardLoops(typescript), expandShorthandProperties(typescript)];
+      executor.execute = (src) => {
+        // Module cells (`@module`) are imported, not run, and do not see earlier cells' bindings.
+        const code =
           metadata.getCodeMetadata(src).module === undefined
-            ? expandShorthandProperties(src, typescript)
-            : src,
-        );
+            ? rewriteCell(src, typescript, rewrites)
+            : src;
+        // tslab calls `vm.runInThisContext` before `execute` first awaits: hooked just for then.
+        const runInThisContext = vm.runInThisContext;
+        vm.runInThisContext = (script, options) =>
+          aroundScript(() => runInThisContext.call(vm, script, options));
+        try {
+          return execute(code);
+        } finally {
+          vm.runInThisContext = runInThisContext;
+        }
+      };
       const inspect = executor.inspect.bind(executor);
       // A name that resolves to nothing is "not found", not a symbol of type `any`.
       executor.inspect = (src, position) => {
