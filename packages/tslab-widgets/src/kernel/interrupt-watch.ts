@@ -16,6 +16,8 @@ const RUNNING = 1;
 const INTERRUPTED = 2;
 /** Word 1: how many commands the watcher carried out (the main thread waits on it). */
 const DONE = 1;
+/** The loop guard reads the shared state on every this-many calls. */
+const GUARD_PERIOD = 1024;
 /** How long the main thread waits for the watcher to carry out a command. */
 const COMMAND_TIMEOUT_MS = 1000;
 
@@ -91,9 +93,15 @@ export class InterruptWatch {
   /** Starts the watcher thread and installs the loop guard as a global. */
   start(): void {
     const state = this.state;
+    let calls = 0;
     Object.defineProperty(globalThis, LOOP_GUARD, {
       value: (): void => {
-        if (Atomics.load(state, STATE) === INTERRUPTED) throw new CellInterruptedError();
+        // An Atomics.load costs tens of nanoseconds, a tight loop iteration one: read the shared
+        // state only on every GUARD_PERIOD-th call (a tight loop made ~5x slower, not ~15x).
+        calls = (calls + 1) % GUARD_PERIOD;
+        if (calls === 0 && Atomics.load(state, STATE) === INTERRUPTED) {
+          throw new CellInterruptedError();
+        }
       },
       configurable: true,
     });
