@@ -15,6 +15,11 @@ import { ManagedKernel, WireClient } from './helpers/wire-client';
 /** Heap growth allowed over 1,000 updates of 1 KiB each (measured after a full GC). */
 const HEAP_GROWTH_BOUND_BYTES = 8 * 1024 * 1024;
 const RAPID_UPDATES = 1000;
+/** Stdin traffic: 4,000 messages of 60 KiB (240 MB) would stay in memory if they piled up. */
+const STDIN_MESSAGES = 4000;
+const STDIN_MESSAGE_BYTES = 60 * 1024;
+/** Far below what was sent: what stays is allocator slack, whatever the traffic. */
+const STDIN_RSS_BOUND_BYTES = 96 * 1024 * 1024;
 
 const SETUP = `
 const tw = require('tslab-widgets');
@@ -36,9 +41,9 @@ sink.observe('value', ({ newValue }: { newValue: number }) => { seen.push(newVal
 sink.modelId
 `;
 
-/** Waits (up to 10 s) until the text read by `current` matches every pattern; returns it. */
+/** Waits (up to 30 s) until the text read by `current` matches every pattern; returns it. */
 async function stderrMatching(current: () => string, patterns: readonly RegExp[]): Promise<string> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && !patterns.every((p) => p.test(current()))) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -187,6 +192,67 @@ describe('kernel robustness', () => {
     expect(stderr).toMatch(/dropped a message on shell: no <IDS\|MSG> delimiter/);
     expect(stderr).toMatch(/dropped a message on shell: header frame is not JSON/);
     expect(await client.evaluate(`sink.get('value')`)).not.toBe(123456);
+  });
+
+  test.each([
+    ['__proto__ then a key', [['__proto__', 'x']]],
+    ['__proto__ then toString', [['__proto__', 'toString']]],
+    ['constructor.prototype', [['constructor', 'prototype', 'polluted']]],
+  ])('a signed buffer path through %s is refused, nothing shared changes', async (_name, paths) => {
+    const iopub = await answered(
+      'comm_msg',
+      { comm_id: sinkId, data: { method: 'update', state: {}, buffer_paths: paths } },
+      [new Uint8Array([1, 2, 3])],
+    );
+    expect(errorsIn(iopub)).toEqual([expect.stringMatching(/invalid buffer_paths/)]);
+    expect(
+      await client.evaluate(
+        `[String({}), Object.getOwnPropertyNames(Object.prototype).filter((k) => ['x', 'polluted'].includes(k)), typeof ({} as Record<string, unknown>).toString]`,
+      ),
+    ).toEqual(['[object Object]', [], 'function']);
+  });
+
+  test('JSON __proto__ keys in a comm id or a widget state stay plain keys', async () => {
+    await answered('comm_open', {
+      comm_id: '__proto__',
+      target_name: 'jupyter.widget.control',
+      data: {},
+    });
+    const info = await client.reply(await client.send('shell', 'comm_info_request', {}));
+    expect(Object.keys(info.content['comms'] as object)).toContain('__proto__');
+    await answered('comm_close', { comm_id: '__proto__', data: {} });
+    await answered('comm_msg', {
+      comm_id: sinkId,
+      data: JSON.parse('{"method": "update", "state": {"__proto__": {"value": 77}}}') as object,
+    });
+    expect(
+      await client.evaluate(`[sink.get('value') === 77, ({} as { value?: number }).value]`),
+    ).toEqual([false, null]);
+  });
+
+  test('stdin: messages are read and dropped, not piled up in memory', async () => {
+    // After a full GC: the dropped messages' buffers are garbage, not growth.
+    const rss = async () =>
+      (await client.evaluate('(heapAfterGc(), process.memoryUsage().rss)')) as number;
+    await rss(); // warm up the code path before measuring
+    const before = await rss();
+    const payload = Buffer.alloc(STDIN_MESSAGE_BYTES, 1);
+    for (let i = 0; i < STDIN_MESSAGES; i++) {
+      await client.sendStdin([Buffer.from('<IDS|MSG>'), Buffer.from('unsigned'), payload]);
+    }
+    const log = await stderrMatching(() => kernel.stderr, [/on stdin.*; 1000 so far/]);
+    expect(log).toMatch(
+      /dropped a message on stdin \(this kernel never asks for input\); 1 so far/,
+    );
+    expect(log).toMatch(/on stdin.*; 1000 so far/);
+    expect(log).not.toMatch(/on stdin.*; 2 so far/); // one line per power of ten, not per message
+    const growth = (await rss()) - before;
+    process.stdout.write(
+      `kernel RSS growth after ${STDIN_MESSAGES} stdin messages of ${STDIN_MESSAGE_BYTES} B ` +
+        `(${STDIN_MESSAGES * STDIN_MESSAGE_BYTES} B sent): ${growth} B (bound ${STDIN_RSS_BOUND_BYTES} B)\n`,
+    );
+    expect(growth).toBeLessThan(STDIN_RSS_BOUND_BYTES);
+    expect(await client.run('1 + 1')).toBe('2');
   });
 
   test(`${RAPID_UPDATES} rapid updates: all applied in order, all answered, bounded heap`, async () => {

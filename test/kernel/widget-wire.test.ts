@@ -225,13 +225,23 @@ describe('widgets on the wire', () => {
     expect([...answer.buffers[0]]).toEqual([3, 2, 1]);
   });
 
-  test('request_state answers the full state with buffers', async () => {
+  test('request_state answers the full state with buffers, protocol keys included', async () => {
     const { iopub } = await toWidget({ method: 'request_state' });
     const update = commMessages(iopub, modelId)[0];
     const data = update.content['data'] as Record<string, unknown>;
     expect(data['method']).toBe('update');
     const fresh: Record<string, unknown> = {};
     applyState(fresh, data, update.buffers);
+    // A reloaded page rebuilds its model from this answer alone (the 4 s fallback of the control
+    // comm): without these keys the widget comes back as an error widget.
+    expect(fresh).toMatchObject({
+      _model_name: 'ProbeModel',
+      _model_module: 'probe-widgets',
+      _model_module_version: '^1.0.0',
+      _view_name: 'ProbeView',
+      _view_module: 'probe-widgets',
+      _view_module_version: '^1.0.0',
+    });
     expect(fresh['value']).toBe(7);
     expect(fresh['label']).toBe('from kernel');
     expect(float32(fresh['data'])).toEqual([1, 2, 3, 4]);

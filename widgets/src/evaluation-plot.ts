@@ -3,6 +3,7 @@
  * explanation methods, from @rlrp/core's `compareMethods` result or from explicit panels.
  */
 import type { MethodComparison, MethodEvaluation } from '@rlrp/core';
+import { kernelOwned, type TraitOwnership } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import { tableHtml, type FallbackPlotly } from './fallback/fallback-html';
 import {
@@ -27,6 +28,15 @@ export interface PlotEvaluationOptions {
 /** The evaluation plot's state as it travels. */
 export type EvaluationWireState = EvaluationPlotState & AnywidgetTraits;
 
+/** Who owns each trait: the kernel, all of them (the plot only shows the evaluation). */
+const EVALUATION_TRAITS: TraitOwnership<EvaluationWireState> = {
+  kind: 'kernel',
+  title: 'kernel',
+  panels: 'kernel',
+  _esm: 'kernel',
+  _plotly: 'kernel',
+};
+
 /** The EvaluationPlot widget (kernel side). */
 export class EvaluationPlot extends RlrpWidget<EvaluationWireState> {
   /** Use {@link plotEvaluation}. */
@@ -42,6 +52,7 @@ export class EvaluationPlot extends RlrpWidget<EvaluationWireState> {
           panels,
           ...binding.extraState,
         },
+        readOnly: kernelOwned(EVALUATION_TRAITS),
       },
       options.fallbackPlotly,
     );

@@ -10,7 +10,7 @@ import {
   type PrepareOptions,
   type RuleChoice,
 } from '@rlrp/core';
-import type { JsonValue } from 'tslab-widgets';
+import { kernelOwned, traits, type JsonValue, type TraitOwnership } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import { snapshotHtml, type FallbackPlotly } from './fallback/fallback-html';
 import { explorerSnapshot } from './fallback/snapshots';
@@ -84,6 +84,32 @@ export type ExplorerWireState = Omit<RelevanceExplorerState, 'layers' | 'input'>
     input: KernelImage;
   };
 
+/**
+ * Who owns each trait: the kernel computes the traces and the options; the front end may change
+ * only how it draws them.
+ */
+const EXPLORER_TRAITS: TraitOwnership<ExplorerWireState> = {
+  kind: 'kernel',
+  title: 'kernel',
+  input: 'kernel',
+  layers: 'kernel',
+  rule: 'kernel',
+  rule_description: 'kernel',
+  rules: 'kernel',
+  target: 'kernel',
+  classes: 'kernel',
+  colormap: 'both',
+  overlay: 'both',
+  overlay_opacity: 'both',
+  busy: 'kernel',
+  error: 'kernel',
+  generation: 'kernel',
+  request_id: 'kernel',
+  backward_ms: 'kernel',
+  _esm: 'kernel',
+  _plotly: 'kernel',
+};
+
 /** The RelevanceExplorer widget (kernel side). Close it to release its forward pass. */
 export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   private readonly session: ExplanationSession;
@@ -97,7 +123,17 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   constructor(model: tf.LayersModel, input: tf.Tensor, options: ExploreOptions = {}) {
     const start = initialState(model, input, options);
     super(
-      { model: start.binding.model, view: start.binding.view, state: start.state },
+      {
+        model: start.binding.model,
+        view: start.binding.view,
+        state: start.state,
+        readOnly: kernelOwned(EXPLORER_TRAITS),
+        traits: {
+          colormap: traits.oneOf(COLORMAP_NAMES),
+          overlay: traits.boolean(),
+          overlay_opacity: traits.number({ min: 0, max: 1 }),
+        },
+      },
       options.fallbackPlotly,
     );
     this.session = start.session;

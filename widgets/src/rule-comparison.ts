@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { prepare, type PrepareOptions, type RuleChoice } from '@rlrp/core';
+import { kernelOwned, traits, type TraitOwnership } from 'tslab-widgets';
 import { WidgetOptionError } from './errors';
 import { snapshotHtml, type FallbackPlotly } from './fallback/fallback-html';
 import { comparisonSnapshot } from './fallback/snapshots';
@@ -16,7 +17,12 @@ import {
 import { ruleLabel } from './kernel/rule-labels';
 import { asBatch, drawnMap, inputImage, type KernelImage } from './kernel/tensors';
 import { RlrpWidget } from './rlrp-widget';
-import type { ColormapName, RuleComparisonState, RuleMapState } from './schema';
+import {
+  COLORMAP_NAMES,
+  type ColormapName,
+  type RuleComparisonState,
+  type RuleMapState,
+} from './schema';
 
 /** Options of {@link compareRules}. */
 export interface CompareRulesOptions {
@@ -41,6 +47,20 @@ export type ComparisonWireState = Omit<RuleComparisonState, 'maps' | 'input'> &
     input: KernelImage;
   };
 
+/** Who owns each trait: the kernel computes the maps; the front end may change the colour map. */
+const COMPARISON_TRAITS: TraitOwnership<ComparisonWireState> = {
+  kind: 'kernel',
+  title: 'kernel',
+  input: 'kernel',
+  maps: 'kernel',
+  target: 'kernel',
+  target_label: 'kernel',
+  colormap: 'both',
+  columns: 'kernel',
+  _esm: 'kernel',
+  _plotly: 'kernel',
+};
+
 /** The RuleComparison widget (kernel side). */
 export class RuleComparison extends RlrpWidget<ComparisonWireState> {
   /** Use {@link compareRules}. */
@@ -56,6 +76,8 @@ export class RuleComparison extends RlrpWidget<ComparisonWireState> {
         model: binding.model,
         view: binding.view,
         state: { ...comparisonState(model, input, rules, options), ...binding.extraState },
+        readOnly: kernelOwned(COMPARISON_TRAITS),
+        traits: { colormap: traits.oneOf(COLORMAP_NAMES) },
       },
       options.fallbackPlotly,
     );

@@ -20,8 +20,15 @@ export type { LocalRuntime, RecordedError, RecordedMessage } from './runtime/loc
 export { BufferPathError, insertBuffers, removeBuffers } from './widget/buffers';
 export type { BufferPath, SplitState } from './widget/buffers';
 export { CONTROL_TARGET } from './widget/control';
-export { TraitError, traits } from './widget/traits';
-export type { TraitValidator, TraitValidators, TypedArrayConstructor } from './widget/traits';
+export { kernelOwned, TraitError, traits } from './widget/traits';
+export type {
+  TraitOwnership,
+  TraitSerializer,
+  TraitSerializers,
+  TraitValidator,
+  TraitValidators,
+  TypedArrayConstructor,
+} from './widget/traits';
 export { Widget, WIDGET_PROTOCOL_VERSION, WIDGET_TARGET } from './widget/widget';
 export type {
   BinaryValue,

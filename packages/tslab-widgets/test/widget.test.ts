@@ -147,3 +147,172 @@ describe('Widget on a local runtime', () => {
     ]);
   });
 });
+
+interface OwnedState {
+  layers: string[];
+  zoom: number;
+  span: { from: number; to: number };
+}
+
+/** `span` is kept as an object in the kernel but travels as a `[from, to]` pair. */
+const SPAN_AS_PAIR = {
+  toWire: (span: { from: number; to: number }) => [span.from, span.to],
+  fromWire: (value: unknown) => {
+    if (!Array.isArray(value) || value.length !== 2 || !value.every(Number.isFinite)) {
+      throw new TypeError(`expected [from, to], got ${JSON.stringify(value)}`);
+    }
+    return { from: value[0] as number, to: value[1] as number };
+  },
+};
+
+class Owned extends Widget<OwnedState> {
+  constructor(echoUpdates?: boolean) {
+    super({
+      model: { module: 'demo-widgets', version: '^1.0.0', name: 'OwnedModel' },
+      state: { layers: ['conv', 'dense'], zoom: 1, span: { from: 0, to: 10 } },
+      traits: { zoom: traits.number({ min: 1 }) },
+      readOnly: ['layers'],
+      serializers: { span: SPAN_AS_PAIR },
+      echoUpdates,
+    });
+  }
+}
+
+class Quiet extends Owned {
+  static override echoUpdates = false;
+}
+
+describe('declared traits', () => {
+  let local: LocalRuntime;
+  beforeEach(() => {
+    local = installLocalRuntime();
+  });
+  const methods = () => local.sent.map((m) => (m.content['data'] as { method: string }).method);
+  const update = (widget: Widget<OwnedState>, state: Record<string, unknown>) =>
+    local.deliver('comm_msg', { comm_id: widget.modelId, data: { method: 'update', state } });
+
+  test('a front end cannot overwrite a read-only trait; the kernel value is sent back', async () => {
+    const widget = new Owned();
+    const seen: unknown[] = [];
+    widget.observe('layers', (change) => seen.push(change.newValue));
+    local.sent.length = 0;
+    await update(widget, { layers: ['forged'], zoom: 3 });
+    expect(widget.get('layers')).toEqual(['conv', 'dense']);
+    expect(seen).toEqual([]);
+    expect(widget.get('zoom')).toBe(3); // the writable trait of the same update is applied
+    expect(String(local.errors[0].error)).toMatch(/trait "layers".*read-only/);
+    expect(local.sent.map((m) => m.content['data'])).toEqual([
+      { method: 'echo_update', state: { zoom: 3 }, buffer_paths: [] },
+      { method: 'update', state: { layers: ['conv', 'dense'] }, buffer_paths: [] },
+    ]);
+    expect(widget.isReadOnly('layers')).toBe(true);
+    expect(widget.isReadOnly('zoom')).toBe(false);
+    widget.set({ layers: ['pool'] }); // the kernel still owns it
+    expect(widget.get('layers')).toEqual(['pool']);
+  });
+
+  test('a serializer shapes every outgoing message and decodes incoming values', async () => {
+    const widget = new Owned();
+    const open = local.sent[0].content['data'] as { state: Record<string, unknown> };
+    expect(open.state['span']).toEqual([0, 10]);
+    local.sent.length = 0;
+    widget.set({ span: { from: 2, to: 4 } });
+    expect(local.sent[0].content['data']).toEqual({
+      method: 'update',
+      state: { span: [2, 4] },
+      buffer_paths: [],
+    });
+    await update(widget, { span: [5, 6] });
+    expect(widget.get('span')).toEqual({ from: 5, to: 6 });
+    expect(methods()).toEqual(['update', 'echo_update']);
+    expect((local.sent[1].content['data'] as { state: unknown }).state).toEqual({ span: [5, 6] });
+    await update(widget, { span: 'wide' });
+    expect(widget.get('span')).toEqual({ from: 5, to: 6 });
+    expect(String(local.errors[0].error)).toMatch(/trait "span".*expected \[from, to\]/);
+  });
+
+  test('request_state answers the full state, protocol keys and serialized traits included', async () => {
+    const widget = new Owned();
+    local.sent.length = 0;
+    await local.deliver('comm_msg', { comm_id: widget.modelId, data: { method: 'request_state' } });
+    const data = local.sent[0].content['data'] as { method: string; state: unknown };
+    expect(data.method).toBe('update');
+    expect(data.state).toEqual({
+      _model_module: 'demo-widgets',
+      _model_module_version: '^1.0.0',
+      _model_name: 'OwnedModel',
+      _view_module: null,
+      _view_module_version: '',
+      _view_name: null,
+      layers: ['conv', 'dense'],
+      zoom: 1,
+      span: [0, 10],
+    });
+  });
+
+  test('echo is per class and per instance', async () => {
+    const echoing = new Owned();
+    const quiet = new Quiet();
+    const mutedInstance = new Owned(false);
+    expect([echoing.echoUpdates, quiet.echoUpdates, mutedInstance.echoUpdates]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    for (const widget of [echoing, quiet, mutedInstance]) {
+      local.sent.length = 0;
+      await update(widget, { zoom: 2 });
+      expect(widget.get('zoom')).toBe(2);
+      expect(methods()).toEqual(widget === echoing ? ['echo_update'] : []);
+    }
+    quiet.echoUpdates = true;
+    local.sent.length = 0;
+    await update(quiet, { zoom: 5 });
+    expect(methods()).toEqual(['echo_update']);
+  });
+
+  test('batch sends the changes of all its sets as one update, nested batches at the end', () => {
+    const widget = new Owned();
+    local.sent.length = 0;
+    widget.batch(() => {
+      widget.set({ zoom: 2 });
+      widget.batch(() => widget.set({ layers: ['a'] }));
+      expect(local.sent).toHaveLength(0);
+      widget.set({ zoom: 4 });
+    });
+    expect(local.sent.map((m) => m.content['data'])).toEqual([
+      { method: 'update', state: { zoom: 4, layers: ['a'] }, buffer_paths: [] },
+    ]);
+    local.sent.length = 0;
+    expect(() =>
+      widget.batch(() => {
+        widget.set({ zoom: 7 });
+        throw new Error('stop');
+      }),
+    ).toThrow('stop');
+    // what was set before the exception still reaches the front end
+    expect(local.sent.map((m) => m.content['data'])).toEqual([
+      { method: 'update', state: { zoom: 7 }, buffer_paths: [] },
+    ]);
+  });
+
+  test('serializing an undeclared trait is a TypeError', () => {
+    const declare = (options: object) =>
+      new Widget<{ a: number }>({
+        model: { module: 'm', version: '1', name: 'M' },
+        state: { a: 1 },
+        ...options,
+      });
+    expect(() => declare({ serializers: { c: SPAN_AS_PAIR } })).toThrow(/no trait "c"/);
+  });
+
+  test('a front-end update with a __proto__ state key changes nothing shared', async () => {
+    const widget = new Owned();
+    await local.deliver('comm_msg', {
+      comm_id: widget.modelId,
+      data: JSON.parse('{"method": "update", "state": {"__proto__": {"zoom": 9}, "zoom": 2}}'),
+    });
+    expect(widget.get('zoom')).toBe(2);
+    expect(({} as Record<string, unknown>)['zoom']).toBeUndefined();
+  });
+});

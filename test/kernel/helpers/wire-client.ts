@@ -49,6 +49,7 @@ export class WireClient {
   private readonly shell = new zmq.Dealer({ routingId: `shell-${randomUUID()}` });
   private readonly control = new zmq.Dealer({ routingId: `control-${randomUUID()}` });
   private readonly iopub = new zmq.Subscriber();
+  private stdin: zmq.Dealer | null = null;
 
   private constructor(private readonly connection: KernelConnection) {
     for (const socket of [this.shell, this.control]) {
@@ -128,6 +129,17 @@ export class WireClient {
       ...(options.buffers ?? []).map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
     ]);
     return msgId;
+  }
+
+  /** Sends raw frames to the kernel's stdin channel (which it never asks to use). */
+  async sendStdin(frames: Buffer[]): Promise<void> {
+    if (this.stdin === null) {
+      this.stdin = new zmq.Dealer({ routingId: `stdin-${randomUUID()}`, linger: 0 });
+      this.stdin.connect(
+        `${this.connection.transport}://${this.connection.ip}:${this.connection.stdin_port}`,
+      );
+    }
+    await this.stdin.send(frames);
   }
 
   /** Sends raw frames (for malformed-message tests). */
@@ -224,6 +236,7 @@ export class WireClient {
 
   close(): void {
     for (const socket of [this.shell, this.control, this.iopub]) socket.close();
+    this.stdin?.close();
   }
 
   private async pump(socket: zmq.Dealer | zmq.Subscriber, channel: ClientMessage['channel']) {

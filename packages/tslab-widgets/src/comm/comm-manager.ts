@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { JsonObject } from '../json';
-import { isPlainObject } from '../json';
+import { isPlainObject, setOwn } from '../json';
 import type { KernelChannel } from '../runtime/channel';
 import type { CommSendOptions } from './comm';
 import { Comm } from './comm';
@@ -73,7 +73,8 @@ export class CommManager {
     const result: Record<string, { target_name: string }> = {};
     for (const comm of this.comms.values()) {
       if (targetName === undefined || comm.targetName === targetName) {
-        result[comm.commId] = { target_name: comm.targetName };
+        // Comm ids come from the front end: `__proto__` must stay a key, not a prototype.
+        setOwn(result, comm.commId, { target_name: comm.targetName });
       }
     }
     return result;

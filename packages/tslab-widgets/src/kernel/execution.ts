@@ -28,6 +28,19 @@ export function parseExecuteRequest(content: unknown): ExecuteRequest {
   };
 }
 
+/** Told when a cell starts, when it is interrupted and when it ends (see interrupt-watch.ts). */
+export interface CellLifecycle {
+  cellStarted(): void;
+  cellInterrupted(): void;
+  cellEnded(): void;
+}
+
+const NO_LIFECYCLE: CellLifecycle = {
+  cellStarted: () => undefined,
+  cellInterrupted: () => undefined,
+  cellEnded: () => undefined,
+};
+
 /** What the executor reported during one cell. */
 interface Capture {
   hasValue: boolean;
@@ -63,6 +76,7 @@ export class ExecutionEngine {
   constructor(
     private readonly channel: KernelChannel,
     private readonly history: ExecutionHistory,
+    private readonly lifecycle: CellLifecycle = NO_LIFECYCLE,
   ) {
     this.console = {
       log: (...args: unknown[]) => {
@@ -89,22 +103,26 @@ export class ExecutionEngine {
     this.executor = executor;
   }
 
-  /** Queues a cell; resolves with the `execute_reply` content. `onStart` runs when it starts. */
+  /**
+   * Queues a cell; resolves with the `execute_reply` content. `onStart` runs when it leaves the
+   * queue, to run or to be aborted.
+   */
   execute(request: ExecuteRequest, onStart: () => void): Promise<JsonObject> {
     const generation = this.failureGeneration;
     const run = this.queue.then(() => {
+      onStart();
       if (generation !== this.failureGeneration) {
         return { status: 'aborted', execution_count: this.executionCount } as JsonObject;
       }
-      onStart();
       return this.run(request);
     });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Interrupts the running cell's pending `await` (tslab's executor rejects it). */
+  /** Interrupts the running cell: its pending `await` (tslab's executor rejects it) and loops. */
   interrupt(): void {
+    this.lifecycle.cellInterrupted();
     this.executor?.interrupt();
   }
 
@@ -112,9 +130,13 @@ export class ExecutionEngine {
     if (this.executor === null) throw new Error('ExecutionEngine has no executor attached');
     if (request.storeHistory) this.executionCount++;
     const count = this.executionCount;
+    // From here an interrupt belongs to this cell (a front end may send it on execute_input).
+    this.lifecycle.cellStarted();
     if (!request.silent) {
       this.channel.publish('execute_input', { code: request.code, execution_count: count });
     }
+    // Let busy and execute_input reach the front end before a cell that blocks the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
     const capture: Capture = { hasValue: false, value: undefined, thrown: [], diagnostics: [] };
     this.capture = capture;
     let ok: boolean;
@@ -124,6 +146,7 @@ export class ExecutionEngine {
       capture.thrown.push(error);
       ok = false;
     } finally {
+      this.lifecycle.cellEnded();
       this.capture = null;
     }
     if (!ok) {
@@ -167,7 +190,13 @@ const KERNEL_FRAME =
 
 /** Drops kernel frames from a stack so the traceback shows the cell's code only. */
 function userFrames(lines: string[]): string[] {
-  return lines.filter((line) => !(/^\s+at /.test(line) && KERNEL_FRAME.test(line)));
+  // Node prefixes the stack of an error thrown under `vm` with the throwing source line
+  // ("file:line", the line, a caret, a blank line): drop it when that line is the kernel's own.
+  const blank = lines.indexOf('');
+  const decorated = blank > 0 && !/^\s+at /.test(lines[0]) && KERNEL_FRAME.test(lines[0]);
+  return (decorated ? lines.slice(blank + 1) : lines).filter(
+    (line) => !(/^\s+at /.test(line) && KERNEL_FRAME.test(line)),
+  );
 }
 
 function describeFailure(capture: Capture): ErrorContent {

@@ -3,7 +3,9 @@ import { join } from 'path';
 import type { JsonObject } from '../json';
 import { installRuntime } from '../runtime/runtime';
 import { ExecutionEngine, parseExecuteRequest } from './execution';
+import { codePointOffset, utf16Offset } from './code-points';
 import { ExecutionHistory } from './history';
+import { InterruptWatch } from './interrupt-watch';
 import type { ConnectionInfo, KernelServices } from './server';
 import { KernelServer } from './server';
 import type { Tslab, TslabHandler } from './tslab';
@@ -24,9 +26,10 @@ function requireString(content: JsonObject, field: string): string {
   return value;
 }
 
+/** The request's cursor (code points, as the protocol counts) as a UTF-16 offset into `code`. */
 function cursor(content: JsonObject, code: string): number {
   const value = content['cursor_pos'];
-  return typeof value === 'number' ? value : code.length;
+  return typeof value === 'number' ? utf16Offset(code, value) : code.length;
 }
 
 function createServices(
@@ -62,6 +65,8 @@ function createServices(
     execute: (content, onStart) => engine.execute(parseExecuteRequest(content), onStart),
     isComplete(content) {
       const code = requireString(content, 'code');
+      // tslab takes an open template literal for a finished cell; more lines can close it.
+      if (tslab.endsInTemplate(code)) return { status: 'incomplete', indent: '' };
       const result = handler.handleIsComplete({ code });
       if (result.status === 'complete' && tslab.syntaxErrors(code).length > 0) {
         return { status: 'invalid' };
@@ -74,7 +79,13 @@ function createServices(
     },
     complete(content) {
       const code = requireString(content, 'code');
-      return handler.handleComplete({ code, cursor_pos: cursor(content, code) });
+      const reply = handler.handleComplete({ code, cursor_pos: cursor(content, code) });
+      // tslab answers in UTF-16 offsets; the protocol counts code points.
+      for (const field of ['cursor_start', 'cursor_end']) {
+        const offset = reply[field];
+        if (typeof offset === 'number') reply[field] = codePointOffset(code, offset);
+      }
+      return reply;
     },
     history: (content) => ({ status: 'ok', history: history.query(content) }),
     interrupt: () => engine.interrupt(),
@@ -92,8 +103,13 @@ export async function startKernel(connectionFile: string): Promise<KernelServer>
   const server = new KernelServer(connection);
   const runtime = installRuntime(server.channel, true);
   const history = new ExecutionHistory();
-  const engine = new ExecutionEngine(server.channel, history);
-  const executor = tslab.createExecutor(process.cwd(), false, engine.console);
+  const interruptWatch: InterruptWatch = new InterruptWatch(server.channel.log, () =>
+    engine.interrupt(),
+  );
+  const engine: ExecutionEngine = new ExecutionEngine(server.channel, history, interruptWatch);
+  const executor = tslab.createExecutor(process.cwd(), false, engine.console, (script) =>
+    interruptWatch.aroundScript(script),
+  );
   engine.attach(executor);
   const handler = tslab.createHandler(executor, false);
   // tslab's own display API (`require('tslab').display`) goes through this server too.
@@ -102,10 +118,18 @@ export async function startKernel(connectionFile: string): Promise<KernelServer>
   );
   server.attach(
     runtime,
-    createServices(tslab, handler, engine, history, () => executor.close()),
+    createServices(tslab, handler, engine, history, () => {
+      interruptWatch.close();
+      executor.close();
+    }),
   );
   server.captureStandardStreams();
-  process.on('SIGINT', () => engine.interrupt());
+  // Once the watcher thread runs, it reports interrupts; this listener then only keeps Node's
+  // signal handler installed (with no SIGINT listener at all, a SIGINT would end the kernel).
+  process.on('SIGINT', () => {
+    if (!interruptWatch.watching) engine.interrupt();
+  });
+  interruptWatch.start();
   process.on('uncaughtException', (error) => server.reportError(error, 'an uncaught exception'));
   process.on('unhandledRejection', (reason) =>
     server.reportError(reason, 'an unhandled promise rejection'),

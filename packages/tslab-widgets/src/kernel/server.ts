@@ -55,6 +55,18 @@ export interface ServerStats {
 type WriteFunction = typeof process.stdout.write;
 
 /**
+ * The stdin channel carries `input_reply` messages, answers to `input_request`s, which this kernel
+ * never sends (execute requests get no stdin). Anything arriving there is read and dropped; while
+ * a cell blocks the event loop, 0MQ holds at most this many messages of at most this size.
+ */
+const STDIN_QUEUE_LIMIT = 64;
+const STDIN_MAX_MESSAGE_BYTES = 64 * 1024;
+
+function isCommMsgType(msgType: string): msgType is CommMsgType {
+  return msgType === 'comm_open' || msgType === 'comm_msg' || msgType === 'comm_close';
+}
+
+/**
  * A Jupyter kernel server (wire protocol 5.3) on ZeroMQ with full comm support. Every incoming
  * message's signature is verified before anything else; shell requests other than execute are
  * answered at once, cells run one at a time, comm messages run in order and also while a cell
@@ -91,11 +103,15 @@ export class KernelServer {
       stderrWrite(`[tslab-widgets] ${text}\n`);
     };
     // Unlimited queues: a front end reading slowly must not lose messages (0MQ drops at the mark).
-    for (const socket of [this.shell, this.control, this.stdin]) {
+    for (const socket of [this.shell, this.control]) {
       socket.sendHighWaterMark = 0;
       socket.receiveHighWaterMark = 0;
     }
     this.iopub.sendHighWaterMark = 0;
+    // Nothing legitimate arrives on stdin: a bounded queue of small messages (0MQ drops the rest
+    // and disconnects a peer that sends a larger one).
+    this.stdin.receiveHighWaterMark = STDIN_QUEUE_LIMIT;
+    this.stdin.maxMessageSize = STDIN_MAX_MESSAGE_BYTES;
     this.channel = {
       publish: (msgType, content, options) => this.publish(msgType, content, options),
       reportError: (error, where) => this.reportError(error, where),
@@ -129,6 +145,7 @@ export class KernelServer {
     ]);
     void this.serve(this.shell, 'shell');
     void this.serve(this.control, 'control');
+    void this.drainStdin();
     void this.serveHeartbeat();
   }
 
@@ -204,6 +221,24 @@ export class KernelServer {
     }
   }
 
+  /** Reads and drops whatever comes on stdin; logs the 1st, 10th, 100th, ... drop. */
+  private async drainStdin(): Promise<void> {
+    let dropped = 0;
+    try {
+      // The frames are never looked at: counting them is all.
+      for await (const frames of this.stdin) {
+        dropped += frames.length > 0 ? 1 : 0;
+        if (/^10*$/.test(String(dropped))) {
+          this.writeLog(
+            `dropped a message on stdin (this kernel never asks for input); ${dropped} so far`,
+          );
+        }
+      }
+    } catch (error) {
+      if (!this.closing) this.writeLog(`stdin socket failed: ${String(error)}`);
+    }
+  }
+
   private async serveHeartbeat(): Promise<void> {
     try {
       for await (const frames of this.heartbeat) await this.heartbeat.send(frames);
@@ -240,7 +275,15 @@ export class KernelServer {
       );
     };
     let shutdown = false;
-    this.publish('status', { execution_state: 'busy' });
+    // `busy` goes out when handling starts: a queued cell or comm message is not being handled
+    // yet, and after "Run All" the status must read busy while cells run, idle between none.
+    let busy = false;
+    const publishBusy = (): void => {
+      busy = true;
+      this.publish('status', { execution_state: 'busy' });
+    };
+    const queued = msgType === 'execute_request' || isCommMsgType(msgType);
+    if (!queued) publishBusy();
     try {
       switch (msgType) {
         case 'kernel_info_request':
@@ -250,6 +293,7 @@ export class KernelServer {
           context.payloads = [];
           const replyContent = await services.execute(message.content, () => {
             this.lastExecuteHeader = message.header;
+            publishBusy();
           });
           if (replyContent['status'] === 'ok') replyContent['payload'] = context.payloads;
           reply('execute_reply', replyContent);
@@ -278,7 +322,7 @@ export class KernelServer {
         case 'comm_open':
         case 'comm_msg':
         case 'comm_close':
-          await this.enqueueComm(message, msgType);
+          await this.enqueueComm(message, msgType, publishBusy);
           break;
         case 'interrupt_request':
           services.interrupt();
@@ -304,15 +348,22 @@ export class KernelServer {
         });
       }
     } finally {
+      // A request refused before it was queued still gets its busy/idle pair.
+      if (!busy) publishBusy();
       this.publish('status', { execution_state: 'idle' });
     }
     if (shutdown) await this.shutdown();
   }
 
   /** Comm messages run one after another (in arrival order), independent of the cell queue. */
-  private enqueueComm(message: WireMessage, msgType: CommMsgType): Promise<void> {
+  private enqueueComm(
+    message: WireMessage,
+    msgType: CommMsgType,
+    onStart: () => void,
+  ): Promise<void> {
     const runtime = this.runtime as WidgetRuntime;
     const run = this.commQueue.then(async () => {
+      onStart();
       try {
         await runtime.comms.handle(
           msgType,

@@ -1,4 +1,9 @@
+import type { RunningCodeOptions } from 'vm';
 import type { JsonObject } from '../json';
+import type { CellParser, SyntaxNode } from './cell-parser';
+import { rewriteCell } from './cell-rewrite';
+import { guardLoops } from './loop-guard';
+import { expandShorthandProperties } from './shorthand-rewrite';
 
 /**
  * The parts of tslab this kernel builds on. They are internals (`tslab/dist/*`), so the kernel is
@@ -25,9 +30,16 @@ export interface TslabConverter {
   close(): void;
 }
 
+/** What tslab's language service says about a position (TypeScript's `QuickInfo`, in part). */
+export interface TslabQuickInfo {
+  /** The symbol's kind; `''` when the name resolves to nothing (TypeScript then says `any`). */
+  kind: string;
+}
+
 /** tslab's executor (`tslab/dist/executor` `createExecutor`). */
 export interface TslabExecutor {
   execute(src: string): Promise<boolean>;
+  inspect(src: string, position: number): TslabQuickInfo | undefined;
   interrupt(): void;
   close(): void;
 }
@@ -49,14 +61,28 @@ export interface TslabHandler {
 /** A display sink as tslab's public `display` API calls it. */
 export type TslabDisplaySink = (data: Record<string, unknown>, update: boolean) => void;
 
+/** Runs `script` (a call of `vm.runInThisContext`) and returns what it returns. */
+export type ScriptWrapper = <T>(script: () => T) => T;
+
 /** The tslab internals, loaded and version-checked. */
 export interface Tslab {
   version: string;
   typescriptVersion: string;
-  createExecutor(rootDir: string, isJs: boolean, console: TslabConsole): TslabExecutor;
+  /**
+   * tslab's executor, with the plugin's cell rewrites. `aroundScript` wraps each
+   * `vm.runInThisContext` call with which tslab runs a cell's synchronous part.
+   */
+  createExecutor(
+    rootDir: string,
+    isJs: boolean,
+    console: TslabConsole,
+    aroundScript?: ScriptWrapper,
+  ): TslabExecutor;
   createHandler(executor: TslabExecutor, isJs: boolean): TslabHandler;
   /** Parse diagnostics of `code` that are not "more input expected" (for is_complete: invalid). */
   syntaxErrors(code: string): string[];
+  /** Whether `code` ends inside a template literal (more lines complete it). */
+  endsInTemplate(code: string): boolean;
   /** Routes tslab's `display.*` API (`require('tslab').display`) to `sink`. */
   setDisplaySink(sink: TslabDisplaySink): void;
 }
@@ -75,22 +101,38 @@ interface ExecutorModule {
     console: TslabConsole,
   ): TslabExecutor;
 }
+/** Node's `vm` module, as the object tslab's executor calls it through (so it can be hooked). */
+interface VmModule {
+  runInThisContext(code: string, options?: RunningCodeOptions | string): unknown;
+}
+interface MetadataModule {
+  getCodeMetadata(src: string): { module?: string; mode?: string };
+}
 interface JupyterModule {
   JupyterHandlerImpl: new (executor: TslabExecutor, isJs: boolean) => TslabHandler;
   lastWriteDisplayData: TslabDisplaySink | null;
 }
-interface TypeScriptModule {
+interface TypeScriptModule extends CellParser {
   version: string;
-  ScriptTarget: { Latest: number };
-  ScriptKind: { TSX: number };
+  ScriptKind: { TS: number; TSX: number };
   createSourceFile(
     name: string,
     text: string,
     target: number,
-    setParents: undefined,
+    setParents: boolean,
     kind: number,
-  ): { parseDiagnostics?: { messageText: unknown; start: number; length: number }[] };
+  ): SyntaxNode & { parseDiagnostics?: ParseDiagnostic[] };
 }
+
+interface ParseDiagnostic {
+  code: number;
+  messageText: unknown;
+  start: number;
+  length: number;
+}
+
+/** TypeScript's diagnostic code of "Unterminated template literal." */
+const UNTERMINATED_TEMPLATE = 1160;
 
 /** Loads tslab through `load` (a `require`), checking the version first. */
 export function loadTslab(load: (id: string) => unknown = require): Tslab {
@@ -107,14 +149,25 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
   const converter = load('tslab/dist/converter') as ConverterModule;
   const executorModule = load('tslab/dist/executor') as ExecutorModule;
   const jupyter = load('tslab/dist/jupyter') as JupyterModule;
+  const metadata = load('tslab/dist/metadata') as MetadataModule;
+  const vm = load('vm') as VmModule;
   const typescript = load(
     require.resolve('@tslab/typescript-for-tslab', { paths: [require.resolve('tslab')] }),
   ) as TypeScriptModule;
 
+  const parseDiagnostics = (code: string): ParseDiagnostic[] =>
+    typescript.createSourceFile(
+      'cell.ts',
+      code,
+      typescript.ScriptTarget.Latest,
+      false,
+      typescript.ScriptKind.TSX,
+    ).parseDiagnostics ?? [];
+
   return {
     version: pkg.version,
     typescriptVersion: typescript.version,
-    createExecutor(rootDir, isJs, console) {
+    createExecutor(rootDir, isJs, console, aroundScript = (script) => script()) {
       // Same converter set as tslab's own startKernel: the browser converter is created lazily.
       let browser: TslabConverter | undefined;
       const node = converter.createConverter({ isJS: isJs, isBrowser: false });
@@ -129,21 +182,44 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
           browser?.close();
         },
       };
-      return executorModule.createExecutor(rootDir, convs, console);
+      const executor = executorModule.createExecutor(rootDir, convs, console);
+      // Replaced in place: tslab's handler also calls the executor's inspect and complete.
+      const execute = executor.execute.bind(executor);
+      const rewrites = [guardLoops(typescript), expandShorthandProperties(typescript)];
+      executor.execute = (src) => {
+        // Module cells (`@module`) are imported, not run, and do not see earlier cells' bindings.
+        const code =
+          metadata.getCodeMetadata(src).module === undefined
+            ? rewriteCell(src, typescript, rewrites)
+            : src;
+        // tslab calls `vm.runInThisContext` before `execute` first awaits: hooked just for then.
+        const runInThisContext = vm.runInThisContext;
+        vm.runInThisContext = (script, options) =>
+          aroundScript(() => runInThisContext.call(vm, script, options));
+        try {
+          return execute(code);
+        } finally {
+          vm.runInThisContext = runInThisContext;
+        }
+      };
+      const inspect = executor.inspect.bind(executor);
+      // A name that resolves to nothing is "not found", not a symbol of type `any`.
+      executor.inspect = (src, position) => {
+        const info = inspect(src, position);
+        return info === undefined || info.kind === '' ? undefined : info;
+      };
+      return executor;
     },
     createHandler: (executor, isJs) => new jupyter.JupyterHandlerImpl(executor, isJs),
     syntaxErrors(code) {
-      const source = typescript.createSourceFile(
-        'cell.ts',
-        code,
-        typescript.ScriptTarget.Latest,
-        undefined,
-        typescript.ScriptKind.TSX,
-      );
-      return (source.parseDiagnostics ?? [])
+      return parseDiagnostics(code)
         .filter((diag) => !(diag.start === code.length && diag.length === 0))
         .map((diag) => (typeof diag.messageText === 'string' ? diag.messageText : 'syntax error'));
     },
+    endsInTemplate: (code) =>
+      parseDiagnostics(code).some(
+        (diag) => diag.code === UNTERMINATED_TEMPLATE && diag.start === code.length,
+      ),
     setDisplaySink(sink) {
       jupyter.lastWriteDisplayData = sink;
     },

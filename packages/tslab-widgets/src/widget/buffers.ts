@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue, WireObject, WireValue } from '../json';
-import { isPlainObject } from '../json';
+import { isPlainObject, isPrototypeKey, ownValue, setOwn } from '../json';
 
 /** A path into a state object: object keys and array indices. */
 export type BufferPath = (string | number)[];
@@ -56,7 +56,7 @@ export function removeBuffers(state: WireObject): SplitState {
         buffers.push(bytesOf(item));
         continue;
       }
-      out[key] = walk(item, [...path, key]);
+      setOwn(out, key, walk(item, [...path, key]));
     }
     return out;
   };
@@ -71,9 +71,23 @@ export class BufferPathError extends Error {
   }
 }
 
+/** Whether `key` names an own slot of `container` that a buffer may go through or into. */
+function isOwnSlot(container: object, key: string | number): boolean {
+  if (Array.isArray(container)) {
+    return typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < container.length;
+  }
+  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(container, key);
+}
+
 /**
  * Puts binary buffers back into a state received from the front end, at `bufferPaths`. The state is
  * modified in place and returned. Each buffer is inserted as a `Uint8Array`.
+ *
+ * Paths come from the network, so they walk only the state's own properties (object keys that are
+ * present, array indices within bounds) and never `__proto__`, `constructor` or `prototype`: a path
+ * like `['__proto__', 'x']` must not reach `Object.prototype`. The last key of a path may name a
+ * property that is not there yet (the front end cut the buffer out of the state); that property is
+ * created on the object itself.
  */
 export function insertBuffers(
   state: JsonObject,
@@ -100,15 +114,38 @@ export function insertBuffers(
     ) {
       throw new BufferPathError(`path ${index} is not a non-empty list of keys and indices`);
     }
-    let container: unknown = state;
-    for (const part of path.slice(0, -1)) {
-      container = (container as Record<string | number, unknown> | null)?.[part];
-      if (typeof container !== 'object' || container === null) {
-        throw new BufferPathError(`path ${JSON.stringify(path)} goes through a missing container`);
-      }
+    const keys = path as (string | number)[];
+    const refused = keys.find(isPrototypeKey);
+    if (refused !== undefined) {
+      throw new BufferPathError(
+        `path ${JSON.stringify(keys)} contains "${refused}"; __proto__, constructor and ` +
+          `prototype are never valid state keys`,
+      );
     }
-    (container as Record<string | number, unknown>)[path[path.length - 1] as string | number] =
-      buffers[index];
+    let container: object = state;
+    for (const key of keys.slice(0, -1)) {
+      const next = isOwnSlot(container, key) ? ownValue(container, key) : undefined;
+      // A buffer inserted by an earlier path is a leaf: no path goes through it.
+      if (typeof next !== 'object' || next === null || isBinary(next)) {
+        throw new BufferPathError(`path ${JSON.stringify(keys)} goes through a missing container`);
+      }
+      container = next;
+    }
+    const last = keys[keys.length - 1];
+    if (Array.isArray(container)) {
+      if (!isOwnSlot(container, last)) {
+        throw new BufferPathError(
+          `path ${JSON.stringify(keys)} ends at ${JSON.stringify(last)}, not an index of the list`,
+        );
+      }
+      container[last as number] = buffers[index];
+    } else if (typeof last === 'string') {
+      setOwn(container, last, buffers[index]);
+    } else {
+      throw new BufferPathError(
+        `path ${JSON.stringify(keys)} ends at the index ${last}, but that container is an object`,
+      );
+    }
   });
   return state as WireObject;
 }

@@ -1,5 +1,5 @@
-import type { JsonValue } from '../json';
-import { isPlainObject } from '../json';
+import type { JsonValue, WireValue } from '../json';
+import { isPlainObject, ownValue } from '../json';
 import { bytesOf, isBinary } from './buffers';
 
 /** Thrown by a trait validator when a value from the front end has the wrong type or range. */
@@ -18,6 +18,32 @@ export type TraitValidator<T> = (value: unknown) => T;
 
 /** Validators for some or all traits of a state type `S`. */
 export type TraitValidators<S> = { [K in keyof S]?: TraitValidator<S[K]> };
+
+/**
+ * How a trait whose kernel value is not wire data travels: `toWire` turns the kernel value into
+ * JSON (binary values allowed) for every message to the front end; `fromWire` turns a value from
+ * the front end back into the kernel type (throw {@link TraitError} to refuse it). Without
+ * `fromWire` the value is taken as it came (and checked by the trait's validator, if any).
+ */
+export interface TraitSerializer<T> {
+  toWire(value: T): WireValue;
+  fromWire?(value: unknown): T;
+}
+
+/** Serializers for some or all traits of a state type `S`. */
+export type TraitSerializers<S> = { [K in keyof S]?: TraitSerializer<S[K]> };
+
+/**
+ * Who may change each trait of a state type `S`: `'kernel'` (read-only for the front end) or
+ * `'both'`. Every trait must be named, optional ones too, so a trait added to `S` later does not
+ * compile until someone decides who owns it.
+ */
+export type TraitOwnership<S> = { [K in keyof Required<S>]: 'kernel' | 'both' };
+
+/** The traits `ownership` gives to the kernel alone: the `readOnly` option of a widget. */
+export function kernelOwned<S>(ownership: TraitOwnership<S>): (keyof S)[] {
+  return (Object.keys(ownership) as (keyof S)[]).filter((name) => ownership[name] === 'kernel');
+}
 
 /** Constructors of the typed arrays that travel as binary buffers. */
 export type TypedArrayConstructor =
@@ -110,7 +136,8 @@ export const traits = {
       const out = {} as T;
       for (const key of Object.keys(fields) as (keyof T)[]) {
         try {
-          out[key] = fields[key](value[key as string]);
+          // Only the object's own fields: `constructor` must not read Object.prototype's.
+          out[key] = fields[key](ownValue(value, key as string));
         } catch (error) {
           throw new TraitError(`field ${String(key)}: ${(error as Error).message}`);
         }

@@ -2,13 +2,13 @@ import type { Comm } from '../comm/comm';
 import type { IncomingCommMessage } from '../comm/comm-message';
 import type { Displayable, MimeBundle } from '../display';
 import { display, escapeHtml, MIME_BUNDLE } from '../display';
-import type { JsonObject, JsonValue, WireObject } from '../json';
-import { isPlainObject } from '../json';
+import type { JsonObject, JsonValue, WireObject, WireValue } from '../json';
+import { isPlainObject, setOwn } from '../json';
 import type { WidgetRuntime } from '../runtime/runtime';
 import { getRuntime } from '../runtime/runtime';
 import type { WidgetStateSource } from '../runtime/widget-registry';
 import { bytesOf, insertBuffers, removeBuffers } from './buffers';
-import type { TraitValidators } from './traits';
+import type { TraitSerializers, TraitValidators } from './traits';
 import { TraitError } from './traits';
 
 /** Comm target of widget models (widget protocol 2). */
@@ -36,6 +36,24 @@ export interface WidgetOptions<S extends object> {
   state: S;
   /** Validators for values that arrive from the front end; unvalidated traits take them as-is. */
   traits?: TraitValidators<S>;
+  /**
+   * Kernel-owned traits: the front end sees them but cannot change them. An update from the front
+   * end that names one is refused (reported as a {@link TraitError}) and the kernel's value is
+   * sent back, so the front end does not keep showing a value the kernel does not have. An
+   * optional trait absent from the state may be listed (see `kernelOwned`).
+   */
+  readOnly?: readonly (keyof S)[];
+  /**
+   * How traits whose kernel value is not wire data (a class instance, a `Map`, a tensor summary)
+   * travel: `toWire` for every message to the front end, `fromWire` for values from it (before the
+   * trait's validator).
+   */
+  serializers?: TraitSerializers<S>;
+  /**
+   * Whether this widget answers front-end updates with `echo_update` (protocol 2.1). Defaults to
+   * the class's static {@link Widget.echoUpdates} (a subclass may override it).
+   */
+  echoUpdates?: boolean;
 }
 
 /** Where a trait change came from. */
@@ -84,8 +102,14 @@ const PROTOCOL_KEYS = new Set([
  * {@link Widget.htmlFallback} / {@link Widget.textFallback} for what shows where the live view cannot.
  */
 export class Widget<S extends object> implements Displayable, WidgetStateSource {
-  /** When true (default), updates from the front end are echoed back (`echo_update`, protocol 2.1). */
+  /**
+   * Default of {@link WidgetOptions.echoUpdates} for this class: when true (the default), updates
+   * from the front end are echoed back (`echo_update`, protocol 2.1). A subclass may set its own.
+   */
   static echoUpdates = true;
+
+  /** Whether this widget echoes front-end updates (see {@link WidgetOptions.echoUpdates}). */
+  echoUpdates: boolean;
 
   /** The model id, which is also the comm id. */
   readonly modelId: string;
@@ -95,6 +119,8 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
   private readonly model: ModuleRef;
   private readonly view: ModuleRef | undefined;
   private readonly validators: TraitValidators<S>;
+  private readonly serializers: TraitSerializers<S>;
+  private readonly readOnly: ReadonlySet<keyof S>;
   private readonly changeListeners = new Map<keyof S | '*', Set<ChangeListener<S, keyof S>>>();
   private readonly customListeners = new Set<CustomMessageListener>();
   private readonly closeListeners = new Set<() => void>();
@@ -112,6 +138,11 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
     this.view = options.view;
     this.values = { ...options.state };
     this.validators = options.traits ?? {};
+    this.serializers = options.serializers ?? {};
+    this.readOnly = new Set(options.readOnly ?? []);
+    for (const name of Object.keys(this.serializers) as (keyof S)[]) this.assertTrait(name);
+    // Read through the constructor, not `Widget`, so that a subclass's static setting counts.
+    this.echoUpdates = options.echoUpdates ?? (this.constructor as typeof Widget).echoUpdates;
     this.runtime = getRuntime();
     const split = removeBuffers(this.fullState());
     this.comm = this.runtime.comms.open(
@@ -214,17 +245,25 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
     display(this);
   }
 
-  /** The full state (protocol keys included), binary values still in place. */
+  /** The full state as the front end sees it (protocol keys included), binary values in place. */
   fullState(): WireObject {
-    return {
+    const state: WireObject = {
       _model_module: this.model.module,
       _model_module_version: this.model.version,
       _model_name: this.model.name,
       _view_module: this.view?.module ?? null,
       _view_module_version: this.view?.version ?? '',
       _view_name: this.view?.name ?? null,
-      ...(this.values as WireObject),
     };
+    for (const name of Object.keys(this.values) as (keyof S)[]) {
+      setOwn(state, name as string, this.wireValue(name));
+    }
+    return state;
+  }
+
+  /** Whether the front end may change trait `name` (see {@link WidgetOptions.readOnly}). */
+  isReadOnly(name: keyof S): boolean {
+    return this.readOnly.has(name);
   }
 
   /** The display bundle: the widget view plus text/plain and text/html fallbacks. */
@@ -253,20 +292,49 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
     return `<div class="tslab-widgets-fallback"><code>${escapeHtml(this.textFallback())}</code></div>`;
   }
 
-  /** Sends the given traits (all when omitted) as an `update`, whatever their change state. */
-  protected sendState(names: readonly (keyof S)[] = Object.keys(this.values) as (keyof S)[]): void {
-    this.sendUpdate('update', names);
+  /**
+   * Sends the given traits as an `update`, whatever their change state. Without names it sends
+   * the full state, protocol keys included: what a front end rebuilding its model needs.
+   */
+  protected sendState(names?: readonly (keyof S)[]): void {
+    if (this.isClosed) return;
+    this.sendWire('update', names === undefined ? this.fullState() : this.wireState(names));
+  }
+
+  private assertTrait(name: keyof S): void {
+    if (!Object.prototype.hasOwnProperty.call(this.values, name)) {
+      throw new TypeError(
+        `tslab-widgets: ${this.constructor.name} has no trait "${String(name)}"; declare it in ` +
+          `the initial state passed to the Widget constructor.`,
+      );
+    }
+  }
+
+  /** Trait `name` as it travels: through its serializer, if it has one. */
+  private wireValue(name: keyof S): WireValue {
+    const serializer = this.serializers[name];
+    const value = this.values[name];
+    return (serializer ? serializer.toWire(value) : value) as WireValue;
+  }
+
+  private wireState(names: readonly (keyof S)[]): WireObject {
+    const partial: WireObject = {};
+    for (const name of names) setOwn(partial, name as string, this.wireValue(name));
+    return partial;
+  }
+
+  private sendWire(method: 'update' | 'echo_update', state: WireObject): void {
+    const split = removeBuffers(state);
+    this.comm.send(
+      { method, state: split.state, buffer_paths: split.bufferPaths },
+      { buffers: split.buffers },
+    );
   }
 
   private applyChanges(patch: Partial<S>, source: ChangeSource): void {
     const changes: TraitChange<S, keyof S>[] = [];
     for (const name of Object.keys(patch) as (keyof S)[]) {
-      if (!Object.prototype.hasOwnProperty.call(this.values, name)) {
-        throw new TypeError(
-          `tslab-widgets: ${this.constructor.name} has no trait "${String(name)}"; declare it in ` +
-            `the initial state passed to the Widget constructor.`,
-        );
-      }
+      this.assertTrait(name);
       const oldValue = this.values[name];
       const newValue = patch[name] as S[keyof S];
       if (oldValue === newValue) continue;
@@ -308,31 +376,7 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
         !(this.frontendLock?.has(name) && this.frontendLock.get(name) === this.values[name]),
     );
     this.unsent.clear();
-    if (names.length > 0 && !this.isClosed) this.sendUpdate('update', names);
-  }
-
-  /**
-   * Answers `request_state` with every trait and the protocol keys (`_model_name`, modules,
-   * versions): front ends rebuild the model from this reply (ipywidgets' message spec).
-   */
-  private sendFullState(): void {
-    if (this.isClosed) return;
-    const split = removeBuffers(this.fullState());
-    this.comm.send(
-      { method: 'update', state: split.state, buffer_paths: split.bufferPaths },
-      { buffers: split.buffers },
-    );
-  }
-
-  private sendUpdate(method: 'update' | 'echo_update', names: readonly (keyof S)[]): void {
-    if (this.isClosed) return;
-    const partial: WireObject = {};
-    for (const name of names) partial[name as string] = this.values[name] as WireObject[string];
-    const split = removeBuffers(partial);
-    this.comm.send(
-      { method, state: split.state, buffer_paths: split.bufferPaths },
-      { buffers: split.buffers },
-    );
+    if (names.length > 0) this.sendState(names);
   }
 
   private async handleMessage(message: IncomingCommMessage): Promise<void> {
@@ -342,7 +386,8 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
         this.handleUpdate(message);
         return;
       case 'request_state':
-        this.sendFullState();
+        // The full state, protocol keys included: a reloaded page rebuilds its model from it.
+        this.sendState();
         return;
       case 'custom':
         await this.handleCustom(message);
@@ -365,7 +410,8 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
       message.data['buffer_paths'],
       message.buffers,
     );
-    const accepted: Partial<S> = {};
+    // A Map, not an object: trait names come from the network.
+    const accepted = new Map<keyof S, S[keyof S]>();
     const rejected: (keyof S)[] = [];
     for (const key of Object.keys(received)) {
       if (PROTOCOL_KEYS.has(key)) continue;
@@ -374,9 +420,8 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
         continue;
       }
       const name = key as keyof S;
-      const validator = this.validators[name];
       try {
-        accepted[name] = (validator ? validator(received[key]) : received[key]) as S[keyof S];
+        accepted.set(name, this.fromFrontend(name, received[key]));
       } catch (error) {
         rejected.push(name);
         const reason = error instanceof Error ? error.message : String(error);
@@ -389,24 +434,36 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
         );
       }
     }
-    const acceptedNames = Object.keys(accepted) as (keyof S)[];
-    if (Widget.echoUpdates && acceptedNames.length > 0) {
+    const acceptedNames = [...accepted.keys()];
+    if (this.echoUpdates && acceptedNames.length > 0) {
       const echo: WireObject = {};
-      for (const name of acceptedNames) echo[name as string] = accepted[name] as WireObject[string];
-      const split = removeBuffers(echo);
-      this.comm.send(
-        { method: 'echo_update', state: split.state, buffer_paths: split.bufferPaths },
-        { buffers: split.buffers },
-      );
+      for (const [name, value] of accepted) {
+        const serializer = this.serializers[name];
+        setOwn(echo, name as string, (serializer ? serializer.toWire(value) : value) as WireValue);
+      }
+      this.sendWire('echo_update', echo);
     }
-    this.frontendLock = new Map(acceptedNames.map((name) => [name, accepted[name]]));
+    this.frontendLock = accepted;
+    const patch = {} as Partial<S>;
+    for (const [name, value] of accepted) setOwn(patch, name as string, value);
     try {
-      this.applyChanges(accepted, 'frontend');
+      this.applyChanges(patch, 'frontend');
     } finally {
       this.frontendLock = null;
     }
     // The front end shows a value the kernel refused: send the kernel's value back.
-    if (rejected.length > 0) this.sendUpdate('update', rejected);
+    if (rejected.length > 0) this.sendState(rejected);
+  }
+
+  /** A value from the front end for trait `name`: refused when read-only, else decoded and checked. */
+  private fromFrontend(name: keyof S, value: unknown): S[keyof S] {
+    if (this.readOnly.has(name)) {
+      throw new TraitError('it is read-only: only the kernel sets it');
+    }
+    const serializer = this.serializers[name];
+    const decoded = serializer?.fromWire ? serializer.fromWire(value) : value;
+    const validator = this.validators[name];
+    return (validator ? validator(decoded) : decoded) as S[keyof S];
   }
 
   private async handleCustom(message: IncomingCommMessage): Promise<void> {
