@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadModelFromDir } from '@rlrp/core';
-import { installLocalRuntime, type LocalRuntime } from 'tslab-widgets';
+import { installLocalRuntime, type JsonObject, type LocalRuntime } from 'tslab-widgets';
 import { compareRules, explore, plotEvaluation } from '@rlrp/widgets';
 
 const MODEL_DIR = path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn');
@@ -30,7 +30,7 @@ describe('trait ownership of the widgets', () => {
   afterAll(() => model?.dispose());
 
   /** Sends a front-end update; returns the methods of what the kernel sent back. */
-  async function frontendUpdate(modelId: string, state: Record<string, unknown>) {
+  async function frontendUpdate(modelId: string, state: JsonObject) {
     local.sent.length = 0;
     local.errors.length = 0;
     await local.deliver('comm_msg', { comm_id: modelId, data: { method: 'update', state } });

@@ -1,4 +1,4 @@
-import type { LocalRuntime } from '../src';
+import type { JsonObject, LocalRuntime } from '../src';
 import { MIME_BUNDLE, Widget, installLocalRuntime, traits } from '../src';
 
 interface DemoState {
@@ -188,7 +188,7 @@ describe('declared traits', () => {
     local = installLocalRuntime();
   });
   const methods = () => local.sent.map((m) => (m.content['data'] as { method: string }).method);
-  const update = (widget: Widget<OwnedState>, state: Record<string, unknown>) =>
+  const update = (widget: Widget<OwnedState>, state: JsonObject) =>
     local.deliver('comm_msg', { comm_id: widget.modelId, data: { method: 'update', state } });
 
   test('a front end cannot overwrite a read-only trait; the kernel value is sent back', async () => {
