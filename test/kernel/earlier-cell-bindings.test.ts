@@ -4,25 +4,16 @@
  * alone fails the shorthand forms (ReferenceError, or a silent write to a new global); the plugin
  * spells shorthands out before tslab converts the cell (src/kernel/shorthand-rewrite.ts).
  */
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import type { InstalledKernelspec } from './helpers/kernelspec';
-import { installKernelspecForTest } from './helpers/kernelspec';
-import { ManagedKernel, WireClient } from './helpers/wire-client';
+import type { WireClient } from './helpers/wire-client';
+import { WireKernelSession } from './helpers/wire-kernel-session';
 
 describe("cells naming an earlier cell's bindings", () => {
-  let spec: InstalledKernelspec;
-  let kernel: ManagedKernel;
+  let session: WireKernelSession;
   let client: WireClient;
-  let workDir: string;
 
   beforeAll(async () => {
-    spec = installKernelspecForTest();
-    workDir = mkdtempSync(join(tmpdir(), 'tslab-widgets-nb-'));
-    const started = await ManagedKernel.start(spec.env, workDir);
-    kernel = started.kernel;
-    client = await WireClient.connect(started.connection);
+    session = await WireKernelSession.start();
+    client = session.client;
     await client.run(
       `const model = 41; let list = [1, 2]; const base = { a: 1 };
        let rest: Record<string, number> = {}; let tail: number[] = [];`,
@@ -30,10 +21,7 @@ describe("cells naming an earlier cell's bindings", () => {
   });
 
   afterAll(async () => {
-    client?.close();
-    if (kernel) await kernel.shutdown();
-    spec?.cleanup();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await session?.stop();
   });
 
   test('the issue’s repro: a shorthand property in the next cell', async () => {

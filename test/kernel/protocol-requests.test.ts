@@ -4,36 +4,24 @@
  * is_complete on an open template literal, inspect on an undefined name, cursor positions in
  * Unicode code points, and SIGINT (through jupyter_client) for loops that run after an `await`.
  */
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import type { InstalledKernelspec } from './helpers/kernelspec';
-import { installKernelspecForTest } from './helpers/kernelspec';
-import type { ClientMessage } from './helpers/wire-client';
-import { ManagedKernel, WireClient } from './helpers/wire-client';
+import type { ClientMessage, ManagedKernel, WireClient } from './helpers/wire-client';
+import { WireKernelSession } from './helpers/wire-kernel-session';
 
 /** Length of `text` in Unicode code points, as the protocol counts cursor positions. */
 const codePoints = (text: string): number => Array.from(text).length;
 
 describe('protocol requests on the wire', () => {
-  let spec: InstalledKernelspec;
+  let session: WireKernelSession;
   let kernel: ManagedKernel;
   let client: WireClient;
-  let workDir: string;
 
   beforeAll(async () => {
-    spec = installKernelspecForTest();
-    workDir = mkdtempSync(join(tmpdir(), 'tslab-widgets-nb-'));
-    const started = await ManagedKernel.start(spec.env, workDir);
-    kernel = started.kernel;
-    client = await WireClient.connect(started.connection);
+    session = await WireKernelSession.start();
+    ({ kernel, client } = session);
   });
 
   afterAll(async () => {
-    client?.close();
-    if (kernel) await kernel.shutdown();
-    spec?.cleanup();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await session?.stop();
   });
 
   async function request(msgType: string, content: object): Promise<Record<string, unknown>> {

@@ -4,13 +4,8 @@
  * signatures, broken framing, and 1,000 rapid widget updates. The kernel must stay alive, answer
  * every well-formed message and not grow its heap beyond a stated bound.
  */
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import type { InstalledKernelspec } from './helpers/kernelspec';
-import { installKernelspecForTest } from './helpers/kernelspec';
-import type { ClientMessage } from './helpers/wire-client';
-import { ManagedKernel, WireClient } from './helpers/wire-client';
+import type { ClientMessage, ManagedKernel, WireClient } from './helpers/wire-client';
+import { WireKernelSession } from './helpers/wire-kernel-session';
 
 /** Heap growth allowed over 1,000 updates of 1 KiB each (measured after a full GC). */
 const HEAP_GROWTH_BOUND_BYTES = 8 * 1024 * 1024;
@@ -51,26 +46,19 @@ async function stderrMatching(current: () => string, patterns: readonly RegExp[]
 }
 
 describe('kernel robustness', () => {
-  let spec: InstalledKernelspec;
+  let session: WireKernelSession;
   let kernel: ManagedKernel;
   let client: WireClient;
-  let workDir: string;
   let sinkId: string;
 
   beforeAll(async () => {
-    spec = installKernelspecForTest();
-    workDir = mkdtempSync(join(tmpdir(), 'tslab-widgets-nb-'));
-    const started = await ManagedKernel.start(spec.env, workDir);
-    kernel = started.kernel;
-    client = await WireClient.connect(started.connection);
+    session = await WireKernelSession.start();
+    ({ kernel, client } = session);
     sinkId = JSON.parse(((await client.run(SETUP)) as string).replace(/'/g, '"')) as string;
   });
 
   afterAll(async () => {
-    client?.close();
-    if (kernel) await kernel.shutdown();
-    spec?.cleanup();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await session?.stop();
   });
 
   /** Sends a signed shell message and returns the IOPub messages it caused (busy ... idle). */

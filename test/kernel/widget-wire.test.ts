@@ -4,13 +4,8 @@
  * client plays the front end (updates with binary buffers, custom messages, request_state, the
  * control comm, comm_info) and the state is checked on both sides.
  */
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import type { InstalledKernelspec } from './helpers/kernelspec';
-import { installKernelspecForTest } from './helpers/kernelspec';
-import type { ClientMessage } from './helpers/wire-client';
-import { ManagedKernel, WireClient } from './helpers/wire-client';
+import type { ClientMessage, ManagedKernel, WireClient } from './helpers/wire-client';
+import { WireKernelSession } from './helpers/wire-kernel-session';
 
 /** A tiny front-end model: applies comm_open / update / echo_update with their buffers. */
 function applyState(
@@ -68,28 +63,20 @@ probe.modelId
 `;
 
 describe('widgets on the wire', () => {
-  let spec: InstalledKernelspec;
+  let session: WireKernelSession;
   let kernel: ManagedKernel;
   let client: WireClient;
-  let workDir: string;
   let modelId: string;
   const frontendModel: Record<string, unknown> = {};
   let shutDown = false;
 
   beforeAll(async () => {
-    spec = installKernelspecForTest();
-    // A folder without node_modules: require('tslab-widgets') must work through the kernelspec.
-    workDir = mkdtempSync(join(tmpdir(), 'tslab-widgets-nb-'));
-    const started = await ManagedKernel.start(spec.env, workDir);
-    kernel = started.kernel;
-    client = await WireClient.connect(started.connection);
+    session = await WireKernelSession.start();
+    ({ kernel, client } = session);
   });
 
   afterAll(async () => {
-    client?.close();
-    if (kernel && !shutDown) await kernel.shutdown();
-    spec?.cleanup();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await session?.stop({ kernelAlreadyShutDown: shutDown });
   });
 
   /** Sends a comm_msg to the widget; returns its id and, once idle, the IOPub messages it caused. */

@@ -17,6 +17,7 @@ import {
   randomNetwork,
   RANDOM_NETWORK_NAMES,
   SeededRandom,
+  SEQUENTIAL_NETWORK_NAMES,
   uniform,
 } from './reference';
 import {
@@ -28,16 +29,7 @@ import {
 } from './reference/engine-harness';
 import { RULE_CASES } from './reference/engine-cases';
 
-const SEQUENTIAL = new Set([
-  'mlp',
-  'conv-strided',
-  'dilated-depthwise',
-  'pad-crop',
-  'dilated-valid',
-  'avgpool-partial',
-  'relu-mlp',
-  'relu-cnn',
-]);
+const SEQUENTIAL = new Set(SEQUENTIAL_NETWORK_NAMES);
 
 type InputKind = 'uniform' | 'zeros' | 'constant' | 'sparse';
 

@@ -32,18 +32,9 @@ import {
   SCALED_INPUT_KINDS,
   type ScaledCase,
 } from './reference/scaled-cases';
-import { RANDOM_NETWORK_NAMES } from './reference/random-networks';
+import { RANDOM_NETWORK_NAMES, SEQUENTIAL_NETWORK_NAMES } from './reference/random-networks';
 
-const SEQUENTIAL = new Set([
-  'mlp',
-  'conv-strided',
-  'dilated-depthwise',
-  'pad-crop',
-  'dilated-valid',
-  'avgpool-partial',
-  'relu-mlp',
-  'relu-cnn',
-]);
+const SEQUENTIAL = new Set(SEQUENTIAL_NETWORK_NAMES);
 
 const scaledCase: fc.Arbitrary<ScaledCase> = fc.record({
   network: fc.constantFrom(...RANDOM_NETWORK_NAMES),

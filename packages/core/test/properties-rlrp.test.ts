@@ -19,18 +19,11 @@ import {
   forward,
   l1,
   linearRelevance,
+  SEQUENTIAL_NETWORK_NAMES,
   uniform,
 } from './reference';
 
-const SEQUENTIAL = [
-  'mlp',
-  'conv-strided',
-  'dilated-depthwise',
-  'pad-crop',
-  'dilated-valid',
-  'relu-mlp',
-  'relu-cnn',
-];
+const SEQUENTIAL = SEQUENTIAL_NETWORK_NAMES;
 const RESIDUAL = ['residual-projection', 'residual-identity'];
 const BATCH = 2;
 

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { WebSocket } from 'ws';
+import { KernelFrontEnd } from './kernel-front-end';
 import type { ClientMessage } from './wire-client';
 
 /** One websocket frame (binary layout above) from a message and its buffers. */
@@ -53,11 +54,8 @@ function api(
 }
 
 /** A kernel started through jupyter_server's REST API, driven over its websocket. */
-export class ServerKernelClient {
-  readonly received: ClientMessage[] = [];
+export class ServerKernelClient extends KernelFrontEnd {
   private readonly session = randomUUID();
-  private waiters: { test: (m: ClientMessage) => boolean; resolve: (m: ClientMessage) => void }[] =
-    [];
 
   private constructor(
     private readonly origin: string,
@@ -66,18 +64,12 @@ export class ServerKernelClient {
     readonly kernelId: string,
     private readonly socket: WebSocket,
   ) {
+    super(60_000);
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const parsed = isBinary
         ? decodeBinaryMessage(data)
         : { message: JSON.parse(data.toString('utf8')) as object, buffers: [] };
-      const message = { ...(parsed.message as ClientMessage), buffers: parsed.buffers };
-      this.received.push(message);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.test(message)) {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          waiter.resolve(message);
-        }
-      }
+      this.accept({ ...(parsed.message as ClientMessage), buffers: parsed.buffers });
     });
   }
 
@@ -127,61 +119,6 @@ export class ServerKernelClient {
       buffers.length > 0 ? encodeBinaryMessage(message, buffers) : JSON.stringify(message),
     );
     return msgId;
-  }
-
-  /** Resolves with the first message (already received or future) matching `test`. */
-  waitFor(test: (m: ClientMessage) => boolean, timeoutMs = 60_000): Promise<ClientMessage> {
-    const found = this.received.find(test);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        test,
-        resolve: (m: ClientMessage) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no matching message within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  /** The shell/control reply to `msgId`. */
-  reply(msgId: string, timeoutMs?: number): Promise<ClientMessage> {
-    return this.waitFor(
-      (m) => m.channel !== 'iopub' && m.parent_header.msg_id === msgId,
-      timeoutMs,
-    );
-  }
-
-  /** All IOPub messages parented to `msgId`, once its `idle` status arrived. */
-  async iopubOf(msgId: string, timeoutMs?: number): Promise<ClientMessage[]> {
-    await this.waitFor(
-      (m) =>
-        m.channel === 'iopub' &&
-        m.parent_header.msg_id === msgId &&
-        m.header.msg_type === 'status' &&
-        m.content['execution_state'] === 'idle',
-      timeoutMs,
-    );
-    return this.received.filter((m) => m.channel === 'iopub' && m.parent_header.msg_id === msgId);
-  }
-
-  /** Runs a cell; returns the reply and its IOPub messages. */
-  async execute(code: string): Promise<{ reply: ClientMessage; iopub: ClientMessage[] }> {
-    const id = this.send('shell', 'execute_request', {
-      code,
-      silent: false,
-      store_history: true,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: true,
-    });
-    const reply = await this.reply(id);
-    return { reply, iopub: await this.iopubOf(id) };
   }
 
   /** Closes the websocket and shuts the kernel down through the REST API. */

@@ -4,6 +4,7 @@ import { createHmac, randomUUID } from 'crypto';
 import { join } from 'path';
 import { createInterface } from 'readline';
 import * as zmq from 'zeromq';
+import { KernelFrontEnd } from './kernel-front-end';
 import { PYTHON } from './kernelspec';
 
 /** A message as the client sees it. */
@@ -39,19 +40,17 @@ export type Signing = 'good' | 'bad' | 'none';
  * A minimal Jupyter front end on the real wire (ZeroMQ, HMAC-SHA256 computed here independently of
  * the kernel's code). Verifies the signature of every message it receives.
  */
-export class WireClient {
-  readonly received: ClientMessage[] = [];
+export class WireClient extends KernelFrontEnd {
   /** Messages from the kernel whose signature did not verify (must stay empty). */
   readonly badlySigned: Buffer[][] = [];
   private readonly session = randomUUID();
-  private waiters: { test: (m: ClientMessage) => boolean; resolve: (m: ClientMessage) => void }[] =
-    [];
   private readonly shell = new zmq.Dealer({ routingId: `shell-${randomUUID()}` });
   private readonly control = new zmq.Dealer({ routingId: `control-${randomUUID()}` });
   private readonly iopub = new zmq.Subscriber();
   private stdin: zmq.Dealer | null = null;
 
   private constructor(private readonly connection: KernelConnection) {
+    super(30_000);
     for (const socket of [this.shell, this.control]) {
       socket.receiveHighWaterMark = 0;
       socket.sendHighWaterMark = 0;
@@ -154,62 +153,6 @@ export class WireClient {
     return hmac.digest('hex');
   }
 
-  /** Resolves with the first message (already received or future) matching `test`. */
-  waitFor(test: (m: ClientMessage) => boolean, timeoutMs = 30000): Promise<ClientMessage> {
-    const found = this.received.find(test);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        test,
-        resolve: (m: ClientMessage) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no matching message within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  /** The shell/control reply to `msgId`. */
-  reply(msgId: string, timeoutMs?: number): Promise<ClientMessage> {
-    return this.waitFor(
-      (m) => m.channel !== 'iopub' && m.parent_header.msg_id === msgId,
-      timeoutMs,
-    );
-  }
-
-  /** All IOPub messages parented to `msgId`, once its `idle` status arrived. */
-  async iopubOf(msgId: string, timeoutMs?: number): Promise<ClientMessage[]> {
-    await this.waitFor(
-      (m) =>
-        m.channel === 'iopub' &&
-        m.parent_header.msg_id === msgId &&
-        m.header.msg_type === 'status' &&
-        m.content['execution_state'] === 'idle',
-      timeoutMs,
-    );
-    return this.received.filter((m) => m.channel === 'iopub' && m.parent_header.msg_id === msgId);
-  }
-
-  /** Runs a cell; returns the reply and its IOPub messages. */
-  async execute(code: string): Promise<{ reply: ClientMessage; iopub: ClientMessage[] }> {
-    const id = await this.send('shell', 'execute_request', {
-      code,
-      silent: false,
-      store_history: true,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: true,
-    });
-    const reply = await this.reply(id, 60000);
-    const iopub = await this.iopubOf(id, 60000);
-    return { reply, iopub };
-  }
-
   /** Runs a cell that must succeed; returns the text/plain of its result (if any). */
   async run(code: string): Promise<string | undefined> {
     const { reply, iopub } = await this.execute(code);
@@ -241,13 +184,13 @@ export class WireClient {
 
   private async pump(socket: zmq.Dealer | zmq.Subscriber, channel: ClientMessage['channel']) {
     try {
-      for await (const frames of socket) this.accept(frames, channel);
+      for await (const frames of socket) this.acceptFrames(frames, channel);
     } catch {
       // socket closed
     }
   }
 
-  private accept(frames: Buffer[], channel: ClientMessage['channel']): void {
+  private acceptFrames(frames: Buffer[], channel: ClientMessage['channel']): void {
     const at = frames.findIndex((f) => f.equals(DELIMITER));
     const parts = frames.slice(at + 2, at + 6);
     if (frames[at + 1].toString() !== this.sign(parts)) {
@@ -263,10 +206,7 @@ export class WireClient {
       buffers: frames.slice(at + 6),
       channel,
     };
-    this.received.push(message);
-    const matched = this.waiters.filter((w) => w.test(message));
-    this.waiters = this.waiters.filter((w) => !matched.includes(w));
-    for (const waiter of matched) waiter.resolve(message);
+    this.accept(message);
   }
 }
 

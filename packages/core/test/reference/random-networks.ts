@@ -362,6 +362,21 @@ const FACTORIES: Record<string, Factory> = {
 /** Names of every random network family. */
 export const RANDOM_NETWORK_NAMES = Object.keys(FACTORIES);
 
+/**
+ * The families built with `tf.sequential` (no residual or concat branch): each layer passes the
+ * whole relevance on, so R-LRP's mass equals |f_target| at every layer of the trace.
+ */
+export const SEQUENTIAL_NETWORK_NAMES: readonly string[] = [
+  'mlp',
+  'conv-strided',
+  'dilated-depthwise',
+  'pad-crop',
+  'dilated-valid',
+  'avgpool-partial',
+  'relu-mlp',
+  'relu-cnn',
+];
+
 /** The families that cover the engine's supported layer kinds (everything but the relu-only ones). */
 export const COVERAGE_NETWORK_NAMES = RANDOM_NETWORK_NAMES.filter((n) => !n.startsWith('relu-'));
 
