@@ -7,41 +7,14 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { exportNotebookHtml } from '../../widgets/src/static-export';
+import { readExplorer } from './support/explorer-readout';
 import { buildPackages, installKernelspec, SYSTEM_JUPYTER } from './support/kernel';
 import { writeWidgetsNotebook } from './support/notebook';
-import { request, startNotebookServer, type NotebookServer } from './support/notebook-server';
-
-interface ExplorerReadout {
-  layer: string | undefined;
-  generation: string | undefined;
-  label: string;
-  mapType: string;
-  z: number[][] | undefined;
-}
-
-async function readExplorer(page: Page): Promise<ExplorerReadout> {
-  return page.evaluate(() => {
-    const root = document.querySelector('.rlrp-explorer') as HTMLElement;
-    const shown = root.dataset.layerKind === 'dense' ? '.rlrp-bar-plot' : '.rlrp-map-plot';
-    const plot = root.querySelector(shown) as HTMLElement & {
-      data: { type: string; z?: number[][] }[];
-    };
-    const heat = plot.data.find(
-      (t) => t.type === 'heatmap' && t.z && t.z.length > 0 && !('showscale' in t),
-    );
-    return {
-      layer: root.dataset.layer,
-      generation: root.dataset.generation,
-      label: (root.querySelector('.rlrp-layer-label') as HTMLElement).textContent ?? '',
-      mapType: plot.data[plot.data.length - 1].type,
-      z: heat?.z,
-    };
-  });
-}
+import { request } from './support/jupyter-process';
+import { startNotebookServer, type NotebookServer } from './support/notebook-server';
 
 describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kernel', () => {
   let server: NotebookServer;

@@ -5,14 +5,13 @@
  * and workspace folders; the kernelspec folder and the prefix the extension was installed into on
  * JUPYTER_PATH, where JupyterLab looks for `labextensions`; a random token.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SYSTEM_PYTHON } from './kernel';
 import { LAB_APP_DIR } from './jupyterlab-build';
-import { freePort, listeningPort, request, waitForHttp } from './notebook-server';
+import { freePort, startJupyterProcess } from './jupyter-process';
+import { SYSTEM_PYTHON } from './kernel';
 
 /** A running jupyter_server with the test JupyterLab. */
 export interface JupyterLabServer {
@@ -40,14 +39,13 @@ export async function startJupyterLabServer(
   options: JupyterLabServerOptions,
 ): Promise<JupyterLabServer> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-jupyterlab-'));
-  const runtimeDir = path.join(home, 'runtime');
   const token = randomBytes(16).toString('hex');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     JUPYTER_PATH: options.jupyterPath.join(path.delimiter),
     JUPYTER_CONFIG_DIR: path.join(home, 'config'),
     JUPYTER_DATA_DIR: path.join(home, 'data'),
-    JUPYTER_RUNTIME_DIR: runtimeDir,
+    JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
     RLRP_LAB_STATE: path.join(home, 'state'),
     ...(options.build ? { RLRP_LAB_BUILD: options.build } : {}),
   };
@@ -55,9 +53,9 @@ export async function startJupyterLabServer(
     ? [path.join(LAB_APP_DIR, 'rlrp_lab_app.py')]
     : ['-m', 'jupyter_server'];
   const port = await freePort();
-  const child = spawn(
-    SYSTEM_PYTHON,
-    [
+  const server = await startJupyterProcess({
+    command: SYSTEM_PYTHON,
+    args: [
       ...program,
       '--no-browser',
       '--allow-root',
@@ -66,43 +64,10 @@ export async function startJupyterLabServer(
       `--ServerApp.token=${token}`,
       `--ServerApp.root_dir=${options.rootDir}`,
     ],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  let origin: string;
-  try {
-    origin = `http://127.0.0.1:${await listeningPort(runtimeDir, child, 60_000, 'jpserver')}`;
-    await waitForHttp(`${origin}/api/status?token=${token}`, child, 60_000);
-  } catch (error) {
-    child.kill('SIGTERM');
-    throw new Error(`${(error as Error).message}\n${log}`);
-  }
-  const url = (pathAndQuery: string): string =>
-    `${origin}${pathAndQuery}${pathAndQuery.includes('?') ? '&' : '?'}token=${token}`;
-  return {
-    origin,
+    env,
+    runtimeFilePrefix: 'jpserver',
+    home,
     token,
-    url,
-    log: () => log,
-    async stop() {
-      try {
-        const kernels = JSON.parse((await request(url('/api/kernels'))).body) as { id: string }[];
-        await Promise.all(kernels.map((k) => request(url(`/api/kernels/${k.id}`), 'DELETE')));
-      } catch {
-        // server already gone
-      }
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        let timer: NodeJS.Timeout | undefined;
-        const patience = new Promise((r) => (timer = setTimeout(r, 10_000)));
-        await Promise.race([exited, patience]);
-        clearTimeout(timer);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      fs.rmSync(home, { recursive: true, force: true });
-    },
-  };
+  });
+  return { ...server, token };
 }
