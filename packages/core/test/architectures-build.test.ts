@@ -16,14 +16,9 @@ import {
   vgg19,
 } from '../src/architectures/index';
 import { saveModelToDir } from '../src/io/index';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
-let baseline: number;
-beforeEach(() => {
-  baseline = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+expectNoTensorLeakPerTest();
 
 function predict(model: tf.LayersModel, input: tf.Tensor): { shape: number[]; values: number[] } {
   return tf.tidy(() => {

@@ -13,14 +13,9 @@ import {
   smallClassifier,
 } from '../src/architectures/index';
 import { saveModelToDir } from '../src/io/index';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
-let baseline: number;
-beforeEach(() => {
-  baseline = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+expectNoTensorLeakPerTest();
 
 /** Parameter counts of the shipped 28×28×1, 10-class models (docs/models.md). */
 const PARAMETERS: Record<SmallClassifierName, number> = {

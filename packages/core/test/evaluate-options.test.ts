@@ -17,6 +17,7 @@ import {
   type PixelFlippingOptions,
   type ScoreOutput,
 } from '../src/index';
+import { thrown } from './support/thrown';
 
 const SIDE = 4;
 const PIXELS = SIDE * SIDE;
@@ -35,16 +36,6 @@ function groupClassifier(images: tf.Tensor4D): tf.Tensor2D {
 /** Ranking `0 … PIXELS−1` for each of `n` images. */
 function identityRanking(n: number): Int32Array {
   return Int32Array.from({ length: n * PIXELS }, (_, i) => i % PIXELS);
-}
-
-/** The error `run` throws (failing the test when it throws none). */
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, got none');
 }
 
 describe('evaluation options fail loudly', () => {

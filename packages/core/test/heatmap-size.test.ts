@@ -14,18 +14,9 @@ import {
   upscaleNearest,
   type RgbaImage,
 } from '../src/index';
+import { thrown } from './support/thrown';
 
 const map = { data: new Float32Array(28 * 28).map((_, i) => Math.sin(i)), shape: [28, 28] };
-
-/** The error `run` throws (failing the test when it throws none). */
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, got none');
-}
 
 describe('heatmap size limits', () => {
   it('is 8192 × 8192 pixels', () => {

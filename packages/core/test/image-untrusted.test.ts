@@ -2,7 +2,6 @@
  * Image files as an attacker would craft them (issue #11): sizes are read from the PNG and JPEG
  * headers and refused before decoding, and only regular files are read.
  */
-import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -11,15 +10,12 @@ import * as errors from '../src/errors';
 import { ImageFileError, ImageTooLargeError, OptionError } from '../src/errors';
 import { decodeImage, loadImage, readImageDimensions } from '../src/image/index';
 import { UNTRUSTED_IMAGE_CASES } from './fixtures/untrusted/image-cases';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
 const images = path.join(__dirname, 'fixtures', 'untrusted', 'images');
 const MB = 1024 * 1024;
 
-let baseline: number;
-beforeEach(() => {
-  baseline = tf.memory().numTensors;
-});
-afterEach(() => expect(tf.memory().numTensors).toBe(baseline));
+expectNoTensorLeakPerTest();
 
 describe('crafted images', () => {
   it('the committed files are exactly the cases', () => {

@@ -15,6 +15,7 @@ import { ModelFileError, RlrpError, UnsafeModelPathError } from '../src/errors';
 import { loadModelFromDir, loadWeightsFromDir, saveModelToDir } from '../src/io/index';
 import { UNTRUSTED_CASES } from './fixtures/untrusted/cases';
 import { baseModel, IMAGES_FOLDER } from './fixtures/untrusted/generate-fixtures';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
 const corpus = path.join(__dirname, 'fixtures', 'untrusted');
 const MB = 1024 * 1024;
@@ -49,11 +50,7 @@ async function measuredFailure(load: () => Promise<unknown>): Promise<MeasuredFa
   };
 }
 
-let baseline: number;
-beforeEach(() => {
-  baseline = tf.memory().numTensors;
-});
-afterEach(() => expect(tf.memory().numTensors).toBe(baseline));
+expectNoTensorLeakPerTest();
 
 describe('the committed corpus of crafted model folders', () => {
   it('holds at least 30 cases, one folder per case', () => {
