@@ -8,8 +8,9 @@ export interface SyntaxNode {
 /**
  * The parts of the TypeScript compiler API the cell rewrites use (tslab's own copy of
  * TypeScript, `@tslab/typescript-for-tslab`, so cells parse exactly as tslab parses them).
+ * `Diagnostic` is what a parse error is read as: the rewrites only count them.
  */
-export interface CellParser {
+export interface CellParser<Diagnostic = unknown> {
   ScriptTarget: { Latest: number };
   ScriptKind: { TS: number };
   createSourceFile(
@@ -18,7 +19,7 @@ export interface CellParser {
     target: number,
     setParents: boolean,
     kind: number,
-  ): SyntaxNode & { parseDiagnostics?: readonly unknown[] };
+  ): SyntaxNode & { parseDiagnostics?: readonly Diagnostic[] };
   forEachChild(node: SyntaxNode, visit: (child: SyntaxNode) => void): void;
   isShorthandPropertyAssignment(node: SyntaxNode): boolean;
   isWhileStatement(node: SyntaxNode): boolean;

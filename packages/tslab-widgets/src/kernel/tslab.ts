@@ -1,6 +1,6 @@
 import type { RunningCodeOptions } from 'vm';
 import type { JsonObject } from '../json';
-import type { CellParser, SyntaxNode } from './cell-parser';
+import type { CellParser } from './cell-parser';
 import { rewriteCell } from './cell-rewrite';
 import { guardLoops } from './loop-guard';
 import { expandShorthandProperties } from './shorthand-rewrite';
@@ -112,16 +112,9 @@ interface JupyterModule {
   JupyterHandlerImpl: new (executor: TslabExecutor, isJs: boolean) => TslabHandler;
   lastWriteDisplayData: TslabDisplaySink | null;
 }
-interface TypeScriptModule extends CellParser {
+interface TypeScriptModule extends CellParser<ParseDiagnostic> {
   version: string;
   ScriptKind: { TS: number; TSX: number };
-  createSourceFile(
-    name: string,
-    text: string,
-    target: number,
-    setParents: boolean,
-    kind: number,
-  ): SyntaxNode & { parseDiagnostics?: ParseDiagnostic[] };
 }
 
 interface ParseDiagnostic {
@@ -155,7 +148,7 @@ export function loadTslab(load: (id: string) => unknown = require): Tslab {
     require.resolve('@tslab/typescript-for-tslab', { paths: [require.resolve('tslab')] }),
   ) as TypeScriptModule;
 
-  const parseDiagnostics = (code: string): ParseDiagnostic[] =>
+  const parseDiagnostics = (code: string): readonly ParseDiagnostic[] =>
     typescript.createSourceFile(
       'cell.ts',
       code,
