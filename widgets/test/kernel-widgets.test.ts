@@ -2,10 +2,9 @@
  * Kernel side of the widgets on the shipped MNIST CNN and the real engine, with tslab-widgets'
  * local runtime standing in for the kernel's socket (it records what would be sent).
  */
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { compareMethods, loadModelFromDir, prepare, RlrpError } from '@rlrp/core';
-import { installLocalRuntime, type JsonObject, type LocalRuntime } from 'tslab-widgets';
+import { compareMethods, prepare, RlrpError } from '@rlrp/core';
+import type { JsonObject, LocalRuntime } from 'tslab-widgets';
 import {
   compareRules,
   explore,
@@ -13,14 +12,7 @@ import {
   traceLayers,
   type RelevanceExplorer,
 } from '@rlrp/widgets';
-
-const MODEL_DIR = path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn');
-
-function digitLike(): tf.Tensor4D {
-  const values = new Float32Array(28 * 28);
-  for (let y = 6; y < 22; y++) for (let x = 12; x < 16; x++) values[y * 28 + x] = 1;
-  return tf.tensor4d(values, [1, 28, 28, 1]);
-}
+import { digitLike, useMnistWidgetFixture } from './support/mnist-widget-fixture';
 
 /** Delivers a custom message from the front end to the widget `modelId`. */
 function fromFrontend(local: LocalRuntime, modelId: string, content: JsonObject) {
@@ -49,23 +41,14 @@ function commOpens(local: LocalRuntime) {
 }
 
 describe('kernel-side widgets on the MNIST CNN', () => {
-  let model: tf.LayersModel;
-  let local: LocalRuntime;
-
-  beforeAll(async () => {
-    model = await loadModelFromDir(MODEL_DIR);
-  });
-  beforeEach(() => {
-    local = installLocalRuntime();
-  });
-  afterAll(() => model?.dispose());
+  const fixture = useMnistWidgetFixture();
 
   it('explore: opens a widget whose reduced trace travels as binary buffers, displays it, reruns only the backward pass on request', async () => {
     const input = digitLike();
     const baseline = tf.memory().numTensors;
-    const widget = explore(model, input, { fallbackPlotly: { src: '/plotly.min.js' } });
+    const widget = explore(fixture.model, input, { fallbackPlotly: { src: '/plotly.min.js' } });
 
-    const [open] = commOpens(local);
+    const [open] = commOpens(fixture.local);
     const data = open.content.data as {
       state: Record<string, unknown>;
       buffer_paths: (string | number)[][];
@@ -107,7 +90,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     for (let k = 1; k < classes.length; k++)
       expect(classes[k - 1].probability).toBeGreaterThanOrEqual(classes[k].probability);
 
-    const displayed = local.sent.find((m) => m.msgType === 'display_data');
+    const displayed = fixture.local.sent.find((m) => m.msgType === 'display_data');
     const bundle = displayed?.content.data as Record<string, unknown>;
     expect(bundle['application/vnd.jupyter.widget-view+json']).toEqual({
       model_id: widget.modelId,
@@ -119,14 +102,14 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     expect(String(bundle['text/plain'])).toContain('RelevanceExplorer');
 
     // The front end asks for one channel of a convolution: the kept trace's values, read on demand.
-    local.sent.length = 0;
-    await fromFrontend(local, widget.modelId, {
+    fixture.local.sent.length = 0;
+    await fromFrontend(fixture.local, widget.modelId, {
       type: 'channel',
       layer: conv,
       channel: 1,
       generation: 1,
     });
-    const [reply] = local.sent.filter((m) => m.msgType === 'comm_msg');
+    const [reply] = fixture.local.sent.filter((m) => m.msgType === 'comm_msg');
     expect(reply.content.data).toEqual({
       method: 'custom',
       content: { type: 'channel', layer: conv, channel: 1, generation: 1 },
@@ -134,7 +117,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     const channel = new Float32Array(reply.buffers[0].slice().buffer);
     expect(channel).toHaveLength(h * w);
     // The same values an independent session gives for that channel; the sent map is their sum.
-    const session = prepare(model, input);
+    const session = prepare(fixture.model, input);
     const reference = session.explain({
       rule: 'rlrp',
       target: widget.get('target'),
@@ -152,22 +135,22 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     session.dispose();
 
     // The front end asks for another rule and target; the kernel says busy before it computes.
-    local.sent.length = 0;
+    fixture.local.sent.length = 0;
     const before = widget.get('layers')[layers.length - 1].data.slice();
     const other = classes[1].index;
-    await fromFrontend(local, widget.modelId, {
+    await fromFrontend(fixture.local, widget.modelId, {
       type: 'explain',
       rule: 'epsilon',
       target: other,
       request_id: 7,
     });
-    const busyUpdate = local.sent.find((m) => m.msgType === 'comm_msg')?.content.data as {
+    const busyUpdate = fixture.local.sent.find((m) => m.msgType === 'comm_msg')?.content.data as {
       state: Record<string, unknown>;
     };
     expect(busyUpdate.state).toEqual({ busy: true });
     expect(widget.get('generation')).toBe(1);
     await widget.settled();
-    const updates = local.sent.filter((m) => m.msgType === 'comm_msg');
+    const updates = fixture.local.sent.filter((m) => m.msgType === 'comm_msg');
     const last = updates[updates.length - 1].content.data as { state: Record<string, unknown> };
     expect(last.state.rule).toBe('epsilon');
     expect(last.state.target).toBe(other);
@@ -183,7 +166,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
       ['lrp0', 20],
       ['gamma', 21],
     ] as const) {
-      await fromFrontend(local, widget.modelId, {
+      await fromFrontend(fixture.local, widget.modelId, {
         type: 'explain',
         rule,
         target: 0,
@@ -196,15 +179,15 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     expect(widget.get('request_id')).toBe(21);
 
     // An unknown rule becomes the widget's error, not a dead kernel.
-    await explainFrom(local, widget, 'nope', 0, 8);
+    await explainFrom(fixture.local, widget, 'nope', 0, 8);
     expect(widget.get('error')).toMatch(/Unknown rule "nope"/);
     expect(widget.get('busy')).toBe(false);
 
     // A malformed request is reported and does not stop later requests from being served.
-    const errorsBefore = local.errors.length;
-    await fromFrontend(local, widget.modelId, { type: 'bogus' });
-    expect(local.errors.length).toBe(errorsBefore + 1);
-    await explainFrom(local, widget, 'lrp0', 0, 9);
+    const errorsBefore = fixture.local.errors.length;
+    await fromFrontend(fixture.local, widget.modelId, { type: 'bogus' });
+    expect(fixture.local.errors.length).toBe(errorsBefore + 1);
+    await explainFrom(fixture.local, widget, 'lrp0', 0, 9);
     expect(widget.get('rule')).toBe('lrp0');
     expect(widget.get('request_id')).toBe(9);
 
@@ -217,7 +200,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     const batch = digitLike();
     const input = batch.squeeze([0]);
     const baseline = tf.memory().numTensors;
-    const widget = compareRules(model, input, ['rlrp', 'lrp0', 'EpsilonPlus'], {
+    const widget = compareRules(fixture.model, input, ['rlrp', 'lrp0', 'EpsilonPlus'], {
       fallbackPlotly: { src: '/plotly.min.js' },
     });
     const maps = widget.get('maps');
@@ -261,7 +244,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     ) as tf.Tensor4D;
     const baseline = tf.memory().numTensors;
     const result = compareMethods({
-      model,
+      model: fixture.model,
       images,
       labels: [0, 1, 2, 3],
       methods: [
@@ -280,10 +263,8 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     expect(panels[0].series[0].x).toEqual([10, 50, 100]);
     expect(panels[1].series[0].x).toHaveLength(5);
     expect(panels[1].series.every((s) => typeof s.auc === 'number')).toBe(true);
-    const html = local.sent.find((m) => m.msgType === 'display_data')?.content.data as Record<
-      string,
-      string
-    >;
+    const html = fixture.local.sent.find((m) => m.msgType === 'display_data')?.content
+      .data as Record<string, string>;
     expect(html['text/html']).toContain('rlrpFallback.render');
     expect(html['text/html']).toContain('<td style="padding:2px 8px;text-align:left">R-LRP</td>');
     widget.close();
@@ -291,7 +272,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
 
   it('reads the whole reduced trace with one device read', () => {
     const input = digitLike();
-    const session = prepare(model, input);
+    const session = prepare(fixture.model, input);
     const explanation = session.explain({ rule: 'rlrp', target: 0, trace: true });
     const baseline = tf.memory().numTensors;
     const reads = jest.spyOn(tf.Tensor.prototype, 'dataSync');
@@ -310,7 +291,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
 
   it('rejects a batch of several samples with a typed error', () => {
     const batch = tf.zeros([2, 28, 28, 1]);
-    expect(() => explore(model, batch, { display: false })).toThrow(/batch has 2/);
+    expect(() => explore(fixture.model, batch, { display: false })).toThrow(/batch has 2/);
     batch.dispose();
   });
 });

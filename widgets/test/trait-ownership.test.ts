@@ -2,45 +2,31 @@
  * The three widgets declare who owns their traits: a front end (played here by tslab-widgets'
  * local runtime) cannot overwrite what the kernel computed, and may change only how it is drawn.
  */
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadModelFromDir } from '@rlrp/core';
-import { installLocalRuntime, type JsonObject, type LocalRuntime } from 'tslab-widgets';
+import type { JsonObject } from 'tslab-widgets';
 import { compareRules, explore, plotEvaluation } from '@rlrp/widgets';
+import { digitLike, useMnistWidgetFixture } from './support/mnist-widget-fixture';
 
-const MODEL_DIR = path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn');
 const FALLBACK = { fallbackPlotly: { src: '/plotly.min.js' }, display: false };
 
-function digitLike(): tf.Tensor4D {
-  const values = new Float32Array(28 * 28);
-  for (let y = 6; y < 22; y++) for (let x = 12; x < 16; x++) values[y * 28 + x] = 1;
-  return tf.tensor4d(values, [1, 28, 28, 1]);
-}
-
 describe('trait ownership of the widgets', () => {
-  let model: tf.LayersModel;
-  let local: LocalRuntime;
-
-  beforeAll(async () => {
-    model = await loadModelFromDir(MODEL_DIR);
-  });
-  beforeEach(() => {
-    local = installLocalRuntime();
-  });
-  afterAll(() => model?.dispose());
+  const fixture = useMnistWidgetFixture();
 
   /** Sends a front-end update; returns the methods of what the kernel sent back. */
   async function frontendUpdate(modelId: string, state: JsonObject) {
-    local.sent.length = 0;
-    local.errors.length = 0;
-    await local.deliver('comm_msg', { comm_id: modelId, data: { method: 'update', state } });
-    return local.sent.map((m) => m.content.data as { method: string; state: object });
+    fixture.local.sent.length = 0;
+    fixture.local.errors.length = 0;
+    await fixture.local.deliver('comm_msg', {
+      comm_id: modelId,
+      data: { method: 'update', state },
+    });
+    return fixture.local.sent.map((m) => m.content.data as { method: string; state: object });
   }
 
   it('explorer: layers, rule and target are read-only; colormap and overlay are the front end’s', async () => {
     const input = digitLike();
     const baseline = tf.memory().numTensors;
-    const widget = explore(model, input, FALLBACK);
+    const widget = explore(fixture.model, input, FALLBACK);
     const layers = widget.get('layers');
     const sent = await frontendUpdate(widget.modelId, {
       layers: [],
@@ -53,7 +39,7 @@ describe('trait ownership of the widgets', () => {
     expect(widget.get('rule')).toBe('rlrp');
     expect(widget.get('colormap')).toBe('gray');
     expect(widget.get('overlay')).toBe(true);
-    expect(local.errors.map((e) => String(e.error))).toEqual([
+    expect(fixture.local.errors.map((e) => String(e.error))).toEqual([
       expect.stringMatching(/trait "layers".*read-only/),
       expect.stringMatching(/trait "rule".*read-only/),
       expect.stringMatching(/trait "target".*read-only/),
@@ -63,7 +49,7 @@ describe('trait ownership of the widgets', () => {
     await frontendUpdate(widget.modelId, { colormap: 'rainbow', overlay_opacity: 2 });
     expect(widget.get('colormap')).toBe('gray');
     expect(widget.get('overlay_opacity')).toBe(0.6);
-    expect(local.errors).toHaveLength(2);
+    expect(fixture.local.errors).toHaveLength(2);
     widget.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
     input.dispose();
@@ -72,13 +58,13 @@ describe('trait ownership of the widgets', () => {
   it('rule comparison: maps are read-only, the colour map is validated', async () => {
     const input = digitLike();
     const baseline = tf.memory().numTensors;
-    const widget = compareRules(model, input, ['rlrp', 'lrp0'], FALLBACK);
+    const widget = compareRules(fixture.model, input, ['rlrp', 'lrp0'], FALLBACK);
     const maps = widget.get('maps');
     await frontendUpdate(widget.modelId, { maps: [], columns: 1, colormap: 'seismic' });
     expect(widget.get('maps')).toBe(maps);
     expect(widget.get('columns')).toBe(4);
     expect(widget.get('colormap')).toBe('seismic');
-    expect(local.errors).toHaveLength(2);
+    expect(fixture.local.errors).toHaveLength(2);
     widget.close();
     expect(tf.memory().numTensors).toBe(baseline);
     input.dispose();
@@ -99,7 +85,7 @@ describe('trait ownership of the widgets', () => {
     expect(widget.get('panels')[0].series[0].method).toBe('rlrp');
     expect(widget.get('title')).toBe('Evaluation');
     expect(sent.map((m) => m.method)).toEqual(['update']);
-    expect(local.errors).toHaveLength(2);
+    expect(fixture.local.errors).toHaveLength(2);
     widget.close();
   });
 });

@@ -17,6 +17,7 @@ import {
   l1,
   RANDOM_NETWORK_NAMES,
   type RefRule,
+  setLayerWeights,
 } from './reference';
 
 const sum = (r: ArrayLike<number>): number => {
@@ -92,12 +93,6 @@ describe('LRP-0 and LRP-ε conserve relevance on bias-free nets: Σ R_input = f_
   }
 });
 
-/** Sets weights from plain arrays and disposes the temporaries. */
-function setWeights(layer: tf.layers.Layer, values: tf.Tensor[]): void {
-  layer.setWeights(values);
-  tf.dispose(values);
-}
-
 describe('constructed cancellations: exact zeros with large cancelling contributions', () => {
   it('Conv2D whose first filter sums to exactly 0 on a constant image (±1e3 taps): LRP-0 non-finite, R-LRP and ε finite', () => {
     const before = tf.memory().numTensors;
@@ -115,8 +110,10 @@ describe('constructed cancellations: exact zeros with large cancelling contribut
       ],
     });
     // kernel [2, 2, 1, 2]: filter 0 = [[1e3, −1e3], [1e3, −1e3]], filter 1 = all ones.
-    setWeights(model.layers[0], [tf.tensor4d([1e3, 1, -1e3, 1, 1e3, 1, -1e3, 1], [2, 2, 1, 2])]);
-    setWeights(model.layers[2], [
+    setLayerWeights(model.layers[0], [
+      tf.tensor4d([1e3, 1, -1e3, 1, 1e3, 1, -1e3, 1], [2, 2, 1, 2]),
+    ]);
+    setLayerWeights(model.layers[2], [
       tf.tensor2d(
         Array.from({ length: 18 * 2 }, (_, i) => (i % 3 === 0 ? -0.5 : 1)),
         [18, 2],
@@ -171,19 +168,19 @@ describe('constructed cancellations: exact zeros with large cancelling contribut
     const out = tf.layers.dense({ units: 2 }).apply(sumLayer) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     const eye = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-    setWeights(model.getLayer(plus.sourceLayer.name), [
+    setLayerWeights(model.getLayer(plus.sourceLayer.name), [
       tf.tensor2d(
         eye.map((v) => 1e3 * v),
         [3, 3],
       ),
     ]);
-    setWeights(model.getLayer(minus.sourceLayer.name), [
+    setLayerWeights(model.getLayer(minus.sourceLayer.name), [
       tf.tensor2d(
         eye.map((v) => -1e3 * v),
         [3, 3],
       ),
     ]);
-    setWeights(model.getLayer(out.sourceLayer.name), [
+    setLayerWeights(model.getLayer(out.sourceLayer.name), [
       tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]),
       tf.tensor1d([0.5, -2]),
     ]);

@@ -36,12 +36,8 @@ import {
   explainSample,
   type RefNode,
   type RefRule,
+  setLayerWeights,
 } from './reference';
-
-function setWeights(layer: tf.layers.Layer, values: tf.Tensor[]): void {
-  layer.setWeights(values);
-  tf.dispose(values);
-}
 
 /** Σ over samples of how many values are not finite. */
 function nonFinite(t: tf.Tensor): number {
@@ -79,8 +75,11 @@ describe('LRP-0 on a ReLU CNN with a dead average-pool window and a dead global-
     });
     // filter 0 = −1 on a positive image: channel 0 is dead everywhere (every pooling window of it,
     // and its global average, is exactly 0).
-    setWeights(model.layers[0], [tf.tensor4d([-1, 1], [1, 1, 1, 2])]);
-    setWeights(model.layers[3], [tf.tensor2d([1, -2, 3, 0.5], [2, 2]), tf.tensor1d([0.1, 0.2])]);
+    setLayerWeights(model.layers[0], [tf.tensor4d([-1, 1], [1, 1, 1, 2])]);
+    setLayerWeights(model.layers[3], [
+      tf.tensor2d([1, -2, 3, 0.5], [2, 2]),
+      tf.tensor1d([0.1, 0.2]),
+    ]);
     const x = tf.tensor4d(
       Array.from({ length: 16 }, (_, i) => 0.1 + i / 16),
       [1, 4, 4, 1],

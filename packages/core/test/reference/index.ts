@@ -10,5 +10,6 @@ export * from './rules';
 export * from './propagate';
 export * from './random';
 export * from './random-networks';
+export * from './set-layer-weights';
 export * from './tolerance';
 // engine-cases imports @rlrp/core, so it is imported directly by the tests that compare with the engine.

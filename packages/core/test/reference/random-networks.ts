@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from './random';
+import { setLayerWeights } from './set-layer-weights';
 
 /** A random network and what it covers. */
 export interface RandomNetwork {
@@ -55,8 +56,7 @@ export function randomizeWeights(
       else throw new Error(`random-networks: unknown weight ${variable.originalName}`);
       return tf.tensor(data, shape);
     });
-    layer.setWeights(values);
-    tf.dispose(values);
+    setLayerWeights(layer, values);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from './random';
+import { setLayerWeights } from './set-layer-weights';
 import { RANDOM_NETWORK_NAMES, randomNetwork, type RandomNetwork } from './random-networks';
 
 /** How the input values of a case are drawn. */
@@ -131,8 +132,7 @@ function perturbLayers(model: tf.LayersModel, c: ScaledCase): void {
       }
       return tf.tensor(data, w.shape);
     });
-    layer.setWeights(values);
-    tf.dispose(values);
+    setLayerWeights(layer, values);
   });
 }
 
