@@ -37,6 +37,7 @@ import {
   type RefNode,
   type RefRule,
   setLayerWeights,
+  handSetReluConv,
 } from './reference';
 
 /** Σ over samples of how many values are not finite. */
@@ -61,13 +62,7 @@ describe('LRP-0 on a ReLU CNN with a dead average-pool window and a dead global-
     const before = tf.memory().numTensors;
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({
-          inputShape: [4, 4, 1],
-          filters: 2,
-          kernelSize: 1,
-          useBias: false,
-          activation: 'relu',
-        }),
+        handSetReluConv(1),
         tf.layers.averagePooling2d({ poolSize: 2 }),
         tf.layers.globalAveragePooling2d({}),
         tf.layers.dense({ units: 2 }),

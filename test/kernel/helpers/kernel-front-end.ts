@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import type { ClientMessage } from './wire-client';
 
 /** The `execute_request` content every test cell is sent with. */
@@ -20,6 +21,8 @@ function executeRequest(code: string): object {
 export abstract class KernelFrontEnd {
   /** Every message received, in arrival order. */
   readonly received: ClientMessage[] = [];
+  /** The session id every message this front end sends carries. */
+  private readonly session = randomUUID();
   private waiters: { test: (m: ClientMessage) => boolean; resolve: (m: ClientMessage) => void }[] =
     [];
 
@@ -32,6 +35,18 @@ export abstract class KernelFrontEnd {
     msgType: string,
     content: object,
   ): string | Promise<string>;
+
+  /** The header of a new message of type `msgType`, with a fresh msg_id. */
+  protected newHeader(msgType: string): ClientMessage['header'] & { username: string } {
+    return {
+      msg_id: randomUUID(),
+      session: this.session,
+      username: 'test',
+      date: new Date().toISOString(),
+      msg_type: msgType,
+      version: '5.3',
+    };
+  }
 
   /** Keeps a received message and resolves the waiters it matches (the transport calls this). */
   protected accept(message: ClientMessage): void {

@@ -55,8 +55,6 @@ function api(
 
 /** A kernel started through jupyter_server's REST API, driven over its websocket. */
 export class ServerKernelClient extends KernelFrontEnd {
-  private readonly session = randomUUID();
-
   private constructor(
     private readonly origin: string,
     private readonly token: string,
@@ -99,16 +97,9 @@ export class ServerKernelClient extends KernelFrontEnd {
     content: object,
     options: { buffers?: Uint8Array[]; metadata?: object } = {},
   ): string {
-    const msgId = randomUUID();
+    const header = this.newHeader(msgType);
     const message = {
-      header: {
-        msg_id: msgId,
-        session: this.session,
-        username: 'test',
-        date: new Date().toISOString(),
-        msg_type: msgType,
-        version: '5.3',
-      },
+      header,
       parent_header: {},
       metadata: options.metadata ?? {},
       content,
@@ -118,7 +109,7 @@ export class ServerKernelClient extends KernelFrontEnd {
     this.socket.send(
       buffers.length > 0 ? encodeBinaryMessage(message, buffers) : JSON.stringify(message),
     );
-    return msgId;
+    return header.msg_id;
   }
 
   /** Closes the websocket and shuts the kernel down through the REST API. */

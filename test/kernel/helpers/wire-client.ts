@@ -43,7 +43,6 @@ export type Signing = 'good' | 'bad' | 'none';
 export class WireClient extends KernelFrontEnd {
   /** Messages from the kernel whose signature did not verify (must stay empty). */
   readonly badlySigned: Buffer[][] = [];
-  private readonly session = randomUUID();
   private readonly shell = new zmq.Dealer({ routingId: `shell-${randomUUID()}` });
   private readonly control = new zmq.Dealer({ routingId: `control-${randomUUID()}` });
   private readonly iopub = new zmq.Subscriber();
@@ -106,15 +105,7 @@ export class WireClient extends KernelFrontEnd {
     content: unknown,
     options: { buffers?: Uint8Array[]; metadata?: object; signing?: Signing } = {},
   ): Promise<string> {
-    const msgId = randomUUID();
-    const header = {
-      msg_id: msgId,
-      session: this.session,
-      username: 'test',
-      date: new Date().toISOString(),
-      msg_type: msgType,
-      version: '5.3',
-    };
+    const header = this.newHeader(msgType);
     const parts = [header, {}, options.metadata ?? {}, content].map((p) =>
       Buffer.from(JSON.stringify(p)),
     );
@@ -127,7 +118,7 @@ export class WireClient extends KernelFrontEnd {
       ...parts,
       ...(options.buffers ?? []).map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
     ]);
-    return msgId;
+    return header.msg_id;
   }
 
   /** Sends raw frames to the kernel's stdin channel (which it never asks to use). */

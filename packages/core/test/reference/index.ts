@@ -6,6 +6,7 @@ export * from './activations';
 export * from './linear-maps';
 export * from './network';
 export * from './forward';
+export * from './hand-set-conv';
 export * from './rules';
 export * from './propagate';
 export * from './random';
