@@ -106,6 +106,23 @@ function ruleName(rule: RuleChoice): string {
   return typeof rule === 'string' ? rule : rule.description;
 }
 
+/**
+ * Times `ours` `runs` times, each run followed by one of PyTorch's (`torch`, when there is a
+ * baseline), so that both see the same machine load.
+ */
+async function alternated(
+  runs: number,
+  ours: () => Timing,
+  torch: (() => Promise<number>) | null,
+): Promise<{ ours: Timing[]; torch: number[] }> {
+  const times = { ours: [] as Timing[], torch: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    times.ours.push(ours());
+    if (torch) times.torch.push(await torch());
+  }
+  return times;
+}
+
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(name);
   return at >= 0 ? process.argv[at + 1] : undefined;
@@ -145,14 +162,8 @@ async function main(): Promise<void> {
       });
     forward(); // warm-up: kernels compiled, weights uploaded
     await baseline?.forward();
-    // Each run of this toolkit is followed by one of PyTorch's: both see the same load.
-    const forwardRuns: Timing[] = [];
-    const torchForward: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      forwardRuns.push(forward());
-      if (baseline) torchForward.push(await baseline.forward());
-    }
-    const forwardMs = medians(forwardRuns);
+    const forwardTimes = await alternated(runs, forward, baseline && (() => baseline.forward()));
+    const forwardMs = medians(forwardTimes.ours);
     if (baseline) for (let i = 0; i < 2; i++) await baseline.explain(); // warm-up
     for (const rule of bench.rules) {
       const loadBefore = load();
@@ -165,15 +176,10 @@ async function main(): Promise<void> {
       releaseExplainCache();
       const cold = once(); // builds and keeps the engine's graph of the model
       once(); // layers transposed again switch to Winograd's matrices
-      const explainRuns: Timing[] = [];
-      const torchExplain: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        explainRuns.push(once());
-        if (baseline) torchExplain.push(await baseline.explain());
-      }
-      const explainMs = medians(explainRuns);
-      const torchForwardMs = baseline ? median(torchForward) : null;
-      const torchExplainMs = baseline ? median(torchExplain) : null;
+      const explainTimes = await alternated(runs, once, baseline && (() => baseline.explain()));
+      const explainMs = medians(explainTimes.ours);
+      const torchForwardMs = baseline ? median(forwardTimes.torch) : null;
+      const torchExplainMs = baseline ? median(explainTimes.torch) : null;
       const result: BenchResult = {
         model: bench.model,
         rule: ruleName(rule),
