@@ -10,17 +10,26 @@ import * as path from 'node:path';
 
 /**
  * One HTTP request without keep-alive (`agent: false`), so no socket outlives the test; resolves
- * with the status and body, rejects when the server does not answer.
+ * with the status and body, rejects when the server does not answer. `options.body` is sent as
+ * JSON.
  */
-export function request(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
+export function request(
+  url: string,
+  method = 'GET',
+  options: { headers?: Record<string, string>; body?: object } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent: false }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      url,
+      { method, agent: false, headers: options.headers },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
-    req.end();
+    req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
   });
 }
 

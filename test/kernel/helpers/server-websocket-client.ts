@@ -5,8 +5,8 @@
  * uint32 big-endian part count n, n uint32 offsets (from the frame's start), the JSON, the buffers.
  */
 import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
 import { WebSocket } from 'ws';
+import { request } from '../../browser/support/jupyter-process';
 import { KernelFrontEnd } from './kernel-front-end';
 import type { ClientMessage } from './wire-client';
 
@@ -31,6 +31,7 @@ export function decodeBinaryMessage(frame: Buffer): { message: object; buffers: 
   return { message: JSON.parse(parts[0].toString('utf8')) as object, buffers: parts.slice(1) };
 }
 
+/** A request to jupyter_server's REST API with the token. */
 function api(
   origin: string,
   token: string,
@@ -38,18 +39,9 @@ function api(
   route: string,
   body?: object,
 ): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${origin}${route}`,
-      { method, agent: false, headers: { Authorization: `token ${token}` } },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+  return request(`${origin}${route}`, method, {
+    headers: { Authorization: `token ${token}` },
+    body,
   });
 }
 
