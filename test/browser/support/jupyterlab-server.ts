@@ -10,18 +10,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LAB_APP_DIR } from './jupyterlab-build';
-import { freePort, startJupyterProcess } from './jupyter-process';
+import { freePort, startJupyterProcess, type JupyterProcess } from './jupyter-process';
 import { SYSTEM_PYTHON } from './kernel';
 
 /** A running jupyter_server with the test JupyterLab. */
-export interface JupyterLabServer {
-  origin: string;
+export interface JupyterLabServer extends JupyterProcess {
+  /** The token the server was started with (its `url` adds it). */
   token: string;
-  /** `origin + pathAndQuery` with the token added. */
-  url(pathAndQuery: string): string;
-  /** The server's log (stdout + stderr). */
-  log: () => string;
-  stop(): Promise<void>;
 }
 
 /** Options of {@link startJupyterLabServer}. */

@@ -8,16 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { installNbextension } from '../../../widgets/src/nbextension-install';
-import { freePort, startJupyterProcess } from './jupyter-process';
+import { freePort, startJupyterProcess, type JupyterProcess } from './jupyter-process';
 import { SYSTEM_JUPYTER } from './kernel';
 
-/** A running notebook server. */
-export interface NotebookServer {
-  origin: string;
-  /** The server's log (stdout + stderr). */
-  log: () => string;
-  stop(): Promise<void>;
-}
+/** A running notebook server (without a token). */
+export type NotebookServer = JupyterProcess;
 
 /** Starts `jupyter notebook` serving `notebookDir`, with the kernelspec folder `jupyterPath`. */
 export async function startNotebookServer(
