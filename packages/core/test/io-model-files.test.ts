@@ -13,6 +13,7 @@ import {
   loadWeightsFromDir,
   saveModelToDir,
 } from '../src/io/index';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
 /** A small functional model with the weight kinds that matter: conv, batch norm, dense. */
 function smallModel(prefix = '', classes = 3): tf.LayersModel {
@@ -41,16 +42,12 @@ function predict(model: tf.LayersModel, input: tf.Tensor): Float32Array {
   return tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync() as Float32Array);
 }
 
+expectNoTensorLeakPerTest();
 let tmp: string;
-let baseline: number;
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-io-'));
-  baseline = tf.memory().numTensors;
 });
-afterEach(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Saves the small model in shards of 256 bytes (its 863 weights, 3452 bytes → 14 shards). */
 async function savedSmallModel(dir = path.join(tmp, 'model')): Promise<string> {

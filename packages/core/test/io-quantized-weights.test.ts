@@ -10,6 +10,7 @@ import * as path from 'path';
 import { halfToFloat } from '../src/io/decode-weights';
 import { loadModelFromDir, saveModelToDir } from '../src/io/index';
 import { baseModel } from './fixtures/untrusted/generate-fixtures';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
 interface Entry {
   name: string;
@@ -18,16 +19,12 @@ interface Entry {
   quantization?: { dtype: string; scale?: number; min?: number };
 }
 
+expectNoTensorLeakPerTest();
 let tmp: string;
-let baseline: number;
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-quantized-'));
-  baseline = tf.memory().numTensors;
 });
-afterEach(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Little-endian bytes of unsigned 16-bit values. */
 function uint16Bytes(values: readonly number[]): Buffer {
