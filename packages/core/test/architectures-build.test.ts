@@ -3,8 +3,6 @@
  * Keras applications'), forward shapes, seeds, weightsPath, option errors, no tensor leaks.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ModelFileError } from '../src/errors';
 import {
@@ -17,6 +15,7 @@ import {
 } from '../src/architectures/index';
 import { saveModelToDir } from '../src/io/index';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+import { tempDirPerTest } from './support/temp-dir-per-test';
 
 expectNoTensorLeakPerTest();
 
@@ -181,16 +180,12 @@ describe('small models', () => {
 });
 
 describe('weightsPath', () => {
-  let tmp: string;
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-arch-'));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = tempDirPerTest('rlrp-arch-');
 
   it('loads converted weights by layer name', async () => {
     const source = smallResnet({ seed: 1 });
-    await saveModelToDir(source, tmp);
-    const loaded = smallResnet({ seed: 2, weightsPath: tmp });
+    await saveModelToDir(source, tmp());
+    const loaded = smallResnet({ seed: 2, weightsPath: tmp() });
     const input = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 3);
     expect(predict(loaded, input)).toEqual(predict(source, input));
     input.dispose();
@@ -200,10 +195,10 @@ describe('weightsPath', () => {
 
   it('weights of other options: ModelFileError, and the half-built model is released', async () => {
     const source = mnistCnn({ classes: 10 });
-    await saveModelToDir(source, tmp);
+    await saveModelToDir(source, tmp());
     source.dispose();
-    expect(() => mnistCnn({ classes: 3, weightsPath: tmp })).toThrow(ModelFileError);
-    expect(() => mnistCnn({ weightsPath: path.join(tmp, 'missing') })).toThrow(/not found/);
+    expect(() => mnistCnn({ classes: 3, weightsPath: tmp() })).toThrow(ModelFileError);
+    expect(() => mnistCnn({ weightsPath: path.join(tmp(), 'missing') })).toThrow(/not found/);
   });
 });
 

@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   ArchitectureOptionError,
@@ -14,6 +13,7 @@ import {
 } from '../src/architectures/index';
 import { saveModelToDir } from '../src/io/index';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+import { tempDirPerTest } from './support/temp-dir-per-test';
 
 expectNoTensorLeakPerTest();
 
@@ -84,23 +84,19 @@ it('the same seed builds the same weights, another seed other weights', () => {
 });
 
 describe('saved as one weights file', () => {
-  let tmp: string;
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-small-'));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = tempDirPerTest('rlrp-small-');
 
   it('writes model.json and weights.bin only, and loads back through weightsPath', async () => {
     const source = smallClassifier('resnet', { seed: 3 });
-    const saved = await saveModelToDir(source, tmp, { singleWeightsFile: 'weights.bin' });
-    expect(fs.readdirSync(tmp).sort()).toEqual(['model.json', 'weights.bin']);
-    expect(saved.shardPaths).toEqual([path.join(tmp, 'weights.bin')]);
+    const saved = await saveModelToDir(source, tmp(), { singleWeightsFile: 'weights.bin' });
+    expect(fs.readdirSync(tmp()).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(saved.shardPaths).toEqual([path.join(tmp(), 'weights.bin')]);
     expect(fs.statSync(saved.shardPaths[0]).size).toBe(saved.weightBytes);
     const manifest = JSON.parse(fs.readFileSync(saved.modelJsonPath, 'utf8')).weightsManifest;
     expect(manifest).toHaveLength(1);
     expect(manifest[0].paths).toEqual(['weights.bin']);
 
-    const loaded = smallClassifier('resnet', { seed: 4, weightsPath: tmp });
+    const loaded = smallClassifier('resnet', { seed: 4, weightsPath: tmp() });
     const input = tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 2);
     const predict = (model: tf.LayersModel): number[] =>
       tf.tidy(() => Array.from((model.predict(input) as tf.Tensor).dataSync()));
@@ -114,10 +110,10 @@ describe('saved as one weights file', () => {
     'rejects the file name "%s" before writing anything',
     async (name) => {
       const model = smallClassifier('mlp');
-      await expect(saveModelToDir(model, tmp, { singleWeightsFile: name })).rejects.toThrow(
+      await expect(saveModelToDir(model, tmp(), { singleWeightsFile: name })).rejects.toThrow(
         /singleWeightsFile must be a plain file name/,
       );
-      expect(fs.readdirSync(tmp)).toEqual([]);
+      expect(fs.readdirSync(tmp())).toEqual([]);
       model.dispose();
     },
   );

@@ -4,13 +4,13 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as errors from '../src/errors';
 import { ImageFileError, ImageTooLargeError, OptionError } from '../src/errors';
 import { decodeImage, loadImage, readImageDimensions } from '../src/image/index';
 import { UNTRUSTED_IMAGE_CASES } from './fixtures/untrusted/image-cases';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+import { tempDirPerTest } from './support/temp-dir-per-test';
 
 const images = path.join(__dirname, 'fixtures', 'untrusted', 'images');
 const MB = 1024 * 1024;
@@ -73,25 +73,21 @@ describe('crafted images', () => {
 });
 
 describe('files that are not regular files', () => {
-  let tmp: string;
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-image-'));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = tempDirPerTest('rlrp-image-');
 
   it('a FIFO is refused without blocking, a device through a link too', async () => {
-    const fifo = path.join(tmp, 'digit.png');
+    const fifo = path.join(tmp(), 'digit.png');
     execFileSync('mkfifo', [fifo]);
     await expect(loadImage(fifo)).rejects.toThrow(
       /not a regular file \(a FIFO, device or socket\)/,
     );
-    const zero = path.join(tmp, 'zero.png');
+    const zero = path.join(tmp(), 'zero.png');
     fs.symlinkSync('/dev/zero', zero);
     await expect(loadImage(zero)).rejects.toThrow(ImageFileError);
   });
 
   it('a file larger than any image within the limit is not read', async () => {
-    const big = path.join(tmp, 'big.png');
+    const big = path.join(tmp(), 'big.png');
     fs.writeFileSync(big, '');
     fs.truncateSync(big, 64 * MB); // sparse: no disk space, no bytes read
     await expect(loadImage(big, { maxMegapixels: 1 })).rejects.toThrow(

@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ModelFileError } from '../src/errors';
 import {
@@ -14,6 +13,7 @@ import {
   saveModelToDir,
 } from '../src/io/index';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+import { tempDirPerTest } from './support/temp-dir-per-test';
 
 /** A small functional model with the weight kinds that matter: conv, batch norm, dense. */
 function smallModel(prefix = '', classes = 3): tf.LayersModel {
@@ -43,14 +43,10 @@ function predict(model: tf.LayersModel, input: tf.Tensor): Float32Array {
 }
 
 expectNoTensorLeakPerTest();
-let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-io-'));
-});
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirPerTest('rlrp-io-');
 
 /** Saves the small model in shards of 256 bytes (its 863 weights, 3452 bytes → 14 shards). */
-async function savedSmallModel(dir = path.join(tmp, 'model')): Promise<string> {
+async function savedSmallModel(dir = path.join(tmp(), 'model')): Promise<string> {
   const model = smallModel();
   const saved = await saveModelToDir(model, dir, { shardBytes: 256 });
   model.dispose();
@@ -76,7 +72,7 @@ describe('round trip', () => {
   it('save → load gives the same predictions, from the directory or from model.json', async () => {
     const model = smallModel();
     const input = tf.randomNormal([2, 8, 8, 2], 0, 1, 'float32', 1);
-    const dir = path.join(tmp, 'nested', 'model');
+    const dir = path.join(tmp(), 'nested', 'model');
     const saved = await saveModelToDir(model, dir, { shardBytes: 256 });
     expect(saved.shardPaths).toHaveLength(Math.ceil(saved.weightBytes / 256));
     expect(saved.shardPaths.length).toBeGreaterThan(2);
@@ -108,7 +104,7 @@ describe('round trip', () => {
   it('reads a Keras-converted model.json (topology wrapped in model_config)', async () => {
     const model = smallModel();
     const input = tf.randomNormal([1, 8, 8, 2], 0, 1, 'float32', 5);
-    const saved = await saveModelToDir(model, tmp);
+    const saved = await saveModelToDir(model, tmp());
     const json = JSON.parse(fs.readFileSync(saved.modelJsonPath, 'utf8'));
     json.modelTopology = {
       keras_version: '2.15.0',
@@ -117,7 +113,7 @@ describe('round trip', () => {
     };
     json.convertedBy = 'TensorFlow.js Converter v4.22.0';
     fs.writeFileSync(saved.modelJsonPath, JSON.stringify(json));
-    const loaded = await loadModelFromDir(tmp);
+    const loaded = await loadModelFromDir(tmp());
     expect(predict(loaded, input)).toEqual(predict(model, input));
     loaded.dispose();
     model.dispose();
@@ -126,7 +122,7 @@ describe('round trip', () => {
 
   it('writes one shard of at most 4 MiB by default, named like tensorflowjs_converter', async () => {
     const model = smallModel();
-    const saved = await saveModelToDir(model, tmp);
+    const saved = await saveModelToDir(model, tmp());
     model.dispose();
     expect(saved.shardPaths.map((p) => path.basename(p))).toEqual(['group1-shard1of1.bin']);
     const json = JSON.parse(fs.readFileSync(saved.modelJsonPath, 'utf8'));
@@ -158,14 +154,14 @@ describe('round trip', () => {
 
 describe('missing files', () => {
   it('a missing directory', async () => {
-    const error = await loadError(path.join(tmp, 'nope'));
+    const error = await loadError(path.join(tmp(), 'nope'));
     expect(error.message).toMatch(/Model directory or file not found/);
-    expect(error.path).toBe(path.join(tmp, 'nope'));
+    expect(error.path).toBe(path.join(tmp(), 'nope'));
   });
 
   it('a directory without model.json names the JSON files it holds', async () => {
-    fs.writeFileSync(path.join(tmp, 'my-model.json'), '{}');
-    const error = await loadError(tmp);
+    fs.writeFileSync(path.join(tmp(), 'my-model.json'), '{}');
+    const error = await loadError(tmp());
     expect(error.message).toMatch(/has no model\.json/);
     expect(error.message).toContain('my-model.json');
   });
@@ -192,8 +188,11 @@ describe('malformed JSON', () => {
   });
 
   it('a stray character: its line and column', async () => {
-    fs.writeFileSync(path.join(tmp, 'model.json'), '{\n  "format": "layers-model",\n  "x": tru\n}');
-    const error = await loadError(tmp);
+    fs.writeFileSync(
+      path.join(tmp(), 'model.json'),
+      '{\n  "format": "layers-model",\n  "x": tru\n}',
+    );
+    const error = await loadError(tmp());
     expect(error.message).toContain('at line 3, column 11 (character 40 of 42)');
     expect(error.message).toContain("Unexpected token '\\n'");
   });
@@ -222,18 +221,18 @@ describe('not a layers model', () => {
       },
       weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }],
     };
-    fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify(graphModel));
-    const error = await loadError(tmp);
+    fs.writeFileSync(path.join(tmp(), 'model.json'), JSON.stringify(graphModel));
+    const error = await loadError(tmp());
     expect(error.message).toMatch(/graph model/);
     expect(error.message).toContain('tensorflowjs_converter --input_format=keras');
   });
 
   it('some other JSON object', async () => {
     fs.writeFileSync(
-      path.join(tmp, 'model.json'),
+      path.join(tmp(), 'model.json'),
       JSON.stringify({ name: 'package', version: '1.0.0' }),
     );
-    expect((await loadError(tmp)).message).toMatch(/no "modelTopology"/);
+    expect((await loadError(tmp())).message).toMatch(/no "modelTopology"/);
   });
 
   it('a malformed weights manifest', async () => {
@@ -250,11 +249,11 @@ describe('not a layers model', () => {
   it('a layers topology without weights', async () => {
     const model = smallModel();
     fs.writeFileSync(
-      path.join(tmp, 'model.json'),
+      path.join(tmp(), 'model.json'),
       JSON.stringify({ modelTopology: model.toJSON(null, false) }),
     );
     model.dispose();
-    expect((await loadError(tmp)).message).toMatch(/no "weightsManifest"/);
+    expect((await loadError(tmp())).message).toMatch(/no "weightsManifest"/);
   });
 });
 

@@ -5,12 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { halfToFloat } from '../src/io/decode-weights';
 import { loadModelFromDir, saveModelToDir } from '../src/io/index';
 import { baseModel } from './fixtures/untrusted/generate-fixtures';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+import { tempDirPerTest } from './support/temp-dir-per-test';
 
 interface Entry {
   name: string;
@@ -20,11 +19,7 @@ interface Entry {
 }
 
 expectNoTensorLeakPerTest();
-let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-quantized-'));
-});
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirPerTest('rlrp-quantized-');
 
 /** Little-endian bytes of unsigned 16-bit values. */
 function uint16Bytes(values: readonly number[]): Buffer {
@@ -48,7 +43,7 @@ describe('quantised weights', () => {
 
   it('uint8, uint16 and float16 in one shard load to the known values, as tfjs decodes them', async () => {
     const model = baseModel();
-    const saved = await saveModelToDir(model, tmp);
+    const saved = await saveModelToDir(model, tmp());
     model.dispose();
     const json = JSON.parse(fs.readFileSync(saved.modelJsonPath, 'utf8')) as {
       weightsManifest: { paths: string[]; weights: Entry[] }[];
@@ -78,7 +73,7 @@ describe('quantised weights', () => {
     fs.writeFileSync(saved.shardPaths[0], shard);
     fs.writeFileSync(saved.modelJsonPath, JSON.stringify(json));
 
-    const loaded = await loadModelFromDir(tmp);
+    const loaded = await loadModelFromDir(tmp());
     const values = loaded.getWeights().map((w) => Array.from(w.dataSync()));
     const f32 = (xs: number[]) => xs.map((x) => Math.fround(x));
     expect(values[0]).toEqual(f32(kernelQ.map((q) => q * 0.01 - 0.2)));
@@ -103,7 +98,7 @@ describe('quantised weights', () => {
 
   it('a quantised shard of the wrong size is reported with the quantised byte count', async () => {
     const model = baseModel();
-    const saved = await saveModelToDir(model, tmp);
+    const saved = await saveModelToDir(model, tmp());
     model.dispose();
     const json = JSON.parse(fs.readFileSync(saved.modelJsonPath, 'utf8')) as {
       weightsManifest: { weights: Entry[] }[];
@@ -113,7 +108,7 @@ describe('quantised weights', () => {
     }
     fs.writeFileSync(saved.modelJsonPath, JSON.stringify(json));
     // 47 uint8 values need 47 bytes; the float32 shard holds 188.
-    await expect(loadModelFromDir(tmp)).rejects.toThrow(
+    await expect(loadModelFromDir(tmp())).rejects.toThrow(
       /"group1-shard1of1\.bin" has 188 bytes, expected 47/,
     );
   });
