@@ -26,17 +26,27 @@ import { anywidgetPlugin } from './anywidget-plugin';
 
 /* global window */
 
-/** The plugins of an extension module (ES default export or CommonJS), optionally only `ids`. */
-function pluginsOf(extensionModule, ids) {
+/**
+ * The plugins of an extension module (ES default export or CommonJS); with `names`, only the
+ * plugins `<package>:<name>`, and every one of them must exist (a renamed plugin fails the page's
+ * start instead of silently leaving Notebook 7 without it).
+ */
+function pluginsOf(extensionModule, names) {
   const exported = extensionModule.default ?? extensionModule;
   const plugins = Array.isArray(exported) ? exported : [exported];
-  if (!ids) return plugins;
-  const wanted = ids.map((id) => `${plugins[0].id.split(':')[0]}:${id}`);
-  return plugins.filter((plugin) => wanted.includes(plugin.id));
+  if (!names) return plugins;
+  const packageName = plugins[0].id.split(':')[0];
+  return names.map((name) => {
+    const plugin = plugins.find((candidate) => candidate.id === `${packageName}:${name}`);
+    if (!plugin) throw new Error(`${packageName} has no plugin '${name}'`);
+    return plugin;
+  });
 }
 
 // Notebook 7 replaces JupyterLab's shell plugins (layout, opener, tree resolver, status, dirty,
-// sidebars…) with its own, so of the JupyterLab packages only these plugins are Notebook 7's.
+// sidebars…) with its own, so of the JupyterLab packages only these plugins are Notebook 7's
+// (Notebook 7's own list, on its main branch, also has notebook-extension:page-handler, which
+// JupyterLab 4.6.4 lacks).
 const NOTEBOOK_PLUGINS = [
   ...pluginsOf(notebookApplicationExtension),
   ...pluginsOf(notebookDocmanagerExtension),
@@ -71,7 +81,6 @@ const NOTEBOOK_PLUGINS = [
     'cell-executor',
     'export',
     'factory',
-    'page-handler',
     'tracker',
     'widget-factory',
     // on the /notebooks page
