@@ -18,7 +18,11 @@ import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
 import { installLabextension, LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
 import { PLUGIN_ID } from '../../widgets/labextension/src/plugin-id';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
-import { readExplorer } from './support/explorer-readout';
+import {
+  readExplorer,
+  waitForExplorerGeneration,
+  waitForExplorerLayer,
+} from './support/explorer-readout';
 import { buildJupyterLabApp, buildLabextension } from './support/jupyterlab-build';
 import { startJupyterLabServer, type JupyterLabServer } from './support/jupyterlab-server';
 import { buildPackages, installKernelspec } from './support/kernel';
@@ -81,25 +85,6 @@ async function openNotebook(page: Page, notebookPath: string): Promise<void> {
 async function runAllCells(page: Page): Promise<void> {
   await page.evaluate(() =>
     ((window as LabWindow).jupyterapp as LabApp).commands.execute('notebook:run-all-cells'),
-  );
-}
-
-async function waitForGeneration(page: Page, previous: string | undefined): Promise<void> {
-  await page.waitForFunction(
-    ([scope, generation]) =>
-      (document.querySelector(`${scope} .rlrp-explorer`) as HTMLElement | null)?.dataset
-        .generation !== generation,
-    [VISIBLE_NOTEBOOK, previous] as const,
-    { timeout: 60_000 },
-  );
-}
-
-async function waitForLayer(page: Page, layer: string): Promise<void> {
-  await page.waitForFunction(
-    ([scope, wanted]) =>
-      (document.querySelector(`${scope} .rlrp-explorer`) as HTMLElement | null)?.dataset.layer ===
-      wanted,
-    [VISIBLE_NOTEBOOK, layer] as const,
   );
 }
 
@@ -185,16 +170,16 @@ describe('live widgets in JupyterLab 4 (npm front end on Debian jupyter_server 1
     const generation = (await readExplorer(page, VISIBLE_NOTEBOOK)).generation;
     await page.focus(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
     await page.keyboard.press('Home');
-    await waitForLayer(page, '0');
+    await waitForExplorerLayer(page, VISIBLE_NOTEBOOK, '0');
     const output = await readExplorer(page, VISIBLE_NOTEBOOK);
     expect(output.label).toContain('output (Dense)');
     expect(output.mapType).toBe('bar');
     await page.click(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-next`);
-    await waitForLayer(page, '1');
+    await waitForExplorerLayer(page, VISIBLE_NOTEBOOK, '1');
     expect((await readExplorer(page, VISIBLE_NOTEBOOK)).label).toContain('dense_1');
     await page.focus(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
     await page.keyboard.press('End');
-    await waitForLayer(page, '7');
+    await waitForExplorerLayer(page, VISIBLE_NOTEBOOK, '7');
     // Stepping is the front end's own: the kernel was not asked.
     expect((await readExplorer(page, VISIBLE_NOTEBOOK)).generation).toBe(generation);
   });
@@ -203,7 +188,7 @@ describe('live widgets in JupyterLab 4 (npm front end on Debian jupyter_server 1
     const page = session.page;
     const before = await readExplorer(page, VISIBLE_NOTEBOOK);
     await page.selectOption(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-rule`, 'epsilon');
-    await waitForGeneration(page, before.generation);
+    await waitForExplorerGeneration(page, VISIBLE_NOTEBOOK, before.generation);
     const after = await readExplorer(page, VISIBLE_NOTEBOOK);
     expect(Number(after.generation)).toBe(Number(before.generation) + 1);
     expect(after.layer).toBe('7');
@@ -248,7 +233,7 @@ describe('live widgets in JupyterLab 4 (npm front end on Debian jupyter_server 1
     });
     const before = await readExplorer(page, VISIBLE_NOTEBOOK);
     await page.selectOption(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-rule`, 'epsilon');
-    await waitForGeneration(page, before.generation);
+    await waitForExplorerGeneration(page, VISIBLE_NOTEBOOK, before.generation);
     const after = await readExplorer(page, VISIBLE_NOTEBOOK);
     expect(after.z).not.toEqual(before.z);
     await page.screenshot({ path: artifactPath('jupyterlab-anywidget.png') });

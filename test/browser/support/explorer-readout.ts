@@ -33,3 +33,32 @@ export async function readExplorer(page: Page, scope = ':root'): Promise<Explore
     };
   }, scope);
 }
+
+/** Waits until the explorer under `scope` shows a kernel generation other than `previous`. */
+export async function waitForExplorerGeneration(
+  page: Page,
+  scope: string,
+  previous: string | undefined,
+): Promise<void> {
+  await page.waitForFunction(
+    ([scopeSelector, generation]) =>
+      (document.querySelector(`${scopeSelector} .rlrp-explorer`) as HTMLElement | null)?.dataset
+        .generation !== generation,
+    [scope, previous] as const,
+    { timeout: 60_000 },
+  );
+}
+
+/** Waits until the explorer under `scope` shows `layer`. */
+export async function waitForExplorerLayer(
+  page: Page,
+  scope: string,
+  layer: string,
+): Promise<void> {
+  await page.waitForFunction(
+    ([scopeSelector, wanted]) =>
+      (document.querySelector(`${scopeSelector} .rlrp-explorer`) as HTMLElement | null)?.dataset
+        .layer === wanted,
+    [scope, layer] as const,
+  );
+}

@@ -41,14 +41,21 @@ function hashInputs(relatives: readonly string[]): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function runLocked(args: readonly string[], what: string): void {
+/**
+ * Runs `node args` under the build lock unless `doneMarker` exists once the lock is held, then
+ * creates the marker. Checking under the lock matters: the JupyterLab and Notebook 7 tests start
+ * in parallel jest workers and both find the cache empty; the second must wait, then reuse.
+ */
+function runLocked(args: readonly string[], what: string, doneMarker: string): void {
   fs.mkdirSync(CACHE, { recursive: true });
+  const script =
+    'test -e "$1" && echo "$1: built by another worker" && exit 0; m="$1"; shift; "$@" && touch "$m"';
   try {
-    const output = execFileSync('flock', [LOCK, process.execPath, ...args], {
-      cwd: REPO_ROOT,
-      stdio: 'pipe',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const output = execFileSync(
+      'flock',
+      [LOCK, 'sh', '-c', script, 'sh', doneMarker, process.execPath, ...args],
+      { cwd: REPO_ROOT, stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 },
+    );
     // The last line carries the build's time and peak memory.
     console.log(output.toString().trim().split('\n').slice(-1)[0]);
   } catch (error) {
@@ -60,12 +67,9 @@ function runLocked(args: readonly string[], what: string): void {
 /** Builds the test JupyterLab application unless its cache is current; returns the build folder. */
 export function buildJupyterLabApp(): string {
   const output = path.join(CACHE, `app-${hashInputs([path.relative(REPO_ROOT, LAB_APP_DIR)])}`);
-  if (!fs.existsSync(path.join(output, 'main.js'))) {
-    const partial = `${output}.partial`;
-    fs.rmSync(partial, { recursive: true, force: true });
-    runLocked([path.join(LAB_APP_DIR, 'build.js'), partial], 'building the test JupyterLab');
-    fs.rmSync(output, { recursive: true, force: true });
-    fs.renameSync(partial, output);
+  const done = path.join(output, 'main.js');
+  if (!fs.existsSync(done)) {
+    runLocked([path.join(LAB_APP_DIR, 'build.js'), output], 'building the test JupyterLab', done);
   }
   return output;
 }
@@ -75,6 +79,8 @@ export function buildLabextension(): void {
   const stamp = path.join(CACHE, `labextension-${hashInputs(LABEXTENSION_INPUTS)}.stamp`);
   const manifest = path.join(REPO_ROOT, 'widgets', 'labextension', 'prebuilt', 'package.json');
   if (fs.existsSync(stamp) && fs.existsSync(manifest)) return;
+  // Built from these sources, but the output was deleted since: build again.
+  if (fs.existsSync(stamp)) fs.rmSync(stamp);
   runLocked(
     [
       path.join(REPO_ROOT, 'widgets', 'labextension', 'scripts', 'build.mjs'),
@@ -82,6 +88,6 @@ export function buildLabextension(): void {
       LAB_APP_DIR,
     ],
     'building the JupyterLab extension',
+    stamp,
   );
-  fs.writeFileSync(stamp, new Date().toISOString());
 }

@@ -1,5 +1,8 @@
 """The test JupyterLab application as a jupyter_server extension (jupyterlab_server's LabServerApp).
 
+Also serves the same build as Notebook 7 at /notebooks/<path> (the page Notebook 7's server renders
+there: the same page config, plus `notebookPage: 'notebooks'`, which bootstrap.js reads).
+
 Serves the webpack build (static files, schemas, themes) named by RLRP_LAB_BUILD, finds prebuilt
 extensions in the `labextensions` folders of the Jupyter data path, as JupyterLab does, and fills
 three gaps of Debian's jupyter_server 1.23 / jupyterlab_server 2.16 under a JupyterLab 4.6 front end:
@@ -17,7 +20,7 @@ import os
 
 from jupyter_server.base.handlers import APIHandler
 from jupyterlab_server import LabServerApp
-from jupyterlab_server.handlers import NotFoundHandler
+from jupyterlab_server.handlers import LabHandler, NotFoundHandler
 from tornado import web, websocket
 from traitlets import default
 
@@ -52,6 +55,15 @@ class EventsStubHandler(websocket.WebSocketHandler):
 
     def on_message(self, message):
         pass
+
+
+class NotebookPageHandler(LabHandler):
+    """Notebook 7's /notebooks/<path> page: the document opens from the URL in the front end."""
+
+    @web.authenticated
+    def get(self, path=""):
+        page_config = self.get_page_config()
+        self.write(self.render_template("notebooks.html", page_config=page_config))
 
 
 def drop_stale_not_found(handler, page_config):
@@ -105,6 +117,7 @@ class RlrpLabApp(LabServerApp):
     def initialize_handlers(self):
         self.handlers.append(("/api/me", IdentityStubHandler))
         self.handlers.append(("/api/events/subscribe", EventsStubHandler))
+        self.handlers.append(("/notebooks(.*)", NotebookPageHandler))
         super().initialize_handlers()
 
 

@@ -1,6 +1,7 @@
 // Loads the prebuilt (federated) extensions the server lists in the page config the way
 // JupyterLab does: each `remoteEntry` script is a module-federation container that joins the
-// application's share scope; its `./extension` module exports plugins. Then starts the app.
+// application's share scope; its `./extension` module exports plugins. Then starts JupyterLab, or
+// Notebook 7 on a Notebook 7 page.
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 
 /* global window, document, __webpack_init_sharing__, __webpack_share_scopes__ */
@@ -35,8 +36,14 @@ async function main() {
     if (result.status === 'fulfilled') modules.push(...result.value);
     else console.error(`federated extension ${federated[index].name} failed`, result.reason);
   });
-  const { startLab } = await import('./lab');
-  await startLab(modules);
+  // Notebook 7's pages say which page they are (`notebookPage`); JupyterLab's page does not.
+  if (PageConfig.getOption('notebookPage')) {
+    const { startNotebook } = await import('./notebook');
+    await startNotebook(modules);
+  } else {
+    const { startLab } = await import('./lab');
+    await startLab(modules);
+  }
 }
 
 main().catch((error) => console.error('JupyterLab failed to start', error));

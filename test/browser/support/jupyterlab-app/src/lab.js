@@ -3,8 +3,6 @@
 // manager, and the federated extensions loaded by bootstrap.js.
 import 'rlrp-lab-style';
 import { JupyterLab } from '@jupyterlab/application';
-import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
-import * as anywidget from 'anywidget';
 import * as applicationExtension from '@jupyterlab/application-extension';
 import * as apputilsExtension from '@jupyterlab/apputils-extension';
 import * as codemirrorExtension from '@jupyterlab/codemirror-extension';
@@ -19,23 +17,9 @@ import * as themeLightExtension from '@jupyterlab/theme-light-extension';
 import * as translationExtension from '@jupyterlab/translation-extension';
 import * as uiComponentsExtension from '@jupyterlab/ui-components-extension';
 import * as jupyterlabManager from '@jupyter-widgets/jupyterlab-manager';
+import { anywidgetPlugin } from './anywidget-plugin';
 
-/* global window, RLRP_ANYWIDGET_VERSION */
-
-/** anywidget's own front end (npm `anywidget`, AMD build) under the module name its kernels send. */
-const anywidgetPlugin = {
-  id: 'rlrp-test-jupyterlab:anywidget',
-  description: 'Registers the npm anywidget front end (AnyModel, AnyView) with the widget manager.',
-  requires: [IJupyterWidgetRegistry],
-  autoStart: true,
-  activate: (_app, registry) => {
-    registry.registerWidget({
-      name: 'anywidget',
-      version: RLRP_ANYWIDGET_VERSION,
-      exports: anywidget,
-    });
-  },
-};
+/* global window */
 
 // The news/update pop-up covers the notebook. The others need extension packages this application
 // leaves out (status bar, document search, table of contents, LSP, metadata form); unstarted, they

@@ -1,0 +1,196 @@
+/**
+ * Live widgets in Notebook 7: Notebook 7's front end (@jupyter-notebook/application's NotebookApp
+ * and NotebookShell with the plugins Notebook 7 loads on its notebook page) from the same npm build
+ * as the JupyterLab test (support/jupyterlab-app), served by Debian's jupyter_server 1.23 at
+ * /notebooks/<path> as Notebook 7's server serves it, with the prebuilt @rlrp/jupyterlab-widgets
+ * extension installed by `rlrp-widgets install-labextension --prefix` and found on JUPYTER_PATH.
+ * Headless Chromium opens notebook 01 from its URL (the page opens the document itself), starts
+ * the tslab-widgets kernel, runs all cells, steps through the layers, switches the rule (the kernel
+ * reruns the backward pass), and reloads the page (the widget state comes back from the kernel).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
+import { installLabextension, LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
+import { PLUGIN_ID } from '../../widgets/labextension/src/plugin-id';
+import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
+import {
+  readExplorer,
+  waitForExplorerGeneration,
+  waitForExplorerLayer,
+} from './support/explorer-readout';
+import { buildJupyterLabApp, buildLabextension } from './support/jupyterlab-build';
+import { startJupyterLabServer, type JupyterLabServer } from './support/jupyterlab-server';
+import { buildPackages, installKernelspec } from './support/kernel';
+
+/** The parts of the Notebook 7 application object (`window.jupyterapp`) the test drives. */
+interface NotebookApp {
+  name: string;
+  commands: { execute(id: string, args?: Record<string, unknown>): Promise<unknown> };
+  isPluginActivated(id: string): boolean;
+  shell: { currentWidget: NotebookPanelLike | null };
+}
+interface NotebookPanelLike {
+  isDisposed: boolean;
+  context: { path: string };
+  sessionContext: {
+    kernelDisplayStatus: string;
+    session: { kernel: { name: string } | null } | null;
+  };
+}
+type NotebookWindow = typeof globalThis & { jupyterapp?: NotebookApp };
+
+/** Notebook 7's shell shows one document, in its main panel. */
+const NOTEBOOK = '#main-panel .jp-NotebookPanel';
+const NOTEBOOK_01 = 'notebooks/01-quickstart.ipynb';
+
+/**
+ * Loads Notebook 7's page of notebook 01 and waits until the page has opened it (from the URL)
+ * with its tslab-widgets kernel idle. The test never calls `docmanager:open`: Notebook 7's opener
+ * would open a second browser tab and dispose the panel it was given.
+ */
+async function openNotebookPage(page: Page, server: JupyterLabServer): Promise<void> {
+  await page.goto(server.url(`/notebooks/${NOTEBOOK_01}`));
+  await page.waitForFunction(
+    (file) => {
+      const panel = (window as NotebookWindow).jupyterapp?.shell.currentWidget;
+      return (
+        panel?.context.path === file &&
+        !panel.isDisposed &&
+        panel.sessionContext.session?.kernel?.name === 'tslab-widgets' &&
+        panel.sessionContext.kernelDisplayStatus === 'idle'
+      );
+    },
+    NOTEBOOK_01,
+    { timeout: 120_000 },
+  );
+}
+
+function execute(page: Page, command: string): Promise<unknown> {
+  return page.evaluate(
+    (id) => ((window as NotebookWindow).jupyterapp as NotebookApp).commands.execute(id),
+    command,
+  );
+}
+
+describe('live widgets in Notebook 7 (npm front end on Debian jupyter_server 1.23)', () => {
+  let server: JupyterLabServer;
+  let session: BrowserSession;
+  let labextensionPrefix: string;
+
+  beforeAll(async () => {
+    bundleFrontends();
+    buildPackages();
+    buildLabextension();
+    const build = buildJupyterLabApp();
+    const kernels = installKernelspec();
+    labextensionPrefix = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-labextension-'));
+    installLabextension({ scope: 'prefix', prefix: labextensionPrefix });
+    // Notebook 01 loads `../models/mnist-cnn`: a copy of it in <root>/notebooks, <root>/models linked.
+    const root = path.dirname(artifactPath('notebook7/x'));
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.join(root, 'notebooks'), { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, NOTEBOOK_01), path.join(root, NOTEBOOK_01));
+    fs.symlinkSync(path.join(REPO_ROOT, 'models'), path.join(root, 'models'));
+    server = await startJupyterLabServer({
+      rootDir: root,
+      build,
+      jupyterPath: [kernels, path.join(labextensionPrefix, 'share', 'jupyter')],
+    });
+    session = await launchChromium();
+  }, 900_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await server?.stop();
+    if (labextensionPrefix) fs.rmSync(labextensionPrefix, { recursive: true, force: true });
+  });
+
+  it('opens notebook 01 in Notebook 7 on the tslab-widgets kernel with the prebuilt extension', async () => {
+    const page = session.page;
+    await openNotebookPage(page, server);
+    const loaded = await page.evaluate((plugin) => {
+      const app = (window as NotebookWindow).jupyterapp as NotebookApp;
+      return {
+        name: app.name,
+        shell: app.isPluginActivated('@jupyter-notebook/application-extension:shell'),
+        opener: app.isPluginActivated('@jupyter-notebook/docmanager-extension:opener'),
+        extension: app.isPluginActivated(plugin),
+        manager: app.isPluginActivated('@jupyter-widgets/jupyterlab-manager:plugin'),
+        remote: Object.keys(
+          (window as unknown as { _JUPYTERLAB: Record<string, unknown> })._JUPYTERLAB,
+        ),
+      };
+    }, PLUGIN_ID);
+    expect(loaded).toMatchObject({
+      name: 'Jupyter Notebook',
+      shell: true,
+      opener: true,
+      extension: true,
+      manager: true,
+    });
+    expect(loaded.remote).toContain(LABEXTENSION_NAME);
+    expect(await page.locator(NOTEBOOK).count()).toBe(1);
+  }, 200_000);
+
+  it('runs all cells and shows the live explorer', async () => {
+    const page = session.page;
+    await execute(page, 'notebook:run-all-cells');
+    await page.waitForSelector(`${NOTEBOOK} .rlrp-explorer[data-layer]`, { timeout: 240_000 });
+    const start = await readExplorer(page, NOTEBOOK);
+    expect(start.layer).toBe('7'); // the input layer of the 8-entry trace
+    expect(start.label).toContain('input (InputLayer)');
+    expect(start.z).toHaveLength(28);
+    expect(session.externalRequests).toEqual([]);
+  }, 400_000);
+
+  it('steps through the layers in the front end', async () => {
+    const page = session.page;
+    const generation = (await readExplorer(page, NOTEBOOK)).generation;
+    await page.focus(`${NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
+    await page.keyboard.press('Home');
+    await waitForExplorerLayer(page, NOTEBOOK, '0');
+    const output = await readExplorer(page, NOTEBOOK);
+    expect(output.label).toContain('output (Dense)');
+    expect(output.mapType).toBe('bar');
+    await page.click(`${NOTEBOOK} .rlrp-explorer .rlrp-next`);
+    await waitForExplorerLayer(page, NOTEBOOK, '1');
+    expect((await readExplorer(page, NOTEBOOK)).label).toContain('dense_1');
+    await page.focus(`${NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
+    await page.keyboard.press('End');
+    await waitForExplorerLayer(page, NOTEBOOK, '7');
+    // Stepping is the front end's own: the kernel was not asked.
+    expect((await readExplorer(page, NOTEBOOK)).generation).toBe(generation);
+  });
+
+  it('switching the rule makes the kernel recompute and the heatmap change', async () => {
+    const page = session.page;
+    const before = await readExplorer(page, NOTEBOOK);
+    await page.selectOption(`${NOTEBOOK} .rlrp-explorer .rlrp-rule`, 'epsilon');
+    await waitForExplorerGeneration(page, NOTEBOOK, before.generation);
+    const after = await readExplorer(page, NOTEBOOK);
+    expect(Number(after.generation)).toBe(Number(before.generation) + 1);
+    expect(after.layer).toBe('7');
+    expect(after.z).toHaveLength(28);
+    expect(after.z).not.toEqual(before.z);
+    const explorer = page.locator(`${NOTEBOOK} .rlrp-explorer`);
+    await explorer.scrollIntoViewIfNeeded();
+    await explorer.screenshot({ path: artifactPath('notebook7-explorer.png') });
+  });
+
+  it('after saving and reloading the page, the widget comes back with its state from the kernel', async () => {
+    const page = session.page;
+    const generation = (await readExplorer(page, NOTEBOOK)).generation;
+    await execute(page, 'docmanager:save');
+    await openNotebookPage(page, server);
+    await page.waitForSelector(`${NOTEBOOK} .rlrp-explorer[data-layer]`, { timeout: 120_000 });
+    const restored = await readExplorer(page, NOTEBOOK);
+    expect(restored.generation).toBe(generation);
+    expect(restored.z).toHaveLength(28);
+    await page.screenshot({ path: artifactPath('notebook7-after-reload.png') });
+    expect(session.externalRequests).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+  }, 200_000);
+});
