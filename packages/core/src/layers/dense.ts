@@ -2,6 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
 
+/*
+ * Kernels at least this large are multiplied in their own layout on wasm, never packed. tfjs-wasm
+ * hands `a · K` to XNNPACK, which keeps a packed copy of K (as large as K, in the wasm heap, which
+ * never shrinks) for as long as K lives; model.predict keeps another one. VGG16's 25088×4096 fc1
+ * (411 MB) is the only such kernel of the shipped architectures: its packed copy was the largest
+ * single part of an explanation's peak memory. Below the threshold packing pays: it is what makes
+ * the product fast.
+ */
+const UNPACKED_KERNEL_BYTES = 256 * 2 ** 20;
+
 /** A Dense layer `z = a K + b` on `[batch, in]` inputs. */
 export class DenseOp implements LinearOp {
   /** Rewritten parameters rules ask for (w⁺, w², …), kept with the layer. */
@@ -11,16 +21,28 @@ export class DenseOp implements LinearOp {
     readonly params: LinearParams,
     /** Tensors this op owns (e.g. a kernel folded with batch norm) and must dispose. */
     private readonly owned: tf.Tensor[] = [],
+    /** Kernel bytes from which the wasm forward product reads the kernel unpacked. */
+    private readonly unpackedKernelBytes = UNPACKED_KERNEL_BYTES,
   ) {
     this.derived = new DerivedParams(params);
   }
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
-    return tf.fused.matMul({
-      a: a as tf.Tensor2D,
-      b: p.weight as tf.Tensor2D,
-      bias: p.bias ?? undefined,
-    });
+    const kernel = p.weight as tf.Tensor2D;
+    if (this.keepsUnpacked(kernel)) {
+      // (Kᵀ aᵀ)ᵀ: with K as the transposed left operand, tfjs-wasm runs its own blocked product,
+      // which reads K where it lies.
+      return tf.tidy(() => {
+        const z = tf.matMul(kernel, a as tf.Tensor2D, true, true).transpose();
+        return p.bias ? z.add(p.bias) : z;
+      });
+    }
+    return tf.fused.matMul({ a: a as tf.Tensor2D, b: kernel, bias: p.bias ?? undefined });
+  }
+
+  /** Whether `forward` multiplies by this kernel without XNNPACK's packed copy of it. */
+  keepsUnpacked(kernel: tf.Tensor = this.params.weight): boolean {
+    return tf.getBackend() === 'wasm' && kernel.size * 4 >= this.unpackedKernelBytes;
   }
 
   transpose(
