@@ -15,13 +15,18 @@ describe('DenseOp forward with an unpacked kernel', () => {
   });
   afterAll(() => tf.dispose([kernel, bias]));
 
-  it('takes the unpacked path only from the threshold on, and only on wasm', () => {
+  it('takes the unpacked path only from the threshold on, for small batches, on wasm', () => {
     const bytes = kernel.size * 4;
     expect(tf.getBackend()).toBe('wasm');
-    expect(new DenseOp({ weight: kernel, bias }, [], bytes).keepsUnpacked()).toBe(true);
-    expect(new DenseOp({ weight: kernel, bias }, [], bytes + 1).keepsUnpacked()).toBe(false);
+    const atThreshold = new DenseOp({ weight: kernel, bias }, [], bytes);
+    expect(atThreshold.keepsUnpacked(kernel, 1)).toBe(true);
+    expect(atThreshold.keepsUnpacked(kernel, 4)).toBe(true);
+    // A dataset-sized batch: the product's cost grows with it, packing once pays.
+    expect(atThreshold.keepsUnpacked(kernel, 5)).toBe(false);
+    const aboveKernel = new DenseOp({ weight: kernel, bias }, [], bytes + 1);
+    expect(aboveKernel.keepsUnpacked(kernel, 1)).toBe(false);
     // The default threshold leaves every kernel of an ordinary size packed.
-    expect(new DenseOp({ weight: kernel, bias }).keepsUnpacked()).toBe(false);
+    expect(new DenseOp({ weight: kernel, bias }).keepsUnpacked(kernel, 1)).toBe(false);
   });
 
   it('equals the packed product, with and without bias, for one and several samples', () => {

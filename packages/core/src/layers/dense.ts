@@ -7,10 +7,13 @@ import type { LinearOp, LinearParams } from './linear-op';
  * hands `a · K` to XNNPACK, which keeps a packed copy of K (as large as K, in the wasm heap, which
  * never shrinks) for as long as K lives; model.predict keeps another one. VGG16's 25088×4096 fc1
  * (411 MB) is the only such kernel of the shipped architectures: its packed copy was the largest
- * single part of an explanation's peak memory. Below the threshold packing pays: it is what makes
- * the product fast.
+ * single part of an explanation's peak memory. The price is speed: the unpacked product is tfjs-wasm's
+ * scalar blocked loop, 0.6–1.6 s for fc1 against 23–100 ms packed (at load 9–11 on 2 cores), though
+ * packing costs 5–7 s the first time. Below the size threshold packing is cheap and pays; above the
+ * batch limit the loop's cost, linear in the batch, outgrows the one-time packing (a dataset run).
  */
 const UNPACKED_KERNEL_BYTES = 256 * 2 ** 20;
+const UNPACKED_MAX_BATCH = 4;
 
 /** A Dense layer `z = a K + b` on `[batch, in]` inputs. */
 export class DenseOp implements LinearOp {
@@ -29,7 +32,7 @@ export class DenseOp implements LinearOp {
 
   forward(a: tf.Tensor, p: LinearParams = this.params): tf.Tensor {
     const kernel = p.weight as tf.Tensor2D;
-    if (this.keepsUnpacked(kernel)) {
+    if (this.keepsUnpacked(kernel, a.shape[0])) {
       // (Kᵀ aᵀ)ᵀ: with K as the transposed left operand, tfjs-wasm runs its own blocked product,
       // which reads K where it lies.
       return tf.tidy(() => {
@@ -40,9 +43,13 @@ export class DenseOp implements LinearOp {
     return tf.fused.matMul({ a: a as tf.Tensor2D, b: kernel, bias: p.bias ?? undefined });
   }
 
-  /** Whether `forward` multiplies by this kernel without XNNPACK's packed copy of it. */
-  keepsUnpacked(kernel: tf.Tensor = this.params.weight): boolean {
-    return tf.getBackend() === 'wasm' && kernel.size * 4 >= this.unpackedKernelBytes;
+  /** Whether `forward` multiplies a batch of `batch` by this kernel without XNNPACK's packed copy. */
+  keepsUnpacked(kernel: tf.Tensor, batch: number): boolean {
+    return (
+      tf.getBackend() === 'wasm' &&
+      kernel.size * 4 >= this.unpackedKernelBytes &&
+      batch <= UNPACKED_MAX_BATCH
+    );
   }
 
   transpose(
