@@ -3,16 +3,17 @@ import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
 
 /*
- * Kernels at least this large are multiplied in their own layout on wasm, never packed. tfjs-wasm
+ * Kernels of 64 MiB and more are multiplied in their own layout on wasm, never packed. tfjs-wasm
  * hands `a · K` to XNNPACK, which keeps a packed copy of K (as large as K, in the wasm heap, which
- * never shrinks) for as long as K lives; model.predict keeps another one. VGG16's 25088×4096 fc1
- * (411 MB) is the only such kernel of the shipped architectures: its packed copy was the largest
- * single part of an explanation's peak memory. The price is speed: the unpacked product is tfjs-wasm's
- * scalar blocked loop, 0.6–1.6 s for fc1 against 23–100 ms packed (at load 9–11 on 2 cores), though
- * packing costs 5–7 s the first time. Below the size threshold packing is cheap and pays; above the
+ * never shrinks) for as long as K lives; model.predict keeps another one. Of the shipped
+ * architectures only VGG's fc1 (25088×4096, 411 MB) and fc2 (4096×4096, 64 MiB) are that large:
+ * their packed copies were the largest single part of an explanation's peak memory. The price is
+ * speed: the unpacked product is tfjs-wasm's scalar blocked loop, 0.6–1.6 s for fc1 against
+ * 23–100 ms packed, 70–300 ms for fc2 against 4–9 ms (at load 9–11 on 2 cores), though packing costs
+ * 5–7 s and 0.6–1.5 s the first time. Below the size threshold packing is cheap and pays; above the
  * batch limit the loop's cost, linear in the batch, outgrows the one-time packing (a dataset run).
  */
-const UNPACKED_KERNEL_BYTES = 256 * 2 ** 20;
+const UNPACKED_KERNEL_BYTES = 64 * 2 ** 20;
 const UNPACKED_MAX_BATCH = 4;
 
 /** A Dense layer `z = a K + b` on `[batch, in]` inputs. */
