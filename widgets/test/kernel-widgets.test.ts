@@ -276,13 +276,20 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     const explanation = session.explain({ rule: 'rlrp', target: 0, trace: true });
     const baseline = tf.memory().numTensors;
     const reads = jest.spyOn(tf.Tensor.prototype, 'dataSync');
+    let layers: ReturnType<typeof traceLayers> = [];
     try {
-      const layers = traceLayers(explanation.trace ?? []);
+      layers = traceLayers(explanation.trace ?? []);
       expect(reads).toHaveBeenCalledTimes(1);
       expect(layers.length).toBe((explanation.trace ?? []).length);
     } finally {
       reads.mockRestore();
     }
+    // Mass and sum came with that read, equal to the trace's own (read by core when asked).
+    (explanation.trace ?? []).forEach((layer, i) => {
+      expect(layers[i].mass).toBeCloseTo(layer.mass[0], 4);
+      expect(layers[i].sum).toBeCloseTo(layer.sum[0], 4);
+      expect(layers[i].vanished).toBe(layer.vanished[0]);
+    });
     expect(tf.memory().numTensors).toBe(baseline);
     explanation.dispose();
     session.dispose();

@@ -60,29 +60,43 @@ function drawnSize(shape: readonly number[]): number {
   return perSample.reduce((a, b) => a * b, 1);
 }
 
+/** Mass Σ|R| and sum ΣR of sample `sample` of a relevance, as a 2-vector. */
+function massAndSum(relevance: tf.Tensor, sample: number): tf.Tensor1D {
+  const one = relevance.gather([sample]).reshape([-1]);
+  return tf.stack([one.abs().sum(), one.sum()]) as tf.Tensor1D;
+}
+
 /**
  * The trace of one sample (output layer first) as the views draw it: each spatial layer reduced
- * to its channel sum `[H, W]`, dense layers whole. All layers come back in one device read.
+ * to its channel sum `[H, W]`, dense layers whole, with each layer's mass and sum. All layers come
+ * back in one device read (the trace's own `mass`/`sum` would cost core a second one).
  */
 export function traceLayers(trace: readonly TraceLayer[], sample = 0): KernelLayer[] {
   if (trace.length === 0) return [];
   checkSample(trace[0].relevance, sample);
   const sizes = trace.map((layer) => drawnSize(layer.relevance.shape));
   const all = readAndDispose(
-    tf.tidy(() => tf.concat(trace.map((layer) => drawnValues(layer.relevance, sample)))),
+    tf.tidy(() =>
+      tf.concat([
+        ...trace.map((layer) => drawnValues(layer.relevance, sample)),
+        ...trace.map((layer) => massAndSum(layer.relevance, sample)),
+      ]),
+    ),
   );
   let offset = 0;
+  const statistics = sizes.reduce((a, b) => a + b, 0);
   return trace.map((layer, i) => {
     const data = all.slice(offset, offset + sizes[i]);
     offset += sizes[i];
+    const mass = all[statistics + 2 * i];
     return {
       name: layer.name,
       class_name: layer.className,
       shape: [...layer.outputShape],
       data,
-      mass: layer.mass[sample],
-      sum: layer.sum[sample],
-      vanished: layer.vanished[sample],
+      mass,
+      sum: all[statistics + 2 * i + 1],
+      vanished: mass === 0,
     };
   });
 }

@@ -1,0 +1,81 @@
+/**
+ * Peak memory of one-shot VGG16 explanations (224², batch 1, seeded random weights): every run is a
+ * fresh process (the wasm heap never shrinks, so a process's peak is the figure), which builds the
+ * model and explains the same image three times (the second explanation adds Winograd's matrices).
+ *
+ *   npm run bench:memory                              LRP-ε, R-LRP, EpsilonPlusFlat, one run each
+ *   npm run bench:memory -- --rules epsilon --runs 3  one rule, three processes
+ *   npm run bench:memory -- --threads 2               the wasm engine's threads (default 1)
+ *
+ * One JSON object per process: `peak_rss_mb` (the process's maximum resident set),
+ * `wasm_heap_mb` after each explanation, `explain_ms` of each and `load_1min` at start and end.
+ * No model.predict runs: its own packed copy of the Dense kernels is the caller's, not the engine's.
+ */
+import { execFileSync } from 'child_process';
+import * as os from 'os';
+import * as tf from '@tensorflow/tfjs';
+import { explain, initEngine, vgg16, type RuleChoice } from '@rlrp/core';
+import { timed } from './timing';
+
+function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
+const load = () => Math.round(os.loadavg()[0] * 100) / 100;
+
+/** One process's measurement: build, explain three times, report. */
+async function child(rule: string, threads: number): Promise<void> {
+  const loadBefore = load();
+  const engine = await initEngine({ threads });
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
+  const heap = () => (backend.wasm ? megabytes(backend.wasm.HEAPU8.length) : null);
+  const model = vgg16({ inputShape: [224, 224, 3], classes: 1000 });
+  const input = tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 42);
+  const explainMs: number[] = [];
+  const heapMb: (number | null)[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { wall } = timed(() => {
+      const e = explain(model, input, { rule: rule as RuleChoice });
+      e.relevance.dataSync();
+      e.dispose();
+    });
+    explainMs.push(Math.round(wall));
+    heapMb.push(heap());
+  }
+  console.log(
+    JSON.stringify({
+      model: 'vgg16-random-224',
+      rule,
+      threads: engine.threads.count,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      wasm_heap_mb: heapMb,
+      explain_ms: explainMs,
+      load_1min: [loadBefore, load()],
+    }),
+  );
+}
+
+function main(): void {
+  const rules = (argument('--rules') ?? 'epsilon,rlrp,EpsilonPlusFlat').split(',');
+  const runs = Number(argument('--runs') ?? 1);
+  const threads = Number(argument('--threads') ?? 1);
+  // Rules alternate within each round, so that every rule sees the same spread of machine load.
+  for (let run = 0; run < runs; run++) {
+    for (const rule of rules) {
+      execFileSync(
+        process.execPath,
+        [...process.execArgv, __filename, '--child', rule, '--threads', String(threads)],
+        { stdio: 'inherit' },
+      );
+    }
+  }
+}
+
+const childRule = argument('--child');
+if (childRule) {
+  void child(childRule, Number(argument('--threads') ?? 1));
+} else {
+  main();
+}
