@@ -82,12 +82,15 @@ describe('committed tutorials open with their figures, without re-running', () =
         const drawn = page.locator(DRAWN_SELECTOR[model]);
         await drawn.first().waitFor({ timeout: 120_000 });
         expect(await drawn.count()).toBe(count);
+        await drawn.first().scrollIntoViewIfNeeded();
+        await drawn
+          .first()
+          .screenshot({ path: artifactPath(`committed/live-${name}-${model}.png`) });
       }
-      // Nothing was run: every drawn widget is the read-only view of its saved state.
-      const statuses = await page.locator('.rlrp-status').allTextContents();
-      expect(statuses.length).toBeGreaterThan(0);
+      // Nothing was run: each explorer is the read-only view of its saved state and says so.
+      const statuses = await page.locator('.rlrp-explorer .rlrp-status').allTextContents();
+      expect(statuses).toHaveLength(displayed.get('RelevanceExplorerModel') ?? 0);
       for (const status of statuses) expect(status).toContain('needs a running kernel');
-      await page.screenshot({ path: artifactPath(`committed/live-${name}.png`), fullPage: true });
       expect(session.externalRequests).toEqual([]);
     },
     180_000,
