@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { bundleFrontends, compileProjects } from '../build/workspace-build';
+import { SAVED_STATE_METADATA_KEY } from '@rlrp/widgets';
 
 /** Repository root (this file is `src/notebooks/notebook-runner.ts`). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -204,11 +205,17 @@ export function outputProblems(notebook: Notebook): OutputProblem[] {
   return problems;
 }
 
-/** The widget models nbclient stored in the notebook metadata, by model id. */
+/**
+ * The widget models stored in the notebook metadata, by model id: where nbclient stores them
+ * (`metadata.widgets`) or, in the committed tutorials, where the Notebook extension saves and reads
+ * them (`metadata["rlrp-widgets"]`, see `keepStateForTheExtension` in execute-notebooks.ts).
+ */
 export function storedWidgets(notebook: Notebook): Record<string, StoredWidgetModel> {
   const widgets = notebook.metadata['widgets'] as
     Record<string, { state?: Record<string, StoredWidgetModel> }> | undefined;
-  return widgets?.['application/vnd.jupyter.widget-state+json']?.state ?? {};
+  const saved = notebook.metadata[SAVED_STATE_METADATA_KEY] as
+    { state?: Record<string, StoredWidgetModel> } | undefined;
+  return widgets?.['application/vnd.jupyter.widget-state+json']?.state ?? saved?.state ?? {};
 }
 
 /** The model ids of every widget view displayed in the notebook's outputs. */

@@ -33,6 +33,9 @@ const NOTEBOOKS = [
   '06-engines.ipynb',
 ];
 
+/** Target of issue #13: at most 500 KB per committed tutorial and per MNIST explorer in it. */
+const MAX_BYTES = 500 * 1024;
+
 // Kernel start plus the slowest notebook (03, about a minute on 2 busy cores), with margin.
 const NOTEBOOK_TIMEOUT_MS = 240_000;
 
@@ -56,6 +59,35 @@ describe('tutorial notebooks', () => {
     expect(codeCells.some((cell) => (cell.outputs ?? []).length > 0)).toBe(true);
     expect(outputProblems(notebook)).toEqual([]);
   });
+
+  test.each(NOTEBOOKS)(
+    'committed %s is compact and shows every widget without a kernel',
+    (name) => {
+      const file = path.join(NOTEBOOKS_DIR, name);
+      expect(fs.statSync(file).size).toBeLessThanOrEqual(MAX_BYTES);
+      const notebook = readNotebook(file);
+      // Under the extension's key, not `metadata.widgets`: there, plain nbconvert would pick the
+      // widget view and ask a CDN for the unpublished @rlrp/widgets instead of the picture.
+      expect(notebook.metadata['widgets']).toBeUndefined();
+      const stored = storedWidgets(notebook);
+      const displayed = displayedWidgetIds(notebook);
+      expect(displayed.map((id) => stored[id]?.model_name).sort()).toEqual(
+        [...(EXPECTED_WIDGETS[name] ?? [])].sort(),
+      );
+      for (const cell of notebook.cells) {
+        for (const output of cell.outputs ?? []) {
+          const view = output.data?.['application/vnd.jupyter.widget-view+json'] as
+            { model_id: string } | undefined;
+          if (!view) continue;
+          expect(joinText(output.data?.['text/html'])).toContain('class="rlrp-snapshot"');
+          // What one widget adds to the file: its saved state and its output (view + fallbacks).
+          const bytes =
+            JSON.stringify(stored[view.model_id]).length + JSON.stringify(output).length;
+          expect(bytes).toBeLessThanOrEqual(MAX_BYTES);
+        }
+      }
+    },
+  );
 });
 
 describe('tutorial notebooks execute through the real kernel', () => {
