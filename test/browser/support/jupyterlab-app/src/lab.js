@@ -10,6 +10,8 @@ import * as completerExtension from '@jupyterlab/completer-extension';
 import * as docmanagerExtension from '@jupyterlab/docmanager-extension';
 import * as filebrowserExtension from '@jupyterlab/filebrowser-extension';
 import * as mainmenuExtension from '@jupyterlab/mainmenu-extension';
+// Renders Markdown cells (without it JupyterLab 4 shows their source).
+import * as markedparserExtension from '@jupyterlab/markedparser-extension';
 import * as notebookExtension from '@jupyterlab/notebook-extension';
 import * as rendermimeExtension from '@jupyterlab/rendermime-extension';
 import * as servicesExtension from '@jupyterlab/services-extension';
@@ -44,6 +46,7 @@ export async function startLab(federatedModules) {
     docmanagerExtension,
     filebrowserExtension,
     mainmenuExtension,
+    markedparserExtension,
     notebookExtension,
     rendermimeExtension,
     servicesExtension,

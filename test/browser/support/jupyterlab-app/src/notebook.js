@@ -15,6 +15,8 @@ import * as completerExtension from '@jupyterlab/completer-extension';
 import * as docmanagerExtension from '@jupyterlab/docmanager-extension';
 import * as filebrowserExtension from '@jupyterlab/filebrowser-extension';
 import * as mainmenuExtension from '@jupyterlab/mainmenu-extension';
+// Renders Markdown cells (without it JupyterLab 4 shows their source).
+import * as markedparserExtension from '@jupyterlab/markedparser-extension';
 import * as notebookExtension from '@jupyterlab/notebook-extension';
 import * as rendermimeExtension from '@jupyterlab/rendermime-extension';
 import * as servicesExtension from '@jupyterlab/services-extension';
@@ -76,6 +78,7 @@ const NOTEBOOK_PLUGINS = [
   ...pluginsOf(docmanagerExtension, ['plugin', 'download', 'contexts', 'manager']),
   ...pluginsOf(filebrowserExtension, ['factory', 'default-file-browser']),
   ...pluginsOf(mainmenuExtension, ['plugin']),
+  ...pluginsOf(markedparserExtension),
   ...pluginsOf(notebookExtension, [
     // on every page
     'cell-executor',
