@@ -16,7 +16,7 @@ export { prepare, explain } from './explain';
 export { releaseExplainCache } from './recent-model';
 export { explainCacheMemory, setExplainCacheLimit } from './explain-cache-memory';
 export type { ExplainCacheMemory } from './explain-cache-memory';
-export { ExplanationSession } from './session';
+export { ExplanationSession, type SessionOrigin } from './session';
 export { ExplainableModel } from './explainable-model';
 export * from './rules/index';
 export {
