@@ -36,6 +36,7 @@ import {
   vgg16,
   type RuleChoice,
 } from '@rlrp/core';
+import { writeFormatted } from '../docs/write-formatted';
 import { median, medians, timed, type Timing } from './timing';
 import { TorchBaseline } from './torch-baseline';
 
@@ -212,14 +213,18 @@ async function main(): Promise<void> {
     model.dispose();
   }
   baseline?.stop();
-  if (process.argv.includes('--write-docs')) writeDocs(results, runs, torchThreads);
+  if (process.argv.includes('--write-docs')) await writeDocs(results, runs, torchThreads);
 }
 
 const BEGIN = '<!-- bench-core:begin -->';
 const END = '<!-- bench-core:end -->';
 
 /** Replaces the generated table in docs/performance.md (between the markers). */
-function writeDocs(results: readonly BenchResult[], runs: number, torchThreads: number): void {
+async function writeDocs(
+  results: readonly BenchResult[],
+  runs: number,
+  torchThreads: number,
+): Promise<void> {
   const file = path.join(repoRoot, 'docs', 'performance.md');
   const loads = results.flatMap((r) => r.load_1min);
   const cell = (value: number | null) => (value === null ? '–' : String(value));
@@ -247,7 +252,7 @@ function writeDocs(results: readonly BenchResult[], runs: number, torchThreads: 
         table +
         current.slice(current.indexOf(END) + END.length)
       : `${current}\n${table}\n`;
-  fs.writeFileSync(file, next);
+  await writeFormatted(file, next);
   console.error(`[bench] table written to ${path.relative(repoRoot, file)}`);
 }
 

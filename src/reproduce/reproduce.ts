@@ -12,7 +12,6 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as prettier from 'prettier';
 import {
   KEEP_TOP_K_PERCENTS,
   compareMethods,
@@ -32,6 +31,7 @@ import { parseReproduceOptions, type ReproduceOptions } from './options';
 import { resultsMarkdown, rlrpStanding, type ModelResult } from './results-markdown';
 import { measureRobustness, type Robustness } from './robustness';
 import { startProgress } from './progress';
+import { writeFormatted } from '../docs/write-formatted';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const HEATMAP_EXAMPLES = 3;
@@ -246,12 +246,7 @@ async function main(): Promise<void> {
       totalSeconds: (Date.now() - started) / 1000,
     });
     const resultsFile = path.join(outDir, 'results.md');
-    // Formatted like every other file, so `prettier --check .` passes on the generated page.
-    const config = (await prettier.resolveConfig(resultsFile)) ?? {};
-    fs.writeFileSync(
-      resultsFile,
-      await prettier.format(markdown, { ...config, filepath: resultsFile }),
-    );
+    await writeFormatted(resultsFile, markdown);
     const json = results.map((r) => ({
       model: r.model.id,
       start: r.start,

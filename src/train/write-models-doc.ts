@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as prettier from 'prettier';
+import { writeFormatted } from '../docs/write-formatted';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -108,9 +108,7 @@ async function main(): Promise<void> {
     '',
   ];
   const file = path.join(REPO_ROOT, 'docs', 'models.md');
-  // Formatted like every other file, so `prettier --check .` passes on the generated page.
-  const config = (await prettier.resolveConfig(file)) ?? {};
-  fs.writeFileSync(file, await prettier.format(lines.join('\n'), { ...config, filepath: file }));
+  await writeFormatted(file, lines.join('\n'));
   console.log(`Wrote docs/models.md (${records.length} models).`);
 }
 

@@ -76,8 +76,8 @@ describe('trace mass and sum', () => {
         const flat = layer.relevance.reshape([2, -1]);
         return [flat.abs().sum(1), flat.sum(1)];
       });
-      const mass = Array.from(massTensor.dataSync());
-      const sum = Array.from(sumTensor.dataSync());
+      const mass = Array.from(massTensor.dataSync() as Float32Array);
+      const sum = Array.from(sumTensor.dataSync() as Float32Array);
       tf.dispose([massTensor, sumTensor]);
       mass.forEach((m, b) => expect(seen[i].mass[b]).toBeCloseTo(m, 5));
       sum.forEach((s, b) => expect(seen[i].sum[b]).toBeCloseTo(s, 5));
