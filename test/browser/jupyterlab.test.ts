@@ -18,11 +18,12 @@ import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
 import { installLabextension, LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
 import { PLUGIN_ID } from '../../widgets/labextension/src/plugin-id';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
+import { readExplorer, waitForExplorerGeneration } from './support/explorer-readout';
 import {
-  readExplorer,
-  waitForExplorerGeneration,
-  waitForExplorerLayer,
-} from './support/explorer-readout';
+  expectExplorerAtInput,
+  expectFrontEndStepping,
+  expectRuleSwitchRecomputes,
+} from './support/explorer-checks';
 import { buildJupyterLabApp, buildLabextension } from './support/jupyterlab-build';
 import { startJupyterLabServer, type JupyterLabServer } from './support/jupyterlab-server';
 import { buildPackages, installKernelspec } from './support/kernel';
@@ -155,48 +156,22 @@ describe('live widgets in JupyterLab 4 (npm front end on Debian jupyter_server 1
     const page = session.page;
     await openNotebook(page, NOTEBOOK_01);
     await runAllCells(page);
-    await page.waitForSelector(`${VISIBLE_NOTEBOOK} .rlrp-explorer[data-layer]`, {
-      timeout: 240_000,
-    });
-    const start = await readExplorer(page, VISIBLE_NOTEBOOK);
-    expect(start.layer).toBe('7'); // the input layer of the 8-entry trace
-    expect(start.label).toContain('input (InputLayer)');
-    expect(start.z).toHaveLength(28);
+    await expectExplorerAtInput(page, VISIBLE_NOTEBOOK);
     expect(session.externalRequests).toEqual([]);
   }, 400_000);
 
   it('steps through the layers in the front end', async () => {
     const page = session.page;
-    const generation = (await readExplorer(page, VISIBLE_NOTEBOOK)).generation;
-    await page.focus(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
-    await page.keyboard.press('Home');
-    await waitForExplorerLayer(page, VISIBLE_NOTEBOOK, '0');
-    const output = await readExplorer(page, VISIBLE_NOTEBOOK);
-    expect(output.label).toContain('output (Dense)');
-    expect(output.mapType).toBe('bar');
-    await page.click(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-next`);
-    await waitForExplorerLayer(page, VISIBLE_NOTEBOOK, '1');
-    expect((await readExplorer(page, VISIBLE_NOTEBOOK)).label).toContain('dense_1');
-    await page.focus(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
-    await page.keyboard.press('End');
-    await waitForExplorerLayer(page, VISIBLE_NOTEBOOK, '7');
-    // Stepping is the front end's own: the kernel was not asked.
-    expect((await readExplorer(page, VISIBLE_NOTEBOOK)).generation).toBe(generation);
+    await expectFrontEndStepping(page, VISIBLE_NOTEBOOK);
   });
 
   it('switching the rule makes the kernel recompute and the heatmap change', async () => {
     const page = session.page;
-    const before = await readExplorer(page, VISIBLE_NOTEBOOK);
-    await page.selectOption(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-rule`, 'epsilon');
-    await waitForExplorerGeneration(page, VISIBLE_NOTEBOOK, before.generation);
-    const after = await readExplorer(page, VISIBLE_NOTEBOOK);
-    expect(Number(after.generation)).toBe(Number(before.generation) + 1);
-    expect(after.layer).toBe('7');
-    expect(after.z).toHaveLength(28);
-    expect(after.z).not.toEqual(before.z);
-    const explorer = page.locator(`${VISIBLE_NOTEBOOK} .rlrp-explorer`);
-    await explorer.scrollIntoViewIfNeeded();
-    await explorer.screenshot({ path: artifactPath('jupyterlab-explorer.png') });
+    await expectRuleSwitchRecomputes(
+      page,
+      VISIBLE_NOTEBOOK,
+      artifactPath('jupyterlab-explorer.png'),
+    );
     const figure = process.env.RLRP_JUPYTERLAB_SCREENSHOT;
     if (figure) await page.screenshot({ path: path.resolve(REPO_ROOT, figure) });
   });

@@ -16,11 +16,12 @@ import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
 import { installLabextension, LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
 import { PLUGIN_ID } from '../../widgets/labextension/src/plugin-id';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
+import { readExplorer } from './support/explorer-readout';
 import {
-  readExplorer,
-  waitForExplorerGeneration,
-  waitForExplorerLayer,
-} from './support/explorer-readout';
+  expectExplorerAtInput,
+  expectFrontEndStepping,
+  expectRuleSwitchRecomputes,
+} from './support/explorer-checks';
 import { buildJupyterLabApp, buildLabextension } from './support/jupyterlab-build';
 import { startJupyterLabServer, type JupyterLabServer } from './support/jupyterlab-server';
 import { buildPackages, installKernelspec } from './support/kernel';
@@ -138,46 +139,18 @@ describe('live widgets in Notebook 7 (npm front end on Debian jupyter_server 1.2
   it('runs all cells and shows the live explorer', async () => {
     const page = session.page;
     await execute(page, 'notebook:run-all-cells');
-    await page.waitForSelector(`${NOTEBOOK} .rlrp-explorer[data-layer]`, { timeout: 240_000 });
-    const start = await readExplorer(page, NOTEBOOK);
-    expect(start.layer).toBe('7'); // the input layer of the 8-entry trace
-    expect(start.label).toContain('input (InputLayer)');
-    expect(start.z).toHaveLength(28);
+    await expectExplorerAtInput(page, NOTEBOOK);
     expect(session.externalRequests).toEqual([]);
   }, 400_000);
 
   it('steps through the layers in the front end', async () => {
     const page = session.page;
-    const generation = (await readExplorer(page, NOTEBOOK)).generation;
-    await page.focus(`${NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
-    await page.keyboard.press('Home');
-    await waitForExplorerLayer(page, NOTEBOOK, '0');
-    const output = await readExplorer(page, NOTEBOOK);
-    expect(output.label).toContain('output (Dense)');
-    expect(output.mapType).toBe('bar');
-    await page.click(`${NOTEBOOK} .rlrp-explorer .rlrp-next`);
-    await waitForExplorerLayer(page, NOTEBOOK, '1');
-    expect((await readExplorer(page, NOTEBOOK)).label).toContain('dense_1');
-    await page.focus(`${NOTEBOOK} .rlrp-explorer .rlrp-layer-slider`);
-    await page.keyboard.press('End');
-    await waitForExplorerLayer(page, NOTEBOOK, '7');
-    // Stepping is the front end's own: the kernel was not asked.
-    expect((await readExplorer(page, NOTEBOOK)).generation).toBe(generation);
+    await expectFrontEndStepping(page, NOTEBOOK);
   });
 
   it('switching the rule makes the kernel recompute and the heatmap change', async () => {
     const page = session.page;
-    const before = await readExplorer(page, NOTEBOOK);
-    await page.selectOption(`${NOTEBOOK} .rlrp-explorer .rlrp-rule`, 'epsilon');
-    await waitForExplorerGeneration(page, NOTEBOOK, before.generation);
-    const after = await readExplorer(page, NOTEBOOK);
-    expect(Number(after.generation)).toBe(Number(before.generation) + 1);
-    expect(after.layer).toBe('7');
-    expect(after.z).toHaveLength(28);
-    expect(after.z).not.toEqual(before.z);
-    const explorer = page.locator(`${NOTEBOOK} .rlrp-explorer`);
-    await explorer.scrollIntoViewIfNeeded();
-    await explorer.screenshot({ path: artifactPath('notebook7-explorer.png') });
+    await expectRuleSwitchRecomputes(page, NOTEBOOK, artifactPath('notebook7-explorer.png'));
   });
 
   it('after saving and reloading the page, the widget comes back with its state from the kernel', async () => {
