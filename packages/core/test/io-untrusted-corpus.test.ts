@@ -137,6 +137,13 @@ describe('links, FIFOs and sockets (made at test time)', () => {
     expect((await refusal()).error.message).toMatch(LEAVES);
   });
 
+  it('a shard hard-linked to a file outside, of exactly the declared size', async () => {
+    // A hard link is the outside file itself; only its link count gives it away.
+    fs.linkSync(path.join(outside, 'secret.bin'), path.join(modelDir, 'w.bin'));
+    setShardPath('w.bin');
+    expect((await refusal()).error.message).toMatch(/"w\.bin" is refused: it has other hard links/);
+  });
+
   it('a shard linked to /dev/zero and a link loop', async () => {
     fs.symlinkSync('/dev/zero', path.join(modelDir, 'zero.bin'));
     setShardPath('zero.bin');

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LabelledImageDataset } from './dataset';
+import { isInside } from '@rlrp/core';
 import { DatasetError, DatasetNotFoundError } from './errors';
 import { decodeImageFile, IMAGE_EXTENSIONS, imageFloats } from './decode-image-file';
 import { splitPerClass, type ClassImages } from './per-class-split';
@@ -32,7 +33,7 @@ export interface ImageFolderOptions {
  * The image files of one class folder, in name order. Entries that are not regular files are
  * skipped (reading a FIFO blocks forever, a device never ends) and listed in `skipped`.
  */
-function listImageFiles(folder: string, skipped: string[]): string[] {
+function listImageFiles(folder: string, realRoot: string, skipped: string[]): string[] {
   const isImageName = (name: string): boolean =>
     IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
   return fs
@@ -43,7 +44,9 @@ function listImageFiles(folder: string, skipped: string[]): string[] {
     .filter((file) => {
       let regular = false;
       try {
-        regular = fs.statSync(file).isFile(); // follows links; stat never blocks on a FIFO
+        // stat follows links and never blocks on a FIFO; a link is kept only while it stays inside
+        // the dataset folder, so a downloaded folder cannot make the loader read any file.
+        regular = fs.statSync(file).isFile() && isInside(realRoot, fs.realpathSync(file));
       } catch {
         regular = false; // a dangling link
       }
@@ -75,6 +78,7 @@ export function loadImageFolder(
     throw new DatasetNotFoundError(`image folder`, [root], hint);
   }
   const warn = options.onWarning ?? console.warn;
+  const realRoot = fs.realpathSync(root);
   const skipped: string[] = [];
   const classFolders = fs
     .readdirSync(root, { withFileTypes: true })
@@ -83,13 +87,13 @@ export function loadImageFolder(
     .sort()
     .map((name) => ({
       name,
-      files: listImageFiles(path.join(root, name), skipped),
+      files: listImageFiles(path.join(root, name), realRoot, skipped),
     }))
     .filter((folder) => folder.files.length > 0);
   if (skipped.length > 0) {
     const shown = skipped.slice(0, 5).join(', ');
     warn(
-      `loadImageFolder: skipped ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} that ${skipped.length === 1 ? 'is' : 'are'} not a regular file (FIFO, device, socket, directory or broken link): ${shown}${skipped.length > 5 ? ', …' : ''}.`,
+      `loadImageFolder: skipped ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} that ${skipped.length === 1 ? 'is' : 'are'} not a regular file inside the folder (FIFO, device, socket, directory, broken link or a link leading outside): ${shown}${skipped.length > 5 ? ', …' : ''}.`,
     );
   }
   if (classFolders.length === 0) {

@@ -171,6 +171,25 @@ describe('image-folder dataset', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
+  it('skips a link to an image outside the folder: a downloaded folder cannot make it read any file', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
+    writePng(path.join(outside, 'secret.png'), 4, 4, [1, 2, 3]);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'linked-folder-'));
+    fs.mkdirSync(path.join(root, 'seven'));
+    writePng(path.join(root, 'seven', 'a.png'), 4, 4, [255, 255, 255]);
+    writePng(path.join(root, 'inside.png'), 4, 4, [9, 9, 9]);
+    fs.symlinkSync(path.join(outside, 'secret.png'), path.join(root, 'seven', 'out.png'));
+    fs.symlinkSync(path.join(root, 'inside.png'), path.join(root, 'seven', 'in.png'));
+    const warnings: string[] = [];
+    const data = loadImageFolder(root, { onWarning: (message) => warnings.push(message) });
+    expect(data.train.count + data.test.count).toBe(2); // a.png and the link inside the folder
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/skipped 1 entry .*a link leading outside/);
+    expect(warnings[0]).toContain('out.png');
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
   it('warns once when images are stretched to another aspect ratio', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aspect-folder-'));
     fs.mkdirSync(path.join(root, 'a'));

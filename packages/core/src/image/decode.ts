@@ -37,6 +37,20 @@ export interface DecodeOptions {
   readonly applyExifOrientation?: boolean;
 }
 
+/**
+ * `maxMegapixels` (default {@link DEFAULT_MAX_MEGAPIXELS}), checked before anything is read or
+ * decoded: NaN or Infinity would switch every size limit off.
+ *
+ * @throws {@link OptionError} for a value that is not a positive finite number.
+ */
+export function checkedMaxMegapixels(value: number | undefined): number {
+  const maxMegapixels = value ?? DEFAULT_MAX_MEGAPIXELS;
+  if (typeof maxMegapixels !== 'number' || !(maxMegapixels > 0) || maxMegapixels === Infinity) {
+    throw new OptionError('maxMegapixels', maxMegapixels, 'a positive finite number of megapixels');
+  }
+  return maxMegapixels;
+}
+
 /** Default {@link DecodeOptions.maxMegapixels}. */
 export const DEFAULT_MAX_MEGAPIXELS = 100;
 
@@ -120,10 +134,7 @@ function analyse(
  */
 export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): DecodedImage {
   const source = options.source ?? '<buffer>';
-  const maxMegapixels = options.maxMegapixels ?? DEFAULT_MAX_MEGAPIXELS;
-  if (typeof maxMegapixels !== 'number' || !(maxMegapixels > 0) || maxMegapixels === Infinity) {
-    throw new OptionError('maxMegapixels', maxMegapixels, 'a positive finite number of megapixels');
-  }
+  const maxMegapixels = checkedMaxMegapixels(options.maxMegapixels);
   const format = detectImageFormat(bytes);
   if (format === undefined) {
     const other = detectUnsupportedFormat(bytes);

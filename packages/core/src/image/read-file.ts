@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import { ImageFileError } from '../errors';
-import { DEFAULT_MAX_MEGAPIXELS } from './decode';
+import { checkedMaxMegapixels } from './decode';
 
 /**
  * Largest file worth reading for `maxMegapixels`: 16-bit RGBA PNG stores 8 bytes per pixel, plus
@@ -20,10 +20,8 @@ function maxFileBytes(maxMegapixels: number): number {
  * @throws {@link ImageFileError} for a missing file, a directory, anything that is not a regular
  *   file (FIFO, device, socket), a file too large for `maxMegapixels`, or a read error.
  */
-export function readImageFileBytes(
-  path: string,
-  maxMegapixels = DEFAULT_MAX_MEGAPIXELS,
-): Uint8Array {
+export function readImageFileBytes(path: string, maxMegapixelsOption?: number): Uint8Array {
+  const maxMegapixels = checkedMaxMegapixels(maxMegapixelsOption);
   let fd: number;
   try {
     // Non-blocking, so that opening a FIFO returns at once and fstat below refuses it.

@@ -12,3 +12,4 @@ export { SUPPORTED_WEIGHT_DTYPES } from './weights-manifest';
 export type { LayersModelJson } from './model-json-file';
 export { findJsonErrorPosition } from './json-error-position';
 export type { JsonErrorPosition } from './json-error-position';
+export { isInside } from './model-folder';

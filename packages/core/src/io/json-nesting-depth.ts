@@ -21,7 +21,8 @@ export function jsonNestsDeeperThan(text: string, maxDepth: number): boolean {
     } else if (char === 0x5b /* [ */ || char === 0x7b /* { */) {
       if (++depth > maxDepth) return true;
     } else if (char === 0x5d /* ] */ || char === 0x7d /* } */) {
-      depth--;
+      // A stray closer must not buy room for deeper nesting later (JSON.parse rejects it anyway).
+      depth = Math.max(0, depth - 1);
     }
   }
   return false;

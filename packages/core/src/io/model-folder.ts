@@ -28,6 +28,11 @@ export interface FolderFile {
   readonly realPath: string;
   /** Its size in bytes, from `lstat`. */
   readonly size: number;
+  /**
+   * Its device and inode: the file that is read must be this one. A directory on the way swapped
+   * for a link between the check and the read would otherwise open a file outside the folder.
+   */
+  readonly identity: { readonly dev: number; readonly ino: number };
 }
 
 const MAX_WRITTEN_LENGTH = 1024;
@@ -110,10 +115,17 @@ export function resolveInsideFolder(target: ConfinedPath): FolderFile {
       current = candidate;
     }
   }
-  const stats = fs.lstatSync(current);
+  let stats: fs.Stats;
+  try {
+    stats = fs.lstatSync(current);
+  } catch (error) {
+    return refuse(`it cannot be inspected (${errnoCode(error) ?? 'unknown error'})`);
+  }
   if (stats.isDirectory()) refuse('it is a directory, not a file');
   if (!stats.isFile()) refuse('it is not a regular file (a FIFO, device or socket)');
-  return { realPath: current, size: stats.size };
+  // A hard link is the outside file itself: nothing in the folder tells where else it lives.
+  if (stats.nlink > 1) refuse('it has other hard links (copy the file instead of linking it)');
+  return { realPath: current, size: stats.size, identity: { dev: stats.dev, ino: stats.ino } };
 }
 
 /**
@@ -144,7 +156,8 @@ export function readFolderFile(file: FolderFile, target: ConfinedPath): Buffer {
   }
   try {
     const stats = fs.fstatSync(fd);
-    if (!stats.isFile() || stats.size !== file.size) changed();
+    const same = stats.dev === file.identity.dev && stats.ino === file.identity.ino;
+    if (!stats.isFile() || !same || stats.size !== file.size || stats.nlink > 1) changed();
     const bytes = Buffer.alloc(file.size);
     let filled = 0;
     while (filled < file.size) {
