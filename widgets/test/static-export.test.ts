@@ -104,6 +104,12 @@ describe('fallback building blocks', () => {
       ],
     });
     expect(savedState(new Uint8Array([1, 2, 255]))).toBe('AQL/');
+    // A `__proto__` key in a front end's JSON stays a key: no prototype is replaced.
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as object;
+    const kept = savedState(hostile as never) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
+    expect(Object.hasOwn(kept, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('quantises a picture to 8 bits and maps it back within half a step', () => {

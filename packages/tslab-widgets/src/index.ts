@@ -4,6 +4,7 @@
  * returns the API below, connected to the kernel.
  */
 export type { JsonObject, JsonValue, WireObject, WireValue } from './json';
+export { setOwn } from './json';
 export { Comm } from './comm/comm';
 export type { CommSendOptions } from './comm/comm';
 export type { CommMessageHandler, IncomingCommMessage } from './comm/comm-message';

@@ -197,7 +197,8 @@ export class NotebookWidgetManager extends ManagerBase {
   /** Creates a model from the notebook's saved state (no kernel behind it: read-only). */
   private async restoreSaved(modelId: string): Promise<boolean> {
     const saved = this.saved();
-    const entry = saved?.state[modelId];
+    // Model ids come from the notebook file: only the saved state's own entries count.
+    const entry = saved && Object.hasOwn(saved.state, modelId) ? saved.state[modelId] : undefined;
     if (!saved || !entry) return false;
     await this.set_state({ ...saved, state: { [modelId]: entry } });
     return this.has_model(modelId);
@@ -329,8 +330,12 @@ export function load_ipython_extension(
     if (!notebook || !manager) return;
     const current = manager.savedState();
     const merged = { ...savedState(jupyter)?.state, ...current.state };
-    const state: IManagerState['state'] = {};
-    for (const id of displayedModelIds(jupyter)) if (merged[id]) state[id] = merged[id];
+    // Built from own entries only, so an id such as `__proto__` read from the file stays a key.
+    const state: IManagerState['state'] = Object.fromEntries(
+      displayedModelIds(jupyter)
+        .filter((id) => Object.hasOwn(merged, id))
+        .map((id) => [id, merged[id]]),
+    );
     notebook.metadata[SAVED_STATE_METADATA_KEY] = { ...current, state };
   });
   // A kernel restart or change creates a new Kernel object: re-register the comm target on it and,

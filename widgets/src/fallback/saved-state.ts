@@ -2,7 +2,7 @@
  * The saved form of a widget state: binary values as base64 strings, the form the text/html
  * fallback embeds and the front end's read-only model decodes (`toFloat32`, `toBytes`).
  */
-import type { JsonValue, WireObject, WireValue } from 'tslab-widgets';
+import { setOwn, type JsonValue, type WireObject, type WireValue } from 'tslab-widgets';
 
 /** base64 of the bytes of a binary value (every supported platform is little-endian). */
 export function bytesToBase64(value: ArrayBufferView | ArrayBuffer): string {
@@ -18,7 +18,8 @@ export function savedState(value: WireValue): JsonValue {
   if (Array.isArray(value)) return value.map(savedState);
   if (value !== null && typeof value === 'object') {
     const out: { [key: string]: JsonValue } = {};
-    for (const [key, item] of Object.entries(value)) out[key] = savedState(item);
+    // setOwn: a `__proto__` key from a front end's JSON stays a key, never the object's prototype.
+    for (const [key, item] of Object.entries(value)) setOwn(out, key, savedState(item));
     return out;
   }
   return value;
@@ -34,6 +35,6 @@ export function savedState(value: WireValue): JsonValue {
 export function savedViewState(fullState: object): JsonValue {
   const traits: WireObject = {};
   for (const [key, value] of Object.entries(fullState) as [string, WireValue | undefined][])
-    if (!key.startsWith('_') && value !== undefined) traits[key] = value;
+    if (!key.startsWith('_') && value !== undefined) setOwn(traits, key, value);
   return savedState(traits);
 }

@@ -118,7 +118,16 @@ export class InterruptWatch {
       else if (message.ready === true) this.isWatching = true;
       else report(String(message.problem));
     });
-    worker.on('error', (error) => report(error.message));
+    // A watcher that died must not keep claiming SIGINT: the kernel's own handler takes it back.
+    const stopped = (): void => {
+      this.isWatching = false;
+      if (this.worker === worker) this.worker = null;
+    };
+    worker.on('error', (error) => {
+      report(error.message);
+      stopped();
+    });
+    worker.on('exit', stopped);
     worker.stderr.on('data', (chunk: Buffer) => report(chunk.toString('utf8')));
     worker.unref(); // the kernel exits on shutdown whatever the watcher does
     this.worker = worker;
