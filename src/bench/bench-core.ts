@@ -27,6 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { argument, loadAverage } from './command-line';
 import {
   explain,
   initEngine,
@@ -124,11 +125,6 @@ async function alternated(
   return times;
 }
 
-function argument(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
 async function main(): Promise<void> {
   const threadsArgument = argument('--threads');
   const engine = await initEngine(
@@ -150,7 +146,6 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   const round = (ms: number) => Math.round(ms * 10) / 10;
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-  const load = () => Math.round(os.loadavg()[0] * 100) / 100;
   for (const bench of CASES.filter((c) => !only || c.model.includes(only))) {
     const model = await bench.build();
     const torchInfo = baseline ? await baseline.load(bench.model, bench.batch) : null;
@@ -167,7 +162,7 @@ async function main(): Promise<void> {
     const forwardMs = medians(forwardTimes.ours);
     if (baseline) for (let i = 0; i < 2; i++) await baseline.explain(); // warm-up
     for (const rule of bench.rules) {
-      const loadBefore = load();
+      const loadBefore = loadAverage();
       const once = () =>
         timed(() => {
           const e = explain(model, input, { rule });
@@ -203,7 +198,7 @@ async function main(): Promise<void> {
           torchForwardMs === null ? null : ratio(forwardMs.wall, torchForwardMs),
         torch_threads: torchInfo?.threads ?? null,
         torch_peak_rss_mb: baseline ? await baseline.peakRssMb() : null,
-        load_1min: [loadBefore, load()],
+        load_1min: [loadBefore, loadAverage()],
       };
       results.push(result);
       console.log(JSON.stringify(result));

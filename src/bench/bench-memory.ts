@@ -11,23 +11,17 @@
  * `wasm_heap_mb` after each explanation, `explain_ms` of each and `load_1min` at start and end.
  * No model.predict runs: its own packed copy of the Dense kernels is the caller's, not the engine's.
  */
+import { argument, loadAverage } from './command-line';
 import { execFileSync } from 'child_process';
-import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import { explain, initEngine, vgg16, type RuleChoice } from '@rlrp/core';
 import { timed } from './timing';
 
-function argument(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
 const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
-const load = () => Math.round(os.loadavg()[0] * 100) / 100;
 
 /** One process's measurement: build, explain three times, report. */
 async function child(rule: string, threads: number): Promise<void> {
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   const engine = await initEngine({ threads });
   const backend = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
   const heap = () => (backend.wasm ? megabytes(backend.wasm.HEAPU8.length) : null);
@@ -52,7 +46,7 @@ async function child(rule: string, threads: number): Promise<void> {
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       wasm_heap_mb: heapMb,
       explain_ms: explainMs,
-      load_1min: [loadBefore, load()],
+      load_1min: [loadBefore, loadAverage()],
     }),
   );
 }

@@ -11,14 +11,10 @@
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'os';
 import * as path from 'path';
+import { argument, loadAverage } from './command-line';
 import { performance } from 'perf_hooks';
 import { ExplainPool, initEngine, loadModelFromDir } from '@rlrp/core';
 import { median } from './timing';
-
-function argument(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
 
 async function main(): Promise<void> {
   await initEngine({ threads: 1 });
@@ -32,8 +28,7 @@ async function main(): Promise<void> {
     await ExplainPool.start(model, { workers }),
   ];
   const timings: number[][] = pools.map(() => []);
-  const load = () => Math.round(os.loadavg()[0] * 100) / 100;
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   for (let run = -1; run < runs; run++) {
     for (const [i, pool] of pools.entries()) {
       const start = performance.now();
@@ -56,7 +51,7 @@ async function main(): Promise<void> {
         images_per_s: Math.round((batch / ms) * 1000),
         speedup: Math.round((single / ms) * 100) / 100,
         runs,
-        load_1min: [loadBefore, load()],
+        load_1min: [loadBefore, loadAverage()],
       }),
     );
     await pool.close();

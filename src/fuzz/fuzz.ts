@@ -8,15 +8,11 @@
  * Progress goes to stderr, so stdout is only JSON.
  */
 import { initEngine, RULE_CHOICES } from '@rlrp/core';
+import { argument } from '../bench/command-line';
 import { fuzzRules } from './fuzz-rules';
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 function positiveInteger(name: string, fallback: number): number {
-  const raw = option(name);
+  const raw = argument(`--${name}`);
   const value = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(value) || value < 1) {
     console.error(`--${name} takes a whole number ≥ 1 (got ${raw}).`);
@@ -28,7 +24,7 @@ function positiveInteger(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const networks = positiveInteger('networks', 10_000);
   const firstSeed = positiveInteger('first-seed', 1);
-  const rules = option('rules')?.split(',');
+  const rules = argument('--rules')?.split(',');
   const unknown = rules?.filter((r) => !RULE_CHOICES.includes(r)) ?? [];
   if (unknown.length > 0) {
     console.error(`Unknown rule(s) ${unknown.join(', ')}; known: ${RULE_CHOICES.join(', ')}.`);
