@@ -77,6 +77,21 @@ function build() {
   run('npm', ['run', 'build', '--silent']);
 }
 
+/**
+ * Node.js ≥ 20 (package.json "engines"; npm only warns). Debian 12's own nodejs is 18, so say where a
+ * newer one comes from instead of failing later in an obscure way.
+ */
+function requireNode20() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 20) return;
+  console.error(
+    `[setup] Node.js ${process.versions.node} is too old: this project needs Node.js 20 or newer ` +
+      "(Debian 12's nodejs package is 18). Install Node.js 20+ (e.g. from nodejs.org or NodeSource), then run again.",
+  );
+  process.exit(1);
+}
+
+requireNode20();
 npmDependencies();
 debianPackages([...new Set([...PACKAGES.start, ...(PACKAGES[mode] ?? [])])]);
 build();
