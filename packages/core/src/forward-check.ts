@@ -13,18 +13,20 @@ import type { Graph } from './graph/graph';
  */
 export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
   const checked = graph.nodes.filter((node) => node.id !== graph.inputId);
-  const sums = tf.tidy(() => {
-    const results = checked.flatMap((node) => [
-      forward.preActivations[node.id],
-      forward.outputs[node.id],
-    ]);
-    return tf.stack(results.map((t) => t.mul(0).sum())).dataSync();
-  });
+  const results = checked.flatMap((node) => [
+    forward.preActivations[node.id],
+    forward.outputs[node.id],
+  ]);
+  // Many nodes share one tensor for both results, and an activation's z is its input's output:
+  // each distinct tensor is reduced once.
+  const distinct = [...new Set(results)];
+  const sums = tf.tidy(() => tf.stack(distinct.map((t) => t.mul(0).sum())).dataSync());
+  const finite = new Map(distinct.map((t, i) => [t, Number.isFinite(sums[i])]));
   checked.forEach((node, i) => {
-    if (!Number.isFinite(sums[2 * i])) {
+    if (!finite.get(results[2 * i])) {
       throw new ForwardOverflowError(node.name, node.className, 'pre-activation');
     }
-    if (!Number.isFinite(sums[2 * i + 1])) {
+    if (!finite.get(results[2 * i + 1])) {
       throw new ForwardOverflowError(node.name, node.className, 'output');
     }
   });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { massPerSample } from './rules/unit-scale';
 import { DisposedError } from './errors';
 
 /** Per-sample L1 mass and signed sum of one trace layer's relevance. */
@@ -34,8 +35,7 @@ export class TraceStatistics {
     const packed = tf.tidy(() =>
       tf.concat(
         this.relevances.flatMap((relevance) => {
-          const flat = relevance.reshape([relevance.shape[0], -1]);
-          return [flat.abs().sum(1), flat.sum(1)];
+          return [massPerSample(relevance), relevance.reshape([relevance.shape[0], -1]).sum(1)];
         }),
       ),
     );

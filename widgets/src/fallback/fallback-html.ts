@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pngDataUrl, type RgbaImage } from '@rlrp/core';
-import type { JsonValue } from 'tslab-widgets';
+import { escapeHtml, type JsonValue } from 'tslab-widgets';
 import { ASSETS, assetPath, plotlyBundlePath, readAsset } from '../assets';
 import { WidgetOptionError } from '../errors';
 
@@ -46,10 +46,6 @@ export function escapeInlineScript(source: string): string {
 /** JSON that cannot close its `<script type="application/json">` element. */
 function inlineJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { LinearParams } from './linear-op';
 
 const positivePart = (t: tf.Tensor) => tf.relu(t);
-const negativePart = (t: tf.Tensor) => tf.neg(tf.relu(tf.neg(t)));
+/** `min(0, t)`: the negative part, shared by the rewrites and the rules' input modifiers. */
+export const negativePart = (t: tf.Tensor): tf.Tensor => tf.neg(tf.relu(tf.neg(t)));
 
 /**
  * A parameter-free rewrite of a layer's weights that rules use: `w` (bias dropped), `w⁺`, `w⁻`,

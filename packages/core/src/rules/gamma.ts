@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { RuleParameterError } from '../errors';
+import { negativePart } from '../layers/derived-params';
 import type { LinearOp, LinearParams } from '../layers/linear-op';
 import { classicalRule, type TermGroup } from './rule-builder';
 import type { Rule } from './rule';
@@ -21,7 +22,7 @@ type Part = 'positive' | 'negative';
 
 /** The kept parameters `w + γw^±` (and `b + γb^±` when `withBias`) of one layer. */
 function boosted(gammaValue: number, part: Part, withBias: boolean) {
-  const clamp = part === 'positive' ? tf.relu : (t: tf.Tensor) => tf.neg(tf.relu(tf.neg(t)));
+  const clamp = part === 'positive' ? tf.relu : negativePart;
   const boost = (t: tf.Tensor) => t.add(clamp(t).mul(gammaValue));
   const sign = part === 'positive' ? '+' : '-';
   const weightKey = `w+${gammaValue}w${sign}`;

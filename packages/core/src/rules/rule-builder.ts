@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearOp, LinearParams } from '../layers/linear-op';
-import type { WeightRewrite } from '../layers/derived-params';
+import { negativePart, type WeightRewrite } from '../layers/derived-params';
 import type { LinearContext, Rule } from './rule';
 import { classicalAddSplit, classicalStart, stabilise } from './stabilise';
 
@@ -81,7 +81,7 @@ function inputOf(a: tf.Tensor, modifier: InputModifier): tf.Tensor | 'ones' {
     case 'positive':
       return tf.relu(a);
     case 'negative':
-      return tf.neg(tf.relu(tf.neg(a)));
+      return negativePart(a);
     case 'ones':
       return 'ones';
     default:
