@@ -85,6 +85,19 @@ describe('widgets on the wire', () => {
     return { id, iopub: await client.iopubOf(id) };
   }
 
+  /**
+   * Waits until a cell says (with a custom message) that its handler for `what` is registered.
+   * execute_input is not that sign: the kernel yields once after publishing it, before the cell
+   * runs, and a message handled in between would find no handler.
+   */
+  async function waitingFor(what: string): Promise<void> {
+    await client.waitFor(
+      (m) =>
+        m.header.msg_type === 'comm_msg' &&
+        (m.content['data'] as { content?: { waiting?: string } }).content?.waiting === what,
+    );
+  }
+
   test('a cell creates and displays a widget: comm_open with buffers, widget-view bundle', async () => {
     const { reply, iopub } = await client.execute(DEFINE_WIDGET);
     expect(iopub.find((m) => m.header.msg_type === 'error')?.content).toBeUndefined();
@@ -259,13 +272,10 @@ describe('widgets on the wire', () => {
 
   test('comm handlers run while a cell awaits', async () => {
     const cell = client.execute(
-      `const released: any = await new Promise((resolve) => probe.onCustomMessage((c: any) => { if (c.release) resolve(c); })); released.release`,
+      `const released: any = await new Promise((resolve) => { probe.onCustomMessage((c: any) => { if (c.release) resolve(c); }); probe.send({ waiting: 'release' }); }); released.release`,
     );
     // The cell is now blocked until the front end's custom message is handled.
-    await client.waitFor(
-      (m) =>
-        m.header.msg_type === 'execute_input' && String(m.content['code']).includes('released'),
-    );
+    await waitingFor('release');
     await toWidget({ method: 'custom', content: { release: 'go' } });
     const { reply, iopub } = await cell;
     expect(reply.content['status']).toBe('ok');
@@ -275,12 +285,9 @@ describe('widgets on the wire', () => {
 
   test('a failing cell with stop_on_error aborts the cell queued behind it', async () => {
     const failing = client.execute(
-      `await new Promise((resolve) => probe.onCustomMessage((c: any) => { if (c.fail) resolve(c); })); throw new Error('cell failed on purpose')`,
+      `await new Promise((resolve) => { probe.onCustomMessage((c: any) => { if (c.fail) resolve(c); }); probe.send({ waiting: 'fail' }); }); throw new Error('cell failed on purpose')`,
     );
-    await client.waitFor(
-      (m) =>
-        m.header.msg_type === 'execute_input' && String(m.content['code']).includes('on purpose'),
-    );
+    await waitingFor('fail');
     const queued = client.execute(`'never runs'`);
     await toWidget({ method: 'custom', content: { fail: true } });
     const failed = (await failing).reply.content;
