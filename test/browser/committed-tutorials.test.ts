@@ -47,11 +47,12 @@ describe('committed tutorials open with their figures, without re-running', () =
   let notebookServer: NotebookServer;
   let staticServer: StaticServer;
   let session: BrowserSession;
+  let jupyterPath: string;
 
   beforeAll(async () => {
     bundleFrontends();
     buildPackages();
-    const jupyterPath = installKernelspec();
+    jupyterPath = installKernelspec();
     dir = path.dirname(artifactPath('committed/x'));
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
@@ -128,4 +129,41 @@ describe('committed tutorials open with their figures, without re-running', () =
     },
     120_000,
   );
+
+  test('plain nbconvert --execute --to html shows the static snapshot, not an empty widget box', async () => {
+    // nbclient records the widgets' state while it executes, so nbconvert would pick the widget
+    // view, which needs a CDN for the unpublished @rlrp/widgets. The kernel sees it was started by
+    // an HTML export and displays the text/html fallback instead (tslab-widgets static-export.ts).
+    const htmlName = 'executed-01-quickstart.html';
+    execFileSync(
+      SYSTEM_JUPYTER,
+      [
+        'nbconvert',
+        '--execute',
+        '--to',
+        'html',
+        '--ExecutePreprocessor.timeout=300',
+        '--output-dir',
+        dir,
+        '--output',
+        htmlName,
+        path.join(NOTEBOOKS_DIR, '01-quickstart.ipynb'),
+      ],
+      { stdio: 'pipe', env: { ...process.env, JUPYTER_PATH: jupyterPath } },
+    );
+    const html = fs.readFileSync(path.join(dir, htmlName), 'utf8');
+    expect(html).not.toContain('<script type="application/vnd.jupyter.widget-view+json">');
+    const page = session.page;
+    await page.goto(`${staticServer.origin}/html/${htmlName}`);
+    const image = page.locator('.rlrp-fallback img.rlrp-snapshot');
+    await image.waitFor();
+    expect(await image.count()).toBe(1);
+    expect(
+      await image.evaluate((img) => {
+        const picture = img as HTMLImageElement;
+        return picture.complete && picture.naturalWidth > 200;
+      }),
+    ).toBe(true);
+    await page.screenshot({ path: artifactPath(`committed/html-${htmlName}.png`), fullPage: true });
+  }, 400_000);
 });

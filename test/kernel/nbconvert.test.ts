@@ -1,9 +1,10 @@
 /**
  * `jupyter nbconvert --execute` (Debian's nbconvert + nbclient) of a notebook on the tslab-widgets
  * kernelspec stores the widget state in the notebook metadata, including kernel-side changes made
- * after display and binary values, and keeps the widget-view output with its fallbacks.
+ * after display and binary values, and keeps the widget-view output with its fallbacks; an export
+ * straight to HTML shows the fallbacks instead, since no front end will draw the views.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { InstalledKernelspec } from './helpers/kernelspec';
@@ -112,5 +113,20 @@ describe('nbconvert --execute stores widget state', () => {
     const text = (value: string | string[]) => ([] as string[]).concat(value).join('');
     expect(text(output.data['text/html'])).toBe('<p>gauge at 1</p>');
     expect(text(output.data['text/plain'])).toEqual(expect.stringContaining('Gauge'));
+  });
+
+  test('--execute --to html: the kernel knows no front end will draw views and shows the fallback', () => {
+    writeFileSync(join(dir, 'widget.ipynb'), JSON.stringify(NOTEBOOK, null, 1));
+    const run = spawnSync(
+      JUPYTER,
+      ['nbconvert', '--to', 'html', '--execute', '--output', 'exported.html', 'widget.ipynb'],
+      { cwd: dir, env: spec.env, encoding: 'utf8' },
+    );
+    expect(run.status).toBe(0);
+    // the kernel says why, in nbconvert's own log
+    expect(run.stderr).toContain('started by jupyter nbconvert --to html');
+    const html = readFileSync(join(dir, 'exported.html'), 'utf8');
+    expect(html).not.toContain('<script type="application/vnd.jupyter.widget-view+json">');
+    expect(html).toContain('<p>gauge at 1</p>');
   });
 });

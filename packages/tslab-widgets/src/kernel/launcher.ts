@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { JsonObject } from '../json';
 import { installRuntime } from '../runtime/runtime';
+import { staticHtmlExportOfParent } from './static-export';
 import { ExecutionEngine, parseExecuteRequest } from './execution';
 import { codePointOffset, utf16Offset } from './code-points';
 import { ExecutionHistory } from './history';
@@ -101,7 +102,15 @@ export async function startKernel(connectionFile: string): Promise<KernelServer>
   const tslab = loadTslab();
   const connection = JSON.parse(readFileSync(connectionFile, 'utf8')) as ConnectionInfo;
   const server = new KernelServer(connection);
-  const runtime = installRuntime(server.channel, true);
+  const staticHtmlExport = staticHtmlExportOfParent();
+  const runtime = installRuntime(server.channel, true, {
+    staticHtmlExport: staticHtmlExport ?? undefined,
+  });
+  if (staticHtmlExport !== null) {
+    server.channel.log(
+      `started by ${staticHtmlExport}: widgets display their static text/html fallback, not the live view`,
+    );
+  }
   const history = new ExecutionHistory();
   const interruptWatch: InterruptWatch = new InterruptWatch(server.channel.log, () =>
     engine.interrupt(),

@@ -22,6 +22,19 @@ export interface WidgetRuntime {
   readonly widgets: WidgetRegistry;
   /** True when a real kernel server owns this runtime; false for a local stand-in. */
   readonly connected: boolean;
+  /**
+   * Set when the kernel runs inside a static HTML export (for example
+   * `jupyter nbconvert --execute --to html`), where no front end renders widget views: widgets
+   * then display their `text/html` fallback only. The value says which export, for messages.
+   * Optional, so runtimes installed by older copies of this package still fit the slot.
+   */
+  readonly staticHtmlExport?: string;
+}
+
+/** How the kernel that installs a runtime was started (see {@link WidgetRuntime}). */
+export interface RuntimeOptions {
+  /** See {@link WidgetRuntime.staticHtmlExport}. */
+  staticHtmlExport?: string;
 }
 
 /** The global slot key. `Symbol.for` makes it identical across package copies. */
@@ -30,7 +43,11 @@ export const RUNTIME_SLOT: unique symbol = Symbol.for('tslab-widgets.runtime') a
 type RuntimeHolder = { [RUNTIME_SLOT]?: WidgetRuntime };
 
 /** Creates a runtime around `channel` and puts it in the global slot, replacing any previous one. */
-export function installRuntime(channel: KernelChannel, connected: boolean): WidgetRuntime {
+export function installRuntime(
+  channel: KernelChannel,
+  connected: boolean,
+  options: RuntimeOptions = {},
+): WidgetRuntime {
   const comms = new CommManager(channel);
   const runtime: WidgetRuntime = {
     version: 1,
@@ -38,6 +55,7 @@ export function installRuntime(channel: KernelChannel, connected: boolean): Widg
     comms,
     widgets: createWidgetRegistry(),
     connected,
+    ...(options.staticHtmlExport !== undefined && { staticHtmlExport: options.staticHtmlExport }),
   };
   registerControlTarget(runtime);
   (globalThis as RuntimeHolder)[RUNTIME_SLOT] = runtime;

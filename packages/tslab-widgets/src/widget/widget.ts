@@ -266,8 +266,14 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
     return this.readOnly.has(name);
   }
 
-  /** The display bundle: the widget view plus text/plain and text/html fallbacks. */
+  /**
+   * The display bundle: the widget view plus text/plain and text/html fallbacks. Inside a static
+   * HTML export (see {@link WidgetRuntime.staticHtmlExport}) the view is left out, so the exported
+   * page shows the `text/html` fallback instead of a box that waits for a CDN.
+   */
   [MIME_BUNDLE](): MimeBundle {
+    const fallbacks = { 'text/plain': this.textFallback(), 'text/html': this.htmlFallback() };
+    if (this.runtime.staticHtmlExport !== undefined) return { data: fallbacks, metadata: {} };
     return {
       data: {
         'application/vnd.jupyter.widget-view+json': {
@@ -275,8 +281,7 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
           version_major: 2,
           version_minor: 0,
         },
-        'text/plain': this.textFallback(),
-        'text/html': this.htmlFallback(),
+        ...fallbacks,
       },
       metadata: {},
     };
