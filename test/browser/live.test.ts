@@ -2,54 +2,50 @@
  * Live widgets in the classic Notebook 6 with the tslab-widgets kernel, in real Chromium: the
  * nbextension's own widget manager renders the RelevanceExplorer; dragging the layer slider
  * changes the displayed layer (front end only); switching the rule makes the kernel rerun the
- * backward pass and the heatmap data change. Screenshots go to test-artifacts/browser/.
+ * backward pass and the heatmap data change. Then, in a fresh notebook on the same server, cells
+ * typed key by key that name an earlier cell's binding through a shorthand property (issue #13
+ * item 1: tslab alone throws a ReferenceError). Screenshots go to test-artifacts/browser/.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bundleFrontends } from '../../src/build/workspace-build';
+import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
+import type { Page } from 'playwright-core';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { exportNotebookHtml } from '../../widgets/src/static-export';
 import { readExplorer } from './support/explorer-readout';
 import { buildPackages, installKernelspec, SYSTEM_JUPYTER } from './support/kernel';
-import { writeWidgetsNotebook } from './support/notebook';
+import { writeEmptyNotebook, writeWidgetsNotebook } from './support/notebook';
+import { typeAndRunCell, waitForKernel } from './support/notebook6-cells';
 import { request } from './support/jupyter-process';
 import { startNotebookServer, type NotebookServer } from './support/notebook-server';
 
+// One notebook server and one Chromium for both describes: a server start costs seconds.
+let server: NotebookServer;
+let session: BrowserSession;
+let dir: string;
+
+beforeAll(async () => {
+  bundleFrontends();
+  buildPackages();
+  const jupyterPath = installKernelspec();
+  dir = path.dirname(artifactPath('live/x'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  writeWidgetsNotebook(dir);
+  server = await startNotebookServer(dir, jupyterPath);
+  session = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await session?.close();
+  await server?.stop();
+});
+
 describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kernel', () => {
-  let server: NotebookServer;
-  let session: BrowserSession;
-  let dir: string;
-
-  beforeAll(async () => {
-    bundleFrontends();
-    buildPackages();
-    const jupyterPath = installKernelspec();
-    dir = path.dirname(artifactPath('live/x'));
-    fs.rmSync(dir, { recursive: true, force: true });
-    writeWidgetsNotebook(dir);
-    server = await startNotebookServer(dir, jupyterPath);
-    session = await launchChromium();
-  }, 300_000);
-
-  afterAll(async () => {
-    await session?.close();
-    await server?.stop();
-  });
-
   it('runs the notebook and renders the live widgets through the nbextension', async () => {
     const page = session.page;
     await page.goto(`${server.origin}/notebooks/widgets.ipynb`);
-    await page.waitForFunction(
-      () => {
-        const w = window as unknown as {
-          Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } };
-        };
-        return w.Jupyter?.notebook?.kernel?.is_connected() === true;
-      },
-      undefined,
-      { timeout: 120_000 },
-    );
+    await waitForKernel(page);
     await page.evaluate(() => {
       (
         window as unknown as { Jupyter: { notebook: { execute_all_cells(): void } } }
@@ -284,5 +280,77 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     );
     expect(exported).toContain('application/vnd.jupyter.widget-state+json');
     expect(exported).toContain('RelevanceExplorerModel');
+  });
+});
+
+describe("typed cells naming an earlier cell's bindings in Notebook 6", () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    writeEmptyNotebook(dir, 'earlier-cell-bindings.ipynb');
+    // README's `loadImage('my-digit.png', { model })`, with a real digit drawn dark on white.
+    fs.copyFileSync(
+      path.join(REPO_ROOT, 'notebooks', 'images', 'black-on-white-3.png'),
+      path.join(dir, 'my-digit.png'),
+    );
+    page = await session.context.newPage();
+    await page.goto(`${server.origin}/notebooks/earlier-cell-bindings.ipynb`);
+    await waitForKernel(page);
+  }, 180_000);
+
+  afterAll(async () => {
+    await page?.screenshot({
+      path: artifactPath('live-earlier-cell-bindings.png'),
+      fullPage: true,
+    });
+    await page?.close();
+  });
+
+  it('the issue’s repro: a shorthand property naming the previous cell’s `model`', async () => {
+    expect((await typeAndRunCell(page, 'const model = 41;')).output).toBe('');
+    expect((await typeAndRunCell(page, 'const o = { model }; o.model')).output).toBe('41');
+  });
+
+  it('a shorthand beside a spread, and a destructuring default assigning an earlier binding', async () => {
+    expect((await typeAndRunCell(page, 'const base = { a: 1 }; let picked = 0;')).output).toBe('');
+    expect((await typeAndRunCell(page, '({ model, ...base })')).output).toBe('{ model: 41, a: 1 }');
+    expect((await typeAndRunCell(page, '({ picked = model } = {}); picked')).output).toBe('41');
+    // The value went to the earlier cell's `picked`, not to a new global of that name.
+    expect((await typeAndRunCell(page, "[picked, Reflect.has(globalThis, 'picked')]")).output).toBe(
+      '[ 41, false ]',
+    );
+  });
+
+  it('README’s lines: the model in one cell, `loadImage(…, { model })` in the next, then explain', async () => {
+    const modelDir = path.relative(dir, path.join(REPO_ROOT, 'models', 'mnist-cnn'));
+    const loaded = await typeAndRunCell(
+      page,
+      [
+        "import { initEngine, loadModelFromDir } from '@rlrp/core';",
+        'await initEngine();',
+        `const model = await loadModelFromDir('${modelDir}');`,
+        'model.inputs[0].shape',
+      ].join('\n'),
+    );
+    expect(loaded.output).toBe('[ null, 28, 28, 1 ]');
+    const image = await typeAndRunCell(
+      page,
+      [
+        "import { loadImage, explain } from '@rlrp/core';",
+        "const image = await loadImage('my-digit.png', { model });",
+        'image.shape',
+      ].join('\n'),
+    );
+    // Had that cell failed, tslab would have rolled its imports back: the next cell would not
+    // know `explain`. Both cells run before asserting, so a failure shows what each displayed.
+    const explained = await typeAndRunCell(
+      page,
+      [
+        "const { relevance } = explain(model, image, { rule: 'rlrp', target: 'predicted' });",
+        'relevance.shape',
+      ].join('\n'),
+    );
+    expect([image.output, explained.output]).toEqual(['[ 1, 28, 28, 1 ]', '[ 1, 28, 28, 1 ]']);
+    expect(session.externalRequests).toEqual([]);
   });
 });
