@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { exportNotebookHtml } from '../../widgets/src/static-export';
 import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
+import { expectKernelControlsDisabled } from './support/explorer-checks';
 import {
   buildPackages,
   executeNotebook,
@@ -76,6 +77,9 @@ describe('anywidget front end renders the _esm views', () => {
     // Stepping layers works through anywidget's model proxy too.
     await page.click('.rlrp-explorer .rlrp-prev');
     await page.waitForSelector('.rlrp-explorer[data-layer="6"]');
+    // anywidget's model proxy has no comm_live: the exporter's mark in the saved state says
+    // there is no kernel, so rule, target and channel are disabled and say so.
+    await expectKernelControlsDisabled(page.locator('.rlrp-explorer'));
     await page.screenshot({ path: artifactPath('anywidget-export.png'), fullPage: true });
     expect(session.externalRequests).toEqual([]);
     expect(session.pageErrors).toEqual([]);

@@ -22,6 +22,7 @@ import { readExplorer, waitForExplorerGeneration } from './support/explorer-read
 import {
   expectExplorerAtInput,
   expectFrontEndStepping,
+  expectKernelControlsEnabled,
   expectRuleSwitchRecomputes,
 } from './support/explorer-checks';
 import { buildJupyterLabApp, buildLabextension } from './support/jupyterlab-build';
@@ -206,6 +207,8 @@ describe('live widgets in JupyterLab 4 (npm front end on Debian jupyter_server 1
     await page.waitForSelector(`${VISIBLE_NOTEBOOK} .rlrp-evaluation[data-panels="2"]`, {
       timeout: 120_000,
     });
+    // Live through anywidget (no comm_live on its model proxy): what needs the kernel is enabled.
+    await expectKernelControlsEnabled(page.locator(`${VISIBLE_NOTEBOOK} .rlrp-explorer`));
     const before = await readExplorer(page, VISIBLE_NOTEBOOK);
     await page.selectOption(`${VISIBLE_NOTEBOOK} .rlrp-explorer .rlrp-rule`, 'epsilon');
     await waitForExplorerGeneration(page, VISIBLE_NOTEBOOK, before.generation);

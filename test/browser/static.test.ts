@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { exportNotebookHtml } from '../../widgets/src/static-export';
 import { bundleFrontends } from '../../src/build/workspace-build';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
+import { expectKernelControlsDisabled } from './support/explorer-checks';
 import {
   buildPackages,
   executeNotebook,
@@ -120,13 +121,7 @@ describe('static HTML export renders the widgets without a kernel', () => {
     await layerIs(4);
     expect(await explorer.locator('.rlrp-layer-label').textContent()).toContain('conv_2 (Conv2D)');
     // The state holds channel sums; single channels, rules and targets need the kernel.
-    for (const control of ['.rlrp-channel', '.rlrp-rule', '.rlrp-target']) {
-      expect(await explorer.locator(control).isDisabled()).toBe(true);
-      expect(await explorer.locator(control).getAttribute('title')).toBe('needs a running kernel');
-    }
-    expect(await explorer.locator('.rlrp-status').textContent()).toContain(
-      'needs a running kernel',
-    );
+    await expectKernelControlsDisabled(explorer);
 
     // Overlay: the input picture under the relevance, input plot hidden, opacity from the slider.
     await page.focus('.rlrp-explorer .rlrp-layer-slider');

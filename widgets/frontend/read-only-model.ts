@@ -3,6 +3,7 @@
  * views over (as ipywidgets' html-manager does with the state it embeds). Its values never change
  * and messages to the kernel go nowhere; `comm_live` is false, so views disable what needs a kernel.
  */
+import { STATIC_EXPORT_TRAIT } from '../src/schema';
 import type { WidgetModelLike } from './model';
 
 /** A read-only {@link WidgetModelLike} over `state`. */
@@ -20,9 +21,12 @@ export function readOnlyModel<S extends object>(
 
 /**
  * Whether a kernel answers this model's messages. @jupyter-widgets/base models say so in
- * `comm_live` (false in html-manager exports and for a {@link readOnlyModel}); anywidget's models
- * have no such flag and are live.
+ * `comm_live` (false in html-manager exports and for a {@link readOnlyModel}). anywidget's model
+ * proxy has no such flag: there the exporter's {@link STATIC_EXPORT_TRAIT} says the page has no
+ * kernel, and a model with neither sign is live.
  */
 export function hasKernel(model: object): boolean {
-  return (model as { comm_live?: boolean }).comm_live !== false;
+  if ((model as { comm_live?: boolean }).comm_live === false) return false;
+  const traits = model as Partial<WidgetModelLike<{ [STATIC_EXPORT_TRAIT]?: boolean }>>;
+  return traits.get?.(STATIC_EXPORT_TRAIT) !== true;
 }

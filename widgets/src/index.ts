@@ -36,6 +36,7 @@ export {
   copyStaticAssets,
   exportNotebookHtml,
   localizeWidgetHtml,
+  markStaticWidgetState,
   repairWidgetStateScripts,
   STATIC_ASSETS_DIR,
   withStandardWidgetState,

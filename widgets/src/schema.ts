@@ -24,6 +24,14 @@ export const WIDGET_FRONTEND_VERSION = '0.1.0';
  */
 export const SAVED_STATE_METADATA_KEY = 'rlrp-widgets';
 
+/**
+ * Trait that `rlrp-widgets export-html` ({@link localizeWidgetHtml}) sets to `true` in the saved
+ * state of this package's widgets: the page has no kernel. anywidget hands its views a model
+ * proxy without `comm_live` (the flag @jupyter-widgets/base models carry), so this mark is how an
+ * anywidget-rendered view in an export knows to disable what needs a kernel.
+ */
+export const STATIC_EXPORT_TRAIT = '_rlrp_static_export';
+
 /** Which view a state belongs to; the anywidget shell dispatches on it. */
 export type WidgetKind = 'relevance-explorer' | 'rule-comparison' | 'evaluation-plot';
 

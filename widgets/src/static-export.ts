@@ -15,7 +15,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASSETS, assetPath } from './assets';
 import { WidgetAssetError, WidgetOptionError } from './errors';
-import { SAVED_STATE_METADATA_KEY, WIDGET_MODULE, WIDGET_MODULE_VERSION } from './schema';
+import {
+  MODEL_NAMES,
+  SAVED_STATE_METADATA_KEY,
+  STATIC_EXPORT_TRAIT,
+  WIDGET_MODULE,
+  WIDGET_MODULE_VERSION,
+} from './schema';
 
 const WIDGET_STATE_MIME = 'application/vnd.jupyter.widget-state+json';
 
@@ -79,14 +85,59 @@ export function repairWidgetStateScripts(html: string): string {
       /&(?:lt|gt|amp|quot|#39|#34);/g,
       (entity) => ENTITIES[entity] ?? entity,
     );
-    return `${open}${json.replace(/</g, '\\u003c')}${close}`;
+    return `${open}${scriptSafeJson(json)}${close}`;
+  });
+}
+
+/** JSON with `<` escaped the JSON way (`\u003c`; in JSON `<` occurs only inside strings). */
+function scriptSafeJson(json: string): string {
+  return json.replace(/</g, '\\u003c');
+}
+
+const STATE_ONLY_SCRIPT =
+  /(<script type="application\/vnd\.jupyter\.widget-state\+json">)([\s\S]*?)(<\/script>)/g;
+
+/** One model of the `application/vnd.jupyter.widget-state+json` script. */
+interface SavedModel {
+  model_module?: string;
+  state?: { kind?: unknown; [trait: string]: unknown };
+}
+
+const WIDGET_KINDS: ReadonlySet<unknown> = new Set(Object.keys(MODEL_NAMES));
+
+/** Whether a saved model is one of this package's widgets, on either front end. */
+function isOwnWidget(model: SavedModel): boolean {
+  if (model.model_module === WIDGET_MODULE) return true;
+  return model.model_module === 'anywidget' && WIDGET_KINDS.has(model.state?.kind);
+}
+
+/**
+ * Sets {@link STATIC_EXPORT_TRAIT} in the saved state of this package's widgets (either front
+ * end) in already repaired HTML ({@link repairWidgetStateScripts}): the exported page has no
+ * kernel, and anywidget gives the views no other way to know. Other widgets are left as they are.
+ */
+export function markStaticWidgetState(html: string): string {
+  return html.replace(STATE_ONLY_SCRIPT, (_whole, open: string, body: string, close: string) => {
+    let saved: { state?: Record<string, SavedModel> };
+    try {
+      saved = JSON.parse(body) as typeof saved;
+    } catch (error) {
+      throw new WidgetOptionError(
+        'html',
+        `its widget state is not JSON (${(error as Error).message}); pass the HTML that \`jupyter nbconvert --to html\` wrote, unedited.`,
+      );
+    }
+    for (const model of Object.values(saved.state ?? {}))
+      if (isOwnWidget(model) && model.state) model.state[STATIC_EXPORT_TRAIT] = true;
+    return `${open}${scriptSafeJson(JSON.stringify(saved))}${close}`;
   });
 }
 
 /**
  * Rewrites nbconvert HTML to load require.js, html-manager and every widget module from
- * `assetsUrl` (relative to the HTML file, e.g. `widgets-static/`). MathJax, which nbconvert
- * loads from a file:// or CDN URL, is dropped (math in markdown stays as TeX source).
+ * `assetsUrl` (relative to the HTML file, e.g. `widgets-static/`) and marks this package's widgets
+ * as having no kernel ({@link markStaticWidgetState}). MathJax, which nbconvert loads from a
+ * file:// or CDN URL, is dropped (math in markdown stays as TeX source).
  */
 export function localizeWidgetHtml(html: string, assetsUrl = `${STATIC_ASSETS_DIR}/`): string {
   const base = assetsUrl.endsWith('/') ? assetsUrl : `${assetsUrl}/`;
@@ -99,7 +150,7 @@ export function localizeWidgetHtml(html: string, assetsUrl = `${STATIC_ASSETS_DI
   const cdnMarker =
     `<script data-jupyter-widgets-cdn="${base}" data-jupyter-widgets-cdn-only></script>\n` +
     `<script src="${base}require.js"></script>`;
-  return repairWidgetStateScripts(html)
+  return markStaticWidgetState(repairWidgetStateScripts(html))
     .replace(REQUIRE_SCRIPT, cdnMarker)
     .replace(WIDGET_RENDERER_LINE, `var widgetRendererSrc = '${base}embed-amd.js';`)
     .replace(MATHJAX_SCRIPT, '');

@@ -10,7 +10,7 @@ import {
 import { readOnlyModel, hasKernel } from '../frontend/read-only-model';
 import { imageValues, toFloat32 } from '../frontend/payload';
 import { quantiseToBytes } from '../src/quantise';
-import type { ImageState, LayerState } from '../src/schema';
+import { STATIC_EXPORT_TRAIT, type ImageState, type LayerState } from '../src/schema';
 
 const classes = [
   { index: 3, label: 'three', probability: 0.6 },
@@ -100,5 +100,17 @@ describe('read-only model over saved state', () => {
     expect(Array.from(imageValues(model.get('input') as ImageState))).toEqual([-1, 1]);
     expect(hasKernel(model)).toBe(false);
     expect(hasKernel({})).toBe(true); // anywidget's models carry no comm_live: live
+  });
+
+  it('says an anywidget model proxy has a kernel unless the exporter marked its state static', () => {
+    // anywidget's proxy: get/send/on/off over the real model, no comm_live.
+    const proxy = (traits: Record<string, unknown>) => {
+      const { comm_live: _hidden, ...proxied } = readOnlyModel(traits);
+      return proxied;
+    };
+    expect(hasKernel(proxy({ kind: 'relevance-explorer' }))).toBe(true);
+    expect(hasKernel(proxy({ kind: 'relevance-explorer', [STATIC_EXPORT_TRAIT]: true }))).toBe(
+      false,
+    );
   });
 });

@@ -9,11 +9,13 @@ import {
   explorerSnapshot,
   fallbackHtml,
   localizeWidgetHtml,
+  markStaticWidgetState,
   quantiseToBytes,
   repairWidgetStateScripts,
   savedState,
   savedViewState,
   snapshotHtml,
+  STATIC_EXPORT_TRAIT,
   type FallbackPlotly,
   withStandardWidgetState,
 } from '@rlrp/widgets';
@@ -75,6 +77,53 @@ describe('static HTML export post-processing', () => {
   it('rejects HTML that did not come from nbconvert with a typed error', () => {
     expect(() => localizeWidgetHtml('<html></html>')).toThrow(RlrpError);
     expect(() => localizeWidgetHtml('<html></html>')).toThrow(/nbconvert --to html/);
+  });
+
+  it("marks this package's widgets, on either front end, as having no kernel; leaves other widgets alone", () => {
+    const savedModel = (module: string, traits: object) => ({
+      model_module: module,
+      model_module_version: '*',
+      model_name: 'M',
+      state: traits,
+    });
+    const page = [
+      '<script type="application/vnd.jupyter.widget-state+json">',
+      JSON.stringify({
+        version_major: 2,
+        version_minor: 0,
+        state: {
+          any: savedModel('anywidget', { kind: 'relevance-explorer', _esm: 'x < y' }),
+          own: savedModel('@rlrp/widgets', { kind: 'rule-comparison' }),
+          foreign: savedModel('anywidget', { kind: 'something-else' }),
+          slider: savedModel('@jupyter-widgets/controls', { value: 3 }),
+        },
+      }),
+      '</script>',
+      '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "any"}</script>',
+    ].join('\n');
+    const html = markStaticWidgetState(page);
+    const json = /widget-state\+json">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    expect(json).not.toContain('<');
+    const marked = (JSON.parse(json) as { state: Record<string, { state: object }> }).state;
+    expect(marked.any.state).toEqual({
+      kind: 'relevance-explorer',
+      _esm: 'x < y',
+      [STATIC_EXPORT_TRAIT]: true,
+    });
+    expect(marked.own.state).toEqual({ kind: 'rule-comparison', [STATIC_EXPORT_TRAIT]: true });
+    expect(marked.foreign.state).toEqual({ kind: 'something-else' });
+    expect(marked.slider.state).toEqual({ value: 3 });
+    expect(html).toContain('{"model_id": "any"}');
+    // localizeWidgetHtml, what `rlrp-widgets export-html` runs, applies the mark.
+    expect(localizeWidgetHtml(`<script src="require.js"></script>\n${page}`)).toContain(
+      `"${STATIC_EXPORT_TRAIT}":true`,
+    );
+  });
+
+  it('rejects widget state that is not JSON with a typed error', () => {
+    const page = '<script type="application/vnd.jupyter.widget-state+json">{"state": </script>';
+    expect(() => markStaticWidgetState(page)).toThrow(RlrpError);
+    expect(() => markStaticWidgetState(page)).toThrow(/widget state is not JSON/);
   });
 
   it('finds the anywidget version ranges the state asks for', () => {

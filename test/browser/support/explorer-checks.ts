@@ -2,7 +2,8 @@
  * The checks every live front end's test makes on notebook 01's explorer (JupyterLab 4, Notebook 7):
  * one source, so the front ends are held to the same behaviour. `scope` selects the notebook panel.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { NEEDS_KERNEL } from '../../../widgets/frontend/views/relevance-explorer';
 import { readExplorer, waitForExplorerGeneration, waitForExplorerLayer } from './explorer-readout';
 
 const explorerIn = (scope: string) => `${scope} .rlrp-explorer`;
@@ -54,4 +55,25 @@ export async function expectRuleSwitchRecomputes(
   const explorer = page.locator(explorerIn(scope));
   await explorer.scrollIntoViewIfNeeded();
   await explorer.screenshot({ path: screenshot });
+}
+
+/** The explorer's controls that send the kernel a message: rule, target (and its search), channel. */
+const KERNEL_CONTROLS = ['.rlrp-rule', '.rlrp-target', '.rlrp-target-search', '.rlrp-channel'];
+
+/** A page with no kernel (an export): those controls are disabled and say so, as does the status. */
+export async function expectKernelControlsDisabled(explorer: Locator): Promise<void> {
+  for (const control of KERNEL_CONTROLS) {
+    expect(await explorer.locator(control).isDisabled()).toBe(true);
+    expect(await explorer.locator(control).getAttribute('title')).toBe(NEEDS_KERNEL);
+  }
+  expect(await explorer.locator('.rlrp-status').textContent()).toContain(NEEDS_KERNEL);
+}
+
+/** A live page: those controls are enabled and nothing says a kernel is needed. */
+export async function expectKernelControlsEnabled(explorer: Locator): Promise<void> {
+  for (const control of KERNEL_CONTROLS) {
+    expect(await explorer.locator(control).isEnabled()).toBe(true);
+    expect(await explorer.locator(control).getAttribute('title')).toBeNull();
+  }
+  expect(await explorer.locator('.rlrp-status').textContent()).not.toContain(NEEDS_KERNEL);
 }
