@@ -126,7 +126,7 @@ async function evaluateModel(
   const metricBatches = Math.ceil(count / batchSize);
   const total = Math.ceil(count / explainBatchSize) + (ruled.length + 1) * 3 * metricBatches;
   const bar = startProgress(`${shipped.id}: compare`, total);
-  const comparison = compareMethods({
+  const comparison = await compareMethods({
     model,
     images,
     labels: labelArray,
