@@ -12,7 +12,11 @@
  *   npm run bench:pool -- --quick                        one small run of each, to check it works
  *
  * `speedup` is the 1-worker median over the N-worker median; `load_1min` the machine's load average
- * when the runs started and ended.
+ * when the runs started and ended. The compareMethods lines add `cpu_ms`, the CPU time of the whole
+ * process (this thread and the workers), and `cpu_bound_speedup` = N · cpu(1) / cpu(N): the speed-up
+ * an idle machine would give if the slices took equally long — an upper estimate that, unlike the
+ * wall-clock speed-up, other jobs on the machine hardly change (it shows the workers' extra work:
+ * start-up, copies).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'os';
@@ -26,7 +30,7 @@ import {
   loadModelFromDir,
   type ExplanationMethod,
 } from '@rlrp/core';
-import { median } from './timing';
+import { median, medians, timedAsync, type Timing } from './timing';
 
 const MODEL = 'mnist-cnn-shipped';
 /** Two named rules (explained on the workers) of the reproduce table. */
@@ -91,26 +95,27 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
     Array.from((model.predict(images) as tf.Tensor).argMax(1).dataSync()),
   );
   const counts = [1, workers];
-  const timings: number[][] = counts.map(() => []);
+  const timings: Timing[][] = counts.map(() => []);
   const loadBefore = loadAverage();
   for (let run = 0; run < runs; run++) {
     for (const [i, count] of counts.entries()) {
-      const start = performance.now();
-      const comparison = await compareMethods({
-        model,
-        images,
-        labels,
-        methods: METHODS,
-        steps,
-        workers: count,
+      const timing = await timedAsync(async () => {
+        const comparison = await compareMethods({
+          model,
+          images,
+          labels,
+          methods: METHODS,
+          steps,
+          workers: count,
+        });
+        if (comparison.methods.length !== METHODS.length) throw new Error('methods missing');
       });
-      timings[i].push(performance.now() - start);
-      if (comparison.methods.length !== METHODS.length) throw new Error('methods missing');
+      timings[i].push(timing);
     }
   }
-  const single = median(timings[0]);
+  const single = medians(timings[0]);
   for (const [i, count] of counts.entries()) {
-    const ms = median(timings[i]);
+    const { wall: ms, cpu } = medians(timings[i]);
     console.log(
       JSON.stringify({
         bench: 'compareMethods',
@@ -121,7 +126,9 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
         workers: count,
         compare_ms: Math.round(ms),
         images_per_s: rounded((samples / ms) * 1000, 1),
-        speedup: rounded(single / ms, 2),
+        speedup: rounded(single.wall / ms, 2),
+        cpu_ms: Math.round(cpu),
+        cpu_bound_speedup: rounded((count * single.cpu) / cpu, 2),
         runs,
         load_1min: [loadBefore, loadAverage()],
       }),
