@@ -37,6 +37,8 @@ type Pending = {
 class PoolWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Why the worker is gone (ended, crashed, terminated); later requests reject with it. */
+  private gone: Error | undefined;
 
   constructor(readonly worker: Worker) {
     worker.on('message', (reply: PoolReply) => this.settle(reply));
@@ -52,6 +54,7 @@ class PoolWorker {
     onProgress?: (progress: EvaluationProgress) => void,
   ): Promise<PoolReply> {
     const id = this.nextId++;
+    if (this.gone) return Promise.reject(this.gone);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
       if (this.pending.size === 1) this.worker.ref();
@@ -72,8 +75,9 @@ class PoolWorker {
     else waiting.resolve(reply);
   }
 
-  /** Rejects every unanswered request with `error` (the worker is gone or going). */
+  /** Rejects every unanswered request, and every later one, with `error` (the worker is gone or going). */
   failAll(error: Error): void {
+    this.gone ??= error;
     for (const { reject } of this.pending.values()) reject(error);
     this.pending.clear();
   }

@@ -42,7 +42,7 @@ export interface CompareMethodsOptions {
   /**
    * Worker threads the images are split over (contiguous slices, one per worker, each explained
    * and evaluated on the worker's own single-threaded wasm engine). Default: one per logical core,
-   * but never fewer than {@link MIN_IMAGES_PER_WORKER} images per worker — starting a worker
+   * but never fewer than 64 images per worker (`MIN_IMAGES_PER_WORKER`) — starting a worker
    * (engine, model) costs about as much as evaluating tens of images, so a small set (a test, a
    * notebook's few images) runs in this thread (1). `1` always runs in this thread, on this
    * thread's engine.
