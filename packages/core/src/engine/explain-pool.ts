@@ -116,14 +116,16 @@ export class ExplainPool {
         `ExplainPool: workers must be a whole number ≥ 1, got ${String(options.workers)}.`,
       );
     }
-    const artifacts = await modelArtifacts(model);
+    // The workers boot (Node, tfjs, this package) while the model is serialised here, and while
+    // this thread goes on with synchronous work until it awaits the pool.
     const pool = new ExplainPool(
       Array.from({ length: count }, () => new PoolWorker(startWorker())),
     );
     try {
+      const artifacts = await modelArtifacts(model);
       await Promise.all(pool.workers.map((w) => w.send({ kind: 'load', ...artifacts })));
     } catch (error) {
-      await pool.close();
+      await pool.terminate();
       throw error;
     }
     return pool;

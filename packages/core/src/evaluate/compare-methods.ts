@@ -87,9 +87,11 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * With `workers` > 1 the images are split into contiguous slices, one per worker; each worker runs
  * the same protocol on its slice (its random rankings those of its images in the whole set) and
  * the slices are merged in order. The per-image results (relevance maps, targets, keep-top-k hits)
- * are those of one thread on the same engine; the means are recombined from the slices' means,
- * which agree to ~1e-15 relative (float64 sums in another order). The pool is always closed, also
- * on error or abort.
+ * are those of one thread on the workers' engine (single-threaded wasm: identical to this thread's
+ * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
+ * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative
+ * (float64 sums in another order). The pool is always closed, also on error or abort. Methods whose
+ * rule is an object (rule or composite, which hold functions) are explained in this thread first.
  *
  * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`), and
  *   for a `workers` that is not a whole number ≥ 1; EngineError when a worker fails.

@@ -43,21 +43,51 @@ export async function compareOnPool(
   workers: number,
 ): Promise<MethodComparisonWithMaps> {
   const { model, images, signal } = options;
+  const objectRules = options.methods.flatMap((m) => (typeof m.rule === 'string' ? [] : [m.rule]));
+  const slices = sliceBatch(images.shape[0], workers);
+  const progress = progressOfSlices(options, slices, objectRules.length > 0);
+  // The workers boot while this thread explains the rule objects and copies the images out.
+  const starting = ExplainPool.start(model, { workers: slices.length });
+  starting.catch(() => undefined); // its failure is awaited below, not left unhandled meanwhile
+  let pool: ExplainPool | undefined;
+  const stop = () => void pool?.terminate();
+  let result: MethodComparisonWithMaps | undefined;
+  try {
+    const explainedHere =
+      objectRules.length === 0
+        ? []
+        : relevanceScores(model, images, {
+            rules: objectRules,
+            batchSize: options.explainBatchSize,
+            onProgress: progress.here,
+          });
+    signal?.throwIfAborted();
+    const requests = await sliceRequests(options, slices, explainedHere);
+    pool = await starting;
+    signal?.addEventListener('abort', stop, { once: true });
+    signal?.throwIfAborted();
+    const parts = await pool.compare(requests, progress.workers);
+    result = withWholeSetRelevance(mergeComparisons(parts), options, explainedHere);
+    return result;
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    const started = pool ?? (await starting.catch(() => undefined));
+    await (result ? started?.close() : started?.terminate());
+  }
+}
+
+/** One request per slice: its images, labels, methods (rule names, or the relevance computed here). */
+async function sliceRequests(
+  options: CompareMethodsOptions,
+  slices: readonly { start: number; end: number }[],
+  explainedHere: readonly RelevanceScores[],
+): Promise<PoolCompareRequest[]> {
+  const { model, images } = options;
   const [n, h, w] = images.shape;
   const pixels = h * w;
   const labels = toIndexArray(options.labels, n, 'labels', classCount(model, images));
-  const objectRules = options.methods.flatMap((m) => (typeof m.rule === 'string' ? [] : [m.rule]));
-  const slices = sliceBatch(n, workers);
-  const progress = progressOfSlices(options, slices, objectRules.length > 0);
-  const explainedHere =
-    objectRules.length === 0
-      ? []
-      : relevanceScores(model, images, {
-          rules: objectRules,
-          batchSize: options.explainBatchSize,
-          onProgress: progress.here,
-        });
-  signal?.throwIfAborted();
   const data = await images.data();
   const values = data instanceof Float32Array ? data : Float32Array.from(data as Int32Array);
   const baseline =
@@ -65,13 +95,12 @@ export async function compareOnPool(
       ? options.baseline
       : { values: Float32Array.from(await options.baseline.data()), shape: options.baseline.shape };
   const imageValues = values.length / n;
-  const requests = slices.map(({ start, end }): PoolCompareRequest => {
+  return slices.map(({ start, end }): PoolCompareRequest => {
     let next = 0;
     const methods = options.methods.map((m): PoolMethod => {
       if (typeof m.rule === 'string') return { name: m.name, rule: m.rule };
-      const all = explainedHere[next++];
       // The slice's nonFinite is not known (the count is per set); the merge restores the total.
-      return { name: m.name, relevance: sliceScores(all, start, end, pixels) };
+      return { name: m.name, relevance: sliceScores(explainedHere[next++], start, end, pixels) };
     });
     return {
       images: values.slice(start * imageValues, end * imageValues).buffer,
@@ -88,21 +117,6 @@ export async function compareOnPool(
       scoreOutput: options.scoreOutput,
     };
   });
-  const pool = await ExplainPool.start(model, { workers: slices.length });
-  const stop = () => void pool.terminate();
-  signal?.addEventListener('abort', stop, { once: true });
-  let merged: MethodComparisonWithMaps | undefined;
-  try {
-    signal?.throwIfAborted();
-    const parts = await pool.compare(requests, progress.workers);
-    merged = mergeComparisons(parts);
-  } catch (error) {
-    throw signal?.aborted ? signal.reason : error;
-  } finally {
-    signal?.removeEventListener('abort', stop);
-    await (merged ? pool.close() : pool.terminate());
-  }
-  return withWholeSetRelevance(merged, options, explainedHere);
 }
 
 /** Samples `[start, end)` of relevance maps (the nonFinite count is left to the caller). */
