@@ -75,7 +75,7 @@ class PoolWorker {
     else waiting.resolve(reply);
   }
 
-  /** Rejects every unanswered request, and every later one, with `error` (the worker is gone or going). */
+  /** Rejects every unanswered request, and every later one, with `error` (the worker is gone). */
   failAll(error: Error): void {
     this.gone ??= error;
     for (const { reject } of this.pending.values()) reject(error);
