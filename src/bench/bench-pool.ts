@@ -1,27 +1,53 @@
 /**
- * Dataset throughput with the engine pool: the same batch explained by an ExplainPool of 1 worker
- * and one of N workers, run by run in turn (both see the same load), one JSON line per pool size.
+ * Dataset throughput with the engine pool, one JSON line per measurement:
+ *
+ * 1. `ExplainPool.explain`: the same batch explained by a pool of 1 worker and one of N workers,
+ *    run by run in turn (both see the same load), one line per pool size;
+ * 2. `compareMethods`: the whole evaluation protocol (explanations, keep-top-k, deletion and
+ *    insertion curves) on one image set with `workers: 1` (this thread) and `workers: N`, in turn,
+ *    one line per worker count. Each run includes starting its pool: the throughput users get.
  *
  *   npm run bench:pool                                   MNIST CNN, batch 256, R-LRP, 1 vs 2 workers
- *   npm run bench:pool -- --workers 4 --batch 512 --runs 9
+ *   npm run bench:pool -- --workers 4 --batch 512 --runs 9 --compare-images 512 --compare-runs 5
+ *   npm run bench:pool -- --quick                        one small run of each, to check it works
  *
  * `speedup` is the 1-worker median over the N-worker median; `load_1min` the machine's load average
- * when the runs started and ended.
+ * when the runs started and ended. The compareMethods lines add `cpu_ms`, the CPU time of the whole
+ * process (this thread and the workers), and `cpu_bound_speedup` = N · cpu(1) / cpu(N): the speed-up
+ * an idle machine would give if the slices took equally long — an upper estimate that, unlike the
+ * wall-clock speed-up, other jobs on the machine hardly change (it shows the workers' extra work:
+ * start-up, copies).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'os';
 import * as path from 'path';
 import { argument, loadAverage } from './command-line';
 import { performance } from 'perf_hooks';
-import { ExplainPool, initEngine, loadModelFromDir } from '@rlrp/core';
-import { median } from './timing';
+import {
+  compareMethods,
+  ExplainPool,
+  initEngine,
+  loadModelFromDir,
+  type ExplanationMethod,
+} from '@rlrp/core';
+import { median, medians, timedAsync, type Timing } from './timing';
 
-async function main(): Promise<void> {
-  await initEngine({ threads: 1 });
-  const workers = Number(argument('--workers') ?? os.availableParallelism());
-  const batch = Number(argument('--batch') ?? 256);
-  const runs = Number(argument('--runs') ?? 7);
-  const model = await loadModelFromDir(path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn'));
+const MODEL = 'mnist-cnn-shipped';
+/** Two named rules (explained on the workers) of the reproduce table. */
+const METHODS: readonly ExplanationMethod[] = [
+  { name: 'rlrp', rule: 'rlrp' },
+  { name: 'EpsilonPlusFlat', rule: 'EpsilonPlusFlat' },
+];
+
+const quick = process.argv.includes('--quick');
+const workers = Number(argument('--workers') ?? os.availableParallelism());
+
+/** `Math.round` to `digits` decimals. */
+const rounded = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function benchExplainPool(model: tf.LayersModel): Promise<void> {
+  const batch = Number(argument('--batch') ?? (quick ? 64 : 256));
+  const runs = Number(argument('--runs') ?? (quick ? 1 : 7));
   const input = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 42);
   const pools = [
     await ExplainPool.start(model, { workers: 1 }),
@@ -43,13 +69,14 @@ async function main(): Promise<void> {
     const ms = median(timings[i]);
     console.log(
       JSON.stringify({
-        model: 'mnist-cnn-shipped',
+        bench: 'ExplainPool.explain',
+        model: MODEL,
         rule: 'rlrp',
         batch,
         workers: pool.size,
-        explain_ms: Math.round(ms * 10) / 10,
+        explain_ms: rounded(ms, 1),
         images_per_s: Math.round((batch / ms) * 1000),
-        speedup: Math.round((single / ms) * 100) / 100,
+        speedup: rounded(single / ms, 2),
         runs,
         load_1min: [loadBefore, loadAverage()],
       }),
@@ -57,6 +84,64 @@ async function main(): Promise<void> {
     await pool.close();
   }
   input.dispose();
+}
+
+async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
+  const samples = Number(argument('--compare-images') ?? (quick ? 128 : 512));
+  const runs = Number(argument('--compare-runs') ?? (quick ? 1 : 3));
+  const steps = 16; // the reproduce default
+  const images = tf.randomUniform([samples, 28, 28, 1], 0, 1, 'float32', 43) as tf.Tensor4D;
+  const labels = tf.tidy(() =>
+    Array.from((model.predict(images) as tf.Tensor).argMax(1).dataSync()),
+  );
+  const counts = [1, workers];
+  const timings: Timing[][] = counts.map(() => []);
+  const loadBefore = loadAverage();
+  for (let run = 0; run < runs; run++) {
+    for (const [i, count] of counts.entries()) {
+      const timing = await timedAsync(async () => {
+        const comparison = await compareMethods({
+          model,
+          images,
+          labels,
+          methods: METHODS,
+          steps,
+          workers: count,
+        });
+        if (comparison.methods.length !== METHODS.length) throw new Error('methods missing');
+      });
+      timings[i].push(timing);
+    }
+  }
+  const single = medians(timings[0]);
+  for (const [i, count] of counts.entries()) {
+    const { wall: ms, cpu } = medians(timings[i]);
+    console.log(
+      JSON.stringify({
+        bench: 'compareMethods',
+        model: MODEL,
+        methods: METHODS.map((m) => m.name),
+        images: samples,
+        steps,
+        workers: count,
+        compare_ms: Math.round(ms),
+        images_per_s: rounded((samples / ms) * 1000, 1),
+        speedup: rounded(single.wall / ms, 2),
+        cpu_ms: Math.round(cpu),
+        cpu_bound_speedup: rounded((count * single.cpu) / cpu, 2),
+        runs,
+        load_1min: [loadBefore, loadAverage()],
+      }),
+    );
+  }
+  images.dispose();
+}
+
+async function main(): Promise<void> {
+  await initEngine({ threads: 1 });
+  const model = await loadModelFromDir(path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn'));
+  await benchExplainPool(model);
+  await benchCompareMethods(model);
   model.dispose();
 }
 

@@ -24,6 +24,16 @@ export function timed(work: () => void): Timing {
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
+/** Times asynchronous `work` once; the CPU time counts every thread of the process (workers too). */
+export async function timedAsync(work: () => Promise<void>): Promise<Timing> {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  await work();
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
 /** Median wall-clock and CPU times of several runs. */
 export function medians(timings: readonly Timing[]): Timing {
   return { wall: median(timings.map((t) => t.wall)), cpu: median(timings.map((t) => t.cpu)) };

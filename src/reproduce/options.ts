@@ -21,6 +21,11 @@ export interface ReproduceOptions {
   readonly outDir: string;
   /** Whether this run replaces the committed docs/results.md. */
   readonly writeDocs: boolean;
+  /**
+   * Worker threads of the comparison (`compareMethods`' `workers`); undefined for its default,
+   * one per core when the slice has enough images to pay for starting them.
+   */
+  readonly workers?: number;
   /** The command line, for the report. */
   readonly command: string;
 }
@@ -38,6 +43,7 @@ const USAGE =
   'Usage: npm run reproduce -- [--limit N | --images START:END] [--robustness-limit N] ' +
   '[--models mnist-cnn,fashion-mnist-vgg] ' +
   `[--methods ${COMPARED_METHODS.map((m) => m.id).join(',')}] [--steps N] [--baseline zero|mean] ` +
+  '[--workers N] ' +
   `[--out DIR | --write-docs]. Results go to ${DEFAULT_OUT_DIR}/ unless --write-docs replaces ` +
   `${DOCS_DIR}/results.md.`;
 
@@ -52,6 +58,7 @@ const VALUED = [
   'steps',
   'baseline',
   'out',
+  'workers',
 ];
 
 /** `START:END` (END exclusive) as two integers with 0 ≤ START < END. */
@@ -135,6 +142,7 @@ export function parseReproduceOptions(argv: readonly string[]): ReproduceOptions
     baseline,
     outDir: writeDocs ? DOCS_DIR : (values.get('out') ?? DEFAULT_OUT_DIR),
     writeDocs,
+    workers: values.has('workers') ? positive('workers', 1) : undefined,
     command: ['npm run reproduce', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }

@@ -8,6 +8,7 @@
  *   npm run reproduce -- --write-docs   # everything: 8 models × 10 methods × 500 images (≈ 7 min on 2 idle cores)
  *   npm run reproduce -- --models mnist-cnn --methods rlrp,lrp0,random --limit 50   # one cell, ~1 min
  *   npm run reproduce -- --images 500:1000   # the next 500 test images
+ *   npm run reproduce -- --workers 1   # the comparison in this thread (default: one worker per core)
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
@@ -121,23 +122,29 @@ async function evaluateModel(
   const ruled = methods.filter(
     (m): m is ComparedMethod & { rule: RuleChoice } => m.rule !== undefined,
   );
-  const batchSize = 64;
-  const explainBatchSize = 32;
-  const metricBatches = Math.ceil(count / batchSize);
-  const total = Math.ceil(count / explainBatchSize) + (ruled.length + 1) * 3 * metricBatches;
-  const bar = startProgress(`${shipped.id}: compare`, total);
-  const comparison = compareMethods({
+  const bar = startProgress(`${shipped.id}: compare`, 100);
+  // Stage by stage (explain, then keep-top-k, deletion, insertion per method and the random
+  // ranking); with workers a stage's batches are those of every slice, so the bar shows the
+  // percentage of the stages done rather than counting batches.
+  const stageCount = 1 + (ruled.length + 1) * 3;
+  const stageDone = new Map<string, number>();
+  const comparison = await compareMethods({
     model,
     images,
     labels: labelArray,
     methods: ruled.map((m) => ({ name: m.id, rule: m.rule })),
     steps: options.steps,
     baseline,
-    batchSize,
-    explainBatchSize,
+    batchSize: 64,
+    explainBatchSize: 32,
     // Image i of the slice gets the random permutation of test image start + i, as in a whole run.
     firstSample: start,
-    onProgress: (p) => bar.increment(p.stage),
+    workers: options.workers,
+    onProgress: (p) => {
+      stageDone.set(p.stage, p.done / p.total);
+      const fraction = [...stageDone.values()].reduce((sum, f) => sum + f, 0) / stageCount;
+      bar.update(Math.round(100 * fraction), p.stage);
+    },
   });
   bar.stop();
   const evaluations = new Map<string, MethodEvaluation>(comparison.methods.map((e) => [e.name, e]));

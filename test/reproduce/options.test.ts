@@ -35,6 +35,13 @@ describe('parseReproduceOptions', () => {
     expect(() => parseReproduceOptions(['--write-docs', '--out', 'x'])).toThrow(/not both/);
   });
 
+  it('--workers N sets the comparison’s worker threads; without it compareMethods decides', () => {
+    expect(parseReproduceOptions([]).workers).toBeUndefined();
+    expect(parseReproduceOptions(['--workers', '1']).workers).toBe(1);
+    expect(parseReproduceOptions(['--workers', '4']).workers).toBe(4);
+    expect(() => parseReproduceOptions(['--workers', '0'])).toThrow(/--workers needs a positive/);
+  });
+
   it('rejects unknown flags and missing values with the usage line', () => {
     expect(() => parseReproduceOptions(['--limt', '4'])).toThrow(/Unknown flag --limt.*Usage/);
     expect(() => parseReproduceOptions(['--limit'])).toThrow(/Bad argument/);

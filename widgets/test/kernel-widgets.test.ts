@@ -232,7 +232,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     widget.close();
   });
 
-  it('plotEvaluation: keep-top-k, deletion and insertion panels from a real compareMethods result', () => {
+  it('plotEvaluation: keep-top-k, deletion and insertion panels from a real compareMethods result', async () => {
     // Four stroke images, two methods, coarse curves: enough to check the adapter end to end.
     const images = tf.tidy(() =>
       tf.concat([
@@ -243,7 +243,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
       ]),
     ) as tf.Tensor4D;
     const baseline = tf.memory().numTensors;
-    const result = compareMethods({
+    const result = await compareMethods({
       model: fixture.model,
       images,
       labels: [0, 1, 2, 3],

@@ -31,12 +31,12 @@ function images(n: number): tf.Tensor4D {
 }
 
 describe('compareMethods through the engine', () => {
-  it('ranks the watched pixel first for R-LRP and Gradient×Input, beating the random ranking', () => {
+  it('ranks the watched pixel first for R-LRP and Gradient×Input, beating the random ranking', async () => {
     const model = onePixelModel();
     const x = images(10);
     const before = tf.memory().numTensors;
     const progress: string[] = [];
-    const comparison = compareMethods({
+    const comparison = await compareMethods({
       model,
       images: x,
       labels: new Array(10).fill(1),

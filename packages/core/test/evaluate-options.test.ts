@@ -194,7 +194,7 @@ describe('evaluation options fail loudly', () => {
     empty.dispose();
   });
 
-  it('relevanceScores rejects a batch size of 0 instead of looping forever', () => {
+  it('relevanceScores rejects a batch size of 0 instead of looping forever', async () => {
     const model = tf.sequential({
       layers: [
         tf.layers.flatten({ inputShape: [SIDE, SIDE, 1] }),
@@ -206,27 +206,33 @@ describe('evaluation options fail loudly', () => {
       thrown(() => relevanceScores(model, images, { rules: ['rlrp'], batchSize: 0 })),
     ).toMatchObject({ option: 'batchSize', value: 0 });
     // compareMethods checks the labels before it explains anything.
-    expect(
-      thrown(() =>
-        compareMethods({
-          model,
-          images,
-          labels: [0, 3],
-          methods: [{ name: 'R-LRP', rule: 'rlrp' }],
-        }),
-      ),
-    ).toBeInstanceOf(ClassIndexError);
-    expect(
-      thrown(() =>
-        compareMethods({
-          model,
-          images,
-          labels: [0, 1],
-          methods: [{ name: 'R-LRP', rule: 'rlrp' }],
-          explainBatchSize: -1,
-        }),
-      ),
-    ).toMatchObject({ option: 'explainBatchSize' });
+    await expect(
+      compareMethods({
+        model,
+        images,
+        labels: [0, 3],
+        methods: [{ name: 'R-LRP', rule: 'rlrp' }],
+      }),
+    ).rejects.toBeInstanceOf(ClassIndexError);
+    await expect(
+      compareMethods({
+        model,
+        images,
+        labels: [0, 1],
+        methods: [{ name: 'R-LRP', rule: 'rlrp' }],
+        explainBatchSize: -1,
+      }),
+    ).rejects.toMatchObject({ option: 'explainBatchSize' });
+    // A worker count that is not a whole number ≥ 1 fails before any worker starts.
+    await expect(
+      compareMethods({
+        model,
+        images,
+        labels: [0, 1],
+        methods: [{ name: 'R-LRP', rule: 'rlrp' }],
+        workers: 1.5,
+      }),
+    ).rejects.toMatchObject({ option: 'workers', value: 1.5 });
     expect(tf.memory().numTensors).toBe(beforeModel);
     model.dispose();
   });

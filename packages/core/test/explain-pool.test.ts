@@ -99,6 +99,29 @@ describe('ExplainPool', () => {
     await expect(pool.explain(x, { target: [1, 2] })).rejects.toThrow(/2 targets for a batch of 7/);
   });
 
+  it('terminate ends the workers mid-request: the request rejects with DisposedError', async () => {
+    const doomed = await ExplainPool.start(model, { workers: 2 });
+    const running = doomed.explain(x, { rule: 'rlrp' });
+    // Let the request reach the workers before ending them.
+    await new Promise((resolve) => setImmediate(resolve));
+    const outcome = expect(running).rejects.toThrow(DisposedError);
+    await doomed.terminate();
+    await outcome;
+    await expect(doomed.explain(x)).rejects.toThrow(DisposedError);
+    await doomed.close(); // idempotent after terminate
+  });
+
+  it('compare takes at most one slice per worker', async () => {
+    const slice = {
+      images: new ArrayBuffer(0),
+      shape: [0, 10, 10, 1] as [number, number, number, number],
+      labels: [],
+      methods: [],
+      firstSample: 0,
+    };
+    await expect(pool.compare([slice, slice, slice])).rejects.toThrow(/3 slices for 2 workers/);
+  });
+
   it('rejects a bad worker count, and use after close', async () => {
     await expect(ExplainPool.start(model, { workers: 0 })).rejects.toThrow(EngineError);
     const single = await ExplainPool.start(model, { workers: 1 });

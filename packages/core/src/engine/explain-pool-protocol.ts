@@ -1,5 +1,36 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
+import type { ScoreOutput } from '../evaluate/classifier';
+import type { EvaluationProgress } from '../evaluate/metric-options';
+import type { RelevanceScores } from '../evaluate/method-relevance';
 import type { PresetName, RuleName } from '../types';
+
+/**
+ * One method of a slice to compare: a rule the worker explains by name, or (for rule and composite
+ * objects, which hold functions and cannot be sent) the slice's relevance computed by the pool's owner.
+ */
+export type PoolMethod =
+  | { readonly name: string; readonly rule: RuleName | PresetName }
+  | { readonly name: string; readonly relevance: RelevanceScores };
+
+/** The evaluation protocol on one slice of a dataset (`compareMethods`' options, sendable). */
+export interface PoolCompareRequest {
+  /** The slice's images, float32 values. */
+  readonly images: ArrayBuffer;
+  readonly shape: [number, number, number, number];
+  readonly labels: number[];
+  readonly methods: PoolMethod[];
+  readonly percents?: readonly number[];
+  readonly steps?: number;
+  /** A number, or a tensor's float32 values and shape. */
+  readonly baseline?: number | { readonly values: Float32Array; readonly shape: number[] };
+  readonly batchSize?: number;
+  readonly explainBatchSize?: number;
+  readonly seed?: number;
+  /** Index of the slice's first image in the whole evaluated set. */
+  readonly firstSample: number;
+  readonly scoreOutput?: ScoreOutput;
+}
 
 /** The messages between an ExplainPool and its workers (structured-clone-safe only). */
 export type PoolRequest =
@@ -20,12 +51,20 @@ export type PoolRequest =
       readonly rule: RuleName | PresetName;
       readonly target: number | 'predicted' | number[];
     }
+  | ({ readonly kind: 'compare'; readonly id: number } & PoolCompareRequest)
   | { readonly kind: 'close'; readonly id: number };
 
 /** A worker's answers, one per request, with the request's id. */
 export type PoolReply =
   | { readonly kind: 'loaded'; readonly id: number }
   | { readonly kind: 'explained'; readonly id: number; readonly relevance: ArrayBuffer }
+  | {
+      readonly kind: 'compared';
+      readonly id: number;
+      readonly comparison: MethodComparisonWithMaps;
+    }
+  /** Progress of a `compare` request; the request is still running. */
+  | { readonly kind: 'progress'; readonly id: number; readonly progress: EvaluationProgress }
   | { readonly kind: 'closed'; readonly id: number }
   | { readonly kind: 'failed'; readonly id: number; readonly message: string };
 

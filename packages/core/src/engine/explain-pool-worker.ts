@@ -1,14 +1,16 @@
 /*
  * One worker of an ExplainPool (explain-pool.ts): its own single-threaded wasm engine and its own
  * copy of the model, built from the artifacts the pool shares; it explains the slices of a batch
- * it is sent and transfers the relevance back.
+ * it is sent and transfers the relevance back, and runs compareMethods on the slices of a dataset.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'worker_threads';
+import { compareInThisThread } from '../evaluate/compare-in-thread';
+import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
 import { explain } from '../explain';
 import { releaseExplainCache } from '../recent-model';
 import { initEngine } from './init-engine';
-import type { PoolReply, PoolRequest } from './explain-pool-protocol';
+import type { PoolCompareRequest, PoolReply, PoolRequest } from './explain-pool-protocol';
 
 let model: tf.LayersModel | null = null;
 
@@ -38,12 +40,42 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
         input.dispose();
       }
     }
+    case 'compare': {
+      if (!model) throw new Error('the pool worker has no model yet');
+      return { kind: 'compared', id: request.id, comparison: compareSlice(model, request) };
+    }
     case 'close': {
       releaseExplainCache();
       model?.dispose();
       model = null;
       return { kind: 'closed', id: request.id };
     }
+  }
+}
+
+/** The evaluation protocol on one slice, reporting its progress to the pool as it goes. */
+function compareSlice(
+  model: tf.LayersModel,
+  request: PoolCompareRequest & { id: number },
+): MethodComparisonWithMaps {
+  const { baseline } = request;
+  const images = tf.tensor4d(new Float32Array(request.images), request.shape, 'float32');
+  const baselineTensor =
+    typeof baseline === 'object'
+      ? tf.tensor(baseline.values, baseline.shape, 'float32')
+      : undefined;
+  try {
+    return compareInThisThread({
+      ...request,
+      model,
+      images,
+      baseline: baselineTensor ?? (baseline as number | undefined),
+      onProgress: (progress) =>
+        parentPort?.postMessage({ kind: 'progress', id: request.id, progress } satisfies PoolReply),
+    });
+  } finally {
+    images.dispose();
+    baselineTensor?.dispose();
   }
 }
 

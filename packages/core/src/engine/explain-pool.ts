@@ -3,8 +3,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { DisposedError, EngineError } from '../errors';
+import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
+import type { EvaluationProgress } from '../evaluate/metric-options';
 import type { PresetName, RuleName } from '../types';
-import type { PoolReply, PoolRequest, PoolRequestBody } from './explain-pool-protocol';
+import type {
+  PoolCompareRequest,
+  PoolReply,
+  PoolRequest,
+  PoolRequestBody,
+} from './explain-pool-protocol';
 
 /** Options of {@link ExplainPool.start}. */
 export interface ExplainPoolOptions {
@@ -20,12 +27,18 @@ export interface PoolExplainOptions {
   readonly target?: number | 'predicted' | readonly number[];
 }
 
-type Pending = { resolve: (reply: PoolReply) => void; reject: (error: Error) => void };
+type Pending = {
+  resolve: (reply: PoolReply) => void;
+  reject: (error: Error) => void;
+  onProgress?: (progress: EvaluationProgress) => void;
+};
 
 /** One worker and the requests it has not answered yet. */
 class PoolWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Why the worker is gone (ended, crashed, terminated); later requests reject with it. */
+  private gone: Error | undefined;
 
   constructor(readonly worker: Worker) {
     worker.on('message', (reply: PoolReply) => this.settle(reply));
@@ -35,10 +48,15 @@ class PoolWorker {
   }
 
   /** Sends one request; the worker keeps Node alive only while it has requests to answer. */
-  send(request: PoolRequestBody, transfer: ArrayBuffer[] = []): Promise<PoolReply> {
+  send(
+    request: PoolRequestBody,
+    transfer: ArrayBuffer[] = [],
+    onProgress?: (progress: EvaluationProgress) => void,
+  ): Promise<PoolReply> {
     const id = this.nextId++;
+    if (this.gone) return Promise.reject(this.gone);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onProgress });
       if (this.pending.size === 1) this.worker.ref();
       this.worker.postMessage({ ...request, id }, transfer);
     });
@@ -47,13 +65,19 @@ class PoolWorker {
   private settle(reply: PoolReply): void {
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
+    if (reply.kind === 'progress') {
+      waiting.onProgress?.(reply.progress);
+      return;
+    }
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker.unref();
     if (reply.kind === 'failed') waiting.reject(new EngineError(`Pool worker: ${reply.message}`));
     else waiting.resolve(reply);
   }
 
-  private failAll(error: Error): void {
+  /** Rejects every unanswered request, and every later one, with `error` (the worker is gone). */
+  failAll(error: Error): void {
+    this.gone ??= error;
     for (const { reject } of this.pending.values()) reject(error);
     this.pending.clear();
   }
@@ -92,14 +116,16 @@ export class ExplainPool {
         `ExplainPool: workers must be a whole number ≥ 1, got ${String(options.workers)}.`,
       );
     }
-    const artifacts = await modelArtifacts(model);
+    // The workers boot (Node, tfjs, this package) while the model is serialised here, and while
+    // this thread goes on with synchronous work until it awaits the pool.
     const pool = new ExplainPool(
       Array.from({ length: count }, () => new PoolWorker(startWorker())),
     );
     try {
+      const artifacts = await modelArtifacts(model);
       await Promise.all(pool.workers.map((w) => w.send({ kind: 'load', ...artifacts })));
     } catch (error) {
-      await pool.close();
+      await pool.terminate();
       throw error;
     }
     return pool;
@@ -153,6 +179,57 @@ export class ExplainPool {
       relevance.set(new Float32Array(reply.relevance), slices[i].start * perSample);
     });
     return tf.tensor(relevance, input.shape, 'float32');
+  }
+
+  /**
+   * Runs the evaluation protocol of `compareMethods` on slices of a dataset, slice `i` on worker
+   * `i` (at most one slice per worker), and gives each slice's comparison in the order of
+   * `slices`. Each worker reports its progress through `onProgress` with its index.
+   *
+   * @throws DisposedError after {@link close} or {@link terminate}, or when the pool is terminated
+   *   while the slices run; EngineError with the worker's message when a slice fails.
+   */
+  async compare(
+    slices: readonly PoolCompareRequest[],
+    onProgress?: (worker: number, progress: EvaluationProgress) => void,
+  ): Promise<MethodComparisonWithMaps[]> {
+    if (this.closed) throw new DisposedError('This ExplainPool was closed; start a new one.');
+    if (slices.length > this.workers.length) {
+      throw new EngineError(
+        `ExplainPool: ${slices.length} slices for ${this.workers.length} workers; give at most one per worker.`,
+      );
+    }
+    const replies = await Promise.all(
+      slices.map((slice, i) =>
+        this.workers[i].send(
+          { kind: 'compare', ...slice },
+          [
+            slice.images,
+            ...slice.methods.flatMap((m) =>
+              'relevance' in m ? [m.relevance.scores.buffer as ArrayBuffer] : [],
+            ),
+          ],
+          onProgress && ((progress) => onProgress(i, progress)),
+        ),
+      ),
+    );
+    return replies.map((reply) => {
+      if (reply.kind !== 'compared') throw new EngineError(`Pool worker answered ${reply.kind}.`);
+      return reply.comparison;
+    });
+  }
+
+  /**
+   * Ends the workers at once, even in the middle of a request (after an error or an abort, where
+   * {@link close} would wait for the running work). Unanswered requests reject with DisposedError.
+   * Idempotent.
+   */
+  async terminate(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const ended = new DisposedError('The ExplainPool was terminated while this request ran.');
+    for (const w of this.workers) w.failAll(ended);
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
   /** Releases every worker's model and engine and ends the workers. Idempotent. */

@@ -2,20 +2,11 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RuleChoice } from '../types';
 import type { ScoreOutput } from './classifier';
 import type { PixelBaseline } from './masking';
+import type { PixelOrderEvaluation } from './evaluate-pixel-order';
 import type { ClassIndices, ProgressCallback } from './metric-options';
-import { classCount } from './classifier';
-import { evaluatePixelOrder, type PixelOrderEvaluation } from './evaluate-pixel-order';
-import { KEEP_TOP_K_PERCENTS } from './keep-top-k';
-import {
-  checkBaseline,
-  checkImages,
-  checkPercents,
-  resolveBatchSize,
-  resolveFirstSample,
-  resolveSeed,
-  toIndexArray,
-} from './metric-options';
-import { relevanceScores, type RelevanceScores } from './method-relevance';
+import type { RelevanceScores } from './method-relevance';
+import { checkCompareOptions, compareInThisThread } from './compare-in-thread';
+import { compareOnPool, resolveWorkers } from './compare-on-pool';
 
 /** An explanation method to compare: a display name and the rule, preset or composite it runs. */
 export interface ExplanationMethod {
@@ -42,8 +33,23 @@ export interface CompareMethodsOptions {
   /** Index of the first image in the whole evaluated set (see `CommonMetricOptions.firstSample`). */
   readonly firstSample?: number;
   readonly scoreOutput?: ScoreOutput;
-  /** Progress; stages are `explain`, then `<method>: keep-top-k|deletion|insertion`. */
+  /**
+   * Progress; stages are `explain`, then `<method>: keep-top-k|deletion|insertion`. With workers,
+   * `done` and `total` of a stage count the batches of every worker's slice, and methods whose rule
+   * is an object (not a name) are explained first in this thread, in their own `explain` stage.
+   */
   readonly onProgress?: ProgressCallback;
+  /**
+   * Worker threads the images are split over (contiguous slices, one per worker, each explained
+   * and evaluated on the worker's own single-threaded wasm engine). Default: one per logical core,
+   * but never fewer than 64 images per worker (`MIN_IMAGES_PER_WORKER`) — starting a worker
+   * (engine, model) costs about as much as evaluating tens of images, so a small set (a test, a
+   * notebook's few images) runs in this thread (1). `1` always runs in this thread, on this
+   * thread's engine.
+   */
+  readonly workers?: number;
+  /** Aborts the comparison: the workers are ended and the promise rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
 }
 
 /** The result of one method, with its AOPC relative to the random ranking. */
@@ -78,55 +84,23 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * keep-top-k accuracy and deletion/insertion curves, and the seeded random ranking as the baseline.
  * The options are checked before anything is explained, so a bad one fails at once.
  *
- * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`).
+ * With `workers` > 1 the images are split into contiguous slices, one per worker; each worker runs
+ * the same protocol on its slice (its random rankings those of its images in the whole set) and
+ * the slices are merged in order. The per-image results (relevance maps, targets, keep-top-k hits)
+ * are those of one thread on the workers' engine (single-threaded wasm: identical to this thread's
+ * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
+ * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative
+ * (float64 sums in another order). The pool is always closed, also on error or abort. Methods whose
+ * rule is an object (rule or composite, which hold functions) are explained in this thread first.
+ *
+ * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`), and
+ *   for a `workers` that is not a whole number ≥ 1; EngineError when a worker fails.
  */
-export function compareMethods(options: CompareMethodsOptions): MethodComparisonWithMaps {
-  const { model, images } = options;
-  checkImages(images);
-  toIndexArray(options.labels, images.shape[0], 'labels', classCount(model, images));
-  checkPercents(options.percents ?? KEEP_TOP_K_PERCENTS);
-  checkBaseline(options.baseline, images.shape);
-  resolveBatchSize(options.batchSize);
-  resolveBatchSize(options.explainBatchSize, 32, 'explainBatchSize');
-  resolveSeed(options.seed);
-  resolveFirstSample(options.firstSample);
-  const maps = relevanceScores(model, images, {
-    rules: options.methods.map((m) => m.rule),
-    batchSize: options.explainBatchSize,
-    onProgress: options.onProgress,
-  });
-  const targets = maps[0]?.targets;
-  const evaluate = (name: string, order: Float32Array | 'random'): PixelOrderEvaluation =>
-    evaluatePixelOrder({
-      classifier: model,
-      images,
-      labels: options.labels,
-      targets,
-      order,
-      percents: options.percents,
-      steps: options.steps,
-      baseline: options.baseline,
-      batchSize: options.batchSize,
-      seed: options.seed,
-      firstSample: options.firstSample,
-      scoreOutput: options.scoreOutput,
-      onProgress:
-        options.onProgress && ((p) => options.onProgress?.({ ...p, stage: `${name}: ${p.stage}` })),
-    });
-  const randomEvaluation = evaluate('random', 'random');
-  const withRelative = (
-    name: string,
-    evaluation: PixelOrderEvaluation,
-    nonFinite: number,
-  ): MethodEvaluation => ({
-    name,
-    ...evaluation,
-    nonFinite,
-    deletionAopcVsRandom: evaluation.deletion.aopc - randomEvaluation.deletion.aopc,
-    insertionAopcVsRandom: evaluation.insertion.aopc - randomEvaluation.insertion.aopc,
-  });
-  const methods = options.methods.map((method, i) =>
-    withRelative(method.name, evaluate(method.name, maps[i].scores), maps[i].nonFinite),
-  );
-  return { methods, random: withRelative('random', randomEvaluation, 0), relevance: maps };
+export async function compareMethods(
+  options: CompareMethodsOptions,
+): Promise<MethodComparisonWithMaps> {
+  checkCompareOptions(options);
+  const workers = resolveWorkers(options.workers, options.images.shape[0]);
+  options.signal?.throwIfAborted();
+  return workers === 1 ? compareInThisThread(options) : compareOnPool(options, workers);
 }

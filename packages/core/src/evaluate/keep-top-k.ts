@@ -84,6 +84,10 @@ export function keepTopKAccuracy(options: KeepTopKOptions): KeepTopKResult {
     batch.dispose();
     options.onProgress?.({ stage: 'keep-top-k', done: b + 1, total: batches });
   }
-  const accuracy = correct.map((hits) => hits.reduce((sum, hit) => sum + hit, 0) / n);
-  return { percents, pixelsKept, accuracy, correct, samples: n };
+  return { percents, pixelsKept, accuracy: accuracyPerK(correct), correct, samples: n };
+}
+
+/** Fraction of images classified right, per k, from the per-image hits (`KeepTopKResult.correct`). */
+export function accuracyPerK(correct: readonly Uint8Array[]): number[] {
+  return correct.map((hits) => hits.reduce((sum, hit) => sum + hit, 0) / hits.length);
 }

@@ -1,0 +1,192 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  compareMethods,
+  DisposedError,
+  EngineError,
+  epsilon,
+  type CompareMethodsOptions,
+  type MethodComparisonWithMaps,
+  type MethodEvaluation,
+  type RuleName,
+} from '../src/index';
+import { ExplainPool } from '../src/engine/explain-pool';
+
+/**
+ * compareMethods over a pool of workers: the same comparison as in this thread (per-image results
+ * equal, means recombined from the slices), its progress, no tensors left, and the pool ended on
+ * error and abort.
+ */
+function smallCnn(): tf.LayersModel {
+  const init = (s: number) => tf.initializers.glorotNormal({ seed: s });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [10, 10, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: init(1),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, kernelInitializer: init(2) }),
+    ],
+  });
+}
+
+const SAMPLES = 9;
+
+/** Every mean of an evaluation, in a fixed order (keep-top-k accuracy, curves, AOPCs). */
+function means(e: MethodEvaluation): number[] {
+  return [
+    ...e.keepTopK.accuracy,
+    ...e.deletion.meanScore,
+    ...e.insertion.meanScore,
+    e.deletion.auc,
+    e.insertion.auc,
+    e.deletion.aopc,
+    e.insertion.aopc,
+    e.deletionAopcVsRandom,
+    e.insertionAopcVsRandom,
+  ];
+}
+
+function expectSameComparison(pooled: MethodComparisonWithMaps, single: MethodComparisonWithMaps) {
+  const all = (c: MethodComparisonWithMaps) => [...c.methods, c.random];
+  all(pooled).forEach((e, i) => {
+    const reference = all(single)[i];
+    expect(e.name).toBe(reference.name);
+    expect(e.nonFinite).toBe(reference.nonFinite);
+    expect(e.keepTopK.samples).toBe(SAMPLES);
+    expect(e.deletion.samples).toBe(SAMPLES);
+    expect(e.keepTopK.correct).toEqual(reference.keepTopK.correct);
+    // Means are recombined from the slices' means: float64 sums in another order.
+    const expected = means(reference);
+    means(e).forEach((v, j) => expect(Math.abs(v - expected[j])).toBeLessThan(1e-12));
+  });
+  pooled.relevance.forEach((maps, i) => {
+    expect(maps.targets).toEqual(single.relevance[i].targets);
+    expect(maps.nonFinite).toBe(single.relevance[i].nonFinite);
+    expect(Array.from(maps.scores)).toEqual(Array.from(single.relevance[i].scores));
+  });
+}
+
+describe('compareMethods on a pool of workers', () => {
+  let model: tf.LayersModel;
+  let images: tf.Tensor4D;
+  let meanImage: tf.Tensor;
+  let options: CompareMethodsOptions;
+
+  beforeAll(() => {
+    model = smallCnn();
+    images = tf.randomUniform([SAMPLES, 10, 10, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
+    meanImage = images.mean(0);
+    options = {
+      model,
+      images,
+      labels: [0, 1, 2, 0, 1, 2, 0, 1, 2],
+      methods: [
+        { name: 'R-LRP', rule: 'rlrp' },
+        { name: 'EpsilonPlusFlat', rule: 'EpsilonPlusFlat' },
+        // A rule object holds functions: it is explained in this thread, evaluated on the workers.
+        { name: 'LRP-ε 0.25·std', rule: epsilon({ timesStd: 0.25 }) },
+      ],
+      percents: [5, 50, 100],
+      steps: 4,
+      baseline: meanImage,
+      batchSize: 2,
+      explainBatchSize: 3,
+      seed: 11,
+      firstSample: 5,
+    };
+  });
+  afterAll(() => {
+    tf.dispose([images, meanImage]);
+    model.dispose();
+  });
+
+  it('gives the comparison of this thread with 2 workers, in order, without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const single = await compareMethods({ ...options, workers: 1 });
+    const progress: string[] = [];
+    const pooled = await compareMethods({
+      ...options,
+      workers: 2,
+      onProgress: (p) => progress.push(`${p.stage} ${p.done}/${p.total}`),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expectSameComparison(pooled, single);
+    // Something was really compared: relevance, and curves that move.
+    expect(Math.max(...Array.from(pooled.relevance[0].scores, Math.abs))).toBeGreaterThan(0);
+    expect(pooled.methods[0].deletion.meanScore[0]).not.toBe(
+      pooled.methods[0].deletion.meanScore[4],
+    );
+    // Slices of 4 and 5 images: 2 + 3 metric batches; the explain stage counts this thread's
+    // ceil(9 / 3) = 3 batches (the rule object) and then the workers' 2 + 2 (the named rules).
+    const explain = progress.filter((p) => p.startsWith('explain '));
+    expect(explain.slice(0, 3)).toEqual(['explain 1/7', 'explain 2/7', 'explain 3/7']);
+    expect(explain).toHaveLength(7);
+    expect(explain).toContain('explain 7/7');
+    expect(progress).toContain('R-LRP: deletion 5/5');
+    expect(progress).toContain('random: insertion 5/5');
+    expect(progress).toContain('LRP-ε 0.25·std: keep-top-k 5/5');
+  });
+
+  it('gives the same comparison with more workers than the test has cores (3 slices)', async () => {
+    const single = await compareMethods({ ...options, workers: 1, baseline: 0.5 });
+    const pooled = await compareMethods({ ...options, workers: 3, baseline: 0.5 });
+    expectSameComparison(pooled, single);
+  });
+
+  it('passes a worker’s failure on as a typed error and ends the pool', async () => {
+    const start = jest.spyOn(ExplainPool, 'start');
+    try {
+      const before = tf.memory().numTensors;
+      const failing = compareMethods({
+        ...options,
+        methods: [{ name: 'unknown', rule: 'no-such-rule' as RuleName }],
+        workers: 2,
+      });
+      await expect(failing).rejects.toThrow(EngineError);
+      await expect(failing).rejects.toThrow(/no-such-rule/);
+      const pool = await (start.mock.results[0].value as Promise<ExplainPool>);
+      await expect(pool.explain(images)).rejects.toThrow(DisposedError);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      start.mockRestore();
+    }
+  });
+
+  it('rejects with the abort reason and ends the pool when aborted mid-way', async () => {
+    const start = jest.spyOn(ExplainPool, 'start');
+    try {
+      const controller = new AbortController();
+      const reason = new Error('stopped by the test');
+      const aborted = compareMethods({
+        ...options,
+        workers: 2,
+        // Abort at the first report from a worker: the workers are then mid-way.
+        onProgress: (p) => {
+          // (this thread's explain batches are 1…3 of 7).
+          if (p.stage !== 'explain' || p.done > 3) controller.abort(reason);
+        },
+        signal: controller.signal,
+      });
+      await expect(aborted).rejects.toBe(reason);
+      const pool = await (start.mock.results[0].value as Promise<ExplainPool>);
+      await expect(pool.explain(images)).rejects.toThrow(DisposedError);
+    } finally {
+      start.mockRestore();
+    }
+  });
+
+  it('runs a small set in this thread by default (no pool to start)', async () => {
+    const start = jest.spyOn(ExplainPool, 'start');
+    try {
+      await compareMethods({ ...options, methods: [{ name: 'R-LRP', rule: 'rlrp' }] });
+      expect(start).not.toHaveBeenCalled();
+    } finally {
+      start.mockRestore();
+    }
+  });
+});
