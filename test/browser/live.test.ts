@@ -283,7 +283,7 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
   });
 });
 
-describe("typed cells naming an earlier cell's bindings in Notebook 6", () => {
+describe("typed cells in Notebook 6: an earlier cell's bindings, your own image", () => {
   let page: Page;
 
   beforeAll(async () => {
@@ -292,6 +292,10 @@ describe("typed cells naming an earlier cell's bindings in Notebook 6", () => {
     fs.copyFileSync(
       path.join(REPO_ROOT, 'notebooks', 'images', 'black-on-white-3.png'),
       path.join(dir, 'my-digit.png'),
+    );
+    fs.copyFileSync(
+      path.join(REPO_ROOT, 'notebooks', 'images', 'photo-of-a-4.jpg'),
+      path.join(dir, 'photo-of-a-4.jpg'),
     );
     page = await session.context.newPage();
     await page.goto(`${server.origin}/notebooks/earlier-cell-bindings.ipynb`);
@@ -352,5 +356,31 @@ describe("typed cells naming an earlier cell's bindings in Notebook 6", () => {
     );
     expect([image.output, explained.output]).toEqual(['[ 1, 28, 28, 1 ]', '[ 1, 28, 28, 1 ]']);
     expect(session.externalRequests).toEqual([]);
+  });
+
+  it('your own image (#13 item 4): a dark-on-white digit needs invert, a photo says it is stretched', async () => {
+    // The same dark-on-white 3, read as is and inverted: only the inverted one is a 3.
+    const predicted = await typeAndRunCell(
+      page,
+      [
+        "const top = (input: typeof image) => explain(model, input, { rule: 'rlrp' }).target[0];",
+        "[top(image), top(await loadImage('my-digit.png', { model, invert: true }))]",
+      ].join('\n'),
+    );
+    expect(predicted.output).toMatch(/^\[ \d, 3 \]$/);
+    expect(predicted.output).not.toBe('[ 3, 3 ]');
+    // A 320×240 photo squashed to 28×28 is said to be, with the options that keep its shape.
+    const photo = await typeAndRunCell(
+      page,
+      "const photo = await loadImage('photo-of-a-4.jpg', { model }); photo.shape",
+    );
+    expect(photo.output).toContain('is 320×240 and is stretched to 28×28');
+    expect(photo.output).toContain("fit: 'contain'");
+    expect(photo.output).toContain('[ 1, 28, 28, 1 ]');
+    const contained = await typeAndRunCell(
+      page,
+      "top(await loadImage('photo-of-a-4.jpg', { model, fit: 'contain', invert: true }))",
+    );
+    expect(contained.output).toBe('4');
   });
 });
