@@ -39,6 +39,57 @@ function splitConcat(axis: number, inputs: readonly tf.Tensor[], r: tf.Tensor): 
 }
 
 /**
+ * Releases relevance tensors inside the backward pass's tidy as soon as nothing holds them any
+ * more, instead of when the tidy ends: on VGG16 the relevance maps of all layers add up to about
+ * the size of its activations, and the wasm heap keeps its high-water mark for good
+ * (docs/performance.md, memory). Counts holders per tensor object, because a node may pass its
+ * relevance on as is (activations without a gradient) or send one tensor to several inputs.
+ */
+class EarlyRelease {
+  private readonly holders = new Map<tf.Tensor, number>();
+  private readonly loose = new Set<tf.Tensor>();
+  private readonly forwardTensors: ReadonlySet<tf.Tensor>;
+
+  constructor(
+    forward: ForwardPass,
+    /** Off when the trace hands out the relevance tensors themselves. */
+    private readonly enabled: boolean,
+  ) {
+    this.forwardTensors = new Set([...forward.outputs, ...forward.preActivations]);
+  }
+
+  /** Counts one more holder of `t` (a node's incoming relevance) and returns it. */
+  held(t: tf.Tensor): tf.Tensor {
+    this.holders.set(t, (this.holders.get(t) ?? 0) + 1);
+    return t;
+  }
+
+  /** One holder of `t` is gone: released once none is left. */
+  drop(t: tf.Tensor): void {
+    const count = (this.holders.get(t) ?? 0) - 1;
+    if (count > 0) {
+      this.holders.set(t, count);
+      return;
+    }
+    this.holders.delete(t);
+    this.dropLater(t);
+  }
+
+  /** `t` may be released after the current node, unless something holds it by then. */
+  dropLater(t: tf.Tensor): void {
+    this.loose.add(t);
+  }
+
+  /** Releases what was dropped and is not held (called after each node). */
+  settle(): void {
+    for (const t of this.loose) {
+      if (this.enabled && !this.holders.has(t) && !this.forwardTensors.has(t)) t.dispose();
+    }
+    this.loose.clear();
+  }
+}
+
+/**
  * Propagates relevance from the output to the input, node by node in reverse topological order;
  * each linear layer and Add asks the composite for its rule, every other node is rule-independent.
  * Fan-out is handled by summing what a node receives from all of its readers.
@@ -56,11 +107,18 @@ export function runBackward(
   return tf.tidy(() => {
     const incoming: (tf.Tensor | null)[] = graph.nodes.map(() => null);
     const perNode: (tf.Tensor | null)[] = graph.nodes.map(() => null);
+    const release = new EarlyRelease(forward, !(keepTrace && !carriesGradient));
     const send = (id: number, r: tf.Tensor) => {
       const previous = incoming[id];
-      incoming[id] = previous ? previous.add(r) : r;
+      if (previous) {
+        incoming[id] = release.held(previous.add(r));
+        release.drop(previous);
+        release.dropLater(r);
+      } else {
+        incoming[id] = release.held(r);
+      }
     };
-    incoming[graph.outputId] = start.clone();
+    incoming[graph.outputId] = release.held(start.clone());
 
     for (let id = graph.outputId; id >= 0; id--) {
       const node = graph.nodes[id];
@@ -102,6 +160,11 @@ export function runBackward(
         case 'concat':
           splitConcat(op.axis, inputs, r).forEach((part, i) => send(node.inputs[i], part));
           break;
+      }
+      if (id !== graph.inputId) {
+        incoming[id] = null;
+        release.drop(r);
+        release.settle();
       }
     }
     const atInput = incoming[graph.inputId] ?? tf.zerosLike(forward.outputs[graph.inputId]);
