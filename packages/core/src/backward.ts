@@ -90,6 +90,27 @@ class EarlyRelease {
 }
 
 /**
+ * The forward tensors to release after each node when the backward pass runs once: every tensor
+ * goes with the lowest-numbered node that reads it (nodes run from the output down), except the
+ * input's and the logits, which the session still hands out.
+ */
+function lastReaders(graph: Graph, forward: ForwardPass): Map<number, tf.Tensor[]> {
+  const kept = new Set([forward.outputs[graph.inputId], forward.outputs[graph.outputId]]);
+  const lastReader = new Map<tf.Tensor, number>();
+  const readBy = (t: tf.Tensor, id: number) => {
+    if (!kept.has(t)) lastReader.set(t, Math.min(lastReader.get(t) ?? id, id));
+  };
+  graph.nodes.forEach((node, id) => {
+    readBy(forward.outputs[id], id); // (a gradient-carrying trace reads a node's own output)
+    readBy(forward.preActivations[id], id);
+    for (const input of node.inputs) readBy(forward.outputs[input], id);
+  });
+  const byNode = new Map<number, tf.Tensor[]>();
+  for (const [t, id] of lastReader) byNode.set(id, [...(byNode.get(id) ?? []), t]);
+  return byNode;
+}
+
+/**
  * Propagates relevance from the output to the input, node by node in reverse topological order;
  * each linear layer and Add asks the composite for its rule, every other node is rule-independent.
  * Fan-out is handled by summing what a node receives from all of its readers.
@@ -100,6 +121,12 @@ export function runBackward(
   composite: Composite,
   start: tf.Tensor2D,
   keepTrace: boolean,
+  /**
+   * Whether the forward pass is used once: each of its tensors is then released right after the
+   * last node that reads it (the input and the logits stay), and the forward pass cannot be
+   * explained again.
+   */
+  releaseForward = false,
 ): BackwardPass {
   const ruleOf = composite.assign(graph);
   const carriesGradient = composite.rules.some((r) => r.propagates === 'gradient');
@@ -120,10 +147,14 @@ export function runBackward(
     };
     incoming[graph.outputId] = release.held(start.clone());
 
+    const forwardReleases = releaseForward ? lastReaders(graph, forward) : null;
     for (let id = graph.outputId; id >= 0; id--) {
       const node = graph.nodes[id];
       const r = incoming[id];
-      if (!r) continue; // not on a path to the output
+      if (!r) {
+        forwardReleases?.get(id)?.forEach((t) => t.dispose());
+        continue; // not on a path to the output
+      }
       if (keepTrace) perNode[id] = carriesGradient ? forward.outputs[id].mul(r) : r;
       const op = node.op;
       const inputs = node.inputs.map((i) => forward.outputs[i]);
@@ -166,6 +197,7 @@ export function runBackward(
         release.drop(r);
         release.settle();
       }
+      forwardReleases?.get(id)?.forEach((t) => t.dispose());
     }
     const atInput = incoming[graph.inputId] ?? tf.zerosLike(forward.outputs[graph.inputId]);
     // A copy, so the caller may dispose the input relevance and the trace independently.
