@@ -12,9 +12,7 @@ import { winogradCorrelate3x3, winogradKernelOfFlipped } from '../src/layers/win
 import { flipSpatially } from '../src/layers/window-transpose';
 
 /** Peak bytes above what was live before `work`, and what `work` returned. */
-async function peakAbove<T extends tf.TensorContainer>(
-  work: () => T,
-): Promise<{ peak: number; result: T }> {
+async function peakAbove<T>(work: () => T): Promise<{ peak: number; result: T }> {
   const before = tf.memory().numBytes;
   let result: T | undefined;
   const info = await tf.profile(() => {
