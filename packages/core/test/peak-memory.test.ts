@@ -7,7 +7,7 @@
  * the results are the same as the kept-everything paths.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ExplainableModel } from '@rlrp/core';
+import { ExplainableModel, explain, explainCacheMemory, releaseExplainCache } from '@rlrp/core';
 import { winogradCorrelate3x3, winogradKernelOfFlipped } from '../src/layers/winograd';
 import { flipSpatially } from '../src/layers/window-transpose';
 
@@ -132,6 +132,27 @@ describe('peak memory of an explanation', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  it("keeps no flipped kernel for a layer that switches to Winograd, only Winograd's kernel", () => {
+    const before = tf.memory().numTensors;
+    // 64→64 3×3 layers: Winograd pays, from their second transpose on.
+    const model = convChain(2, 8, 64);
+    const input = tf.randomUniform([1, 8, 8, 64], 0, 1, 'float32', 8);
+    explain(model, input, { rule: 'epsilon' }).dispose();
+    // LRP-ε rewrites no weights; the first (direct) transposes flipped the kernels only for the
+    // call: the cache holds less than one flipped kernel (a few scalars at most).
+    const kernelBytes = 3 * 3 * 64 * 64 * 4;
+    expect(explainCacheMemory().bytes).toBeLessThan(kernelBytes / 100);
+    explain(model, input, { rule: 'epsilon' }).dispose();
+    // Then each layer keeps its 16 Winograd matrices (64×64) and the transform's filters.
+    const matrixBytes = 2 * 16 * 64 * 64 * 4;
+    expect(explainCacheMemory().bytes).toBeGreaterThanOrEqual(matrixBytes);
+    expect(explainCacheMemory().bytes).toBeLessThan(1.1 * matrixBytes);
+    releaseExplainCache();
+    tf.dispose(input);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('a session stays usable after explanations; explainOnce disposes it', () => {
     const model = convChain(2, 8, 4);
