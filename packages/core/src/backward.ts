@@ -39,6 +39,78 @@ function splitConcat(axis: number, inputs: readonly tf.Tensor[], r: tf.Tensor): 
 }
 
 /**
+ * Releases relevance tensors inside the backward pass's tidy as soon as nothing holds them any
+ * more, instead of when the tidy ends: on VGG16 the relevance maps of all layers add up to about
+ * the size of its activations, and the wasm heap keeps its high-water mark for good
+ * (docs/performance.md, memory). Counts holders per tensor object, because a node may pass its
+ * relevance on as is (activations without a gradient) or send one tensor to several inputs.
+ */
+class EarlyRelease {
+  private readonly holders = new Map<tf.Tensor, number>();
+  private readonly loose = new Set<tf.Tensor>();
+  private readonly forwardTensors: ReadonlySet<tf.Tensor>;
+
+  constructor(
+    forward: ForwardPass,
+    /** Off when the trace hands out the relevance tensors themselves. */
+    private readonly enabled: boolean,
+  ) {
+    this.forwardTensors = new Set([...forward.outputs, ...forward.preActivations]);
+  }
+
+  /** Counts one more holder of `t` (a node's incoming relevance) and returns it. */
+  held(t: tf.Tensor): tf.Tensor {
+    this.holders.set(t, (this.holders.get(t) ?? 0) + 1);
+    return t;
+  }
+
+  /** One holder of `t` is gone: released once none is left. */
+  drop(t: tf.Tensor): void {
+    const count = (this.holders.get(t) ?? 0) - 1;
+    if (count > 0) {
+      this.holders.set(t, count);
+      return;
+    }
+    this.holders.delete(t);
+    this.dropLater(t);
+  }
+
+  /** `t` may be released after the current node, unless something holds it by then. */
+  dropLater(t: tf.Tensor): void {
+    this.loose.add(t);
+  }
+
+  /** Releases what was dropped and is not held (called after each node). */
+  settle(): void {
+    for (const t of this.loose) {
+      if (this.enabled && !this.holders.has(t) && !this.forwardTensors.has(t)) t.dispose();
+    }
+    this.loose.clear();
+  }
+}
+
+/**
+ * The forward tensors to release after each node when the backward pass runs once: every tensor
+ * goes with the lowest-numbered node that reads it (nodes run from the output down), except the
+ * input's and the logits, which the session still hands out.
+ */
+function lastReaders(graph: Graph, forward: ForwardPass): Map<number, tf.Tensor[]> {
+  const kept = new Set([forward.outputs[graph.inputId], forward.outputs[graph.outputId]]);
+  const lastReader = new Map<tf.Tensor, number>();
+  const readBy = (t: tf.Tensor, id: number) => {
+    if (!kept.has(t)) lastReader.set(t, Math.min(lastReader.get(t) ?? id, id));
+  };
+  graph.nodes.forEach((node, id) => {
+    readBy(forward.outputs[id], id); // (a gradient-carrying trace reads a node's own output)
+    readBy(forward.preActivations[id], id);
+    for (const input of node.inputs) readBy(forward.outputs[input], id);
+  });
+  const byNode = new Map<number, tf.Tensor[]>();
+  for (const [t, id] of lastReader) byNode.set(id, [...(byNode.get(id) ?? []), t]);
+  return byNode;
+}
+
+/**
  * Propagates relevance from the output to the input, node by node in reverse topological order;
  * each linear layer and Add asks the composite for its rule, every other node is rule-independent.
  * Fan-out is handled by summing what a node receives from all of its readers.
@@ -49,6 +121,12 @@ export function runBackward(
   composite: Composite,
   start: tf.Tensor2D,
   keepTrace: boolean,
+  /**
+   * Whether the forward pass is used once: each of its tensors is then released right after the
+   * last node that reads it (the input and the logits stay), and the forward pass cannot be
+   * explained again.
+   */
+  releaseForward = false,
 ): BackwardPass {
   const ruleOf = composite.assign(graph);
   const carriesGradient = composite.rules.some((r) => r.propagates === 'gradient');
@@ -56,16 +134,27 @@ export function runBackward(
   return tf.tidy(() => {
     const incoming: (tf.Tensor | null)[] = graph.nodes.map(() => null);
     const perNode: (tf.Tensor | null)[] = graph.nodes.map(() => null);
+    const release = new EarlyRelease(forward, !(keepTrace && !carriesGradient));
     const send = (id: number, r: tf.Tensor) => {
       const previous = incoming[id];
-      incoming[id] = previous ? previous.add(r) : r;
+      if (previous) {
+        incoming[id] = release.held(previous.add(r));
+        release.drop(previous);
+        release.dropLater(r);
+      } else {
+        incoming[id] = release.held(r);
+      }
     };
-    incoming[graph.outputId] = start.clone();
+    incoming[graph.outputId] = release.held(start.clone());
 
+    const forwardReleases = releaseForward ? lastReaders(graph, forward) : null;
     for (let id = graph.outputId; id >= 0; id--) {
       const node = graph.nodes[id];
       const r = incoming[id];
-      if (!r) continue; // not on a path to the output
+      if (!r) {
+        forwardReleases?.get(id)?.forEach((t) => t.dispose());
+        continue; // not on a path to the output
+      }
       if (keepTrace) perNode[id] = carriesGradient ? forward.outputs[id].mul(r) : r;
       const op = node.op;
       const inputs = node.inputs.map((i) => forward.outputs[i]);
@@ -103,6 +192,12 @@ export function runBackward(
           splitConcat(op.axis, inputs, r).forEach((part, i) => send(node.inputs[i], part));
           break;
       }
+      if (id !== graph.inputId) {
+        incoming[id] = null;
+        release.drop(r);
+        release.settle();
+      }
+      forwardReleases?.get(id)?.forEach((t) => t.dispose());
     }
     const atInput = incoming[graph.inputId] ?? tf.zerosLike(forward.outputs[graph.inputId]);
     // A copy, so the caller may dispose the input relevance and the trace independently.

@@ -32,8 +32,10 @@ let keptModel: tf.LayersModel | null = null;
  * What one-shot `explain()` keeps for the model it explained last, in bytes of tensor data.
  *
  * The kept graph makes explaining the same model again cheaper (no graph to build, kernels already
- * flipped); on large models it also costs memory: measured on VGG16 (553 MB of weights), about
- * 105 MB after LRP-ε explanations and 223 MB after EpsilonPlusFlat. Bound it with
+ * flipped); on large models it also costs memory: measured on VGG16 (553 MB of weights), 0 after
+ * one LRP-ε or R-LRP explanation and 105 MB from the second on (Winograd's matrices), 59 / 164 MB
+ * for EpsilonPlusFlat (its w⁺ kernels). XNNPACK's packed copies of these (about as large again)
+ * live in the wasm heap, outside `tf.memory()`, and go with them. Bound it with
  * {@link setExplainCacheLimit}; free it with `releaseExplainCache()` or by disposing the model.
  *
  * @example

@@ -80,12 +80,7 @@ export class ExplainableModel {
 
   /** One explanation of `input`. */
   explain(input: tf.Tensor, options: ExplainOptions = {}): Explanation {
-    const session = this.prepare(input);
-    try {
-      return session.explain(options);
-    } finally {
-      session.dispose();
-    }
+    return this.prepare(input).explainOnce(options);
   }
 
   /** Releases tensors the graph created (folded weights, cached kernels); the model is untouched. */

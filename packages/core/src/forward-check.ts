@@ -20,7 +20,11 @@ export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
   // Many nodes share one tensor for both results, and an activation's z is its input's output:
   // each distinct tensor is reduced once.
   const distinct = [...new Set(results)];
-  const sums = tf.tidy(() => tf.stack(distinct.map((t) => t.mul(0).sum())).dataSync());
+  // Each `x · 0` is released right after its sum (one tidy per tensor): kept until the end they
+  // would double the forward pass's memory for a moment, and the wasm heap keeps its high-water mark.
+  const sums = tf.tidy(() =>
+    tf.stack(distinct.map((t) => tf.tidy(() => t.mul(0).sum()))).dataSync(),
+  );
   const finite = new Map(distinct.map((t, i) => [t, Number.isFinite(sums[i])]));
   checked.forEach((node, i) => {
     if (!finite.get(results[2 * i])) {

@@ -110,6 +110,24 @@ export class ExplanationSession {
 
   /** Explains the kept forward pass with a rule and target (defaults: R-LRP, predicted class). */
   explain(options: ExplainOptions = {}): Explanation {
+    return this.explainWith(options, false);
+  }
+
+  /**
+   * One explanation, then the session is disposed: the backward pass releases each forward tensor
+   * as soon as it has read it for the last time, which lowers the peak memory of one-shot
+   * explanations (on wasm the heap keeps its high-water mark). Used by `explain()`.
+   * @internal
+   */
+  explainOnce(options: ExplainOptions = {}): Explanation {
+    try {
+      return this.explainWith(options, true);
+    } finally {
+      this.dispose();
+    }
+  }
+
+  private explainWith(options: ExplainOptions, releaseForward: boolean): Explanation {
     this.assertAlive();
     const composite = resolveRuleChoice(options.rule ?? 'rlrp');
     const target = resolveTarget(options.target ?? 'predicted', this.logits, this.predicted);
@@ -125,7 +143,14 @@ export class ExplanationSession {
     target.outputRelevance?.dispose();
     let backward;
     try {
-      backward = runBackward(this.graph, this.forward, composite, start, options.trace === true);
+      backward = runBackward(
+        this.graph,
+        this.forward,
+        composite,
+        start,
+        options.trace === true,
+        releaseForward,
+      );
     } finally {
       start.dispose();
     }

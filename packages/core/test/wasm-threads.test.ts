@@ -17,6 +17,7 @@ import {
   THREADED_PATCH_WASM_VERSION,
   threadedStartBlocker,
   wasmNodeBundlePath,
+  WORKER_ON_DEMAND,
 } from '../src/engine/wasm-threaded-start';
 
 const bundle = fs.readFileSync(wasmNodeBundlePath(), 'utf8');
@@ -74,6 +75,10 @@ describe('the Node patch of the threaded build, against the installed bundle', (
     expect(threadedStartBlocker(bundle)).toBeUndefined();
   });
 
+  it('makes a new pool worker on demand, so the idle ones may be ended after start-up', () => {
+    expect(bundle).toContain(WORKER_ON_DEMAND);
+  });
+
   it('defines the module aliases the threaded factory uses', () => {
     const result = mainScriptPrelude(bundle);
     if ('blocker' in result) throw new Error(result.blocker);
@@ -119,7 +124,9 @@ describe('the wasm engine in a fresh process', () => {
       "  const y = tf.conv2d(x, k, 1, 'same');",
       '  const values = Array.from(y.dataSync());',
       '  tf.dispose([x, k, y]);',
-      '  console.log(JSON.stringify({ threads: info.threads, values, tensors: tf.memory().numTensors }));',
+      '  const pool = tf.backend().wasm.PThread;',
+      '  const workers = pool ? [pool.runningWorkers.length, pool.unusedWorkers.length] : null;',
+      '  console.log(JSON.stringify({ threads: info.threads, values, tensors: tf.memory().numTensors, workers }));',
       '})().catch((e) => { console.error(e); process.exit(1); });',
     ].join('\n');
     // The call returns only when the child exits on its own: the pool's threads must not keep
@@ -147,6 +154,9 @@ describe('the wasm engine in a fresh process', () => {
     const result = runFresh("{ engine: 'wasm', threads: 2, env: {} }");
     expect(result.threads).toEqual({ count: 2, reason: '2 requested by option "threads"' });
     expect(result.tensors).toBe(0);
+    // One worker runs XNNPACK's second thread; the build's 7 other idle workers (≈ 18 MB of
+    // resident memory each) were ended after start-up.
+    expect(result.workers).toEqual([1, 0]);
     const values = result.values as number[];
     expect(values).toHaveLength(singleThreaded.length);
     const worst = Math.max(...values.map((v, i) => Math.abs(v - singleThreaded[i])));

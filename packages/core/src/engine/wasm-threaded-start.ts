@@ -13,7 +13,8 @@
  * 4. the pool's running threads keep Node alive at exit.
  * Each is undone for the engine's start-up only: the flag is set, the global `Blob` and
  * `URL.createObjectURL` are wrapped so that the two scripts become files, `os.cpus()` reports enough
- * cores, and afterwards every global is restored and the pool's workers are unref'd.
+ * cores, and afterwards every global is restored, the pool's idle workers are ended and its
+ * running ones unref'd.
  * `threadedStartBlocker` checks every fact the patch relies on first, so that another tfjs version
  * falls back to one thread with a reason instead of failing.
  */
@@ -193,6 +194,7 @@ export async function startThreadedWasm(threads: number, bundle: string): Promis
   try {
     const started = await tf.setBackend('wasm');
     if (started) await tf.ready();
+    if (started) dropIdleWorkers(tf.backend() as BackendWasm, bundle);
     if (started) releasePoolAtExit(tf.backend() as BackendWasm);
     return started
       ? { started }
@@ -206,10 +208,35 @@ export async function startThreadedWasm(threads: number, bundle: string): Promis
   }
 }
 
+/** A worker of the pool (a Node `worker_threads` Worker). */
+interface PoolWorker {
+  unref(): void;
+  terminate?: () => unknown;
+}
+
 /** The part of Emscripten's PThread object that holds the pool's workers. */
 interface PthreadPool {
-  readonly runningWorkers: readonly { unref(): void }[];
-  readonly unusedWorkers: readonly { unref(): void }[];
+  readonly runningWorkers: readonly PoolWorker[];
+  readonly unusedWorkers: PoolWorker[];
+}
+
+/** In the bundle's Emscripten runtime: a thread asked for when no worker is idle gets a new one. */
+export const WORKER_ON_DEMAND =
+  'getNewWorker: function () { if (PThread.unusedWorkers.length == 0) {';
+
+/**
+ * Ends the pool's idle workers. The build starts 8 workers whatever the thread count (its compiled
+ * pool size), each a Node worker with its own V8 heap and wasm instance, about 18 MB of resident
+ * memory each (a 2-thread engine's process: 318 MB right after start-up against 181 MB on one
+ * thread); XNNPACK makes its threads once, at start-up, so the idle ones are never used. Done only
+ * where the bundle's runtime makes a new worker on demand, so that a thread asked for later would
+ * still start.
+ */
+function dropIdleWorkers(backend: BackendWasm, bundle: string): void {
+  if (!bundle.includes(WORKER_ON_DEMAND)) return;
+  const pool = (backend.wasm as unknown as { PThread?: PthreadPool }).PThread;
+  if (!pool) return;
+  for (const worker of pool.unusedWorkers.splice(0)) void worker.terminate?.();
 }
 
 /**

@@ -88,16 +88,21 @@ export class Conv2DOp implements LinearOp {
         // Winograd's matrices cost more to make and pack than one direct transpose saves, so
         // only kept weights transposed again (the next explanation of a kept graph, a session's
         // next rule or target) switch to it.
-        const reused = kept !== null && kept.transposes > 1;
-        if (reused && kh === 3 && kw === 3 && undilated && winogradPays(outChannels, inChannels)) {
+        const winogradLayer =
+          kh === 3 && kw === 3 && undilated && winogradPays(outChannels, inChannels);
+        if (kept !== null && kept.transposes > 1 && winogradLayer) {
           return winogradCorrelate3x3(relevance, this.winogradKernel(p, kept), [
             [top, bottom],
             [left, right],
           ]);
         }
+        // A layer that switches to Winograd on its next transpose reads its flipped kernel this
+        // once: made inside the tidy, not kept, so neither it nor XNNPACK's packed copy of it
+        // waits in the wasm heap (which keeps its high-water mark) for the next explanation.
+        const flipped = winogradLayer ? flipConvKernel(p.weight as tf.Tensor4D) : this.flipped(p);
         return tf.conv2d(
           relevance,
-          this.flipped(p),
+          flipped,
           1,
           [
             [0, 0],
@@ -146,9 +151,11 @@ export class Conv2DOp implements LinearOp {
   /** Winograd's kernel of the transposed kernel of kept parameters `p`. */
   private winogradKernel(p: LinearParams, kept: PreparedTranspose): WinogradKernel {
     if (!kept.winograd) {
-      // (inside transpose's tidy: the swapped copy is released with it)
       const swapped = p.weight.transpose([0, 1, 3, 2]) as tf.Tensor4D;
       kept.winograd = keepWinogradKernel(winogradKernelOfFlipped(swapped));
+      // Released now, not with transpose's tidy: with it goes XNNPACK's packed copy of its taps,
+      // which would otherwise sit in the heap through this layer's correlation.
+      swapped.dispose();
       kept.flipped?.dispose();
       kept.flipped = null;
     }

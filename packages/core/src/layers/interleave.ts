@@ -9,10 +9,14 @@ export function interleave<T extends tf.Tensor>(parts: readonly T[], axis: numbe
   if (parts.length === 1) return parts[0];
   const shape = [...parts[0].shape];
   shape[axis] *= parts.length;
-  return tf
-    .concat(
-      parts.map((p) => p.expandDims(axis + 1)),
-      axis + 1,
-    )
-    .reshape(shape) as T;
+  // (in a tidy: the expanded views share their parts' data and would keep it alive otherwise)
+  return tf.tidy(
+    () =>
+      tf
+        .concat(
+          parts.map((p) => p.expandDims(axis + 1)),
+          axis + 1,
+        )
+        .reshape(shape) as T,
+  );
 }

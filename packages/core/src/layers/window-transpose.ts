@@ -119,8 +119,12 @@ export function flipSpatially(kernel: tf.Tensor4D): tf.Tensor4D {
     const taps = kh * kw;
     if (taps === 1) return kernel.clone();
     const reversal = tf.oneHot(tf.range(taps - 1, -1, -1, 'int32'), taps).toFloat() as tf.Tensor2D;
+    // The reversal is symmetric, so it goes in as the transposed left operand: tfjs-wasm then runs
+    // its own loop over the kernel. As the right operand of a plain product, XNNPACK would keep a
+    // packed copy of the kernel (which shares its data with the reshape) for as long as the kernel
+    // lives: the size of every flipped kernel again, in a wasm heap that never shrinks.
     return tf
-      .matMul(reversal, kernel.reshape([taps, a * b]))
+      .matMul(reversal, kernel.reshape([taps, a * b]), true, false)
       .reshape([kh, kw, a, b]) as tf.Tensor4D;
   });
 }

@@ -135,7 +135,7 @@ function inputTransform(
 
 /** `Aᵀ m` along one axis: the two outputs of a tile from its four transformed values. */
 function outputTransform(m: readonly tf.Tensor[]): [tf.Tensor, tf.Tensor] {
-  return [tf.addN([m[0], m[1], m[2]]), m[1].sub(m[2]).sub(m[3])];
+  return tf.tidy(() => [tf.addN([m[0], m[1], m[2]]), m[1].sub(m[2]).sub(m[3])]);
 }
 
 /**
@@ -165,25 +165,40 @@ export function winogradCorrelate3x3(
       [0, 0],
     ]);
     const tilesPerImage = batch * tilesH * tilesW;
-    // transformed[4·a + b]: tap (a, b) of every tile, a along rows, b along columns. Columns are
-    // transformed first, on the larger tensor, while the channels are still contiguous.
-    const transformed: tf.Tensor[] = new Array<tf.Tensor>(16);
+    // Every intermediate is released as soon as its last reader ran, not at the end of the tidy:
+    // on VGG16's 224² layers they add up to about 200 MB, and the wasm heap keeps its high-water
+    // mark for good (docs/performance.md, memory). The operations and their order are unchanged.
+    // mixed[4·a + b]: tap (a, b) of every tile, a along rows, b along columns, times its matrix.
+    // Columns are transformed first, on the larger tensor, while the channels are still contiguous.
+    const mixed: tf.Tensor[] = new Array<tf.Tensor>(16);
     inputTransform(padded, kernel.columnFilters, 2).forEach((columns, b) => {
       inputTransform(columns, kernel.rowFilters, 1).forEach((tile, a) => {
-        transformed[4 * a + b] = tile.reshape([tilesPerImage, inChannels]);
+        const taps = tile.reshape([tilesPerImage, inChannels]) as tf.Tensor2D;
+        mixed[4 * a + b] = tf.matMul(taps, kernel.matrices[4 * a + b]);
+        tf.dispose([tile, taps]);
       });
+      columns.dispose();
     });
-    const mixed = transformed.map((v, k) => tf.matMul(v as tf.Tensor2D, kernel.matrices[k]));
+    if (padded !== x) padded.dispose();
     // Aᵀ over the tile's rows (index k = 4·row + column), then over its columns.
-    const byRow = [0, 1, 2, 3].map((column) =>
-      outputTransform([0, 1, 2, 3].map((row) => mixed[4 * row + column])),
-    );
+    const byRow = [0, 1, 2, 3].map((column) => {
+      const parts = [0, 1, 2, 3].map((row) => mixed[4 * row + column]);
+      const pair = outputTransform(parts);
+      tf.dispose(parts);
+      return pair;
+    });
     const outputRows = [0, 1].map((outRow) => {
-      const [even, odd] = outputTransform(byRow.map((pair) => pair[outRow]));
+      const parts = byRow.map((pair) => pair[outRow]);
+      const [even, odd] = outputTransform(parts);
+      tf.dispose(parts);
       const shape = [batch, tilesH, tilesW, outChannels];
-      return interleave([even.reshape(shape), odd.reshape(shape)], 2);
+      const halves = [even.reshape(shape), odd.reshape(shape)];
+      const row = interleave(halves, 2);
+      tf.dispose([even, odd, ...halves]);
+      return row;
     });
     const full = interleave(outputRows, 1) as tf.Tensor4D;
+    tf.dispose(outputRows);
     if (2 * tilesH === outH && 2 * tilesW === outW) return full;
     return full.slice([0, 0, 0, 0], [batch, outH, outW, outChannels]);
   });

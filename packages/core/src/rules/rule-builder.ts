@@ -131,6 +131,14 @@ function propagate(
   const signs = readSigns(definition, context, relevance);
   return tf.tidy(() => {
     const { op, input, output } = context;
+    // Full-size temporaries are released as soon as they are read, not when the tidy ends: on
+    // VGG16's 224² layers each is 12.8 MB, and the wasm heap keeps its high-water mark
+    // (docs/performance.md, memory). The operations and their order are unchanged.
+    const release = (...tensors: tf.Tensor[]) => {
+      for (const t of new Set(tensors)) {
+        if (t !== output && t !== input && t !== relevance) t.dispose();
+      }
+    };
     let total: tf.Tensor | null = null;
     for (const group of definition.groups) {
       const selection = group.outputs ?? 'all';
@@ -148,24 +156,39 @@ function propagate(
       const denominator =
         group.terms.length === 1 && isPlainTerm(group.terms[0])
           ? output
-          : terms
-              .map(({ sign, input: a, params }) => {
-                const z = op.forward(a === 'ones' ? tf.onesLike(input) : a, params);
-                return sign === 1 ? z : tf.neg(z);
-              })
-              .reduce((sum, z) => sum.add(z));
-      let ratio = relevance.div(
-        stabilise(denominator, epsilonFor(definition.stabiliser, denominator)),
-      );
+          : tf.tidy(() =>
+              terms
+                .map(({ sign, input: a, params }) => {
+                  const z = op.forward(a === 'ones' ? tf.onesLike(input) : a, params);
+                  return sign === 1 ? z : tf.neg(z);
+                })
+                .reduce((sum, z) => sum.add(z)),
+            );
+      const stabilised = stabilise(denominator, epsilonFor(definition.stabiliser, denominator));
+      let ratio = relevance.div(stabilised);
+      release(denominator, stabilised);
       const mask = maskFor(selection, output);
-      if (mask) ratio = ratio.mul(mask);
-      if ((group.factor ?? 1) !== 1) ratio = ratio.mul(group.factor ?? 1);
+      if (mask) {
+        const masked = ratio.mul(mask);
+        release(ratio, mask);
+        ratio = masked;
+      }
+      if ((group.factor ?? 1) !== 1) {
+        const scaled = ratio.mul(group.factor ?? 1);
+        release(ratio);
+        ratio = scaled;
+      }
       for (const { sign, input: a, params } of terms) {
         const back = op.transpose(ratio, input.shape, params);
         const share = a === 'ones' ? back : a.mul(back);
+        if (share !== back) release(back);
         const signed = sign === 1 ? share : tf.neg(share);
-        total = total ? total.add(signed) : signed;
+        if (signed !== share) release(share);
+        const sum: tf.Tensor = total ? total.add(signed) : signed;
+        if (total) release(total, signed);
+        total = sum;
       }
+      release(ratio);
     }
     return total ?? tf.zerosLike(input);
   });

@@ -8,7 +8,16 @@ export function stabilise(d: tf.Tensor, epsilon: number | tf.Tensor): tf.Tensor 
   if (typeof epsilon === 'number' && epsilon === 0) return d;
   // step(−d, −1) is −1 where d ≥ 0 and +1 where d < 0, i.e. −sign(d) with sign(0) = +1. Two cheap
   // elementwise kernels instead of a `where` over three full-size tensors (half the time on wasm).
-  return tf.tidy(() => d.sub(tf.step(tf.neg(d), -1).mul(epsilon)));
+  // Each temporary goes as soon as it is read: at most two of d's size live at once (on wasm the
+  // heap keeps its high-water mark; docs/performance.md, memory).
+  return tf.tidy(() => {
+    const negated = tf.neg(d);
+    const minusSign = tf.step(negated, -1);
+    negated.dispose();
+    const shift = minusSign.mul(epsilon);
+    minusSign.dispose();
+    return d.sub(shift);
+  });
 }
 
 /** The classical Add split `R_{u_i} = u_i / (y + ε·sign(y)) · R_y`. */
