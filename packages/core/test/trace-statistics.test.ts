@@ -6,13 +6,21 @@ import { prepare, DisposedError } from '../src/index';
  * layer (an explorer click used to pay two reads per layer), with the values of the relevance.
  */
 function smallCnn(): tf.LayersModel {
+  // Seeded, so every run explains the same network.
+  const kernelInitializer = (seed: number) => tf.initializers.glorotUniform({ seed });
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'relu' }),
+      tf.layers.conv2d({
+        inputShape: [6, 6, 2],
+        filters: 3,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: kernelInitializer(1),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 4, activation: 'relu' }),
-      tf.layers.dense({ units: 3 }),
+      tf.layers.dense({ units: 4, activation: 'relu', kernelInitializer: kernelInitializer(2) }),
+      tf.layers.dense({ units: 3, kernelInitializer: kernelInitializer(3) }),
     ],
   });
 }
@@ -83,8 +91,11 @@ describe('trace mass and sum', () => {
       sum.forEach((s, b) => expect(seen[i].sum[b]).toBeCloseTo(s, 5));
       expect(seen[i].vanished).toEqual(seen[i].mass.map((m) => m === 0));
     });
-    // The output layer holds the target's logit per sample: positive mass.
-    expect(seen[0].mass.every((m) => m > 0)).toBe(true);
+    // The output layer holds the target's logit per sample: its mass is |logit|.
+    const logits = tf.tidy(() => (model.predict(x) as tf.Tensor2D).arraySync());
+    seen[0].mass.forEach((m, b) => expect(m).toBeCloseTo(Math.abs(logits[b][1]), 5));
+    // The seeded network is not a dead one: relevance reaches the input.
+    expect(seen[seen.length - 1].mass.every((m) => m > 0)).toBe(true);
     // Spread copies (as a notebook or a widget might make) keep the values.
     const copy = { ...trace[1] };
     expect(copy.mass).toEqual(seen[1].mass);
