@@ -10,29 +10,13 @@ import {
   type RuleName,
 } from '../src/index';
 import { ExplainPool } from '../src/engine/explain-pool';
+import { seededConvNet } from './support/seeded-conv-net';
 
 /**
  * compareMethods over a pool of workers: the same comparison as in this thread (per-image results
  * equal, means recombined from the slices), its progress, no tensors left, and the pool ended on
  * error and abort.
  */
-function smallCnn(): tf.LayersModel {
-  const init = (s: number) => tf.initializers.glorotNormal({ seed: s });
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [10, 10, 1],
-        filters: 4,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: init(1),
-      }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 3, kernelInitializer: init(2) }),
-    ],
-  });
-}
 
 const SAMPLES = 9;
 
@@ -78,7 +62,7 @@ describe('compareMethods on a pool of workers', () => {
   let options: CompareMethodsOptions;
 
   beforeAll(() => {
-    model = smallCnn();
+    model = seededConvNet({ inputShape: [10, 10, 1], classes: 3 });
     images = tf.randomUniform([SAMPLES, 10, 10, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
     meanImage = images.mean(0);
     options = {

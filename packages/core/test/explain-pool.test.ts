@@ -1,28 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { DisposedError, EngineError, explain, releaseExplainCache } from '@rlrp/core';
 import { ExplainPool, sliceBatch } from '../src/engine/explain-pool';
+import { seededConvNet } from './support/seeded-conv-net';
 
 /**
  * The pool of engines: every worker explains its slice of the batch on its own wasm engine, and
  * the whole equals the batch explained in this thread.
  */
-function smallCnn(): tf.LayersModel {
-  const init = (s: number) => tf.initializers.glorotNormal({ seed: s });
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [10, 10, 1],
-        filters: 4,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: init(1),
-      }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 5, kernelInitializer: init(2) }),
-    ],
-  });
-}
 
 function inThisThread(
   model: tf.LayersModel,
@@ -53,7 +37,7 @@ describe('ExplainPool', () => {
   let pool: ExplainPool;
 
   beforeAll(async () => {
-    model = smallCnn();
+    model = seededConvNet({ inputShape: [10, 10, 1], classes: 5 });
     x = tf.randomUniform([7, 10, 10, 1], 0, 1, 'float32', 5);
     pool = await ExplainPool.start(model, { workers: 2 });
   });

@@ -1,29 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { prepare, DisposedError } from '../src/index';
+import { seededConvNet } from './support/seeded-conv-net';
 
 /**
  * A trace's per-layer mass Σ|R| and sum ΣR: no device read until asked for, then one read for every
  * layer (an explorer click used to pay two reads per layer), with the values of the relevance.
  */
-function smallCnn(): tf.LayersModel {
-  // Seeded, so every run explains the same network.
-  const kernelInitializer = (seed: number) => tf.initializers.glorotUniform({ seed });
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [6, 6, 2],
-        filters: 3,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: kernelInitializer(1),
-      }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 4, activation: 'relu', kernelInitializer: kernelInitializer(2) }),
-      tf.layers.dense({ units: 3, kernelInitializer: kernelInitializer(3) }),
-    ],
-  });
-}
 
 /** Counts the backend's device reads while `run` runs (the real backend, called through). */
 function readsDuring(run: () => void): number {
@@ -41,7 +23,7 @@ describe('trace mass and sum', () => {
   let model: tf.LayersModel;
   let x: tf.Tensor;
   beforeAll(() => {
-    model = smallCnn();
+    model = seededConvNet({ inputShape: [6, 6, 2], filters: 3, hidden: 4, classes: 3 });
     x = tf.randomUniform([2, 6, 6, 2], 0, 1, 'float32', 4);
     // What the first preparation of a model keeps for later ones is not part of the baseline.
     const warm = prepare(model, x);
