@@ -10,12 +10,10 @@
  * RLRP_JUPYTERLAB_SCREENSHOT=FILE also writes the explorer's screenshot to FILE (npm run
  * figures:jupyterlab → docs/images/jupyterlab-explorer.png).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
-import { installLabextension, LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
+import { REPO_ROOT } from '../../src/build/workspace-build';
+import { LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
 import { PLUGIN_ID } from '../../widgets/labextension/src/plugin-id';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { readExplorer, waitForExplorerGeneration } from './support/explorer-readout';
@@ -25,9 +23,8 @@ import {
   expectKernelControlsEnabled,
   expectRuleSwitchRecomputes,
 } from './support/explorer-checks';
-import { buildJupyterLabApp, buildLabextension } from './support/jupyterlab-build';
-import { startJupyterLabServer, type JupyterLabServer } from './support/jupyterlab-server';
-import { buildPackages, installKernelspec } from './support/kernel';
+import type { JupyterLabServer } from './support/jupyterlab-server';
+import { NOTEBOOK_01, startLabWorkspace, type LabWorkspace } from './support/lab-workspace';
 import { writeWidgetsNotebook } from './support/notebook';
 
 /** The parts of the JupyterLab application object (`window.jupyterapp`) the test drives. */
@@ -48,7 +45,6 @@ type LabWindow = typeof globalThis & { jupyterapp?: LabApp };
 
 /** The notebook panel on screen (JupyterLab hides the others with `lm-mod-hidden`). */
 const VISIBLE_NOTEBOOK = '.jp-NotebookPanel:not(.lm-mod-hidden)';
-const NOTEBOOK_01 = 'notebooks/01-quickstart.ipynb';
 const ANYWIDGET_NOTEBOOK = 'notebooks/anywidget.ipynb';
 
 async function openLab(page: Page, server: JupyterLabServer, query = ''): Promise<void> {
@@ -93,35 +89,19 @@ async function runAllCells(page: Page): Promise<void> {
 describe('live widgets in JupyterLab 4 (npm front end on Debian jupyter_server 1.23)', () => {
   let server: JupyterLabServer;
   let session: BrowserSession;
-  let labextensionPrefix: string;
+  let workspace: LabWorkspace;
 
   beforeAll(async () => {
-    bundleFrontends();
-    buildPackages();
-    buildLabextension();
-    const build = buildJupyterLabApp();
-    const kernels = installKernelspec();
-    labextensionPrefix = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-labextension-'));
-    installLabextension({ scope: 'prefix', prefix: labextensionPrefix });
-    // Notebook 01 loads `../models/mnist-cnn`: a copy of it in <root>/notebooks, <root>/models linked.
-    const root = path.dirname(artifactPath('jupyterlab/x'));
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(path.join(root, 'notebooks'), { recursive: true });
-    fs.copyFileSync(path.join(REPO_ROOT, NOTEBOOK_01), path.join(root, NOTEBOOK_01));
-    fs.symlinkSync(path.join(REPO_ROOT, 'models'), path.join(root, 'models'));
-    writeWidgetsNotebook(path.join(root, 'notebooks'), 'anywidget.ipynb', 'anywidget');
-    server = await startJupyterLabServer({
-      rootDir: root,
-      build,
-      jupyterPath: [kernels, path.join(labextensionPrefix, 'share', 'jupyter')],
-    });
+    workspace = await startLabWorkspace('jupyterlab', (notebooks) =>
+      writeWidgetsNotebook(notebooks, 'anywidget.ipynb', 'anywidget'),
+    );
+    server = workspace.server;
     session = await launchChromium();
   }, 900_000);
 
   afterAll(async () => {
     await session?.close();
-    await server?.stop();
-    if (labextensionPrefix) fs.rmSync(labextensionPrefix, { recursive: true, force: true });
+    await workspace?.stop();
   });
 
   it('loads the prebuilt extension from labextensions and registers it with the widget manager', async () => {

@@ -8,12 +8,8 @@
  * the tslab-widgets kernel, runs all cells, steps through the layers, switches the rule (the kernel
  * reruns the backward pass), and reloads the page (the widget state comes back from the kernel).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
-import { installLabextension, LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
+import { LABEXTENSION_NAME } from '../../widgets/src/labextension-install';
 import { PLUGIN_ID } from '../../widgets/labextension/src/plugin-id';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { readExplorer } from './support/explorer-readout';
@@ -22,9 +18,8 @@ import {
   expectFrontEndStepping,
   expectRuleSwitchRecomputes,
 } from './support/explorer-checks';
-import { buildJupyterLabApp, buildLabextension } from './support/jupyterlab-build';
-import { startJupyterLabServer, type JupyterLabServer } from './support/jupyterlab-server';
-import { buildPackages, installKernelspec } from './support/kernel';
+import type { JupyterLabServer } from './support/jupyterlab-server';
+import { NOTEBOOK_01, startLabWorkspace, type LabWorkspace } from './support/lab-workspace';
 
 /** The parts of the Notebook 7 application object (`window.jupyterapp`) the test drives. */
 interface NotebookApp {
@@ -45,7 +40,6 @@ type NotebookWindow = typeof globalThis & { jupyterapp?: NotebookApp };
 
 /** Notebook 7's shell shows one document, in its main panel. */
 const NOTEBOOK = '#main-panel .jp-NotebookPanel';
-const NOTEBOOK_01 = 'notebooks/01-quickstart.ipynb';
 
 /**
  * Loads Notebook 7's page of notebook 01 and waits until the page has opened it (from the URL)
@@ -79,34 +73,17 @@ function execute(page: Page, command: string): Promise<unknown> {
 describe('live widgets in Notebook 7 (npm front end on Debian jupyter_server 1.23)', () => {
   let server: JupyterLabServer;
   let session: BrowserSession;
-  let labextensionPrefix: string;
+  let workspace: LabWorkspace;
 
   beforeAll(async () => {
-    bundleFrontends();
-    buildPackages();
-    buildLabextension();
-    const build = buildJupyterLabApp();
-    const kernels = installKernelspec();
-    labextensionPrefix = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-labextension-'));
-    installLabextension({ scope: 'prefix', prefix: labextensionPrefix });
-    // Notebook 01 loads `../models/mnist-cnn`: a copy of it in <root>/notebooks, <root>/models linked.
-    const root = path.dirname(artifactPath('notebook7/x'));
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(path.join(root, 'notebooks'), { recursive: true });
-    fs.copyFileSync(path.join(REPO_ROOT, NOTEBOOK_01), path.join(root, NOTEBOOK_01));
-    fs.symlinkSync(path.join(REPO_ROOT, 'models'), path.join(root, 'models'));
-    server = await startJupyterLabServer({
-      rootDir: root,
-      build,
-      jupyterPath: [kernels, path.join(labextensionPrefix, 'share', 'jupyter')],
-    });
+    workspace = await startLabWorkspace('notebook7');
+    server = workspace.server;
     session = await launchChromium();
   }, 900_000);
 
   afterAll(async () => {
     await session?.close();
-    await server?.stop();
-    if (labextensionPrefix) fs.rmSync(labextensionPrefix, { recursive: true, force: true });
+    await workspace?.stop();
   });
 
   it('opens notebook 01 in Notebook 7 on the tslab-widgets kernel with the prebuilt extension', async () => {
