@@ -35,6 +35,14 @@ export abstract class RlrpWidget<S extends object> extends Widget<S> {
     );
   }
 
+  /**
+   * False: `@rlrp/widgets` is not on npm, and an exported page must not depend on a CDN (the
+   * anywidget route too), so a static HTML export shows the snapshot.
+   */
+  protected override viewInStaticHtmlExport(): boolean {
+    return false;
+  }
+
   protected override htmlFallback(): string {
     return this.toHtml(this.fallbackPlotly);
   }

@@ -5,15 +5,14 @@ describe('staticHtmlExport: which launching commands are static HTML exports', (
   test.each([
     [['/usr/bin/python3', '/usr/bin/jupyter-nbconvert', '--execute', '--to', 'html', 'a.ipynb']],
     [['python3', '/usr/local/bin/jupyter-nbconvert', '--to=html', '--execute', 'a.ipynb']],
+    // `jupyter nbconvert` execs jupyter-nbconvert (jupyter_core), so that is what /proc shows
     [
       [
-        '/usr/bin/python3',
-        '/usr/bin/jupyter',
-        'nbconvert',
-        '--to',
+        'python3',
+        '/usr/bin/jupyter-nbconvert',
+        '--NbConvertApp.export_format',
         'slides',
-        '--execute',
-        'a.ipynb',
+        'x.ipynb',
       ],
     ],
     [['python3', '-m', 'nbconvert', '--execute', '--to', 'WebPDF', 'a.ipynb']],
@@ -37,21 +36,24 @@ describe('staticHtmlExport: which launching commands are static HTML exports', (
     [['/usr/bin/python3', '/usr/bin/jupyter-notebook', '--no-browser']],
     [['/usr/bin/python3', '-m', 'jupyter_server', '--to', 'html']],
     [['node', 'my-script.js', 'jupyter-nbconvert-like', '--to', 'html']],
+    // nbconvert named later, as an argument of another command
+    [['node', 'runner.js', 'x', '/usr/bin/jupyter-nbconvert', '--to', 'html']],
+    [['python3', 'runner.py', 'x', '-m', 'nbconvert', '--to', 'html']],
     [[]],
   ])('%j is not', (argv) => {
-    expect(staticHtmlExport(argv)).toBeNull();
+    expect(staticHtmlExport(argv)).toBeUndefined();
   });
 });
 
 describe('staticHtmlExportOfParent: reads the launching process named by JPY_PARENT_PID', () => {
   test('no JPY_PARENT_PID, or not a process id: not an export', () => {
-    expect(staticHtmlExportOfParent({})).toBeNull();
-    expect(staticHtmlExportOfParent({ JPY_PARENT_PID: '../self' })).toBeNull();
-    expect(staticHtmlExportOfParent({ JPY_PARENT_PID: '0' })).toBeNull();
+    expect(staticHtmlExportOfParent({})).toBeUndefined();
+    expect(staticHtmlExportOfParent({ JPY_PARENT_PID: '../self' })).toBeUndefined();
+    expect(staticHtmlExportOfParent({ JPY_PARENT_PID: '0' })).toBeUndefined();
   });
 
   test('a gone process: not an export', () => {
-    expect(staticHtmlExportOfParent({ JPY_PARENT_PID: '999999999' })).toBeNull();
+    expect(staticHtmlExportOfParent({ JPY_PARENT_PID: '999999999' })).toBeUndefined();
   });
 
   test('a live process whose command line is an HTML export is recognised', async () => {
@@ -66,8 +68,8 @@ describe('staticHtmlExportOfParent: reads the launching process named by JPY_PAR
     );
     try {
       // Until bash has replaced itself, the command line is bash's: poll briefly.
-      let found: string | null = null;
-      for (let attempt = 0; attempt < 250 && found === null; attempt++) {
+      let found: string | undefined;
+      for (let attempt = 0; attempt < 250 && found === undefined; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         found = staticHtmlExportOfParent({ JPY_PARENT_PID: String(child.pid) });
       }

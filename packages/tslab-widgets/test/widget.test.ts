@@ -316,3 +316,24 @@ describe('declared traits', () => {
     expect(({} as Record<string, unknown>)['zoom']).toBeUndefined();
   });
 });
+
+describe('the display bundle in a static HTML export', () => {
+  class Unpublished extends Demo {
+    protected override viewInStaticHtmlExport(): boolean {
+      return false;
+    }
+  }
+  const VIEW = 'application/vnd.jupyter.widget-view+json';
+
+  test('a widget keeps its view unless it says a CDN cannot serve its module', () => {
+    installLocalRuntime({ staticHtmlExport: 'jupyter nbconvert --to html' });
+    expect(Object.keys(new Demo()[MIME_BUNDLE]().data)).toContain(VIEW);
+    const fallbackOnly = new Unpublished()[MIME_BUNDLE]().data;
+    expect(Object.keys(fallbackOnly).sort()).toEqual(['text/html', 'text/plain']);
+  });
+
+  test('outside an export both keep the view', () => {
+    installLocalRuntime();
+    expect(Object.keys(new Unpublished()[MIME_BUNDLE]().data)).toContain(VIEW);
+  });
+});

@@ -3,6 +3,7 @@ import { isDisplayable, MIME_BUNDLE } from '../display';
 import type { JsonObject } from '../json';
 import type { KernelChannel } from '../runtime/channel';
 import type { ExecutionHistory } from './history';
+import { CellInterruptedError } from './interrupt-watch';
 import type { TslabConsole, TslabExecutor } from './tslab';
 
 /** The fields of an `execute_request` this engine uses. */
@@ -73,11 +74,11 @@ export class ExecutionEngine {
   private failureGeneration = 0;
   private capture: Capture | null = null;
   /**
-   * Where the current cell is between leaving the queue and tslab running it. The engine yields
-   * once there (so busy and execute_input reach the front end before a cell that blocks), and an
-   * interrupt in that window would reach tslab's executor before the cell exists and be lost.
+   * Whether an interrupt arrived since the current cell published its execute_input. The engine
+   * yields once there (so busy and execute_input reach the front end before a cell that blocks),
+   * and an interrupt in that yield would reach tslab's executor before the cell exists and be lost.
    */
-  private startup: 'none' | 'starting' | 'interrupted' = 'none';
+  private interruptedSinceStart = false;
 
   constructor(
     private readonly channel: KernelChannel,
@@ -128,16 +129,9 @@ export class ExecutionEngine {
 
   /** Interrupts the running cell: its pending `await` (tslab's executor rejects it) and loops. */
   interrupt(): void {
-    if (this.startup === 'starting') this.startup = 'interrupted';
+    this.interruptedSinceStart = true;
     this.lifecycle.cellInterrupted();
     this.executor?.interrupt();
-  }
-
-  /** Closes the window between a cell's execute_input and its run; true if it was interrupted. */
-  private endStartup(): boolean {
-    const interrupted = this.startup === 'interrupted';
-    this.startup = 'none';
-    return interrupted;
   }
 
   private async run(request: ExecuteRequest): Promise<JsonObject> {
@@ -145,19 +139,19 @@ export class ExecutionEngine {
     if (request.storeHistory) this.executionCount++;
     const count = this.executionCount;
     // From here an interrupt belongs to this cell (a front end may send it on execute_input).
-    this.startup = 'starting';
+    this.interruptedSinceStart = false;
     this.lifecycle.cellStarted();
     if (!request.silent) {
       this.channel.publish('execute_input', { code: request.code, execution_count: count });
     }
     // Let busy and execute_input reach the front end before a cell that blocks the event loop.
     await new Promise((resolve) => setImmediate(resolve));
-    const interruptedBeforeRun = this.endStartup();
+    const interruptedBeforeRun = this.interruptedSinceStart;
     const capture: Capture = { hasValue: false, value: undefined, thrown: [], diagnostics: [] };
     this.capture = capture;
     let ok: boolean;
     try {
-      if (interruptedBeforeRun) throw new CellInterruptedBeforeRunError();
+      if (interruptedBeforeRun) throw cellInterruptedBeforeRun();
       ok = await this.executor.execute(request.code);
     } catch (error) {
       capture.thrown.push(error);
@@ -190,13 +184,13 @@ export class ExecutionEngine {
 }
 
 /** The cell was interrupted after its execute_input and before any of its code ran. */
-class CellInterruptedBeforeRunError extends Error {
-  constructor() {
-    super('Interrupted: the kernel received an interrupt before this cell ran; none of it ran');
-    this.name = 'CellInterruptedError';
-    // No stack: it would show only the kernel's frames, never the cell's.
-    this.stack = `${this.name}: ${this.message}`;
-  }
+function cellInterruptedBeforeRun(): CellInterruptedError {
+  const error = new CellInterruptedError(
+    'Interrupted: the kernel received an interrupt before this cell ran; none of it ran',
+  );
+  // No stack: it would show only the kernel's frames, never the cell's.
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
 }
 
 function resultBundle(value: unknown): { data: JsonObject; metadata: JsonObject } {

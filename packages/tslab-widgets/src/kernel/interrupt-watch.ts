@@ -1,10 +1,15 @@
 import { Worker } from 'worker_threads';
 import { LOOP_GUARD } from './loop-guard';
 
-/** Thrown by a cell's loop after an interrupt (SIGINT) arrived while the cell ran. */
+/**
+ * Thrown by a cell's loop after an interrupt (SIGINT) arrived while the cell ran, and reported for
+ * a cell interrupted before it ran (see execution.ts).
+ */
 export class CellInterruptedError extends Error {
-  constructor() {
-    super('Interrupted: the kernel received an interrupt (SIGINT) while this loop ran');
+  constructor(
+    message = 'Interrupted: the kernel received an interrupt (SIGINT) while this loop ran',
+  ) {
+    super(message);
     this.name = 'CellInterruptedError';
   }
 }

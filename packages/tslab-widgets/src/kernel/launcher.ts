@@ -106,7 +106,7 @@ export async function startKernel(connectionFile: string): Promise<KernelServer>
   const runtime = installRuntime(server.channel, true, {
     staticHtmlExport: staticHtmlExport ?? undefined,
   });
-  if (staticHtmlExport !== null) {
+  if (staticHtmlExport !== undefined) {
     server.channel.log(
       `started by ${staticHtmlExport}: widgets display their static text/html fallback, not the live view`,
     );

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'fs';
+import { readFileSync } from 'fs';
 
 /**
  * Recognises a kernel started by `jupyter nbconvert --execute --to html` (or `slides`, `webpdf`,
@@ -18,77 +18,56 @@ import { closeSync, openSync, readSync } from 'fs';
 /** The nbconvert formats whose output is an HTML page (the `--to` values, lower case). */
 const HTML_FORMATS = new Set(['html', 'slides', 'webpdf']);
 
-/** Commands that run nbconvert's app, as the basename of an argument of the launching process. */
-const NBCONVERT_COMMANDS = new Set(['jupyter-nbconvert', 'jupyter-dejavu']);
-
-/** More than any real command line; bounds what is read from `/proc`. */
-const MAX_COMMAND_LINE_BYTES = 64 * 1024;
-
 /**
  * What started the kernel, when it is a static HTML export: a short description such as
- * `jupyter nbconvert --to html`, for the kernel log. `null` otherwise.
+ * `jupyter nbconvert --to html`, for the kernel log. `undefined` otherwise.
  *
  * @param argv - the launching process's arguments
  */
-export function staticHtmlExport(argv: readonly string[]): string | null {
-  const basenames = argv.map((arg) => arg.slice(arg.lastIndexOf('/') + 1));
-  const dejavu = basenames.slice(0, 3).includes('jupyter-dejavu');
-  const nbconvert =
-    dejavu ||
-    basenames.slice(0, 3).some((name) => NBCONVERT_COMMANDS.has(name)) ||
-    adjacent(basenames, 'jupyter', 'nbconvert') ||
-    adjacent(argv, '-m', 'nbconvert');
-  if (!nbconvert) return null;
+export function staticHtmlExport(argv: readonly string[]): string | undefined {
+  // The command is within the first arguments: the interpreter, maybe `-m`, then the script.
+  const head = argv.slice(0, 3);
+  const names = head.map((arg) => arg.slice(arg.lastIndexOf('/') + 1));
+  const dejavu = names.includes('jupyter-dejavu');
+  const nbconvert = names.includes('jupyter-nbconvert') || adjacent(head, '-m', 'nbconvert');
+  if (!dejavu && !nbconvert) return undefined;
   const format = dejavu ? 'html' : exportFormat(argv);
-  if (format === null || !HTML_FORMATS.has(format)) return null;
+  if (format === undefined || !HTML_FORMATS.has(format)) return undefined;
   return `jupyter nbconvert --to ${format}`;
 }
 
 /**
- * {@link staticHtmlExport} of the process named by `JPY_PARENT_PID` in `env`; `null` when there
- * is none or its command line cannot be read.
+ * {@link staticHtmlExport} of the process named by `JPY_PARENT_PID` in `env`; `undefined` when
+ * there is none or its command line cannot be read.
  */
-export function staticHtmlExportOfParent(env: NodeJS.ProcessEnv = process.env): string | null {
+export function staticHtmlExportOfParent(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const pid = env['JPY_PARENT_PID'];
-  if (pid === undefined || !/^[1-9][0-9]{0,9}$/.test(pid)) return null;
-  const commandLine = readBounded(`/proc/${pid}/cmdline`);
-  if (commandLine === null) return null;
+  if (pid === undefined || !/^[1-9][0-9]{0,9}$/.test(pid)) return undefined;
+  let commandLine: string;
+  try {
+    // A /proc file reports size 0; its length is bounded by the system's argument limit.
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined; // gone, not Linux, not allowed
+  }
   return staticHtmlExport(commandLine.split('\0').filter((arg) => arg !== ''));
 }
 
 /** The export format the arguments ask for (`--to X`, `--to=X`, the app's trait), lower case. */
-function exportFormat(argv: readonly string[]): string | null {
-  let format: string | null = null;
-  argv.forEach((arg, index) => {
-    // Later arguments override earlier ones, as in traitlets.
-    if (arg === '--to' && index + 1 < argv.length) format = argv[index + 1];
+function exportFormat(argv: readonly string[]): string | undefined {
+  let format: string | undefined;
+  // Later arguments override earlier ones, as in traitlets.
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index];
+    const spaced = arg === '--to' || arg === '--NbConvertApp.export_format';
+    if (spaced && index + 1 < argv.length) format = argv[index + 1];
     const assigned = /^--(?:to|NbConvertApp\.export_format)=(.*)$/.exec(arg);
     if (assigned) format = assigned[1];
     if (arg === '--inplace' || arg === '--clear-output') format = 'notebook';
-  });
-  return format === null ? null : (format as string).toLowerCase();
+  }
+  return format?.toLowerCase();
 }
 
 function adjacent(list: readonly string[], first: string, second: string): boolean {
   return list.some((item, index) => item === first && list[index + 1] === second);
-}
-
-/** The file's text, or null when it cannot be read (gone, not Linux, not allowed). */
-function readBounded(file: string): string | null {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const buffer = Buffer.alloc(MAX_COMMAND_LINE_BYTES);
-    let length = 0;
-    while (length < buffer.length) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) break;
-      length += read;
-    }
-    return buffer.toString('utf8', 0, length);
-  } catch {
-    return null;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }

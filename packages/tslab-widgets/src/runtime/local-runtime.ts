@@ -1,7 +1,7 @@
 import type { CommMsgType } from '../comm/comm-manager';
 import type { JsonObject } from '../json';
 import type { KernelChannel, PublishOptions } from './channel';
-import type { WidgetRuntime } from './runtime';
+import type { RuntimeOptions, WidgetRuntime } from './runtime';
 import { installRuntime } from './runtime';
 
 /** A message the local runtime would have sent to the front end. */
@@ -39,7 +39,7 @@ export interface LocalRuntime {
  * Installs a runtime that records what would go to the front end, replacing the current runtime.
  * Use it in unit tests of widgets; inside a real kernel, never call it.
  */
-export function installLocalRuntime(): LocalRuntime {
+export function installLocalRuntime(options: RuntimeOptions = {}): LocalRuntime {
   const sent: RecordedMessage[] = [];
   const errors: RecordedError[] = [];
   const payloads: JsonObject[] = [];
@@ -62,7 +62,7 @@ export function installLocalRuntime(): LocalRuntime {
     },
     log: () => undefined,
   };
-  const runtime = installRuntime(channel, false);
+  const runtime = installRuntime(channel, false, options);
   return {
     runtime,
     sent,

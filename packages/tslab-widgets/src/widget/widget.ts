@@ -268,12 +268,15 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
 
   /**
    * The display bundle: the widget view plus text/plain and text/html fallbacks. Inside a static
-   * HTML export (see {@link WidgetRuntime.staticHtmlExport}) the view is left out, so the exported
-   * page shows the `text/html` fallback instead of a box that waits for a CDN.
+   * HTML export (see {@link WidgetRuntime.staticHtmlExport}) a widget whose
+   * {@link Widget.viewInStaticHtmlExport} is false leaves the view out, so the exported page shows
+   * the `text/html` fallback instead of a box that waits for a CDN.
    */
   [MIME_BUNDLE](): MimeBundle {
     const fallbacks = { 'text/plain': this.textFallback(), 'text/html': this.htmlFallback() };
-    if (this.runtime.staticHtmlExport !== undefined) return { data: fallbacks, metadata: {} };
+    if (this.runtime.staticHtmlExport !== undefined && !this.viewInStaticHtmlExport()) {
+      return { data: fallbacks, metadata: {} };
+    }
     return {
       data: {
         'application/vnd.jupyter.widget-view+json': {
@@ -285,6 +288,16 @@ export class Widget<S extends object> implements Displayable, WidgetStateSource 
       },
       metadata: {},
     };
+  }
+
+  /**
+   * Whether a static HTML export (`jupyter nbconvert --execute --to html`) keeps this widget's
+   * live view. True: the exported page's widget manager loads the model's module from a CDN, which
+   * works for modules published on npm. Override to return false for a module a CDN cannot serve
+   * (unpublished, or a reader offline); the page then shows {@link Widget.htmlFallback}.
+   */
+  protected viewInStaticHtmlExport(): boolean {
+    return true;
   }
 
   /** What a front end without widget support shows as plain text. Override to say more. */
