@@ -105,10 +105,12 @@ interface SavedModel {
 
 const WIDGET_KINDS: ReadonlySet<unknown> = new Set(Object.keys(MODEL_NAMES));
 
-/** Whether a saved model is one of this package's widgets, on either front end. */
-function isOwnWidget(model: SavedModel): boolean {
-  if (model.model_module === WIDGET_MODULE) return true;
-  return model.model_module === 'anywidget' && WIDGET_KINDS.has(model.state?.kind);
+/** Whether a saved model is one of this package's widgets (either front end) with a state object. */
+function isOwnWidget(model: unknown): model is SavedModel & { state: Record<string, unknown> } {
+  if (typeof model !== 'object' || model === null) return false;
+  const { model_module: module, state } = model as SavedModel;
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return false;
+  return module === WIDGET_MODULE || (module === 'anywidget' && WIDGET_KINDS.has(state.kind));
 }
 
 /**
@@ -127,8 +129,12 @@ export function markStaticWidgetState(html: string): string {
         `its widget state is not JSON (${(error as Error).message}); pass the HTML that \`jupyter nbconvert --to html\` wrote, unedited.`,
       );
     }
-    for (const model of Object.values(saved.state ?? {}))
-      if (isOwnWidget(model) && model.state) model.state[STATIC_EXPORT_TRAIT] = true;
+    const models: unknown = saved?.state;
+    if (typeof models === 'object' && models !== null) {
+      for (const model of Object.values(models)) {
+        if (isOwnWidget(model)) model.state[STATIC_EXPORT_TRAIT] = true;
+      }
+    }
     return `${open}${scriptSafeJson(JSON.stringify(saved))}${close}`;
   });
 }

@@ -120,6 +120,21 @@ describe('static HTML export post-processing', () => {
     );
   });
 
+  it('leaves odd saved models as they are: null, a non-object state, a __proto__ model id', () => {
+    const state =
+      '{"state": {"gone": null, "odd": {"model_module": "@rlrp/widgets", "state": "x"}, ' +
+      '"__proto__": {"model_module": "@rlrp/widgets", "state": {"kind": "rule-comparison"}}}}';
+    const page = `<script type="application/vnd.jupyter.widget-state+json">${state}</script>`;
+    const json = /widget-state\+json">([\s\S]*?)<\/script>/.exec(markStaticWidgetState(page))?.[1];
+    const marked = JSON.parse(json ?? '') as { state: Record<string, unknown> };
+    expect(marked.state['gone']).toBeNull();
+    expect(marked.state['odd']).toEqual({ model_module: '@rlrp/widgets', state: 'x' });
+    // A model id of "__proto__" stays an own key and is marked like any other.
+    expect(Object.getOwnPropertyNames(marked.state)).toContain('__proto__');
+    expect(JSON.stringify(marked)).toContain(`"${STATIC_EXPORT_TRAIT}":true`);
+    expect(({} as Record<string, unknown>)[STATIC_EXPORT_TRAIT]).toBeUndefined();
+  });
+
   it('rejects widget state that is not JSON with a typed error', () => {
     const page = '<script type="application/vnd.jupyter.widget-state+json">{"state": </script>';
     expect(() => markStaticWidgetState(page)).toThrow(RlrpError);
