@@ -1,8 +1,10 @@
+import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import {
   compareMethods,
   DisposedError,
   EngineError,
+  UnknownRuleError,
   epsilon,
   type CompareMethodsOptions,
   type MethodComparisonWithMaps,
@@ -160,6 +162,31 @@ describe('compareMethods on a pool of workers', () => {
       const pool = await (start.mock.results[0].value as Promise<ExplainPool>);
       await expect(pool.explain(images)).rejects.toThrow(DisposedError);
     } finally {
+      start.mockRestore();
+    }
+  });
+
+  it('with the default pool, a worker’s failure is retried in this thread: the error keeps its type', async () => {
+    const start = jest.spyOn(ExplainPool, 'start');
+    const many = tf.tile(images, [15, 1, 1, 1]) as tf.Tensor4D; // 135 images: a default pool on 2 cores
+    try {
+      const before = tf.memory().numTensors;
+      const failing = compareMethods({
+        ...options,
+        images: many,
+        labels: Array.from({ length: 135 }, (_, i) => i % 3),
+        methods: [{ name: 'unknown', rule: 'no-such-rule' as RuleName }],
+      });
+      await expect(failing).rejects.toThrow(UnknownRuleError);
+      // Where the machine has more than one core a pool was started, and it was ended.
+      if (os.availableParallelism() > 1) expect(start).toHaveBeenCalledTimes(1);
+      for (const result of start.mock.results) {
+        const pool = await (result.value as Promise<ExplainPool>);
+        await expect(pool.explain(images)).rejects.toThrow(DisposedError);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      many.dispose();
       start.mockRestore();
     }
   });

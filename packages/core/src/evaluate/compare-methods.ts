@@ -7,6 +7,7 @@ import type { ClassIndices, ProgressCallback } from './metric-options';
 import type { RelevanceScores } from './method-relevance';
 import { checkCompareOptions, compareInThisThread } from './compare-in-thread';
 import { compareOnPool, resolveWorkers } from './compare-on-pool';
+import { EngineError } from '../errors';
 
 /** An explanation method to compare: a display name and the rule, preset or composite it runs. */
 export interface ExplanationMethod {
@@ -94,7 +95,8 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * rule is an object (rule or composite, which hold functions) are explained in this thread first.
  *
  * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`), and
- *   for a `workers` that is not a whole number ≥ 1; EngineError when a worker fails.
+ *   for a `workers` that is not a whole number ≥ 1; EngineError when a worker of a pool asked for
+ *   with `workers` fails (with the default pool the comparison is then run in this thread).
  */
 export async function compareMethods(
   options: CompareMethodsOptions,
@@ -102,5 +104,15 @@ export async function compareMethods(
   checkCompareOptions(options);
   const workers = resolveWorkers(options.workers, options.images.shape[0]);
   options.signal?.throwIfAborted();
-  return workers === 1 ? compareInThisThread(options) : compareOnPool(options, workers);
+  if (workers === 1) return compareInThisThread(options);
+  if (options.workers !== undefined) return compareOnPool(options, workers);
+  // A pool the caller did not ask for must not make a comparison fail that one thread can do
+  // (a model whose layers only this thread knows, for one): a worker's failure is retried here,
+  // where an error that remains keeps its own type instead of arriving as an EngineError.
+  try {
+    return await compareOnPool(options, workers);
+  } catch (error) {
+    if (!(error instanceof EngineError) || options.signal?.aborted) throw error;
+    return compareInThisThread(options);
+  }
 }
