@@ -14,24 +14,29 @@ export interface Timing {
   readonly cpu: number;
 }
 
-/** Times `work` once. */
-export function timed(work: () => void): Timing {
+/** A running stopwatch of wall-clock and process CPU time (every thread of the process). */
+function startTiming(): () => Timing {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
+  return () => {
+    const wall = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
+    return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+  };
+}
+
+/** Times `work` once. */
+export function timed(work: () => void): Timing {
+  const stop = startTiming();
   work();
-  const wall = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+  return stop();
 }
 
 /** Times asynchronous `work` once; the CPU time counts every thread of the process (workers too). */
 export async function timedAsync(work: () => Promise<void>): Promise<Timing> {
-  const cpuStart = process.cpuUsage();
-  const start = performance.now();
+  const stop = startTiming();
   await work();
-  const wall = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+  return stop();
 }
 
 /** Median wall-clock and CPU times of several runs. */
