@@ -49,7 +49,11 @@ export interface CompareMethodsOptions {
    * thread's engine.
    */
   readonly workers?: number;
-  /** Aborts the comparison: the workers are ended and the promise rejects with `signal.reason`. */
+  /**
+   * Aborts the comparison: the workers are ended and the promise rejects with `signal.reason`.
+   * Checked before the comparison starts; a comparison in this thread (one worker) is synchronous
+   * work and runs to its end once started.
+   */
   readonly signal?: AbortSignal;
 }
 
