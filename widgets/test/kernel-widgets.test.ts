@@ -9,6 +9,7 @@ import {
   compareRules,
   explore,
   plotEvaluation,
+  channelValues,
   traceLayers,
   type RelevanceExplorer,
 } from '@rlrp/widgets';
@@ -294,6 +295,39 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     explanation.dispose();
     session.dispose();
     input.dispose();
+  });
+
+  it('reads any sample of a batch, spatial and dense layers, as plain sums would', () => {
+    // A batch of three: sample 1 takes the slice path (a batch of one is read in place).
+    const spatial = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 11);
+    const dense = tf.randomNormal([3, 7], 0, 1, 'float32', 12);
+    const trace = [
+      { name: 'd', className: 'Dense', outputShape: [7], relevance: dense },
+      { name: 'c', className: 'Conv2D', outputShape: [4, 5, 6], relevance: spatial },
+    ] as unknown as Parameters<typeof traceLayers>[0];
+    const baseline = tf.memory().numTensors;
+    const [denseLayer, spatialLayer] = traceLayers(trace, 1);
+    const denseRow = (dense.arraySync() as number[][])[1];
+    const image = (spatial.arraySync() as number[][][][])[1];
+    expect(Array.from(denseLayer.data)).toEqual(denseRow.map((v) => Math.fround(v)));
+    expect(denseLayer.mass).toBeCloseTo(
+      denseRow.reduce((a, v) => a + Math.abs(v), 0),
+      4,
+    );
+    const channelSums = image.flatMap((row) => row.map((cell) => cell.reduce((a, v) => a + v, 0)));
+    Array.from(spatialLayer.data).forEach((v, i) => expect(v).toBeCloseTo(channelSums[i], 4));
+    expect(spatialLayer.sum).toBeCloseTo(
+      channelSums.reduce((a, v) => a + v, 0),
+      3,
+    );
+    const channel = channelValues(spatial, 4, 2);
+    const expected = (spatial.arraySync() as number[][][][])[2].flatMap((row) =>
+      row.map((cell) => cell[4]),
+    );
+    expect(Array.from(channel)).toEqual(expected.map((v) => Math.fround(v)));
+    expect(tf.memory().numTensors).toBe(baseline);
+    spatial.dispose();
+    dense.dispose();
   });
 
   it('rejects a batch of several samples with a typed error', () => {
