@@ -4,8 +4,10 @@
  * 1. `ExplainPool.explain`: the same batch explained by a pool of 1 worker and one of N workers,
  *    run by run in turn (both see the same load), one line per pool size;
  * 2. `compareMethods`: the whole evaluation protocol (explanations, keep-top-k, deletion and
- *    insertion curves) on one image set with `workers: 1` (this thread) and `workers: N`, in turn,
- *    one line per worker count. Each run includes starting its pool: the throughput users get.
+ *    insertion curves) on one image set, run by run in turn: in a child process pinned to one core
+ *    (`taskset -c 0`, the one-core baseline; `--no-one-core` skips it), then here with
+ *    `workers: 1` (this thread) and `workers: N`; one line each. Each run includes starting its
+ *    pool: the throughput users get. `speedup_vs_one_core` is issue #14's "1 → N cores".
  *
  *   npm run bench:pool                                   MNIST CNN, batch 256, R-LRP, 1 vs 2 workers
  *   npm run bench:pool -- --workers 4 --batch 512 --runs 9 --compare-images 512 --compare-runs 5
@@ -19,6 +21,7 @@
  * start-up, copies).
  */
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { argument, loadAverage } from './command-line';
@@ -39,7 +42,12 @@ const METHODS: readonly ExplanationMethod[] = [
   { name: 'EpsilonPlusFlat', rule: 'EpsilonPlusFlat' },
 ];
 
+/** Deletion and insertion steps: the reproduce default. */
+const STEPS = 16;
+
 const quick = process.argv.includes('--quick');
+/** `--no-one-core`: skip the pinned one-core baseline (it doubles the comparison's time). */
+const skipOneCore = process.argv.includes('--no-one-core');
 const workers = Number(argument('--workers') ?? os.availableParallelism());
 
 /** `Math.round` to `digits` decimals. */
@@ -86,62 +94,144 @@ async function benchExplainPool(model: tf.LayersModel): Promise<void> {
   input.dispose();
 }
 
-async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
-  const samples = Number(argument('--compare-images') ?? (quick ? 128 : 512));
-  const runs = Number(argument('--compare-runs') ?? (quick ? 1 : 3));
-  const steps = 16; // the reproduce default
+/** The comparison every compareMethods measurement runs: the same images, labels and methods. */
+function comparisonSet(model: tf.LayersModel, samples: number) {
   const images = tf.randomUniform([samples, 28, 28, 1], 0, 1, 'float32', 43) as tf.Tensor4D;
   const labels = tf.tidy(() =>
     Array.from((model.predict(images) as tf.Tensor).argMax(1).dataSync()),
   );
+  return { images, labels };
+}
+
+/** Times one compareMethods run of the whole set with `count` workers (1: this thread). */
+async function timeComparison(
+  model: tf.LayersModel,
+  set: { images: tf.Tensor4D; labels: number[] },
+  count: number,
+): Promise<Timing> {
+  return timedAsync(async () => {
+    const comparison = await compareMethods({
+      model,
+      ...set,
+      methods: METHODS,
+      steps: STEPS,
+      workers: count,
+    });
+    if (comparison.methods.length !== METHODS.length) throw new Error('methods missing');
+  });
+}
+
+/**
+ * The one-core baseline, in a child process pinned to core 0 (`taskset`): what a user with one
+ * core gets from compareMethods (this thread, one wasm thread; its warm-up run not timed, so the
+ * baseline is, if anything, flattered). Returns the child's timing, or why there is none.
+ */
+function oneCoreRun(samples: number): Timing | string {
+  const child = spawnSync(
+    'taskset',
+    [
+      '-c',
+      '0',
+      process.execPath,
+      ...process.execArgv,
+      __filename,
+      '--one-core-child',
+      String(samples),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  if (child.error) return `taskset could not run (${child.error.message})`;
+  if (child.status !== 0) return `the one-core child failed: ${child.stderr.trim().slice(-500)}`;
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as Timing;
+}
+
+/** The child's side of {@link oneCoreRun}: warm up on 64 images, then time the whole set once. */
+async function oneCoreChild(model: tf.LayersModel, samples: number): Promise<void> {
+  const warm = comparisonSet(model, 64);
+  await timeComparison(model, warm, 1);
+  warm.images.dispose();
+  const set = comparisonSet(model, samples);
+  console.log(JSON.stringify(await timeComparison(model, set, 1)));
+  set.images.dispose();
+}
+
+async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
+  const samples = Number(argument('--compare-images') ?? (quick ? 128 : 512));
+  const runs = Number(argument('--compare-runs') ?? (quick ? 1 : 3));
+  const set = comparisonSet(model, samples);
   const counts = [1, workers];
   const timings: Timing[][] = counts.map(() => []);
+  const oneCore: Timing[] = [];
+  let noOneCore: string | undefined;
   const loadBefore = loadAverage();
+  // Run by run in turn, so that every measurement sees the same load: one core, then this
+  // process on every core with 1 worker (this thread) and with N workers.
   for (let run = 0; run < runs; run++) {
+    if (noOneCore === undefined && !skipOneCore) {
+      const timing = oneCoreRun(samples);
+      if (typeof timing === 'string') noOneCore = timing;
+      else oneCore.push(timing);
+    }
     for (const [i, count] of counts.entries()) {
-      const timing = await timedAsync(async () => {
-        const comparison = await compareMethods({
-          model,
-          images,
-          labels,
-          methods: METHODS,
-          steps,
-          workers: count,
-        });
-        if (comparison.methods.length !== METHODS.length) throw new Error('methods missing');
-      });
-      timings[i].push(timing);
+      timings[i].push(await timeComparison(model, set, count));
     }
   }
+  const common = {
+    bench: 'compareMethods',
+    model: MODEL,
+    methods: METHODS.map((m) => m.name),
+    images: samples,
+    steps: STEPS,
+    runs,
+  };
   const single = medians(timings[0]);
+  const baseline = oneCore.length > 0 ? medians(oneCore) : undefined;
+  if (baseline) {
+    console.log(
+      JSON.stringify({
+        ...common,
+        cores: 1,
+        workers: 1,
+        compare_ms: Math.round(baseline.wall),
+        images_per_s: rounded((samples / baseline.wall) * 1000, 1),
+        cpu_ms: Math.round(baseline.cpu),
+        note: 'child process under taskset -c 0: the one-core baseline',
+      }),
+    );
+  } else if (!skipOneCore) {
+    console.log(JSON.stringify({ ...common, cores: 1, skipped: noOneCore }));
+  }
   for (const [i, count] of counts.entries()) {
     const { wall: ms, cpu } = medians(timings[i]);
     console.log(
       JSON.stringify({
-        bench: 'compareMethods',
-        model: MODEL,
-        methods: METHODS.map((m) => m.name),
-        images: samples,
-        steps,
+        ...common,
+        cores: os.availableParallelism(),
         workers: count,
         compare_ms: Math.round(ms),
         images_per_s: rounded((samples / ms) * 1000, 1),
         speedup: rounded(single.wall / ms, 2),
+        ...(baseline && { speedup_vs_one_core: rounded(baseline.wall / ms, 2) }),
         cpu_ms: Math.round(cpu),
         cpu_bound_speedup: rounded((count * single.cpu) / cpu, 2),
-        runs,
         load_1min: [loadBefore, loadAverage()],
       }),
     );
   }
-  images.dispose();
+  set.images.dispose();
 }
 
 async function main(): Promise<void> {
   await initEngine({ threads: 1 });
   const model = await loadModelFromDir(path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn'));
-  await benchExplainPool(model);
-  await benchCompareMethods(model);
+  const child = argument('--one-core-child');
+  if (child !== undefined) {
+    await oneCoreChild(model, Number(child));
+  } else {
+    await benchExplainPool(model);
+    await benchCompareMethods(model);
+  }
   model.dispose();
 }
 

@@ -12,6 +12,7 @@ import {
   type RuleName,
 } from '../src/index';
 import { ExplainPool } from '../src/engine/explain-pool';
+import { sliceCount } from '../src/evaluate/compare-on-pool';
 import { seededConvNet } from './support/seeded-conv-net';
 
 /**
@@ -37,14 +38,18 @@ function means(e: MethodEvaluation): number[] {
   ];
 }
 
-function expectSameComparison(pooled: MethodComparisonWithMaps, single: MethodComparisonWithMaps) {
+function expectSameComparison(
+  pooled: MethodComparisonWithMaps,
+  single: MethodComparisonWithMaps,
+  samples = SAMPLES,
+) {
   const all = (c: MethodComparisonWithMaps) => [...c.methods, c.random];
   all(pooled).forEach((e, i) => {
     const reference = all(single)[i];
     expect(e.name).toBe(reference.name);
     expect(e.nonFinite).toBe(reference.nonFinite);
-    expect(e.keepTopK.samples).toBe(SAMPLES);
-    expect(e.deletion.samples).toBe(SAMPLES);
+    expect(e.keepTopK.samples).toBe(samples);
+    expect(e.deletion.samples).toBe(samples);
     expect(e.keepTopK.correct).toEqual(reference.keepTopK.correct);
     // Means are recombined from the slices' means: float64 sums in another order.
     const expected = means(reference);
@@ -122,6 +127,55 @@ describe('compareMethods on a pool of workers', () => {
     const single = await compareMethods({ ...options, workers: 1, baseline: 0.5 });
     const pooled = await compareMethods({ ...options, workers: 3, baseline: 0.5 });
     expectSameComparison(pooled, single);
+  });
+
+  it('cuts a larger set into more slices than workers, handed to whichever worker is free', async () => {
+    // 100 images on 2 workers: 3 slices (at least 32 images each), so one worker takes two.
+    expect(sliceCount(100, 2)).toBe(3);
+    const many = tf.randomUniform([100, 10, 10, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const labels = Array.from({ length: 100 }, (_, i) => i % 3);
+    const set = {
+      ...options,
+      images: many,
+      labels,
+      baseline: 0.5,
+      methods: options.methods.slice(0, 2),
+    };
+    try {
+      const before = tf.memory().numTensors;
+      const single = await compareMethods({ ...set, workers: 1 });
+      const done: string[] = [];
+      const compare = jest.spyOn(ExplainPool.prototype, 'compare');
+      let pooled: MethodComparisonWithMaps;
+      try {
+        pooled = await compareMethods({
+          ...set,
+          workers: 2,
+          onProgress: (p) => done.push(`${p.stage} ${p.done}/${p.total}`),
+        });
+        const [slices] = compare.mock.calls[0];
+        expect(slices.map((slice) => slice.shape[0])).toEqual([33, 33, 34]);
+        expect(slices.map((slice) => slice.firstSample)).toEqual([5, 38, 71]);
+      } finally {
+        compare.mockRestore();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expectSameComparison(pooled, single, 100);
+      // Slices of 33, 33 and 34 images in explain batches of 3: 11 + 11 + 12, counted as one stage.
+      expect(done).toContain('explain 34/34');
+      expect(done.filter((p) => p.startsWith('explain '))).toHaveLength(34);
+    } finally {
+      many.dispose();
+    }
+  });
+
+  it('slices: one per worker for a small set, up to 8 per worker of at least 32 images', () => {
+    expect(sliceCount(9, 2)).toBe(2);
+    expect(sliceCount(63, 2)).toBe(2);
+    expect(sliceCount(96, 2)).toBe(3);
+    expect(sliceCount(2048, 2)).toBe(16);
+    expect(sliceCount(10000, 4)).toBe(32);
+    expect(sliceCount(3, 8)).toBe(3);
   });
 
   it('passes a worker’s failure on as a typed error and ends the pool', async () => {

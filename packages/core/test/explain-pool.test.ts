@@ -95,17 +95,6 @@ describe('ExplainPool', () => {
     await doomed.close(); // idempotent after terminate
   });
 
-  it('compare takes at most one slice per worker', async () => {
-    const slice = {
-      images: new ArrayBuffer(0),
-      shape: [0, 10, 10, 1] as [number, number, number, number],
-      labels: [],
-      methods: [],
-      firstSample: 0,
-    };
-    await expect(pool.compare([slice, slice, slice])).rejects.toThrow(/3 slices for 2 workers/);
-  });
-
   it('rejects a bad worker count, and use after close', async () => {
     await expect(ExplainPool.start(model, { workers: 0 })).rejects.toThrow(EngineError);
     const single = await ExplainPool.start(model, { workers: 1 });

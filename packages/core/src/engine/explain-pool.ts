@@ -182,41 +182,52 @@ export class ExplainPool {
   }
 
   /**
-   * Runs the evaluation protocol of `compareMethods` on slices of a dataset, slice `i` on worker
-   * `i` (at most one slice per worker), and gives each slice's comparison in the order of
-   * `slices`. Each worker reports its progress through `onProgress` with its index.
+   * Runs the evaluation protocol of `compareMethods` on slices of a dataset and gives each slice's
+   * comparison in the order of `slices`. Slices go out in order, each to the next worker that is
+   * free, so a slower core (or one shared with other work) takes fewer of them; give several
+   * slices per worker for that balance to work. Progress comes through `onProgress` with the
+   * slice's index.
    *
    * @throws DisposedError after {@link close} or {@link terminate}, or when the pool is terminated
-   *   while the slices run; EngineError with the worker's message when a slice fails.
+   *   while the slices run; EngineError with the worker's message when a slice fails (the slices
+   *   not yet sent are then not sent).
    */
   async compare(
     slices: readonly PoolCompareRequest[],
-    onProgress?: (worker: number, progress: EvaluationProgress) => void,
+    onProgress?: (slice: number, progress: EvaluationProgress) => void,
   ): Promise<MethodComparisonWithMaps[]> {
     if (this.closed) throw new DisposedError('This ExplainPool was closed; start a new one.');
-    if (slices.length > this.workers.length) {
-      throw new EngineError(
-        `ExplainPool: ${slices.length} slices for ${this.workers.length} workers; give at most one per worker.`,
-      );
-    }
-    const replies = await Promise.all(
-      slices.map((slice, i) =>
-        this.workers[i].send(
-          { kind: 'compare', ...slice },
-          [
-            slice.images,
-            ...slice.methods.flatMap((m) =>
-              'relevance' in m ? [m.relevance.scores.buffer as ArrayBuffer] : [],
-            ),
-          ],
-          onProgress && ((progress) => onProgress(i, progress)),
-        ),
-      ),
-    );
-    return replies.map((reply) => {
-      if (reply.kind !== 'compared') throw new EngineError(`Pool worker answered ${reply.kind}.`);
-      return reply.comparison;
-    });
+    const results: MethodComparisonWithMaps[] = new Array(slices.length);
+    let next = 0;
+    let failed = false;
+    const serve = async (worker: PoolWorker): Promise<void> => {
+      while (next < slices.length && !failed) {
+        const i = next++;
+        const slice = slices[i];
+        const transfer = [
+          slice.images,
+          ...slice.methods.flatMap((m) =>
+            'relevance' in m ? [m.relevance.scores.buffer as ArrayBuffer] : [],
+          ),
+        ];
+        try {
+          const reply = await worker.send(
+            { kind: 'compare', ...slice },
+            transfer,
+            onProgress && ((progress) => onProgress(i, progress)),
+          );
+          if (reply.kind !== 'compared') {
+            throw new EngineError(`Pool worker answered ${reply.kind}.`);
+          }
+          results[i] = reply.comparison;
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all(this.workers.map(serve));
+    return results;
   }
 
   /**
@@ -241,12 +252,12 @@ export class ExplainPool {
   }
 }
 
-/** Contiguous slices of `batch` samples over at most `workers` workers, as even as possible. */
-export function sliceBatch(batch: number, workers: number): { start: number; end: number }[] {
-  const parts = Math.min(batch, workers);
-  return Array.from({ length: parts }, (_, i) => ({
-    start: Math.floor((i * batch) / parts),
-    end: Math.floor(((i + 1) * batch) / parts),
+/** At most `parts` contiguous slices of `batch` samples, as even as possible. */
+export function sliceBatch(batch: number, parts: number): { start: number; end: number }[] {
+  const count = Math.min(batch, parts);
+  return Array.from({ length: count }, (_, i) => ({
+    start: Math.floor((i * batch) / count),
+    end: Math.floor(((i + 1) * batch) / count),
   }));
 }
 

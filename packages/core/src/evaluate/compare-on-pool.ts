@@ -16,6 +16,22 @@ import { relevanceScores, type RelevanceScores } from './method-relevance';
 export const MIN_IMAGES_PER_WORKER = 64;
 
 /**
+ * Slices per worker: the set is cut finer than one slice per worker and each worker takes the next
+ * slice when it is free, so a core that is slower (or shared with other work) ends at most one
+ * small slice after the others instead of holding everyone up with a whole share.
+ */
+const SLICES_PER_WORKER = 8;
+
+/** Fewest images per slice: below this a slice's own set-up weighs on its images. */
+const MIN_IMAGES_PER_SLICE = 32;
+
+/** How many slices `samples` images are cut into for `workers` workers (at least one per worker). */
+export function sliceCount(samples: number, workers: number): number {
+  const finest = Math.floor(samples / MIN_IMAGES_PER_SLICE);
+  return Math.min(samples, Math.max(workers, Math.min(workers * SLICES_PER_WORKER, finest)));
+}
+
+/**
  * The number of workers `compareMethods` uses: `workers` when given, else one per logical core
  * but at most one per {@link MIN_IMAGES_PER_WORKER} images (at least 1).
  *
@@ -35,7 +51,8 @@ export function resolveWorkers(workers: number | undefined, samples: number): nu
 /**
  * `compareMethods` over an ExplainPool (options already checked): methods whose rule is an object
  * are explained here first (their functions cannot be sent), the rest of the protocol runs on the
- * workers, one contiguous slice each, and the slices are merged in order. The pool is closed when
+ * workers in contiguous slices ({@link sliceCount}), each worker taking the next slice when it is
+ * free, and the slices are merged in order. The pool is closed when
  * done and terminated at once on error or abort.
  */
 export async function compareOnPool(
@@ -44,10 +61,11 @@ export async function compareOnPool(
 ): Promise<MethodComparisonWithMaps> {
   const { model, images, signal } = options;
   const objectRules = options.methods.flatMap((m) => (typeof m.rule === 'string' ? [] : [m.rule]));
-  const slices = sliceBatch(images.shape[0], workers);
+  const samples = images.shape[0];
+  const slices = sliceBatch(samples, sliceCount(samples, workers));
   const progress = progressOfSlices(options, slices, objectRules.length > 0);
   // The workers boot while this thread explains the rule objects and copies the images out.
-  const starting = ExplainPool.start(model, { workers: slices.length });
+  const starting = ExplainPool.start(model, { workers: Math.min(workers, slices.length) });
   starting.catch(() => undefined); // its failure is awaited below, not left unhandled meanwhile
   let pool: ExplainPool | undefined;
   const stop = () => void pool?.terminate();
@@ -162,7 +180,7 @@ function progressOfSlices(
   explainsHere: boolean,
 ): {
   here?: (progress: EvaluationProgress) => void;
-  workers?: (worker: number, progress: EvaluationProgress) => void;
+  workers?: (slice: number, progress: EvaluationProgress) => void;
 } {
   const { onProgress } = options;
   if (!onProgress) return {};
@@ -180,14 +198,14 @@ function progressOfSlices(
   const done = new Map<string, number[]>();
   return {
     here: (progress) => onProgress({ ...progress, total: explainTotal }),
-    workers: (worker, progress) => {
-      const perWorker = done.get(progress.stage) ?? slices.map(() => 0);
-      perWorker[worker] = progress.done;
-      done.set(progress.stage, perWorker);
+    workers: (slice, progress) => {
+      const perSlice = done.get(progress.stage) ?? slices.map(() => 0);
+      perSlice[slice] = progress.done;
+      done.set(progress.stage, perSlice);
       const explain = progress.stage === 'explain';
       onProgress({
         stage: progress.stage,
-        done: (explain ? hereExplain : 0) + perWorker.reduce((sum, d) => sum + d, 0),
+        done: (explain ? hereExplain : 0) + perSlice.reduce((sum, d) => sum + d, 0),
         total: explain ? explainTotal : metricTotal,
       });
     },
