@@ -21,7 +21,9 @@
  * bench` installs Debian's python3-torch) in a second process, each run of this toolkit followed
  * by one of PyTorch's so that both see the same load; `ratio_vs_torch = explain_ms /
  * torch_explain_ms`, and `floor_ratio_vs_torch = forward_ms / torch_explain_ms`, the least
- * `ratio_vs_torch` this engine could reach with a backward pass that cost nothing. `load_1min` is the machine's load average around each row: on a shared
+ * `ratio_vs_torch` this engine could reach with a backward pass that cost nothing. Last, the
+ * `vgg16-conv` lines time the engine's forward convolution against PyTorch's on each of VGG16's
+ * layer shapes (`--cases conv` for those alone). `load_1min` is the machine's load average around each row: on a shared
  * machine the figures move with it.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -216,8 +218,77 @@ async function main(): Promise<void> {
     input.dispose();
     model.dispose();
   }
+  if (!only || 'vgg16-conv'.includes(only)) {
+    await benchVgg16Convolutions(runs, baseline);
+  }
   baseline?.stop();
   if (process.argv.includes('--write-docs')) await writeDocs(results, runs, torchThreads);
+}
+
+/** VGG16's 3×3 convolutions: input size, input and output channels, and how many layers have them. */
+const VGG16_CONVOLUTIONS: readonly (readonly [number, number, number, number])[] = [
+  [224, 3, 64, 1],
+  [224, 64, 64, 1],
+  [112, 64, 128, 1],
+  [112, 128, 128, 1],
+  [56, 128, 256, 1],
+  [56, 256, 256, 2],
+  [28, 256, 512, 1],
+  [28, 512, 512, 2],
+  [14, 512, 512, 3],
+];
+
+/**
+ * The engine's forward convolution against PyTorch's on each of VGG16's layer shapes (batch 1),
+ * interleaved run by run, and the sum over VGG16's 13 layers: how far the engine's own
+ * convolution is from PyTorch's, whatever the rules do. One line per shape, then the total.
+ */
+async function benchVgg16Convolutions(runs: number, baseline: TorchBaseline | null): Promise<void> {
+  const round = (value: number) => Math.round(value * 100) / 100;
+  const loadBefore = loadAverage();
+  let ours = 0;
+  let theirs = 0;
+  for (const [size, cin, cout, layers] of VGG16_CONVOLUTIONS) {
+    const x = tf.randomUniform([1, size, size, cin], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, cin, cout], 0, 0.05, 'float32', 2) as tf.Tensor4D;
+    const conv = () =>
+      timed(() => {
+        const y = tf.conv2d(x, w, 1, 'same');
+        y.dataSync();
+        y.dispose();
+      });
+    conv(); // warm-up: XNNPACK packs the kernel
+    const times = await alternated(runs, conv, baseline && (() => baseline.conv(size, cin, cout)));
+    tf.dispose([x, w]);
+    const ms = medians(times.ours).wall;
+    const torchMs = baseline ? median(times.torch) : null;
+    const gflop = (2 * size * size * 9 * cin * cout) / 1e9;
+    ours += layers * ms;
+    theirs += layers * (torchMs ?? NaN);
+    console.log(
+      JSON.stringify({
+        case: 'vgg16-conv',
+        shape: `${size}x${size}, ${cin}->${cout}`,
+        layers,
+        gflop: round(gflop),
+        ms: round(ms),
+        gflops: round(gflop / (ms / 1000)),
+        torch_ms: torchMs === null ? null : round(torchMs),
+        torch_gflops: torchMs === null ? null : round(gflop / (torchMs / 1000)),
+        ratio_vs_torch: torchMs === null ? null : round(ms / torchMs),
+      }),
+    );
+  }
+  console.log(
+    JSON.stringify({
+      case: 'vgg16-convolutions-total',
+      layers: 13,
+      ms: round(ours),
+      torch_ms: baseline ? round(theirs) : null,
+      ratio_vs_torch: baseline ? round(ours / theirs) : null,
+      load_1min: [loadBefore, loadAverage()],
+    }),
+  );
 }
 
 const BEGIN = '<!-- bench-core:begin -->';

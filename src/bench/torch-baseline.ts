@@ -68,6 +68,11 @@ export class TorchBaseline {
     return (await this.request({ cmd: 'explain' })).ms ?? NaN;
   }
 
+  /** One 3×3 'same' convolution of a `[1, size, size, cin]` input to `cout` channels, in ms. */
+  async conv(size: number, cin: number, cout: number): Promise<number> {
+    return (await this.request({ cmd: 'conv', size, cin, cout })).ms ?? NaN;
+  }
+
   /** The Python process's peak resident memory so far. */
   async peakRssMb(): Promise<number> {
     return (await this.request({ cmd: 'stats' })).peak_rss_mb ?? NaN;

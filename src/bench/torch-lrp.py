@@ -8,6 +8,7 @@ stdout line, so that the Node benchmark can interleave PyTorch runs with its own
     {"cmd": "forward"}                                       -> {"ms": 153.2}
     {"cmd": "explain"}                                       -> {"ms": 402.9, "relevance_sum": ...}
     {"cmd": "stats"}                                         -> {"peak_rss_mb": 1234}
+    {"cmd": "conv", "size": 56, "cin": 256, "cout": 256}     -> {"ms": 9.1}  (one 3x3 'same' conv)
 
 `/usr/bin/python3 src/bench/torch-lrp.py --self-check` checks the LRP-epsilon below against the
 layer-by-layer formulation on a small network and exits.
@@ -181,6 +182,15 @@ def serve(threads):
             relevance = explain(state["model"], state["x"])
             answer = {"ms": (time.perf_counter() - start) * 1000,
                       "relevance_sum": relevance.sum().item()}
+        elif command == "conv":
+            torch.manual_seed(42)
+            layer = nn.Conv2d(request["cin"], request["cout"], 3, padding=1)
+            x = torch.rand(1, request["cin"], request["size"], request["size"])
+            with torch.inference_mode():
+                layer(x)  # warm-up
+                start = time.perf_counter()
+                layer(x)
+            answer = {"ms": (time.perf_counter() - start) * 1000}
         elif command == "stats":
             answer = {"peak_rss_mb": peak_rss_mb()}
         else:
