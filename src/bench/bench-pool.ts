@@ -4,9 +4,9 @@
  * 1. `ExplainPool.explain`: the same batch explained by a pool of 1 worker and one of N workers,
  *    run by run in turn (both see the same load), one line per pool size;
  * 2. `compareMethods`: the whole evaluation protocol (explanations, keep-top-k, deletion and
- *    insertion curves) on one image set, run by run in turn: in a child process pinned to one core
- *    (`taskset -c 0`, the one-core baseline; `--no-one-core` skips it), then here with
- *    `workers: 1` (this thread) and `workers: N`; one line each. Each run includes starting its
+ *    insertion curves) on one image set, run by run in turn: in this thread with the whole process
+ *    pinned to one core (`taskset -a -p`, the one-core baseline; `--no-one-core` skips it), then
+ *    unpinned with `workers: 1` (this thread) and `workers: N`; one line each. Each run includes starting its
  *    pool: the throughput users get. `speedup_vs_one_core` is issue #14's "1 → N cores".
  *
  *   npm run bench:pool                                   MNIST CNN, batch 256, R-LRP, 1 vs 2 workers
@@ -46,7 +46,7 @@ const METHODS: readonly ExplanationMethod[] = [
 const STEPS = 16;
 
 const quick = process.argv.includes('--quick');
-/** `--no-one-core`: skip the pinned one-core baseline (it doubles the comparison's time). */
+/** `--no-one-core`: skip the pinned one-core baseline (one run fewer per round). */
 const skipOneCore = process.argv.includes('--no-one-core');
 const workers = Number(argument('--workers') ?? os.availableParallelism());
 
@@ -122,43 +122,34 @@ async function timeComparison(
 }
 
 /**
- * The one-core baseline, in a child process pinned to core 0 (`taskset`): what a user with one
- * core gets from compareMethods (this thread, one wasm thread; its warm-up run not timed, so the
- * baseline is, if anything, flattered). Returns the child's timing, or why there is none.
+ * Runs `work` with every thread of this process pinned to core 0 (`taskset -a -p`), then restores
+ * the affinity it had: the one-core baseline, run by this very process. (A child process started
+ * from here took 44–50 s for the 2048 images it compared in 34–37 s started on its own, which
+ * would flatter the speed-up; the cause was not found.) Gives the work's result, or why it could not
+ * be pinned.
  */
-function oneCoreRun(samples: number): Timing | string {
-  const child = spawnSync(
-    'taskset',
-    [
-      '-c',
-      '0',
-      process.execPath,
-      ...process.execArgv,
-      __filename,
-      '--one-core-child',
-      String(samples),
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 20 },
-  );
-  if (child.error) return `taskset could not run (${child.error.message})`;
-  if (child.status !== 0) return `the one-core child failed: ${child.stderr.trim().slice(-500)}`;
-  const line = child.stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as Timing;
-}
-
-/** The child's side of {@link oneCoreRun}: warm up on 64 images, then time the whole set once. */
-async function oneCoreChild(model: tf.LayersModel, samples: number): Promise<void> {
-  const warm = comparisonSet(model, 64);
-  await timeComparison(model, warm, 1);
-  warm.images.dispose();
-  const set = comparisonSet(model, samples);
-  console.log(JSON.stringify(await timeComparison(model, set, 1)));
-  set.images.dispose();
+async function onOneCore<T>(work: () => Promise<T>): Promise<T | string> {
+  const pid = String(process.pid);
+  const taskset = (...args: string[]) => spawnSync('taskset', args, { encoding: 'utf8' });
+  const current = taskset('-p', pid);
+  if (current.error) return `taskset could not run (${current.error.message})`;
+  const mask = /:\s*([0-9a-f]+)\s*$/i.exec(current.stdout.trim())?.[1];
+  if (current.status !== 0 || !mask) return `taskset -p answered ${JSON.stringify(current.stdout)}`;
+  const pinned = taskset('-a', '-p', '1', pid);
+  if (pinned.status !== 0) return `taskset -a -p 1 failed: ${pinned.stderr.trim()}`;
+  try {
+    return await work();
+  } finally {
+    taskset('-a', '-p', mask, pid);
+  }
 }
 
 async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   const samples = Number(argument('--compare-images') ?? (quick ? 128 : 512));
   const runs = Number(argument('--compare-runs') ?? (quick ? 1 : 3));
+  const warm = comparisonSet(model, 64);
+  await timeComparison(model, warm, 1); // this thread's JIT warmed before the first timed run
+  warm.images.dispose();
   const set = comparisonSet(model, samples);
   const counts = [1, workers];
   const timings: Timing[][] = counts.map(() => []);
@@ -169,7 +160,7 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   // process on every core with 1 worker (this thread) and with N workers.
   for (let run = 0; run < runs; run++) {
     if (noOneCore === undefined && !skipOneCore) {
-      const timing = oneCoreRun(samples);
+      const timing = await onOneCore(() => timeComparison(model, set, 1));
       if (typeof timing === 'string') noOneCore = timing;
       else oneCore.push(timing);
     }
@@ -196,7 +187,7 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
         compare_ms: Math.round(baseline.wall),
         images_per_s: rounded((samples / baseline.wall) * 1000, 1),
         cpu_ms: Math.round(baseline.cpu),
-        note: 'child process under taskset -c 0: the one-core baseline',
+        note: 'this thread, every thread of the process pinned to core 0: the one-core baseline',
       }),
     );
   } else if (!skipOneCore) {
@@ -225,13 +216,8 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
 async function main(): Promise<void> {
   await initEngine({ threads: 1 });
   const model = await loadModelFromDir(path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn'));
-  const child = argument('--one-core-child');
-  if (child !== undefined) {
-    await oneCoreChild(model, Number(child));
-  } else {
-    await benchExplainPool(model);
-    await benchCompareMethods(model);
-  }
+  await benchExplainPool(model);
+  await benchCompareMethods(model);
   model.dispose();
 }
 
