@@ -43,10 +43,10 @@ export interface CompareMethodsOptions {
   /**
    * Worker threads the images are split over (contiguous slices, up to 8 per worker of at least 32
    * images, each handed to the next free worker and explained and evaluated on its own
-   * single-threaded wasm engine). Default: one per logical core,
-   * but never fewer than 64 images per worker (`MIN_IMAGES_PER_WORKER`) — starting a worker
-   * (engine, model) costs about as much as evaluating tens of images, so a small set (a test, a
-   * notebook's few images) runs in this thread (1). `1` always runs in this thread, on this
+   * single-threaded wasm engine). Default: one per logical core, but never fewer than 64 images
+   * per worker (`MIN_IMAGES_PER_WORKER`) — starting a worker (engine, model) costs about as much
+   * as evaluating tens of images, so a small set (a test, a notebook's few images) runs in this
+   * thread (1). `1` always runs in this thread, on this
    * thread's engine.
    */
   readonly workers?: number;
@@ -91,8 +91,8 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * The options are checked before anything is explained, so a bad one fails at once.
  *
  * With `workers` > 1 the images are split into contiguous slices (up to 8 per worker, so that a
- * slower or busier core takes fewer); the next free worker runs the same protocol on each slice (its random rankings those of its images in the whole set) and
- * the slices are merged in order. The per-image results (relevance maps, targets, keep-top-k hits)
+ * slower or busier core takes fewer); the next free worker runs the same protocol on each slice
+ * (its random rankings those of its images in the whole set) and the slices are merged in order. The per-image results (relevance maps, targets, keep-top-k hits)
  * are those of one thread on the workers' engine (single-threaded wasm: identical to this thread's
  * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
  * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative

@@ -52,8 +52,8 @@ export function resolveWorkers(workers: number | undefined, samples: number): nu
  * `compareMethods` over an ExplainPool (options already checked): methods whose rule is an object
  * are explained here first (their functions cannot be sent), the rest of the protocol runs on the
  * workers in contiguous slices ({@link sliceCount}), each worker taking the next slice when it is
- * free, and the slices are merged in order. The pool is closed when
- * done and terminated at once on error or abort.
+ * free, and the slices are merged in order. The pool is closed when done and terminated at once on
+ * error or abort.
  */
 export async function compareOnPool(
   options: CompareMethodsOptions,
