@@ -214,6 +214,30 @@ describe("the issue's examples: finite maps or typed errors", () => {
     model.dispose();
   });
 
+  it('finite values whose sum overflows float32 are explained, not taken for an overflow', () => {
+    // Every value of 'wide' is finite, but their sum (4 × 3e38) overflows float32: a finiteness
+    // check that summed the values themselves would refuse a forward pass that is fine.
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [1], units: 4, name: 'wide' }),
+        tf.layers.dense({ units: 2, name: 'shrink' }),
+      ],
+    });
+    model.layers[0].setWeights([tf.ones([1, 4]), tf.zeros([4])]);
+    model.layers[1].setWeights([tf.fill([4, 2], 1e-10), tf.zeros([2])]);
+    const input = tf.tensor2d([[3e38]]);
+    for (const rule of ['rlrp', 'epsilon'] as const) {
+      const e = explain(model, input, { rule, target: 0 });
+      const [relevance] = e.relevance.dataSync();
+      const [logit] = e.logits.dataSync(); // class 0's
+      expect(Number.isFinite(logit)).toBe(true);
+      expect(relevance / logit).toBeCloseTo(1, 4);
+      e.dispose();
+    }
+    input.dispose();
+    model.dispose();
+  });
+
   it('a NaN or infinite weight is a NonFiniteWeightError naming its layer and weight', () => {
     for (const bad of [NaN, Infinity, -Infinity]) {
       const model = tf.sequential({
