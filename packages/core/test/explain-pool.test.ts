@@ -95,6 +95,52 @@ describe('ExplainPool', () => {
     await doomed.close(); // idempotent after terminate
   });
 
+  it('compare hands out more slices than workers and answers in slice order', async () => {
+    // 7 images as 5 slices for 2 workers: each slice is compared alone, as one thread would.
+    const values = x.dataSync() as Float32Array;
+    const bounds = sliceBatch(7, 5);
+    const request = (start: number, end: number, rule: string) => ({
+      images: values.slice(start * 100, end * 100).buffer,
+      shape: [end - start, 10, 10, 1] as [number, number, number, number],
+      labels: Array.from({ length: end - start }, (_, i) => (start + i) % 5),
+      methods: [{ name: rule, rule: rule as 'rlrp' }],
+      percents: [50],
+      steps: 2,
+      firstSample: start,
+    });
+    const parts = await pool.compare(bounds.map(({ start, end }) => request(start, end, 'rlrp')));
+    expect(parts.map((p) => p.relevance[0].targets.length)).toEqual(
+      bounds.map(({ start, end }) => end - start),
+    );
+    expect(parts.map((p) => p.methods[0].keepTopK.samples)).toEqual([1, 1, 2, 1, 2]);
+    // A failing first slice: the error arrives typed, and slices not yet sent keep their images.
+    const failing = bounds.map(({ start, end }, i) =>
+      request(start, end, i === 0 ? 'no-such-rule' : 'rlrp'),
+    );
+    await expect(pool.compare(failing)).rejects.toThrow(EngineError);
+    expect(failing[4].images.byteLength).toBeGreaterThan(0);
+  });
+
+  it('compare rejects with DisposedError when the pool is closed while slices wait', async () => {
+    const doomed = await ExplainPool.start(model, { workers: 1 });
+    const values = x.dataSync() as Float32Array;
+    const slices = [0, 1, 2].map((i) => ({
+      images: values.slice(i * 100, (i + 1) * 100).buffer,
+      shape: [1, 10, 10, 1] as [number, number, number, number],
+      labels: [0],
+      methods: [{ name: 'R-LRP', rule: 'rlrp' as const }],
+      percents: [50],
+      steps: 2,
+      firstSample: i,
+    }));
+    const running = doomed.compare(slices);
+    const outcome = expect(running).rejects.toThrow(DisposedError);
+    await doomed.close();
+    await outcome;
+    // The first slice was sent; the last one never was.
+    expect(slices[2].images.byteLength).toBeGreaterThan(0);
+  });
+
   it('rejects a bad worker count, and use after close', async () => {
     await expect(ExplainPool.start(model, { workers: 0 })).rejects.toThrow(EngineError);
     const single = await ExplainPool.start(model, { workers: 1 });

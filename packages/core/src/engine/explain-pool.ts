@@ -188,9 +188,10 @@ export class ExplainPool {
    * slices per worker for that balance to work. Progress comes through `onProgress` with the
    * slice's index.
    *
-   * @throws DisposedError after {@link close} or {@link terminate}, or when the pool is terminated
-   *   while the slices run; EngineError with the worker's message when a slice fails (the slices
-   *   not yet sent are then not sent).
+   * @throws DisposedError after {@link close} or {@link terminate}, or when the pool is closed or
+   *   terminated while the slices run; EngineError with the worker's message when a slice fails.
+   *   After a failure no further slice is sent, but slices already running on other workers go on:
+   *   {@link terminate} ends them ({@link close} would wait for them).
    */
   async compare(
     slices: readonly PoolCompareRequest[],
@@ -202,6 +203,7 @@ export class ExplainPool {
     let failed = false;
     const serve = async (worker: PoolWorker): Promise<void> => {
       while (next < slices.length && !failed) {
+        if (this.closed) throw new DisposedError('The ExplainPool was closed while slices ran.');
         const i = next++;
         const slice = slices[i];
         const transfer = [

@@ -36,18 +36,20 @@ export interface CompareMethodsOptions {
   readonly scoreOutput?: ScoreOutput;
   /**
    * Progress; stages are `explain`, then `<method>: keep-top-k|deletion|insertion`. With workers,
-   * `done` and `total` of a stage count the batches of every worker's slice, and methods whose rule
-   * is an object (not a name) are explained first in this thread, in their own `explain` stage.
+   * `done` and `total` of a stage count the batches of every slice; the slices run a few at a time,
+   * so reports of different stages interleave and only each stage's own `done` grows steadily.
+   * Methods whose rule is an object (not a name) are explained first in this thread, in the
+   * `explain` stage's first batches.
    */
   readonly onProgress?: ProgressCallback;
   /**
-   * Worker threads the images are split over (contiguous slices, up to 8 per worker of at least 32
-   * images, each handed to the next free worker and explained and evaluated on its own
-   * single-threaded wasm engine). Default: one per logical core, but never fewer than 64 images
-   * per worker (`MIN_IMAGES_PER_WORKER`) — starting a worker (engine, model) costs about as much
-   * as evaluating tens of images, so a small set (a test, a notebook's few images) runs in this
-   * thread (1). `1` always runs in this thread, on this
-   * thread's engine.
+   * Worker threads the images are split over: contiguous slices, up to 8 per worker of at least
+   * 32 images where the set allows (never fewer slices than workers), each handed to the next free
+   * worker and explained and evaluated on its own single-threaded wasm engine. Default: one per
+   * logical core, but never fewer than 64 images per worker (`MIN_IMAGES_PER_WORKER`) — starting a
+   * worker (engine, model) costs about as much as evaluating tens of images, so a small set (a
+   * test, a notebook's few images) runs in this thread (1). `1` always runs in this thread, on
+   * this thread's engine.
    */
   readonly workers?: number;
   /**
@@ -92,9 +94,10 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  *
  * With `workers` > 1 the images are split into contiguous slices (up to 8 per worker, so that a
  * slower or busier core takes fewer); the next free worker runs the same protocol on each slice
- * (its random rankings those of its images in the whole set) and the slices are merged in order. The per-image results (relevance maps, targets, keep-top-k hits)
- * are those of one thread on the workers' engine (single-threaded wasm: identical to this thread's
- * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
+ * (its random rankings those of its images in the whole set) and the slices are merged in order.
+ * The per-image results (relevance maps, targets, keep-top-k hits) are those of one thread on the
+ * workers' engine (single-threaded wasm: identical to this thread's when it runs wasm too, as the
+ * tests check; another backend differs from wasm as it always does).
  * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative
  * (float64 sums in another order). The pool is always closed, also on error or abort. Methods whose
  * rule is an object (rule or composite, which hold functions) are explained in this thread first.

@@ -172,7 +172,8 @@ function withWholeSetRelevance(
  * Progress of this thread and the workers as one: every stage is reported once over the whole set,
  * `done` the batches finished by all, `total` those of every slice (explanation batches for
  * `explain`, metric batches otherwise). The `explain` stage counts this thread's batches (rule
- * objects, whole set) first, then the workers' (named rules, per slice).
+ * objects, whole set) first, then the workers' (named rules, per slice). Slices run a few at a
+ * time, so the stages' reports interleave; each stage's own `done` only grows.
  */
 function progressOfSlices(
   options: CompareMethodsOptions,
