@@ -6,8 +6,9 @@
  * 2. `compareMethods`: the whole evaluation protocol (explanations, keep-top-k, deletion and
  *    insertion curves) on one image set, run by run in turn: in this thread with the whole process
  *    pinned to one core (`taskset -a -p`, the one-core baseline; `--no-one-core` skips it), then
- *    unpinned with `workers: 1` (this thread) and `workers: N`; one line each. Each run includes starting its
- *    pool: the throughput users get. `speedup_vs_one_core` is issue #14's "1 → N cores".
+ *    unpinned with `workers: 1` (this thread) and `workers: N`; one line each. Each run includes
+ *    starting its pool: the throughput users get. `speedup_vs_one_core` (on the unpinned lines) is
+ *    issue #14's "1 → N cores".
  *
  *   npm run bench:pool                                   MNIST CNN, batch 256, R-LRP, 1 vs 2 workers
  *   npm run bench:pool -- --workers 4 --batch 512 --runs 9 --compare-images 512 --compare-runs 5
@@ -122,25 +123,40 @@ async function timeComparison(
 }
 
 /**
- * Runs `work` with every thread of this process pinned to core 0 (`taskset -a -p`), then restores
+ * Runs `work` with every thread of this process pinned to one core (`taskset -a -p`), then restores
  * the affinity it had: the one-core baseline, run by this very process. (A child process started
  * from here took 44–50 s for the 2048 images it compared in 34–37 s started on its own, which
  * would flatter the speed-up; the cause was not found.) Gives the work's result, or why it could not
  * be pinned.
  */
-async function onOneCore<T>(work: () => Promise<T>): Promise<T | string> {
+async function onOneCore<T>(work: () => Promise<T>): Promise<{ value: T } | { reason: string }> {
   const pid = String(process.pid);
   const taskset = (...args: string[]) => spawnSync('taskset', args, { encoding: 'utf8' });
   const current = taskset('-p', pid);
-  if (current.error) return `taskset could not run (${current.error.message})`;
+  if (current.error) return { reason: `taskset could not run (${current.error.message})` };
   const mask = /:\s*([0-9a-f]+)\s*$/i.exec(current.stdout.trim())?.[1];
-  if (current.status !== 0 || !mask) return `taskset -p answered ${JSON.stringify(current.stdout)}`;
-  const pinned = taskset('-a', '-p', '1', pid);
-  if (pinned.status !== 0) return `taskset -a -p 1 failed: ${pinned.stderr.trim()}`;
+  if (current.status !== 0 || !mask) {
+    return { reason: `taskset -p answered ${JSON.stringify(current.stdout)}` };
+  }
+  // The lowest core this process may use (core 0 may be outside a cpuset).
+  const all = BigInt(`0x${mask}`);
+  const lowest = (all & -all).toString(16);
+  const restore = () => {
+    const restored = taskset('-a', '-p', mask, pid);
+    // Left pinned, the "every core" runs that follow would quietly run on one.
+    if (restored.status !== 0) {
+      throw new Error(`could not restore this process's CPU affinity: ${restored.stderr.trim()}`);
+    }
+  };
+  const pinned = taskset('-a', '-p', lowest, pid);
+  if (pinned.status !== 0) {
+    restore(); // `-a` pins thread by thread: some may be pinned already
+    return { reason: `taskset -a -p ${lowest} failed: ${pinned.stderr.trim()}` };
+  }
   try {
-    return await work();
+    return { value: await work() };
   } finally {
-    taskset('-a', '-p', mask, pid);
+    restore();
   }
 }
 
@@ -161,8 +177,8 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   for (let run = 0; run < runs; run++) {
     if (noOneCore === undefined && !skipOneCore) {
       const timing = await onOneCore(() => timeComparison(model, set, 1));
-      if (typeof timing === 'string') noOneCore = timing;
-      else oneCore.push(timing);
+      if ('reason' in timing) noOneCore = timing.reason;
+      else oneCore.push(timing.value);
     }
     for (const [i, count] of counts.entries()) {
       timings[i].push(await timeComparison(model, set, count));
@@ -187,11 +203,13 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
         compare_ms: Math.round(baseline.wall),
         images_per_s: rounded((samples / baseline.wall) * 1000, 1),
         cpu_ms: Math.round(baseline.cpu),
-        note: 'this thread, every thread of the process pinned to core 0: the one-core baseline',
+        runs_measured: oneCore.length,
+        note: 'this thread, every thread of the process pinned to one core: the one-core baseline',
       }),
     );
-  } else if (!skipOneCore) {
-    console.log(JSON.stringify({ ...common, cores: 1, skipped: noOneCore }));
+  }
+  if (noOneCore !== undefined) {
+    console.log(JSON.stringify({ ...common, cores: 1, not_pinned: noOneCore }));
   }
   for (const [i, count] of counts.entries()) {
     const { wall: ms, cpu } = medians(timings[i]);
