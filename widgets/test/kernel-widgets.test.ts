@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { compareMethods, prepare, RlrpError } from '@rlrp/core';
 import type { JsonObject, LocalRuntime } from 'tslab-widgets';
 import {
+  channelValues,
   compareRules,
   explore,
   plotEvaluation,
-  channelValues,
   traceLayers,
   type RelevanceExplorer,
 } from '@rlrp/widgets';

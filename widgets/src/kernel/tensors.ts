@@ -6,8 +6,9 @@
  * element by element for a typed array (~1 s for a VGG16-sized activation on wasm), so a
  * `tf.tidy(() => t.dataSync())` costs far more than the read itself.
  *
- * A sample is taken with {@link sampleOf}, never `gather`: tfjs-wasm's GatherV2 copies element by
- * element, 1.1 s of a VGG16 trace's 1.2 s read, where a leading-axis slice is one block copy.
+ * A sample is taken by slicing (with {@link sampleOf}, or together with a channel), never with
+ * `gather`: tfjs-wasm's GatherV2 copies element by element, 1.1 s of a VGG16 trace's 1.2 s read,
+ * where a leading-axis slice is one block copy.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TraceLayer } from '@rlrp/core';
