@@ -12,6 +12,7 @@ import {
   keepTopKAccuracy,
   pixelFlippingCurve,
   relevanceScores,
+  type CompareMethodsOptions,
   type FlippingMode,
   type KeepTopKOptions,
   type PixelFlippingOptions,
@@ -205,34 +206,23 @@ describe('evaluation options fail loudly', () => {
     expect(
       thrown(() => relevanceScores(model, images, { rules: ['rlrp'], batchSize: 0 })),
     ).toMatchObject({ option: 'batchSize', value: 0 });
+    const compare = (options: Partial<CompareMethodsOptions>) =>
+      compareMethods({
+        model,
+        images,
+        labels: [0, 1],
+        methods: [{ name: 'R-LRP', rule: 'rlrp' }],
+        ...options,
+      });
     // compareMethods checks the labels before it explains anything.
-    await expect(
-      compareMethods({
-        model,
-        images,
-        labels: [0, 3],
-        methods: [{ name: 'R-LRP', rule: 'rlrp' }],
-      }),
-    ).rejects.toBeInstanceOf(ClassIndexError);
-    await expect(
-      compareMethods({
-        model,
-        images,
-        labels: [0, 1],
-        methods: [{ name: 'R-LRP', rule: 'rlrp' }],
-        explainBatchSize: -1,
-      }),
-    ).rejects.toMatchObject({ option: 'explainBatchSize' });
+    await expect(compare({ labels: [0, 3] })).rejects.toBeInstanceOf(ClassIndexError);
+    await expect(compare({ explainBatchSize: -1 })).rejects.toMatchObject({
+      option: 'explainBatchSize',
+    });
     // A worker count that is not a whole number ≥ 1 fails before any worker starts.
-    await expect(
-      compareMethods({
-        model,
-        images,
-        labels: [0, 1],
-        methods: [{ name: 'R-LRP', rule: 'rlrp' }],
-        workers: 1.5,
-      }),
-    ).rejects.toMatchObject({ option: 'workers', value: 1.5 });
+    for (const workers of [0, 1.5, NaN]) {
+      await expect(compare({ workers })).rejects.toMatchObject({ option: 'workers' });
+    }
     expect(tf.memory().numTensors).toBe(beforeModel);
     model.dispose();
   });
