@@ -206,6 +206,10 @@ describe('evaluation options fail loudly', () => {
     expect(
       thrown(() => relevanceScores(model, images, { rules: ['rlrp'], batchSize: 0 })),
     ).toMatchObject({ option: 'batchSize', value: 0 });
+    // No rules: nothing explained, no progress reported.
+    const progress = jest.fn();
+    expect(relevanceScores(model, images, { rules: [], onProgress: progress })).toEqual([]);
+    expect(progress).not.toHaveBeenCalled();
     const compare = (options: Partial<CompareMethodsOptions>) =>
       compareMethods({
         model,

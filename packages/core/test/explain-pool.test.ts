@@ -141,6 +141,18 @@ describe('ExplainPool', () => {
     expect(slices.map((slice) => slice.images.byteLength)).toEqual([0, 400, 400]);
   });
 
+  it('a worker that dies is an EngineError, like a failed request', async () => {
+    const dying = await ExplainPool.start(model, { workers: 1 });
+    // Ended from outside the pool (as a crash would end it), not by terminate().
+    const [{ worker }] = (
+      dying as unknown as { workers: { worker: import('worker_threads').Worker }[] }
+    ).workers;
+    await worker.terminate();
+    await expect(dying.explain(x)).rejects.toThrow(EngineError);
+    await expect(dying.explain(x)).rejects.toThrow(/exited/);
+    await dying.terminate();
+  });
+
   it('rejects a bad worker count, and use after close', async () => {
     await expect(ExplainPool.start(model, { workers: 0 })).rejects.toThrow(EngineError);
     const single = await ExplainPool.start(model, { workers: 1 });

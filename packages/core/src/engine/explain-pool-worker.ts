@@ -82,7 +82,17 @@ function compareSlice(
 parentPort?.on('message', (request: PoolRequest) => {
   handle(request).then(
     (reply) => {
-      const transfer = reply.kind === 'explained' ? [reply.relevance] : [];
+      // The relevance maps are this worker's own fresh arrays: handed over, not copied.
+      const transfer =
+        reply.kind === 'explained'
+          ? [reply.relevance]
+          : reply.kind === 'compared'
+            ? [
+                ...new Set(
+                  reply.comparison.relevance.map((maps) => maps.scores.buffer as ArrayBuffer),
+                ),
+              ]
+            : [];
       parentPort?.postMessage(reply, transfer);
     },
     (error: unknown) => {

@@ -42,8 +42,12 @@ class PoolWorker {
 
   constructor(readonly worker: Worker) {
     worker.on('message', (reply: PoolReply) => this.settle(reply));
-    worker.on('error', (error) => this.failAll(error));
-    worker.on('exit', (code) => this.failAll(new Error(`the worker exited (code ${code})`)));
+    // A crash (out of memory, an uncaught error) is an EngineError like a failed request, so
+    // callers (compareMethods' fallback) treat every way a worker can fail alike.
+    worker.on('error', (error) => this.failAll(new EngineError(`Pool worker: ${error.message}`)));
+    worker.on('exit', (code) =>
+      this.failAll(new EngineError(`Pool worker exited (code ${code}).`)),
+    );
     worker.unref();
   }
 

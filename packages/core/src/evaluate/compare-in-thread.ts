@@ -16,7 +16,11 @@ import {
   resolveSeed,
   toIndexArray,
 } from './metric-options';
-import { relevanceScores, type RelevanceScores } from './method-relevance';
+import {
+  DEFAULT_EXPLAIN_BATCH_SIZE,
+  relevanceScores,
+  type RelevanceScores,
+} from './method-relevance';
 
 /**
  * Checks every option of `compareMethods` that the metrics check, so that a bad one fails before
@@ -31,7 +35,7 @@ export function checkCompareOptions(options: CompareMethodsOptions): void {
   checkPercents(options.percents ?? KEEP_TOP_K_PERCENTS);
   checkBaseline(options.baseline, images.shape);
   resolveBatchSize(options.batchSize);
-  resolveBatchSize(options.explainBatchSize, 32, 'explainBatchSize');
+  resolveBatchSize(options.explainBatchSize, DEFAULT_EXPLAIN_BATCH_SIZE, 'explainBatchSize');
   resolveSeed(options.seed);
   resolveFirstSample(options.firstSample);
 }
@@ -53,14 +57,11 @@ export type SliceCompareOptions = Omit<CompareMethodsOptions, 'methods'> & {
 export function compareInThisThread(options: SliceCompareOptions): MethodComparisonWithMaps {
   const { model, images } = options;
   const toExplain = options.methods.flatMap((m) => ('rule' in m ? [m.rule] : []));
-  const explained =
-    toExplain.length === 0
-      ? []
-      : relevanceScores(model, images, {
-          rules: toExplain,
-          batchSize: options.explainBatchSize,
-          onProgress: options.onProgress,
-        });
+  const explained = relevanceScores(model, images, {
+    rules: toExplain,
+    batchSize: options.explainBatchSize,
+    onProgress: options.onProgress,
+  });
   let next = 0;
   const maps = options.methods.map((m) => ('relevance' in m ? m.relevance : explained[next++]));
   const targets = maps[0]?.targets;

@@ -6,7 +6,11 @@ import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-
 import { classCount } from './classifier';
 import { mergeComparisons } from './merge-comparisons';
 import { resolveBatchSize, toIndexArray, type EvaluationProgress } from './metric-options';
-import { relevanceScores, type RelevanceScores } from './method-relevance';
+import {
+  DEFAULT_EXPLAIN_BATCH_SIZE,
+  relevanceScores,
+  type RelevanceScores,
+} from './method-relevance';
 
 /**
  * Fewest images per worker the default worker count allows. A worker's start-up (its wasm engine
@@ -71,14 +75,11 @@ export async function compareOnPool(
   const stop = () => void pool?.terminate();
   let result: MethodComparisonWithMaps | undefined;
   try {
-    const explainedHere =
-      objectRules.length === 0
-        ? []
-        : relevanceScores(model, images, {
-            rules: objectRules,
-            batchSize: options.explainBatchSize,
-            onProgress: progress.here,
-          });
+    const explainedHere = relevanceScores(model, images, {
+      rules: objectRules,
+      batchSize: options.explainBatchSize,
+      onProgress: progress.here,
+    });
     signal?.throwIfAborted();
     const requests = await sliceRequests(options, slices, explainedHere);
     pool = await starting;
@@ -185,7 +186,11 @@ function progressOfSlices(
 } {
   const { onProgress } = options;
   if (!onProgress) return {};
-  const explainBatch = resolveBatchSize(options.explainBatchSize, 32, 'explainBatchSize');
+  const explainBatch = resolveBatchSize(
+    options.explainBatchSize,
+    DEFAULT_EXPLAIN_BATCH_SIZE,
+    'explainBatchSize',
+  );
   const metricBatch = resolveBatchSize(options.batchSize);
   const batches = (size: number) =>
     slices.reduce((sum, s) => sum + Math.ceil((s.end - s.start) / size), 0);

@@ -5,6 +5,9 @@ import type { RuleChoice, Target } from '../types';
 import { checkImages, resolveBatchSize, type ProgressCallback } from './metric-options';
 
 /** Channel-summed relevance of a batch of images for one rule, with its count of non-finite values. */
+/** Images per explanation batch when none is given (what the memory of a 224² batch allows). */
+export const DEFAULT_EXPLAIN_BATCH_SIZE = 32;
+
 export interface RelevanceScores {
   /** Signed relevance summed over channels, `[n · h · w]` (NHW order). */
   readonly scores: Float32Array;
@@ -64,9 +67,11 @@ export function relevanceScores(
   options: RelevanceScoresOptions,
 ): RelevanceScores[] {
   checkImages(images);
+  // Nothing to explain: no forward pass, no progress.
+  if (options.rules.length === 0) return [];
   const [n, h, w] = images.shape;
   const pixels = h * w;
-  const batchSize = resolveBatchSize(options.batchSize, 32);
+  const batchSize = resolveBatchSize(options.batchSize, DEFAULT_EXPLAIN_BATCH_SIZE);
   const results = options.rules.map(() => ({
     scores: new Float32Array(n * pixels),
     nonFinite: 0,
