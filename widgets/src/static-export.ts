@@ -119,24 +119,33 @@ function isOwnWidget(model: unknown): model is SavedModel & { state: Record<stri
  * kernel, and anywidget gives the views no other way to know. Other widgets are left as they are.
  */
 export function markStaticWidgetState(html: string): string {
-  return html.replace(STATE_ONLY_SCRIPT, (_whole, open: string, body: string, close: string) => {
-    let saved: { state?: Record<string, SavedModel> };
-    try {
-      saved = JSON.parse(body) as typeof saved;
-    } catch (error) {
-      throw new WidgetOptionError(
-        'html',
-        `its widget state is not JSON (${(error as Error).message}); pass the HTML that \`jupyter nbconvert --to html\` wrote, unedited.`,
-      );
-    }
-    const models: unknown = saved?.state;
-    if (typeof models === 'object' && models !== null) {
-      for (const model of Object.values(models)) {
-        if (isOwnWidget(model)) model.state[STATIC_EXPORT_TRAIT] = true;
+  return html.replace(
+    STATE_ONLY_SCRIPT,
+    (whole: string, open: string, body: string, close: string) => {
+      let saved: { state?: Record<string, SavedModel> };
+      try {
+        saved = JSON.parse(body) as typeof saved;
+      } catch (error) {
+        throw new WidgetOptionError(
+          'html',
+          `its widget state is not JSON (${(error as Error).message}); pass the HTML that \`jupyter nbconvert --to html\` wrote, unedited.`,
+        );
       }
-    }
-    return `${open}${scriptSafeJson(JSON.stringify(saved))}${close}`;
-  });
+      const models: unknown = saved?.state;
+      let marked = false;
+      if (typeof models === 'object' && models !== null) {
+        for (const model of Object.values(models)) {
+          if (isOwnWidget(model)) {
+            model.state[STATIC_EXPORT_TRAIT] = true;
+            marked = true;
+          }
+        }
+      }
+      // Nothing of ours: the script stays byte for byte (a JSON round trip would turn 1e400 into
+      // null and round integers above 2⁵³ in other widgets' state).
+      return marked ? `${open}${scriptSafeJson(JSON.stringify(saved))}${close}` : whole;
+    },
+  );
 }
 
 /**

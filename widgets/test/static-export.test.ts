@@ -135,6 +135,15 @@ describe('static HTML export post-processing', () => {
     expect(({} as Record<string, unknown>)[STATIC_EXPORT_TRAIT]).toBeUndefined();
   });
 
+  it('leaves a state with none of its widgets byte for byte (no JSON round trip)', () => {
+    // 1e400 and 2⁵³ + 1 would not survive JSON.parse and JSON.stringify.
+    const state =
+      '{"version_major": 2, "state": {"m": {"model_module": "other", "state": {"big": 1e400, ' +
+      '"id": 9007199254740993, "zero": -0}}}}';
+    const page = `<script type="application/vnd.jupyter.widget-state+json">${state}</script>`;
+    expect(markStaticWidgetState(page)).toBe(page);
+  });
+
   it('rejects widget state that is not JSON with a typed error', () => {
     const page = '<script type="application/vnd.jupyter.widget-state+json">{"state": </script>';
     expect(() => markStaticWidgetState(page)).toThrow(RlrpError);

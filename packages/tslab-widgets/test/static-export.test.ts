@@ -18,10 +18,11 @@ describe('staticHtmlExport: which launching commands are static HTML exports', (
     [['python3', '-m', 'nbconvert', '--execute', '--to', 'WebPDF', 'a.ipynb']],
     [['python3', '/usr/bin/jupyter-nbconvert', '--NbConvertApp.export_format=html', 'a.ipynb']],
     [['python3', '/usr/bin/jupyter-dejavu', 'a.ipynb']],
+    [['python3', '/usr/bin/jupyter-nbconvert', '--to', 'qtpng', 'a.ipynb']],
     // the last --to wins, as in traitlets
     [['python3', '/usr/bin/jupyter-nbconvert', '--to', 'notebook', '--to', 'html', 'a.ipynb']],
   ])('%j is one', (argv) => {
-    expect(staticHtmlExport(argv)).toMatch(/^jupyter nbconvert --to (html|slides|webpdf)$/);
+    expect(staticHtmlExport(argv)).toMatch(/^jupyter nbconvert --to (html|slides|webpdf|qtpng)$/);
   });
 
   test.each([

@@ -15,8 +15,11 @@ import { readFileSync } from 'fs';
  * an HTML export" and widgets behave as always.
  */
 
-/** The nbconvert formats whose output is an HTML page (the `--to` values, lower case). */
-const HTML_FORMATS = new Set(['html', 'slides', 'webpdf']);
+/**
+ * The nbconvert formats whose output is an HTML page, or rendered from one (the `--to` values,
+ * lower case): webpdf prints the page in Chromium, qtpdf and qtpng in Qt WebEngine (nbconvert 7).
+ */
+const HTML_FORMATS = new Set(['html', 'slides', 'webpdf', 'qtpdf', 'qtpng']);
 
 /**
  * What started the kernel, when it is a static HTML export: a short description such as
