@@ -85,6 +85,43 @@ describe('ExecutionEngine on tslab', () => {
     expect(await cell('2 + 2')).toMatchObject({ status: 'ok' });
   });
 
+  test('an interrupt the signal watcher saw, not yet delivered here, also ends the cell', async () => {
+    // The watcher thread marks its shared word at SIGINT; its message may reach this thread only
+    // after the yield. A lifecycle whose word turns "interrupted" on execute_input, with no
+    // engine.interrupt() call, stands in for that moment.
+    let marked = false;
+    const watched = new ExecutionEngine(
+      {
+        publish: (msgType) => {
+          if (msgType === 'execute_input') marked = true;
+        },
+        reportError: () => undefined,
+        addPayload: () => false,
+        log: () => undefined,
+      },
+      new ExecutionHistory(),
+      {
+        cellStarted: () => (marked = false),
+        cellInterrupted: () => undefined,
+        cellEnded: () => undefined,
+        interrupted: () => marked,
+      },
+    );
+    const watchedExecutor = loadTslab().createExecutor(rootDir, false, watched.console);
+    watched.attach(watchedExecutor);
+    try {
+      const code = '(globalThis as any).ranWatched = true';
+      const reply = await watched.execute(
+        parseExecuteRequest({ code, stop_on_error: true }),
+        () => undefined,
+      );
+      expect(reply).toMatchObject({ status: 'error', ename: 'CellInterruptedError' });
+      expect((globalThis as Record<string, unknown>)['ranWatched']).toBeUndefined();
+    } finally {
+      watchedExecutor.close();
+    }
+  });
+
   test("an interrupt while the cell awaits ends it with tslab's error", async () => {
     onPublish = ({ msgType }) => {
       if (msgType === 'execute_input') setTimeout(() => engine.interrupt(), 20);

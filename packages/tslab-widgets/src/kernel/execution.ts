@@ -34,12 +34,18 @@ export interface CellLifecycle {
   cellStarted(): void;
   cellInterrupted(): void;
   cellEnded(): void;
+  /**
+   * Whether the cell started last was interrupted. A signal watcher may know before this thread's
+   * event loop has delivered the interrupt.
+   */
+  interrupted(): boolean;
 }
 
 const NO_LIFECYCLE: CellLifecycle = {
   cellStarted: () => undefined,
   cellInterrupted: () => undefined,
   cellEnded: () => undefined,
+  interrupted: () => false,
 };
 
 /** What the executor reported during one cell. */
@@ -146,7 +152,7 @@ export class ExecutionEngine {
     }
     // Let busy and execute_input reach the front end before a cell that blocks the event loop.
     await new Promise((resolve) => setImmediate(resolve));
-    const interruptedBeforeRun = this.interruptedSinceStart;
+    const interruptedBeforeRun = this.interruptedSinceStart || this.lifecycle.interrupted();
     const capture: Capture = { hasValue: false, value: undefined, thrown: [], diagnostics: [] };
     this.capture = capture;
     let ok: boolean;

@@ -162,6 +162,15 @@ export class InterruptWatch {
   }
 
   /**
+   * Whether the cell started last was interrupted. The watcher thread marks it the moment SIGINT
+   * arrives, before its message reaches this thread's event loop: a SIGINT in the yield before a
+   * cell runs is seen here even when the message has not been handled yet.
+   */
+  interrupted(): boolean {
+    return Atomics.load(this.state, STATE) === INTERRUPTED;
+  }
+
+  /**
    * The cell ended. An interrupted cell stays interrupted until the next one starts: what is left
    * of it (a continuation after an `await`) must not loop on unguarded. Interrupts between cells
    * change nothing.
