@@ -30,7 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { argument, loadAverage } from './command-line';
+import { argument, countArgument, loadAverage } from './command-line';
 import {
   explain,
   initEngine,
@@ -144,9 +144,14 @@ async function main(): Promise<void> {
   console.error(
     `[bench] engine ${engine.name}, ${engine.threads.count} thread(s): ${engine.threads.reason}`,
   );
-  const runs = Number(argument('--runs') ?? 5);
+  const runs = countArgument('--runs', 5);
   const only = argument('--cases');
-  const torchThreads = Number(argument('--torch-threads') ?? os.availableParallelism());
+  if (only !== undefined && process.argv.includes('--write-docs')) {
+    // The docs table is the whole set of cases; a subset would replace it with part of it.
+    console.error('[bench] --write-docs rewrites the table of every case: run it without --cases.');
+    process.exit(2);
+  }
+  const torchThreads = countArgument('--torch-threads', os.availableParallelism());
   const torch = process.argv.includes('--no-torch') ? null : TorchBaseline.start(torchThreads);
   const baseline = torch instanceof TorchBaseline ? torch : null;
   if (torch && 'unavailable' in torch) {

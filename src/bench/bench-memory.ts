@@ -11,20 +11,20 @@
  * `wasm_heap_mb` after each explanation, `explain_ms` of each and `load_1min` at start and end.
  * No model.predict runs: its own packed copy of the Dense kernels is the caller's, not the engine's.
  */
-import { argument, loadAverage } from './command-line';
+import { argument, countArgument, loadAverage, megabytes, wasmHeapBytes } from './command-line';
 import { execFileSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
 import { explain, initEngine, vgg16, type RuleChoice } from '@rlrp/core';
 import { timed } from './timing';
 
-const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
-
 /** One process's measurement: build, explain three times, report. */
 async function child(rule: string, threads: number): Promise<void> {
   const loadBefore = loadAverage();
   const engine = await initEngine({ threads });
-  const backend = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
-  const heap = () => (backend.wasm ? megabytes(backend.wasm.HEAPU8.length) : null);
+  const heap = () => {
+    const bytes = wasmHeapBytes();
+    return bytes === undefined ? null : megabytes(bytes);
+  };
   const model = vgg16({ inputShape: [224, 224, 3], classes: 1000 });
   const input = tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 42);
   const explainMs: number[] = [];
@@ -53,7 +53,7 @@ async function child(rule: string, threads: number): Promise<void> {
 
 function main(): void {
   const rules = (argument('--rules') ?? 'epsilon,rlrp,EpsilonPlusFlat').split(',');
-  const runs = Number(argument('--runs') ?? 1);
+  const runs = countArgument('--runs', 1);
   const threads = Number(argument('--threads') ?? 1);
   // Rules alternate within each round, so that every rule sees the same spread of machine load.
   for (let run = 0; run < runs; run++) {

@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
-import { argument, loadAverage } from './command-line';
+import { countArgument, loadAverage } from './command-line';
 import { performance } from 'perf_hooks';
 import {
   compareMethods,
@@ -49,14 +49,14 @@ const STEPS = 16;
 const quick = process.argv.includes('--quick');
 /** `--no-one-core`: skip the pinned one-core baseline (one run fewer per round). */
 const skipOneCore = process.argv.includes('--no-one-core');
-const workers = Number(argument('--workers') ?? os.availableParallelism());
+const workers = countArgument('--workers', os.availableParallelism());
 
 /** `Math.round` to `digits` decimals. */
 const rounded = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function benchExplainPool(model: tf.LayersModel): Promise<void> {
-  const batch = Number(argument('--batch') ?? (quick ? 64 : 256));
-  const runs = Number(argument('--runs') ?? (quick ? 1 : 7));
+  const batch = countArgument('--batch', quick ? 64 : 256);
+  const runs = countArgument('--runs', quick ? 1 : 7);
   const input = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 42);
   const pools = [
     await ExplainPool.start(model, { workers: 1 }),
@@ -161,8 +161,8 @@ async function onOneCore<T>(work: () => Promise<T>): Promise<{ value: T } | { re
 }
 
 async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
-  const samples = Number(argument('--compare-images') ?? (quick ? 128 : 512));
-  const runs = Number(argument('--compare-runs') ?? (quick ? 1 : 3));
+  const samples = countArgument('--compare-images', quick ? 128 : 512);
+  const runs = countArgument('--compare-runs', quick ? 1 : 3);
   const warm = comparisonSet(model, 64);
   await timeComparison(model, warm, 1); // this thread's JIT warmed before the first timed run
   warm.images.dispose();

@@ -3,20 +3,22 @@
  * prints, for every kernel after which the heap (which never shrinks) is larger than before, the
  * kernel, its output shape, the growth and the tensor bytes live at that moment.
  *
- *   npx tsx src/bench/heap-growth.ts --rule epsilon --runs 3
+ *   npm run bench:heap -- --rule epsilon --runs 3
  */
 import * as tf from '@tensorflow/tfjs';
 import { explain, initEngine, vgg16, type RuleChoice } from '@rlrp/core';
-import { argument } from './command-line';
-
-const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
+import { argument, countArgument, megabytes, wasmHeapBytes } from './command-line';
 
 async function main(): Promise<void> {
   const rule = (argument('--rule') ?? 'epsilon') as RuleChoice;
-  const runs = Number(argument('--runs') ?? 3);
-  await initEngine({ threads: 1 });
-  const backend = tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } };
-  const heap = () => backend.wasm.HEAPU8.length;
+  const runs = countArgument('--runs', 3);
+  const engineInfo = await initEngine({ threads: 1 });
+  if (wasmHeapBytes() === undefined) {
+    throw new Error(
+      `heap-growth measures the wasm engine's heap; this engine is ${engineInfo.name}.`,
+    );
+  }
+  const heap = () => wasmHeapBytes() ?? 0;
   const engine = tf.engine() as unknown as {
     runKernel: (name: string, inputs: object, attrs: object) => tf.Tensor | tf.Tensor[];
   };

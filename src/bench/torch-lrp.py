@@ -184,7 +184,8 @@ def serve(threads):
                       "relevance_sum": relevance.sum().item()}
         elif command == "conv":
             torch.manual_seed(42)
-            layer = nn.Conv2d(request["cin"], request["cout"], 3, padding=1)
+            # No bias: the other side times a plain convolution too.
+            layer = nn.Conv2d(request["cin"], request["cout"], 3, padding=1, bias=False)
             x = torch.rand(1, request["cin"], request["size"], request["size"])
             with torch.inference_mode():
                 layer(x)  # warm-up
