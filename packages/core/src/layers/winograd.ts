@@ -171,15 +171,17 @@ export function winogradCorrelate3x3(
     // mixed[4·a + b]: tap (a, b) of every tile, a along rows, b along columns, times its matrix.
     // Columns are transformed first, on the larger tensor, while the channels are still contiguous.
     const mixed: tf.Tensor[] = new Array<tf.Tensor>(16);
-    inputTransform(padded, kernel.columnFilters, 2).forEach((columns, b) => {
-      inputTransform(columns, kernel.rowFilters, 1).forEach((tile, a) => {
+    const allColumns = inputTransform(padded, kernel.columnFilters, 2);
+    if (padded !== x) padded.dispose(); // its four column transforms are all made
+    allColumns.forEach((columns, b) => {
+      const tiles = inputTransform(columns, kernel.rowFilters, 1);
+      columns.dispose(); // its four row transforms are all made
+      tiles.forEach((tile, a) => {
         const taps = tile.reshape([tilesPerImage, inChannels]) as tf.Tensor2D;
         mixed[4 * a + b] = tf.matMul(taps, kernel.matrices[4 * a + b]);
         tf.dispose([tile, taps]);
       });
-      columns.dispose();
     });
-    if (padded !== x) padded.dispose();
     // Aᵀ over the tile's rows (index k = 4·row + column), then over its columns.
     const byRow = [0, 1, 2, 3].map((column) => {
       const parts = [0, 1, 2, 3].map((row) => mixed[4 * row + column]);

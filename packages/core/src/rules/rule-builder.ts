@@ -139,6 +139,16 @@ function propagate(
         if (t !== output && t !== input && t !== relevance) t.dispose();
       }
     };
+    // a⁺, a⁻ and the like, made once per call: LRP-αβ and generalised γ use them in both groups.
+    const modified = new Map<InputModifier, tf.Tensor | 'ones'>();
+    const modifiedInput = (modifier: InputModifier): tf.Tensor | 'ones' => {
+      let value = modified.get(modifier);
+      if (value === undefined) {
+        value = inputOf(input, modifier);
+        modified.set(modifier, value);
+      }
+      return value;
+    };
     let total: tf.Tensor | null = null;
     for (const group of definition.groups) {
       const selection = group.outputs ?? 'all';
@@ -148,7 +158,7 @@ function propagate(
         .filter((t) => !(t.input === 'negative' && signs.nonNegative))
         .map((t) => ({
           sign: t.sign ?? 1,
-          input: t.input === 'positive' && signs.nonNegative ? input : inputOf(input, t.input),
+          input: t.input === 'positive' && signs.nonNegative ? input : modifiedInput(t.input),
           params: paramsOf(op, t.params),
         }));
       if (terms.length === 0) continue;
@@ -190,6 +200,7 @@ function propagate(
       }
       release(ratio);
     }
+    release(...[...modified.values()].filter((a): a is tf.Tensor => a !== 'ones'));
     return total ?? tf.zerosLike(input);
   });
 }
