@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleFrontends } from '../../src/build/workspace-build';
+import { NEEDS_KERNEL } from '../../widgets/frontend/views/relevance-explorer';
 import {
   EXPECTED_WIDGETS,
   NOTEBOOKS_DIR,
@@ -91,7 +92,7 @@ describe('committed tutorials open with their figures, without re-running', () =
       // Nothing was run: each explorer is the read-only view of its saved state and says so.
       const statuses = await page.locator('.rlrp-explorer .rlrp-status').allTextContents();
       expect(statuses).toHaveLength(displayed.get('RelevanceExplorerModel') ?? 0);
-      for (const status of statuses) expect(status).toContain('needs a running kernel');
+      for (const status of statuses) expect(status).toContain(NEEDS_KERNEL);
       expect(session.externalRequests).toEqual([]);
     },
     180_000,

@@ -10,6 +10,7 @@ import {
   snapshotHtml,
 } from '../../widgets/src/index';
 import { bundleFrontends } from '../../src/build/workspace-build';
+import { NEEDS_KERNEL } from '../../widgets/frontend/views/relevance-explorer';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { startStaticServer, type StaticServer } from './support/static-server';
 import { syntheticExplorerState } from './support/synthetic-trace';
@@ -67,10 +68,10 @@ describe('text/html fallback in real Chromium', () => {
     // No kernel: rule, target and channel controls are disabled and say why.
     for (const selector of ['.rlrp-rule', '.rlrp-target', '.rlrp-target-search']) {
       expect(await explorer.locator(selector).isDisabled()).toBe(true);
-      expect(await explorer.locator(selector).getAttribute('title')).toBe('needs a running kernel');
+      expect(await explorer.locator(selector).getAttribute('title')).toBe(NEEDS_KERNEL);
     }
     const status = await explorer.locator('.rlrp-status').textContent();
-    expect(status).toContain('needs a running kernel');
+    expect(status).toContain(NEEDS_KERNEL);
     expect(status).not.toContain('computing');
     // ε is shown with the current rule; the target menu lists every class, most probable first.
     expect(await explorer.locator('.rlrp-rule option:checked').textContent()).toBe(

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleFrontends, REPO_ROOT } from '../../src/build/workspace-build';
+import { NEEDS_KERNEL } from '../../widgets/frontend/views/relevance-explorer';
 import type { Page } from 'playwright-core';
 import { artifactPath, launchChromium, type BrowserSession } from './support/chromium';
 import { exportNotebookHtml } from '../../widgets/src/static-export';
@@ -249,9 +250,7 @@ describe('live RelevanceExplorer in Jupyter Notebook 6 on the tslab-widgets kern
     await page.waitForSelector('.rlrp-explorer[data-layer]', { timeout: 120_000 });
     const explorer = page.locator('.rlrp-explorer');
     expect(await explorer.locator('.rlrp-rule').isDisabled()).toBe(true);
-    expect(await explorer.locator('.rlrp-status').textContent()).toContain(
-      'needs a running kernel',
-    );
+    expect(await explorer.locator('.rlrp-status').textContent()).toContain(NEEDS_KERNEL);
     // The maps came back from the saved binary values: 28 rows of finite, not all zero, values.
     const restored = await readExplorer(page);
     expect(restored.z).toHaveLength(28);

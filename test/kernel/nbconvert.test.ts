@@ -126,7 +126,8 @@ describe('nbconvert --execute stores widget state', () => {
       ['nbconvert', '--to', 'html', '--execute', '--output', 'exported.html', 'widget.ipynb'],
       { cwd: dir, env: spec.env, encoding: 'utf8' },
     );
-    expect(run.status).toBe(0);
+    // (its stderr shown when it fails)
+    expect({ status: run.status, stderr: run.stderr }).toMatchObject({ status: 0 });
     // the kernel says why, in nbconvert's own log
     expect(run.stderr).toContain('started by jupyter nbconvert --to html');
     const html = readFileSync(join(dir, 'exported.html'), 'utf8');

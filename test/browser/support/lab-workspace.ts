@@ -14,8 +14,6 @@ export const NOTEBOOK_01 = 'notebooks/01-quickstart.ipynb';
 /** A running test JupyterLab / Notebook 7 server and what it was set up with. */
 export interface LabWorkspace {
   server: JupyterLabServer;
-  /** The served folder: notebooks/01-quickstart.ipynb (a copy) and models/ (a link). */
-  root: string;
   /** Stops the server and removes the extension's install prefix. */
   stop(): Promise<void>;
 }
@@ -54,7 +52,6 @@ export async function startLabWorkspace(
     });
     return {
       server,
-      root,
       stop: async () => {
         await server.stop();
         removePrefix();

@@ -8,6 +8,7 @@ import type { PresetName, RuleName } from '../types';
 /**
  * One method of a slice to compare: a rule the worker explains by name, or (for rule and composite
  * objects, which hold functions and cannot be sent) the slice's relevance computed by the pool's owner.
+ * That relevance's `scores` buffer is transferred like the images: one buffer of its own per slice.
  */
 export type PoolMethod =
   | { readonly name: string; readonly rule: RuleName | PresetName }
@@ -15,7 +16,10 @@ export type PoolMethod =
 
 /** The evaluation protocol on one slice of a dataset (`compareMethods`' options, sendable). */
 export interface PoolCompareRequest {
-  /** The slice's images, float32 values. */
+  /**
+   * The slice's images, float32 values. Transferred to the worker: the buffer is detached (empty)
+   * here once the slice is sent, so give each slice its own (`values.slice(...)`, not a view).
+   */
   readonly images: ArrayBuffer;
   readonly shape: [number, number, number, number];
   readonly labels: number[];

@@ -103,9 +103,7 @@ export async function startKernel(connectionFile: string): Promise<KernelServer>
   const connection = JSON.parse(readFileSync(connectionFile, 'utf8')) as ConnectionInfo;
   const server = new KernelServer(connection);
   const staticHtmlExport = staticHtmlExportOfParent();
-  const runtime = installRuntime(server.channel, true, {
-    staticHtmlExport: staticHtmlExport ?? undefined,
-  });
+  const runtime = installRuntime(server.channel, true, { staticHtmlExport });
   if (staticHtmlExport !== undefined) {
     server.channel.log(
       `started by ${staticHtmlExport}: widgets display their static text/html fallback, not the live view`,

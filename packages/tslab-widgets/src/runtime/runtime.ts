@@ -55,7 +55,7 @@ export function installRuntime(
     comms,
     widgets: createWidgetRegistry(),
     connected,
-    ...(options.staticHtmlExport !== undefined && { staticHtmlExport: options.staticHtmlExport }),
+    staticHtmlExport: options.staticHtmlExport,
   };
   registerControlTarget(runtime);
   (globalThis as RuntimeHolder)[RUNTIME_SLOT] = runtime;
