@@ -15,7 +15,16 @@ const mode = process.argv[2] ?? 'start';
 
 /** Debian packages, by what needs them. Installed without Recommends: see README.md, "Troubleshooting". */
 const PACKAGES = {
-  start: ['jupyter-notebook', 'jupyter-client', 'python3-nbclient', 'jupyter-nbconvert'],
+  start: [
+    'jupyter-notebook',
+    'jupyter-client',
+    'python3-nbclient',
+    'jupyter-nbconvert',
+    // The native kernels (packages/core/native): oneDNN's convolutions and matrix products, built
+    // by `npm run build` with Node's own headers.
+    'g++',
+    'libdnnl-dev',
+  ],
   test: [
     'python3-jupyter-kernel-test',
     'chromium',

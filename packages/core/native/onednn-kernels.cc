@@ -1,0 +1,599 @@
+// Native convolutions and matrix products for the wasm engine, on oneDNN (Debian's libdnnl, the
+// library PyTorch's CPU convolutions use). tfjs-backend-wasm's XNNPACK runs 128-bit WebAssembly
+// SIMD; oneDNN runs AVX2 / AVX-512 on every core, several times faster on VGG-sized layers
+// (docs/performance.md).
+//
+// The JavaScript side (src/engine/native-kernels.ts) hands this addon views of the wasm heap:
+// the inputs and the output tensor that the backend has already allocated. For convolutions,
+// three objects cross the boundary:
+//   plan    one convolution shape: oneDNN's primitive and the filter layout it wants;
+//   filter  a filter reordered into that layout (a copy in native memory, kept while its tensor is);
+//   views   Float32Arrays on the wasm heap, read and written in place, never kept.
+// Everything runs synchronously on the calling thread; oneDNN spreads each call over its OpenMP
+// threads (setThreads).
+
+#include <node_api.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl_debug.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+struct Engine {
+  dnnl_engine_t engine = nullptr;
+  dnnl_stream_t stream = nullptr;
+};
+
+// One per addon instance (each worker thread loads its own): oneDNN engines and streams are cheap,
+// and a stream must not be shared by threads that execute at the same time.
+struct Plan {
+  Engine* owner;
+  dnnl_primitive_t convolution = nullptr;
+  dnnl_primitive_t filterReorder = nullptr;
+  dnnl_memory_desc_t input, filter, filterAsGiven, bias, output;
+  bool hasBias;
+  // Backward data: the transpose of the convolution, from the output grid back onto the input's.
+  bool transposed;
+  size_t filterBytes;
+  std::string implementation;
+};
+
+struct PackedFilter {
+  void* data;
+  size_t bytes;
+};
+
+// Throws a JavaScript Error and returns false when `status` is not success.
+bool ok(napi_env env, dnnl_status_t status, const char* what) {
+  if (status == dnnl_success) return true;
+  std::string message = std::string("oneDNN ") + what + " failed: " + dnnl_status2str(status);
+  napi_throw_error(env, "ERR_RLRP_ONEDNN", message.c_str());
+  return false;
+}
+
+bool fail(napi_env env, const char* message) {
+  napi_throw_type_error(env, "ERR_RLRP_ONEDNN_ARGUMENT", message);
+  return false;
+}
+
+bool readInt(napi_env env, napi_value value, int64_t* out) {
+  if (napi_get_value_int64(env, value, out) != napi_ok) return fail(env, "expected an integer");
+  return true;
+}
+
+// The float32 elements of a Float32Array (or nullptr for null when `optional`); `count` checked.
+bool readFloats(napi_env env, napi_value value, size_t count, bool optional, float** out) {
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  if (optional && type == napi_null) {
+    *out = nullptr;
+    return true;
+  }
+  bool isTypedArray = false;
+  napi_is_typedarray(env, value, &isTypedArray);
+  if (!isTypedArray) return fail(env, "expected a Float32Array");
+  napi_typedarray_type arrayType;
+  size_t length;
+  void* data;
+  napi_get_typedarray_info(env, value, &arrayType, &length, &data, nullptr, nullptr);
+  if (arrayType != napi_float32_array) return fail(env, "expected a Float32Array");
+  if (length != count) return fail(env, "a Float32Array has the wrong number of elements");
+  *out = static_cast<float*>(data);
+  return true;
+}
+
+template <typename T>
+bool readExternal(napi_env env, napi_value value, T** out) {
+  void* data = nullptr;
+  if (napi_get_value_external(env, value, &data) != napi_ok || data == nullptr) {
+    return fail(env, "expected a handle made by this addon");
+  }
+  *out = static_cast<T*>(data);
+  return true;
+}
+
+void destroyPlan(napi_env, void* data, void*) {
+  Plan* plan = static_cast<Plan*>(data);
+  if (plan->convolution) dnnl_primitive_destroy(plan->convolution);
+  if (plan->filterReorder) dnnl_primitive_destroy(plan->filterReorder);
+  delete plan;
+}
+
+void freePacked(napi_env env, void* data, void*) {
+  PackedFilter* packed = static_cast<PackedFilter*>(data);
+  if (packed->data) {
+    std::free(packed->data);
+    napi_adjust_external_memory(env, -static_cast<int64_t>(packed->bytes), nullptr);
+  }
+  delete packed;
+}
+
+Engine* engineOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, argc, argv, nullptr, &data);
+  return static_cast<Engine*>(data);
+}
+
+// The activations tfjs fuses into a convolution, as oneDNN post-ops (false when it has none).
+bool activationPostOps(napi_env env, const std::string& name, double alpha,
+                       dnnl_post_ops_t postOps) {
+  dnnl_alg_kind_t kind;
+  float a = 0, b = 0;
+  if (name == "relu") {
+    kind = dnnl_eltwise_relu;
+  } else if (name == "leakyrelu") {
+    kind = dnnl_eltwise_relu;  // oneDNN's relu with slope alpha below zero
+    a = static_cast<float>(alpha);
+  } else if (name == "relu6") {
+    kind = dnnl_eltwise_clip;
+    b = 6;
+  } else if (name == "elu") {
+    kind = dnnl_eltwise_elu;
+    a = 1;  // tfjs' elu: alpha 1
+  } else if (name == "sigmoid") {
+    kind = dnnl_eltwise_logistic;
+  } else {
+    return fail(env, "an activation the native convolutions do not fuse");
+  }
+  return ok(env, dnnl_post_ops_append_eltwise(postOps, 1.0f, kind, a, b), "activation post-op");
+}
+
+// createPlan([n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW,
+//             padTop, padLeft, padBottom, padRight], hasBias, activation, alpha, transposed)
+//   -> plan
+// Tensors are channels last (NHWC), filters [kh, kw, c, o] as in TensorFlow; dilation 1 = none.
+// `activation`: "linear", or one of activationPostOps' names, applied after the bias.
+// `transposed`: the plan maps [n, oh, ow, o] back onto [n, h, w, c] (backward data, TensorFlow's
+// Conv2DBackpropInput), without bias or activation.
+napi_value CreatePlan(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  Engine* engine = engineOf(env, info, &argc, argv);
+  if (argc != 5) {
+    return fail(env, "createPlan(geometry, hasBias, activation, alpha, transposed)"), nullptr;
+  }
+  int64_t g[17];
+  for (uint32_t i = 0; i < 17; i++) {
+    napi_value element;
+    if (napi_get_element(env, argv[0], i, &element) != napi_ok || !readInt(env, element, &g[i])) {
+      return nullptr;
+    }
+    if (g[i] < 0) return fail(env, "a negative size or padding"), nullptr;
+  }
+  bool hasBias = false;
+  napi_get_value_bool(env, argv[1], &hasBias);
+  char activationName[32];
+  size_t activationLength = 0;
+  if (napi_get_value_string_utf8(env, argv[2], activationName, sizeof activationName,
+                                 &activationLength) != napi_ok) {
+    return fail(env, "expected the activation's name"), nullptr;
+  }
+  const std::string activation(activationName, activationLength);
+  double alpha = 0;
+  napi_get_value_double(env, argv[3], &alpha);
+  bool transposed = false;
+  napi_get_value_bool(env, argv[4], &transposed);
+  if (transposed && (hasBias || activation != "linear")) {
+    return fail(env, "a transposed plan takes no bias or activation"), nullptr;
+  }
+  const int64_t n = g[0], h = g[1], w = g[2], c = g[3], kh = g[4], kw = g[5], o = g[6];
+  const int64_t oh = g[7], ow = g[8];
+
+  Plan* plan = new Plan();
+  plan->owner = engine;
+  plan->hasBias = hasBias;
+  plan->transposed = transposed;
+  // oneDNN's dimensions are always in logical NCHW / OIHW order; the tag gives the memory order.
+  dnnl_dims_t inputDims = {n, c, h, w};
+  dnnl_dims_t filterDims = {o, c, kh, kw};
+  dnnl_dims_t outputDims = {n, o, oh, ow};
+  dnnl_dims_t biasDims = {o};
+  dnnl_dims_t strides = {g[9], g[10]};
+  dnnl_dims_t dilations = {g[11] - 1, g[12] - 1};  // oneDNN counts the holes: 0 = none
+  dnnl_dims_t padFront = {g[13], g[14]};
+  dnnl_dims_t padBack = {g[15], g[16]};
+  // The filter as oneDNN may lay it out (format "any"): its own blocked layout is what lets it
+  // choose the AVX-512 kernels (about 1.6× faster than TensorFlow's HWIO order on VGG16's layers).
+  bool built =
+      ok(env, dnnl_memory_desc_init_by_tag(&plan->input, 4, inputDims, dnnl_f32, dnnl_nhwc),
+         "input descriptor") &&
+      ok(env,
+         dnnl_memory_desc_init_by_tag(&plan->filterAsGiven, 4, filterDims, dnnl_f32, dnnl_hwio),
+         "filter descriptor") &&
+      ok(env,
+         dnnl_memory_desc_init_by_tag(&plan->filter, 4, filterDims, dnnl_f32,
+                                      dnnl_format_tag_any),
+         "filter descriptor") &&
+      ok(env, dnnl_memory_desc_init_by_tag(&plan->bias, 1, biasDims, dnnl_f32, dnnl_a),
+         "bias descriptor") &&
+      ok(env, dnnl_memory_desc_init_by_tag(&plan->output, 4, outputDims, dnnl_f32, dnnl_nhwc),
+         "output descriptor");
+  dnnl_convolution_desc_t description, forwardDescription;
+  built = built &&
+          ok(env,
+             dnnl_dilated_convolution_forward_desc_init(
+                 &forwardDescription, transposed ? dnnl_forward_training : dnnl_forward_inference,
+                 dnnl_convolution_direct, &plan->input, &plan->filter,
+                 hasBias ? &plan->bias : nullptr, &plan->output, strides, dilations, padFront,
+                 padBack),
+             "convolution descriptor");
+  description = forwardDescription;
+  // oneDNN makes a backward primitive from the forward one it mirrors (its "hint").
+  dnnl_primitive_desc_t forwardHint = nullptr;
+  if (built && transposed) {
+    built = ok(env,
+               dnnl_dilated_convolution_backward_data_desc_init(
+                   &description, dnnl_convolution_direct, &plan->input, &plan->filter,
+                   &plan->output, strides, dilations, padFront, padBack),
+               "transposed convolution descriptor") &&
+            ok(env,
+               dnnl_primitive_desc_create(&forwardHint, &forwardDescription, nullptr,
+                                          engine->engine, nullptr),
+               "transposed convolution's forward hint");
+  }
+  dnnl_primitive_attr_t attributes = nullptr;
+  dnnl_post_ops_t postOps = nullptr;
+  if (built && activation != "linear") {
+    built = ok(env, dnnl_primitive_attr_create(&attributes), "attributes") &&
+            ok(env, dnnl_post_ops_create(&postOps), "post-ops") &&
+            activationPostOps(env, activation, alpha, postOps) &&
+            ok(env, dnnl_primitive_attr_set_post_ops(attributes, postOps), "post-ops");
+  }
+  dnnl_primitive_desc_t primitiveDescription = nullptr;
+  built = built && ok(env,
+                      dnnl_primitive_desc_create(&primitiveDescription, &description, attributes,
+                                                 engine->engine, forwardHint),
+                      "convolution primitive descriptor");
+  if (forwardHint) dnnl_primitive_desc_destroy(forwardHint);
+  if (postOps) dnnl_post_ops_destroy(postOps);
+  if (attributes) dnnl_primitive_attr_destroy(attributes);
+  if (built) {
+    plan->filter = *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_weights_md, 0);
+    plan->filterBytes = dnnl_memory_desc_get_size(&plan->filter);
+    const char* implementation = nullptr;
+    dnnl_primitive_desc_query(primitiveDescription, dnnl_query_impl_info_str, 0, &implementation);
+    plan->implementation = implementation ? implementation : "unknown";
+    built = ok(env, dnnl_primitive_create(&plan->convolution, primitiveDescription),
+               "convolution primitive");
+  }
+  if (primitiveDescription) dnnl_primitive_desc_destroy(primitiveDescription);
+  dnnl_primitive_desc_t reorderDescription = nullptr;
+  built = built && ok(env,
+                      dnnl_reorder_primitive_desc_create(&reorderDescription, &plan->filterAsGiven,
+                                                         engine->engine, &plan->filter,
+                                                         engine->engine, nullptr),
+                      "filter reorder descriptor");
+  built = built && ok(env, dnnl_primitive_create(&plan->filterReorder, reorderDescription),
+                      "filter reorder");
+  if (reorderDescription) dnnl_primitive_desc_destroy(reorderDescription);
+  if (!built) {
+    destroyPlan(env, plan, nullptr);
+    return nullptr;
+  }
+  napi_value handle;
+  napi_create_external(env, plan, destroyPlan, nullptr, &handle);
+  return handle;
+}
+
+// planInfo(plan) -> { implementation, packedFilterBytes }
+napi_value PlanInfo(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  engineOf(env, info, &argc, argv);
+  Plan* plan;
+  if (argc != 1 || !readExternal(env, argv[0], &plan)) return nullptr;
+  napi_value result, implementation, bytes;
+  napi_create_object(env, &result);
+  napi_create_string_utf8(env, plan->implementation.c_str(), NAPI_AUTO_LENGTH, &implementation);
+  napi_create_double(env, static_cast<double>(plan->filterBytes), &bytes);
+  napi_set_named_property(env, result, "implementation", implementation);
+  napi_set_named_property(env, result, "packedFilterBytes", bytes);
+  return result;
+}
+
+size_t filterElements(const Plan* plan) {
+  const dnnl_dims_t& d = plan->filterAsGiven.dims;
+  return static_cast<size_t>(d[0] * d[1] * d[2] * d[3]);
+}
+
+// packFilter(plan, filter: Float32Array [kh, kw, c, o]) -> packed filter
+napi_value PackFilter(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  Engine* engine = engineOf(env, info, &argc, argv);
+  Plan* plan;
+  float* filter;
+  if (argc != 2 || !readExternal(env, argv[0], &plan) ||
+      !readFloats(env, argv[1], filterElements(plan), false, &filter)) {
+    return nullptr;
+  }
+  // 64-byte aligned, as oneDNN's own allocations: its AVX-512 loads are faster aligned.
+  size_t bytes = (plan->filterBytes + 63) / 64 * 64;
+  void* data = std::aligned_alloc(64, bytes);
+  if (!data) return napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory"), nullptr;
+  dnnl_memory_t from = nullptr, to = nullptr;
+  bool done = ok(env, dnnl_memory_create(&from, &plan->filterAsGiven, engine->engine, filter),
+                 "filter memory") &&
+              ok(env, dnnl_memory_create(&to, &plan->filter, engine->engine, data),
+                 "packed filter memory");
+  if (done) {
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    done = ok(env, dnnl_primitive_execute(plan->filterReorder, engine->stream, 2, args),
+              "filter reorder") &&
+           ok(env, dnnl_stream_wait(engine->stream), "filter reorder");
+  }
+  if (from) dnnl_memory_destroy(from);
+  if (to) dnnl_memory_destroy(to);
+  if (!done) {
+    std::free(data);
+    return nullptr;
+  }
+  PackedFilter* packed = new PackedFilter{data, bytes};
+  napi_value handle;
+  napi_create_external(env, packed, freePacked, nullptr, &handle);
+  napi_adjust_external_memory(env, static_cast<int64_t>(bytes), nullptr);
+  return handle;
+}
+
+// releaseFilter(packed): frees the packed copy now instead of when the handle is collected.
+napi_value ReleaseFilter(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  engineOf(env, info, &argc, argv);
+  PackedFilter* packed;
+  if (argc != 1 || !readExternal(env, argv[0], &packed)) return nullptr;
+  if (packed->data) {
+    std::free(packed->data);
+    napi_adjust_external_memory(env, -static_cast<int64_t>(packed->bytes), nullptr);
+    packed->data = nullptr;
+  }
+  return nullptr;
+}
+
+// convolve(plan, packed, input, bias | null, output): output = input ⋆ filter (+ bias); for a
+// transposed plan, `input` is on the output grid [n, oh, ow, o] and `output` on the input grid.
+napi_value Convolve(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  Engine* engine = engineOf(env, info, &argc, argv);
+  Plan* plan;
+  PackedFilter* packed;
+  if (argc != 5 || !readExternal(env, argv[0], &plan) || !readExternal(env, argv[1], &packed)) {
+    return nullptr;
+  }
+  if (packed->data == nullptr) return fail(env, "the packed filter was released"), nullptr;
+  if (packed->bytes < plan->filterBytes) {
+    return fail(env, "the packed filter belongs to another plan"), nullptr;
+  }
+  const dnnl_dims_t& in = plan->transposed ? plan->output.dims : plan->input.dims;
+  const dnnl_dims_t& out = plan->transposed ? plan->input.dims : plan->output.dims;
+  float *input, *bias, *output;
+  if (!readFloats(env, argv[2], static_cast<size_t>(in[0] * in[1] * in[2] * in[3]), false,
+                  &input) ||
+      !readFloats(env, argv[3], static_cast<size_t>(out[1]), true, &bias) ||
+      !readFloats(env, argv[4], static_cast<size_t>(out[0] * out[1] * out[2] * out[3]), false,
+                  &output)) {
+    return nullptr;
+  }
+  if ((bias != nullptr) != plan->hasBias) {
+    return fail(env, plan->hasBias ? "this plan needs a bias" : "this plan takes no bias"),
+           nullptr;
+  }
+  dnnl_memory_t memories[4] = {nullptr, nullptr, nullptr, nullptr};
+  const dnnl_memory_desc_t& inputDescription = plan->transposed ? plan->output : plan->input;
+  const dnnl_memory_desc_t& outputDescription = plan->transposed ? plan->input : plan->output;
+  bool done =
+      ok(env, dnnl_memory_create(&memories[0], &inputDescription, engine->engine, input),
+         "input") &&
+      ok(env, dnnl_memory_create(&memories[1], &plan->filter, engine->engine, packed->data),
+         "filter") &&
+      ok(env, dnnl_memory_create(&memories[2], &outputDescription, engine->engine, output),
+         "output") &&
+      (!bias || ok(env, dnnl_memory_create(&memories[3], &plan->bias, engine->engine, bias),
+                   "bias"));
+  if (done) {
+    dnnl_exec_arg_t args[4] = {{plan->transposed ? DNNL_ARG_DIFF_DST : DNNL_ARG_SRC, memories[0]},
+                               {DNNL_ARG_WEIGHTS, memories[1]},
+                               {plan->transposed ? DNNL_ARG_DIFF_SRC : DNNL_ARG_DST, memories[2]},
+                               {DNNL_ARG_BIAS, memories[3]}};
+    done = ok(env, dnnl_primitive_execute(plan->convolution, engine->stream, bias ? 4 : 3, args),
+              "convolution") &&
+           ok(env, dnnl_stream_wait(engine->stream), "convolution");
+  }
+  for (dnnl_memory_t memory : memories) {
+    if (memory) dnnl_memory_destroy(memory);
+  }
+  return nullptr;
+}
+
+// gemm(transposeA, transposeB, m, n, k, a, b, c, accumulate): c = op(a) · op(b) (+ c), row major;
+// op(a) is m × k, op(b) k × n. Matrix products of dense layers: their weights are the largest
+// operands an explanation reads, and wasm's matrix product repacks them on every call.
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  engineOf(env, info, &argc, argv);
+  if (argc != 9) return fail(env, "gemm(transposeA, transposeB, m, n, k, a, b, c, accumulate)"), nullptr;
+  bool transposeA = false, transposeB = false, accumulate = false;
+  napi_get_value_bool(env, argv[0], &transposeA);
+  napi_get_value_bool(env, argv[1], &transposeB);
+  napi_get_value_bool(env, argv[8], &accumulate);
+  int64_t m, n, k;
+  if (!readInt(env, argv[2], &m) || !readInt(env, argv[3], &n) || !readInt(env, argv[4], &k)) {
+    return nullptr;
+  }
+  if (m < 1 || n < 1 || k < 1) return fail(env, "gemm needs positive sizes"), nullptr;
+  float *a, *b, *c;
+  if (!readFloats(env, argv[5], static_cast<size_t>(m * k), false, &a) ||
+      !readFloats(env, argv[6], static_cast<size_t>(k * n), false, &b) ||
+      !readFloats(env, argv[7], static_cast<size_t>(m * n), false, &c)) {
+    return nullptr;
+  }
+  ok(env,
+     dnnl_sgemm(transposeA ? 'T' : 'N', transposeB ? 'T' : 'N', m, n, k, 1.0f, a,
+                transposeA ? m : k, b, transposeB ? k : n, accumulate ? 1.0f : 0.0f, c, n),
+     "matrix product");
+  return nullptr;
+}
+
+// routeToWindowMaxima(x, r, out, [n, h, w, c, oh, ow, kh, kw, strideH, strideW, padTop, padLeft]):
+// out (zeroed here) = the relevance r of each max-pooling window added onto the window's first
+// maximal cell in row-major order. Padded cells count as -FLOAT32_MAX (they win only a window with
+// nothing larger), and ±Infinity as ±FLOAT32_MAX: the rules of max-pooling.ts, which does the same
+// with tfjs operations where this addon is absent. Not oneDNN: a loop over the windows.
+napi_value RouteToWindowMaxima(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  engineOf(env, info, &argc, argv);
+  if (argc != 4) return fail(env, "routeToWindowMaxima(x, r, out, geometry)"), nullptr;
+  int64_t g[12];
+  for (uint32_t i = 0; i < 12; i++) {
+    napi_value element;
+    if (napi_get_element(env, argv[3], i, &element) != napi_ok || !readInt(env, element, &g[i])) {
+      return nullptr;
+    }
+  }
+  const int64_t n = g[0], h = g[1], w = g[2], c = g[3], oh = g[4], ow = g[5], kh = g[6],
+                kw = g[7], sh = g[8], sw = g[9], top = g[10], left = g[11];
+  for (int i = 0; i < 10; i++) {
+    if (g[i] < 1) return fail(env, "routeToWindowMaxima needs positive sizes"), nullptr;
+  }
+  float *x, *r, *out;
+  if (!readFloats(env, argv[0], static_cast<size_t>(n * h * w * c), false, &x) ||
+      !readFloats(env, argv[1], static_cast<size_t>(n * oh * ow * c), false, &r) ||
+      !readFloats(env, argv[2], static_cast<size_t>(n * h * w * c), false, &out)) {
+    return nullptr;
+  }
+  const float largest = 3.4028234663852886e38f;
+  std::fill(out, out + n * h * w * c, 0.0f);
+  // Windows of one sample may overlap, samples never do: one sample per thread.
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < n; b++) {
+    for (int64_t y = 0; y < oh; y++) {
+      for (int64_t xo = 0; xo < ow; xo++) {
+        for (int64_t ch = 0; ch < c; ch++) {
+          float best = 0;
+          int64_t winner = -1;  // the input cell, or -1 for a padded cell
+          bool first = true;
+          for (int64_t i = 0; i < kh; i++) {
+            const int64_t row = y * sh + i - top;
+            for (int64_t j = 0; j < kw; j++) {
+              const int64_t column = xo * sw + j - left;
+              const bool inside = row >= 0 && row < h && column >= 0 && column < w;
+              const int64_t cell = inside ? ((b * h + row) * w + column) * c + ch : -1;
+              float value = inside ? std::min(std::max(x[cell], -largest), largest) : -largest;
+              if (first || value > best) {
+                best = value;
+                winner = cell;
+                first = false;
+              }
+            }
+          }
+          if (winner >= 0) out[winner] += r[((b * oh + y) * ow + xo) * c + ch];
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
+// allFinite(x) -> whether no element of x is NaN or ±Infinity. One pass on every thread; the tfjs
+// form (x · 0, summed: NaN where x is not finite) makes a copy of x first.
+napi_value AllFinite(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  engineOf(env, info, &argc, argv);
+  bool isTypedArray = false;
+  if (argc == 1) napi_is_typedarray(env, argv[0], &isTypedArray);
+  if (!isTypedArray) return fail(env, "allFinite(x: Float32Array)"), nullptr;
+  napi_typedarray_type arrayType;
+  size_t length;
+  void* data;
+  napi_get_typedarray_info(env, argv[0], &arrayType, &length, &data, nullptr, nullptr);
+  if (arrayType != napi_float32_array) return fail(env, "expected a Float32Array"), nullptr;
+  const uint32_t* bits = static_cast<const uint32_t*>(data);
+  const int64_t count = static_cast<int64_t>(length);
+  // A float32 is NaN or infinite exactly when its exponent bits are all ones.
+  uint32_t nonFinite = 0;
+#pragma omp parallel for reduction(| : nonFinite) schedule(static)
+  for (int64_t i = 0; i < count; i++) {
+    nonFinite |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+  }
+  napi_value result;
+  napi_get_boolean(env, nonFinite == 0, &result);
+  return result;
+}
+
+// setThreads(n): oneDNN's OpenMP threads for calls from this thread (each thread has its own).
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  engineOf(env, info, &argc, argv);
+  int64_t threads;
+  if (argc != 1 || !readInt(env, argv[0], &threads)) return nullptr;
+  if (threads < 1) return fail(env, "setThreads needs at least 1"), nullptr;
+  omp_set_num_threads(static_cast<int>(threads));
+  return nullptr;
+}
+
+// threads() -> the OpenMP threads a call from this thread uses.
+napi_value Threads(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  engineOf(env, info, &argc, nullptr);
+  napi_value result;
+  napi_create_int32(env, omp_get_max_threads(), &result);
+  return result;
+}
+
+// version() -> "2.6.3" (the oneDNN library loaded).
+napi_value Version(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  engineOf(env, info, &argc, nullptr);
+  const dnnl_version_t* version = dnnl_version();
+  std::string text = std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
+                     std::to_string(version->patch);
+  napi_value result;
+  napi_create_string_utf8(env, text.c_str(), NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
+void destroyEngine(napi_env, void* data, void*) {
+  Engine* engine = static_cast<Engine*>(data);
+  if (engine->stream) dnnl_stream_destroy(engine->stream);
+  if (engine->engine) dnnl_engine_destroy(engine->engine);
+  delete engine;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  Engine* engine = new Engine();
+  if (!ok(env, dnnl_engine_create(&engine->engine, dnnl_cpu, 0), "engine") ||
+      !ok(env, dnnl_stream_create(&engine->stream, engine->engine, dnnl_stream_default_flags),
+          "stream")) {
+    destroyEngine(env, engine, nullptr);
+    return nullptr;
+  }
+  napi_set_instance_data(env, engine, destroyEngine, nullptr);
+  const struct {
+    const char* name;
+    napi_callback callback;
+  } functions[] = {{"createPlan", CreatePlan},   {"planInfo", PlanInfo},
+                   {"packFilter", PackFilter},   {"releaseFilter", ReleaseFilter},
+                   {"convolve", Convolve},       {"gemm", Gemm},
+                   {"routeToWindowMaxima", RouteToWindowMaxima},
+                   {"allFinite", AllFinite},
+                   {"setThreads", SetThreads},
+                   {"threads", Threads},         {"version", Version}};
+  for (const auto& function : functions) {
+    napi_value value;
+    napi_create_function(env, function.name, NAPI_AUTO_LENGTH, function.callback, engine, &value);
+    napi_set_named_property(env, exports, function.name, value);
+  }
+  return exports;
+}
