@@ -1,0 +1,158 @@
+/**
+ * The wasm backend's `Conv2D`, `FusedConv2D` and `Conv2DBackpropInput` (the transpose) on oneDNN:
+ * channels-last float32 convolutions of any stride, dilation and padding, with a bias and the
+ * activations oneDNN fuses. Input, filter and
+ * output stay in the wasm heap, read and written in place; the filter is reordered once into
+ * oneDNN's layout and kept while its tensor lives (packed-filter-cache.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { NATIVE_ACTIVATIONS, type NativePlan, type OneDnnAddon } from './onednn-addon';
+import { PackedFilterCache, type PackedFilterCacheUsage } from './packed-filter-cache';
+
+/** A few dozen shapes cover a model; more are rare, and each plan holds oneDNN's generated code. */
+const MAX_PLANS = 64;
+
+interface ConvolutionAttrs {
+  /** Conv2DBackpropInput's: the shape of the input of the convolution it transposes. */
+  inputShape?: number[];
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation?: string;
+  leakyreluAlpha?: number;
+}
+
+interface PlanEntry {
+  readonly plan: NativePlan;
+  readonly packedFilterBytes: number;
+}
+
+/** The convolutions of one thread's addon: its plans and its packed filters. */
+export class NativeConvolutions {
+  private readonly plans = new Map<string, PlanEntry>();
+  private readonly filters: PackedFilterCache;
+
+  constructor(private readonly addon: OneDnnAddon) {
+    this.filters = new PackedFilterCache(addon);
+  }
+
+  /**
+   * The kernel replacing `own` (wasm's `Conv2D`, `FusedConv2D` or `Conv2DBackpropInput`), which
+   * serves what it cannot.
+   */
+  kernel(own: tf.KernelConfig): tf.KernelFunc {
+    return (args) => this.convolve(own, args);
+  }
+
+  /** What the packed filters cost now. */
+  usage(): PackedFilterCacheUsage {
+    return this.filters.usage();
+  }
+
+  /** Releases every packed filter. */
+  clear(): void {
+    this.filters.clear();
+  }
+
+  private convolve(own: tf.KernelConfig, args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+    // Safe: tfjs calls this for Conv2D, FusedConv2D and Conv2DBackpropInput, whose attributes
+    // these are.
+    const attrs = args.attrs as unknown as ConvolutionAttrs;
+    const transposed = own.kernelName === 'Conv2DBackpropInput';
+    const x = (transposed ? args.inputs.dy : args.inputs.x) as tf.TensorInfo;
+    const filter = args.inputs.filter as tf.TensorInfo;
+    const bias = args.inputs.bias as tf.TensorInfo | undefined;
+    const activation = attrs.activation ?? 'linear';
+    const servable =
+      x.dtype === 'float32' &&
+      filter.dtype === 'float32' &&
+      attrs.dataFormat === 'NHWC' &&
+      NATIVE_ACTIVATIONS.has(activation) &&
+      args.inputs.preluActivationWeights === undefined &&
+      (bias === undefined ||
+        (bias.dtype === 'float32' &&
+          bias.shape.length === 1 &&
+          bias.shape[0] === filter.shape[3])) &&
+      x.shape.every((d) => d > 0) &&
+      filter.shape.every((d) => d > 0);
+    if (!servable) return own.kernelFunc(args) as tf.TensorInfo;
+    const info = tf.backend_util.computeConv2DInfo(
+      // The transpose's geometry is that of the convolution it transposes, from its input shape.
+      (transposed ? attrs.inputShape : x.shape) as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      transposed ? 1 : (attrs.dilations ?? 1),
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    if (transposed && !info.outShape.every((d, i) => d === x.shape[i])) {
+      return own.kernelFunc(args) as tf.TensorInfo;
+    }
+    // Safe: registered on the wasm backend only (native-kernels.ts).
+    const backend = args.backend as unknown as BackendWasm;
+    const output = backend.makeOutput(transposed ? info.inShape : info.outShape, 'float32');
+    if (info.outShape.some((d) => d === 0)) return output;
+    const geometry = [
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.filterHeight,
+      info.filterWidth,
+      info.outChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+      info.padInfo.bottom,
+      info.padInfo.right,
+    ];
+    // tfjs' own default slope for a leaky relu without one.
+    const alpha = activation === 'leakyrelu' ? (attrs.leakyreluAlpha ?? 0.2) : 0;
+    const hasBias = bias !== undefined;
+    const planKey = [geometry.join(','), hasBias, activation, alpha, transposed].join('|');
+    const plan = this.planFor(planKey, () =>
+      this.addon.createPlan(geometry, hasBias, activation, alpha, transposed),
+    );
+    this.filters.releaseDisposed((dataId) => backend.dataIdMap.has(dataId));
+    const packed = this.filters.packed(
+      filter.dataId,
+      plan.plan,
+      planKey,
+      plan.packedFilterBytes,
+      () => backend.typedArrayFromHeap(filter) as Float32Array,
+    );
+    // Views on the wasm heap are taken after every allocation in it: growing the heap detaches them.
+    this.addon.convolve(
+      plan.plan,
+      packed,
+      backend.typedArrayFromHeap(x) as Float32Array,
+      bias !== undefined ? (backend.typedArrayFromHeap(bias) as Float32Array) : null,
+      backend.typedArrayFromHeap(output) as Float32Array,
+    );
+    return output;
+  }
+
+  private planFor(key: string, create: () => NativePlan): PlanEntry {
+    const kept = this.plans.get(key);
+    if (kept) return kept;
+    const plan = create();
+    const entry = { plan, packedFilterBytes: this.addon.planInfo(plan).packedFilterBytes };
+    if (this.plans.size >= MAX_PLANS) {
+      // The oldest plan goes; the addon frees it when its handle is collected. Filters packed for
+      // it stay valid: a plan made again for the same key wants the same layout.
+      this.plans.delete(this.plans.keys().next().value as string);
+    }
+    this.plans.set(key, entry);
+    return entry;
+  }
+}

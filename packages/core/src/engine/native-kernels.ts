@@ -1,0 +1,141 @@
+/**
+ * Native kernels for the wasm engine: the wasm backend's convolutions and matrix products are
+ * replaced by oneDNN's (native/onednn-kernels.cc), which read and write the wasm heap in place;
+ * max pooling's relevance routing and the forward pass's overflow check get native kernels of
+ * their own (native-window-maxima.ts, native-finiteness-probe.ts);
+ * everything else stays on wasm. Why: convolutions and dense layers are most of an explanation's
+ * time on VGG- and ResNet-sized models, and XNNPACK's 128-bit WebAssembly SIMD runs them 3–4×
+ * slower than oneDNN's AVX2 / AVX-512 code on the same cores (docs/performance.md). PyTorch's CPU
+ * convolutions are the same library.
+ *
+ * Each replacement hands the calls it cannot serve (not float32, channels first, a fused prelu, a
+ * bias that broadcasts, …) to the wasm kernel it replaced.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { NativeConvolutions } from './native-convolution';
+import { FINITENESS_PROBE, finitenessProbeKernel } from './native-finiteness-probe';
+import { nativeMatMulKernel } from './native-matmul';
+import { ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel } from './native-window-maxima';
+import { loadOneDnnAddon, type OneDnnAddon } from './onednn-addon';
+import type { PackedFilterCacheUsage } from './packed-filter-cache';
+
+/** Whether native kernels serve the wasm engine, on how many threads, and why. */
+export interface EngineNativeKernels {
+  /** `true` when the wasm engine's convolutions and matrix products run on oneDNN. */
+  readonly active: boolean;
+  /** The wasm kernels replaced, e.g. `Conv2D` and `BatchMatMul`. */
+  readonly kernels: readonly string[];
+  /** oneDNN's version when active, e.g. `'2.6.3'`; `null` otherwise. */
+  readonly library: string | null;
+  /** The threads each native kernel computes on; `null` when not active. */
+  readonly threads: number | null;
+  /** Why active or not, in one sentence. */
+  readonly reason: string;
+}
+
+/** Environment variable that turns the native kernels off (`0`) when `initEngine` is given no option. */
+export const NATIVE_KERNELS_ENV_VAR = 'RLRP_NATIVE_KERNELS';
+
+const CONVOLUTIONS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'] as const;
+const MATRIX_PRODUCTS = ['BatchMatMul', '_FusedMatMul'] as const;
+const REPLACED: readonly string[] = [...CONVOLUTIONS, ...MATRIX_PRODUCTS];
+
+interface Active {
+  readonly addon: OneDnnAddon;
+  /** wasm's own kernels, by name, to put back. */
+  readonly replaced: ReadonlyMap<string, tf.KernelConfig>;
+  readonly convolutions: NativeConvolutions;
+  readonly threads: number;
+}
+
+let active: Active | undefined;
+
+/**
+ * Replaces the wasm backend's convolutions and matrix products by oneDNN's, computing on `threads`
+ * threads, when the addon is built and loads; otherwise leaves wasm's own and says why.
+ */
+export function enableNativeKernels(threads: number): EngineNativeKernels {
+  if (active) {
+    active.addon.setThreads(threads);
+    active = { ...active, threads };
+    return describe(active);
+  }
+  const load = loadOneDnnAddon();
+  if (!load.addon) return inactive(load.reason);
+  const { addon } = load;
+  const replaced = new Map<string, tf.KernelConfig>();
+  for (const name of REPLACED) {
+    const own = tf.getKernel(name, 'wasm');
+    if (!own) return inactive(`the wasm backend has no ${name} kernel to replace`);
+    replaced.set(name, own);
+  }
+  addon.setThreads(threads);
+  const convolutions = new NativeConvolutions(addon);
+  active = { addon, replaced, convolutions, threads };
+  for (const [name, own] of replaced) {
+    const kernelFunc = (CONVOLUTIONS as readonly string[]).includes(name)
+      ? convolutions.kernel(own)
+      : nativeMatMulKernel(addon, own);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...own, kernelFunc });
+  }
+  tf.registerKernel({
+    kernelName: ROUTE_TO_WINDOW_MAXIMA,
+    backendName: 'wasm',
+    kernelFunc: windowMaximaKernel(addon),
+  });
+  tf.registerKernel({
+    kernelName: FINITENESS_PROBE,
+    backendName: 'wasm',
+    kernelFunc: finitenessProbeKernel(addon),
+  });
+  return describe(active);
+}
+
+/** Puts the wasm backend's own kernels back and frees the native copies of filters. */
+export function disableNativeKernels(reason: string): EngineNativeKernels {
+  if (active) {
+    for (const own of active.replaced.values()) {
+      tf.unregisterKernel(own.kernelName, 'wasm');
+      tf.registerKernel(own);
+    }
+    tf.unregisterKernel(ROUTE_TO_WINDOW_MAXIMA, 'wasm');
+    tf.unregisterKernel(FINITENESS_PROBE, 'wasm');
+    active.convolutions.clear();
+    active = undefined;
+  }
+  return inactive(reason);
+}
+
+/**
+ * Whether the wasm backend's convolutions and matrix products run natively now (and max pooling's
+ * relevance routing, native-window-maxima.ts).
+ */
+export function nativeKernelsActive(): boolean {
+  return active !== undefined;
+}
+
+/**
+ * What the native convolutions keep: filters reordered into oneDNN's layout, one copy per filter
+ * tensor and shape, released with their tensor (in native memory, outside the wasm heap).
+ * `undefined` when the native kernels are not active.
+ */
+export function nativeFilterCache(): PackedFilterCacheUsage | undefined {
+  return active?.convolutions.usage();
+}
+
+function inactive(reason: string): EngineNativeKernels {
+  return { active: false, kernels: [], library: null, threads: null, reason };
+}
+
+function describe(state: Active): EngineNativeKernels {
+  const library = state.addon.version();
+  const threads = `${state.threads} thread${state.threads === 1 ? '' : 's'}`;
+  return {
+    active: true,
+    kernels: REPLACED,
+    library,
+    threads: state.threads,
+    reason: `convolutions and matrix products run on oneDNN ${library} on ${threads}; the rest on wasm`,
+  };
+}

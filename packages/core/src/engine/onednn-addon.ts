@@ -1,0 +1,128 @@
+/**
+ * Loading the optional native kernels (packages/core/native/onednn-kernels.cc, built by
+ * `npm run build` when g++ and Debian's libdnnl-dev are present). Only this file knows where the
+ * addon lives and what it exports.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { requireModule } from './module-loader';
+
+/** A convolution shape prepared by oneDNN (opaque: only the addon reads it). */
+export interface NativePlan {
+  readonly __nativePlan: unique symbol;
+}
+
+/** A filter reordered into a plan's layout, in native memory (opaque). */
+export interface NativePackedFilter {
+  readonly __nativePackedFilter: unique symbol;
+}
+
+/** What the addon exports (see onednn-kernels.cc for each function's contract). */
+export interface OneDnnAddon {
+  /**
+   * `geometry`: `[n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, padTop,
+   * padLeft, padBottom, padRight]`, channels last, filter `[kh, kw, c, o]`; `activation` is
+   * `'linear'` or one of {@link NATIVE_ACTIVATIONS}, applied after the bias (`alpha`: leakyrelu's).
+   * A `transposed` plan maps `[n, oh, ow, o]` back onto `[n, h, w, c]` (TensorFlow's
+   * `Conv2DBackpropInput`), with no bias and `'linear'`.
+   */
+  createPlan(
+    geometry: readonly number[],
+    hasBias: boolean,
+    activation: string,
+    alpha: number,
+    transposed: boolean,
+  ): NativePlan;
+  planInfo(plan: NativePlan): { implementation: string; packedFilterBytes: number };
+  packFilter(plan: NativePlan, filter: Float32Array): NativePackedFilter;
+  releaseFilter(packed: NativePackedFilter): void;
+  convolve(
+    plan: NativePlan,
+    packed: NativePackedFilter,
+    input: Float32Array,
+    bias: Float32Array | null,
+    output: Float32Array,
+  ): void;
+  /**
+   * `c = op(a) · op(b)`, plus `c` when `accumulate`; row major, `op(a)` is `m × k` and `op(b)`
+   * `k × n`.
+   */
+  gemm(
+    transposeA: boolean,
+    transposeB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+  ): void;
+  /**
+   * `out` = each max-pooling window's relevance `r` on the window's first maximal cell of `x`
+   * (`geometry`: `[n, h, w, c, oh, ow, kh, kw, strideH, strideW, padTop, padLeft]`); see
+   * layers/max-pooling.ts for the rules.
+   */
+  routeToWindowMaxima(
+    x: Float32Array,
+    r: Float32Array,
+    out: Float32Array,
+    geometry: readonly number[],
+  ): void;
+  /** Whether no element of `x` is NaN or ±Infinity. */
+  allFinite(x: Float32Array): boolean;
+  /** oneDNN's threads for calls from the calling thread (each thread has its own count). */
+  setThreads(threads: number): void;
+  threads(): number;
+  /** The oneDNN version loaded, e.g. `2.6.3`. */
+  version(): string;
+}
+
+/** The fused activations the addon applies itself (tfjs' names); prelu is left to wasm. */
+export const NATIVE_ACTIVATIONS: ReadonlySet<string> = new Set([
+  'linear',
+  'relu',
+  'relu6',
+  'leakyrelu',
+  'elu',
+  'sigmoid',
+]);
+
+/** Where `npm run build` puts the addon (the same from `src/engine` and `dist/engine`). */
+export const NATIVE_ADDON_PATH = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'native',
+  'build',
+  'onednn-kernels.node',
+);
+
+/** The addon, or why it cannot be used. */
+export type AddonLoad =
+  | { readonly addon: OneDnnAddon; readonly reason?: undefined }
+  | { readonly addon?: undefined; readonly reason: string };
+
+let loaded: AddonLoad | undefined;
+
+/** Loads the addon once per thread (Node loads a native addon into each worker separately). */
+export function loadOneDnnAddon(): AddonLoad {
+  if (loaded) return loaded;
+  if (!fs.existsSync(NATIVE_ADDON_PATH)) {
+    loaded = {
+      reason:
+        `the native kernels are not built (${NATIVE_ADDON_PATH} is missing; ` +
+        '`npm run build` makes it when g++ and libdnnl-dev are installed)',
+    };
+    return loaded;
+  }
+  try {
+    // Safe: the file is this package's own build of onednn-kernels.cc, which exports these.
+    const addon = requireModule(NATIVE_ADDON_PATH) as OneDnnAddon;
+    loaded = { addon };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    loaded = { reason: `the native kernels failed to load: ${message}` };
+  }
+  return loaded;
+}

@@ -1,0 +1,107 @@
+/**
+ * The native convolutions' copies of filters, reordered into oneDNN's layout. Reordering costs
+ * about as much as reading the filter, so it is done once per filter tensor and kept while that
+ * tensor lives: a model's weights, and the flipped and rewritten kernels its layers keep.
+ *
+ * Keyed by the tensor's data id, never by its address in the wasm heap: the heap reuses addresses
+ * after a dispose, and a key by address would convolve with a dead tensor's weights. Copies of
+ * disposed tensors are released on the next call; the total is bounded (least recently used first).
+ */
+import type { OneDnnAddon, NativePackedFilter, NativePlan } from './onednn-addon';
+
+/** What the cache holds now (see {@link nativeConvolutionCache}). */
+export interface PackedFilterCacheUsage {
+  /** Packed filters kept. */
+  readonly filters: number;
+  /** Their bytes, in native memory (outside the wasm heap and the JS heap). */
+  readonly bytes: number;
+  /** The most bytes kept before the least recently used are released. */
+  readonly limitBytes: number;
+}
+
+interface Entry {
+  readonly dataId: object;
+  readonly planKey: string;
+  readonly packed: NativePackedFilter;
+  readonly bytes: number;
+}
+
+/** Default bound: VGG16's convolution kernels (59 MB) with a flipped and two rewritten copies fit. */
+export const DEFAULT_PACKED_FILTER_LIMIT_BYTES = 512 * 1024 * 1024;
+
+export class PackedFilterCache {
+  /** Insertion order is recency order: a hit moves its entry to the end. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly addon: OneDnnAddon,
+    private readonly limitBytes: number = DEFAULT_PACKED_FILTER_LIMIT_BYTES,
+  ) {}
+
+  /**
+   * The packed copy of `filter` (whose tensor has data id `dataId`) for `plan`; `read` gives the
+   * filter's values when it must be packed.
+   */
+  packed(
+    dataId: object,
+    plan: NativePlan,
+    planKey: string,
+    packedBytes: number,
+    read: () => Float32Array,
+  ): NativePackedFilter {
+    const key = `${this.idOf(dataId)}|${planKey}`;
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.packed;
+    }
+    const packed = this.addon.packFilter(plan, read());
+    this.entries.set(key, { dataId, planKey, packed, bytes: packedBytes });
+    this.bytes += packedBytes;
+    this.evictOverLimit();
+    return packed;
+  }
+
+  /** Releases the copies of tensors that no longer exist (`alive` says which do). */
+  releaseDisposed(alive: (dataId: object) => boolean): void {
+    for (const [key, entry] of this.entries) {
+      if (!alive(entry.dataId)) this.release(key, entry);
+    }
+  }
+
+  /** Releases every copy. */
+  clear(): void {
+    for (const [key, entry] of this.entries) this.release(key, entry);
+  }
+
+  usage(): PackedFilterCacheUsage {
+    return { filters: this.entries.size, bytes: this.bytes, limitBytes: this.limitBytes };
+  }
+
+  private evictOverLimit(): void {
+    for (const [key, entry] of this.entries) {
+      // The newest entry stays even when it alone is over the limit: the call needs it.
+      if (this.bytes <= this.limitBytes || this.entries.size === 1) return;
+      this.release(key, entry);
+    }
+  }
+
+  private release(key: string, entry: Entry): void {
+    this.addon.releaseFilter(entry.packed);
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
+  }
+
+  private idOf(dataId: object): number {
+    let id = this.ids.get(dataId);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(dataId, id);
+    }
+    return id;
+  }
+}
