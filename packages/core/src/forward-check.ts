@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ForwardOverflowError } from './errors';
+import { nativeKernelsActive } from './engine/native-kernels';
+import { finitenessProbeNatively } from './engine/native-finiteness-probe';
 import type { ForwardPass } from './forward';
 import type { Graph } from './graph/graph';
 
@@ -8,8 +10,8 @@ import type { Graph } from './graph/graph';
  * or ±Infinity. The input was checked before the pass, so a non-finite value here means float32
  * overflowed inside the model; explaining it would return a NaN map.
  *
- * One device read for the whole pass: `x · 0` is NaN exactly where x is not finite, so each
- * result contributes one sum.
+ * One device read for the whole pass: each result contributes one probe, 0 when it is finite and
+ * NaN otherwise.
  */
 export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
   const checked = graph.nodes.filter((node) => node.id !== graph.inputId);
@@ -20,11 +22,9 @@ export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
   // Many nodes share one tensor for both results, and an activation's z is its input's output:
   // each distinct tensor is reduced once.
   const distinct = [...new Set(results)];
-  // Each `x · 0` is released right after its sum (one tidy per tensor): kept until the end they
+  // Each probe's temporaries (tfjs' `x · 0`) are released right after it: kept until the end they
   // would double the forward pass's memory for a moment, and the wasm heap keeps its high-water mark.
-  const sums = tf.tidy(() =>
-    tf.stack(distinct.map((t) => tf.tidy(() => t.mul(0).sum()))).dataSync(),
-  );
+  const sums = tf.tidy(() => tf.stack(distinct.map((t) => finitenessProbe(t))).dataSync());
   const finite = new Map(distinct.map((t, i) => [t, Number.isFinite(sums[i])]));
   checked.forEach((node, i) => {
     if (!finite.get(results[2 * i])) {
@@ -34,4 +34,10 @@ export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
       throw new ForwardOverflowError(node.name, node.className, 'output');
     }
   });
+}
+
+/** 0 when every element of `x` is finite, NaN otherwise: `x · 0` is NaN exactly where x is not. */
+function finitenessProbe(x: tf.Tensor): tf.Scalar {
+  if (nativeKernelsActive() && x.dtype === 'float32') return finitenessProbeNatively(x);
+  return tf.tidy(() => x.mul(0).sum());
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsActive } from '../engine/native-kernels';
 import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
 import { polyphaseTranspose } from './polyphase-transpose';
@@ -67,6 +68,19 @@ export class Conv2DOp implements LinearOp {
       const g = this.geometry;
       const relevance = s as tf.Tensor4D;
       const [kh, kw] = g.kernel;
+      const strided = g.strides[0] > 1 || g.strides[1] > 1;
+      const undilated = g.dilations[0] === 1 && g.dilations[1] === 1;
+      if (strided && undilated && nativeKernelsActive()) {
+        // oneDNN's transposed convolution takes the stride itself: no phases, no spreading. (At
+        // stride 1, its forward convolution with the flipped kernel, below, is faster.)
+        return tf.conv2dTranspose(
+          relevance,
+          p.weight as tf.Tensor4D,
+          inputShape as [number, number, number, number],
+          g.strides as [number, number],
+          [[0, 0], g.padding[0] as [number, number], g.padding[1] as [number, number], [0, 0]],
+        );
+      }
       if (kh === 1 && kw === 1) {
         // A 1×1 kernel only mixes channels, which commutes with spreading the cells onto the input
         // grid: mix first, at output resolution (stride² times fewer positions than the dilated form).
@@ -83,13 +97,17 @@ export class Conv2DOp implements LinearOp {
       const stride1 = g.strides[0] === 1 && g.strides[1] === 1;
       if (stride1 && Math.min(top, bottom, left, right) >= 0) {
         // Stride 1 needs no spreading: the correlation pads by itself (no padded copy of s).
-        const undilated = g.dilations[0] === 1 && g.dilations[1] === 1;
         const [, , inChannels, outChannels] = p.weight.shape;
         // Winograd's matrices cost more to make and pack than one direct transpose saves, so
         // only kept weights transposed again (the next explanation of a kept graph, a session's
         // next rule or target) switch to it.
+        // Native convolutions (oneDNN) beat Winograd's wasm matrix products outright.
         const winogradLayer =
-          kh === 3 && kw === 3 && undilated && winogradPays(outChannels, inChannels);
+          kh === 3 &&
+          kw === 3 &&
+          undilated &&
+          !nativeKernelsActive() &&
+          winogradPays(outChannels, inChannels);
         if (kept !== null && kept.transposes > 1 && winogradLayer) {
           return winogradCorrelate3x3(relevance, this.winogradKernel(p, kept), [
             [top, bottom],
@@ -114,7 +132,7 @@ export class Conv2DOp implements LinearOp {
           g.dilations as [number, number],
         );
       }
-      if (g.dilations[0] === 1 && g.dilations[1] === 1) {
+      if (undilated) {
         return polyphaseTranspose(relevance, this.flipped(p), inputShape, g);
       }
       const spread = spreadOntoInputGrid(relevance, inputShape[1], inputShape[2], g);

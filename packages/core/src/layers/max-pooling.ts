@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsActive } from '../engine/native-kernels';
+import { routeToWindowMaximaNatively } from '../engine/native-window-maxima';
 import type { WindowGeometry } from './window-transpose';
 
 /**
@@ -13,6 +15,19 @@ export function routeToWindowMaxima(
   r: tf.Tensor4D,
   g: WindowGeometry,
 ): tf.Tensor4D {
+  if (
+    nativeKernelsActive() &&
+    x.dtype === 'float32' &&
+    r.dtype === 'float32' &&
+    x.size > 0 &&
+    r.size > 0
+  ) {
+    // The same rules in one native loop (engine/native-window-maxima.ts).
+    return routeToWindowMaximaNatively(x, r, g.kernel, g.strides, [
+      g.padding[0][0],
+      g.padding[1][0],
+    ]);
+  }
   const tiles = g.kernel[0] === g.strides[0] && g.kernel[1] === g.strides[1];
   return tiles ? routeInTiles(x, r, g) : routeInOverlappingWindows(x, r, g);
 }
