@@ -7,7 +7,13 @@
  * the results are the same as the kept-everything paths.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ExplainableModel, explain, explainCacheMemory, releaseExplainCache } from '@rlrp/core';
+import {
+  ExplainableModel,
+  explain,
+  explainCacheMemory,
+  initEngine,
+  releaseExplainCache,
+} from '@rlrp/core';
 import { winogradCorrelate3x3, winogradKernelOfFlipped } from '../src/layers/winograd';
 import { flipSpatially } from '../src/layers/window-transpose';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
@@ -132,7 +138,9 @@ describe('peak memory of an explanation', () => {
     });
   }
 
-  it("keeps no flipped kernel for a layer that switches to Winograd, only Winograd's kernel", () => {
+  it("keeps no flipped kernel for a layer that switches to Winograd, only Winograd's kernel", async () => {
+    // Winograd serves the wasm engine's own convolutions; the native kernels replace it.
+    await initEngine({ engine: 'wasm', nativeKernels: false });
     // 64→64 3×3 layers: Winograd pays, from their second transpose on.
     const model = convChain(2, 8, 64);
     const input = tf.randomUniform([1, 8, 8, 64], 0, 1, 'float32', 8);
@@ -149,6 +157,7 @@ describe('peak memory of an explanation', () => {
     releaseExplainCache();
     tf.dispose(input);
     model.dispose();
+    await initEngine({ engine: 'wasm' });
   });
 
   it('explainOnce ends its session: explaining again is refused', () => {

@@ -143,7 +143,7 @@ describe('the wasm engine in a fresh process', () => {
   let singleThreaded: number[] = [];
 
   it('runs on one thread when asked to, and says so', () => {
-    const result = runFresh("{ engine: 'wasm', threads: 1, env: {} }");
+    const result = runFresh("{ engine: 'wasm', threads: 1, env: {}, nativeKernels: false }");
     expect(result.threads).toEqual({ count: 1, reason: '1 requested by option "threads"' });
     expect(result.tensors).toBe(0);
     singleThreaded = result.values as number[];
@@ -151,7 +151,7 @@ describe('the wasm engine in a fresh process', () => {
   });
 
   it('runs on two threads, computes the same convolution, and lets the process exit', () => {
-    const result = runFresh("{ engine: 'wasm', threads: 2, env: {} }");
+    const result = runFresh("{ engine: 'wasm', threads: 2, env: {}, nativeKernels: false }");
     expect(result.threads).toEqual({ count: 2, reason: '2 requested by option "threads"' });
     expect(result.tensors).toBe(0);
     // One worker runs XNNPACK's second thread; the build's 7 other idle workers (≈ 18 MB of
@@ -165,7 +165,7 @@ describe('the wasm engine in a fresh process', () => {
 
   it('falls back to one thread when the worker scripts cannot be written', () => {
     const result = runFresh(
-      "{ engine: 'wasm', threads: 2, env: {} }",
+      "{ engine: 'wasm', threads: 2, env: {}, nativeKernels: false }",
       "process.env.TMPDIR = '/nonexistent/rlrp-test';",
     );
     expect(result.threads).toEqual({
@@ -180,7 +180,7 @@ describe('the wasm engine in a fresh process', () => {
 
   it('falls back to one thread when the threaded build fails while starting', () => {
     const result = runFresh(
-      "{ engine: 'wasm', threads: 2, env: {} }",
+      "{ engine: 'wasm', threads: 2, env: {}, nativeKernels: false }",
       "require('worker_threads').Worker = class { constructor() { throw new Error('no workers'); } };",
     );
     expect(result.threads).toEqual({
@@ -193,7 +193,7 @@ describe('the wasm engine in a fresh process', () => {
 
   it('falls back to one thread with the reason when the threaded build cannot start', () => {
     const result = runFresh(
-      "{ engine: 'wasm', threads: 2, env: {} }",
+      "{ engine: 'wasm', threads: 2, env: {}, nativeKernels: false }",
       'delete globalThis.SharedArrayBuffer;',
     );
     expect(result.threads).toEqual({

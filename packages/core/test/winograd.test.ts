@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../src/engine/init-engine';
 import { Conv2DOp } from '../src/layers/conv2d';
 import {
   winogradCorrelate3x3,
@@ -18,6 +19,15 @@ function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
 function unflippedSwapped(filter: tf.Tensor4D): tf.Tensor4D {
   return tf.reverse(filter, [0, 1]) as tf.Tensor4D;
 }
+
+// Winograd serves the wasm engine's own convolutions; the native kernels replace it.
+beforeAll(async () => {
+  await initEngine({ engine: 'wasm', nativeKernels: false });
+});
+
+afterAll(async () => {
+  await initEngine({ engine: 'wasm' });
+});
 
 describe('Winograd F(2×2, 3×3)', () => {
   test.each([

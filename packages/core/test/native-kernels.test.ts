@@ -1,0 +1,384 @@
+/**
+ * The native kernels (oneDNN, packages/core/native) against the wasm backend's own kernels they
+ * replace, on the same inputs: convolutions of every stride, dilation, padding, bias and fused
+ * activation, transposed convolutions, matrix products of every transpose and batch form, max
+ * pooling's routing and the finiteness probe; calls they cannot serve reach wasm's kernel; the
+ * packed filters are released with their tensors and bounded; switching them off restores wasm's.
+ *
+ * `npm test` installs g++ and libdnnl-dev and builds the addon, so here it must be active.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import { EngineError } from '../src/errors';
+import { initEngine } from '../src/engine/init-engine';
+import { nativeFilterCache, nativeKernelsActive } from '../src/engine/native-kernels';
+import { finitenessProbeNatively } from '../src/engine/native-finiteness-probe';
+import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
+import { PackedFilterCache } from '../src/engine/packed-filter-cache';
+import { routeToWindowMaxima } from '../src/layers/max-pooling';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+
+expectNoTensorLeakPerTest();
+
+const NATIVE = { engine: 'wasm', nativeKernels: true } as const;
+const WASM_OWN = { engine: 'wasm', nativeKernels: false } as const;
+
+beforeAll(async () => {
+  await initEngine(NATIVE);
+});
+
+afterAll(async () => {
+  await initEngine(NATIVE);
+});
+
+/** `op`'s values and shape with the native kernels, then with wasm's own. */
+async function bothWays(op: () => tf.Tensor): Promise<{
+  native: Float32Array;
+  wasm: Float32Array;
+  nativeShape: number[];
+  wasmShape: number[];
+}> {
+  await initEngine(NATIVE);
+  expect(nativeKernelsActive()).toBe(true);
+  const native = tf.tidy(op);
+  await initEngine(WASM_OWN);
+  expect(nativeKernelsActive()).toBe(false);
+  const wasm = tf.tidy(op);
+  await initEngine(NATIVE);
+  const result = {
+    native: native.dataSync() as Float32Array,
+    wasm: wasm.dataSync() as Float32Array,
+    nativeShape: native.shape,
+    wasmShape: wasm.shape,
+  };
+  tf.dispose([native, wasm]);
+  return result;
+}
+
+/** Same shape; every value within `rel` of the largest magnitude (float32 sums differ in order). */
+function expectClose(result: Awaited<ReturnType<typeof bothWays>>, rel = 1e-5): void {
+  expect(result.nativeShape).toEqual(result.wasmShape);
+  const scale = Math.max(...Array.from(result.wasm, Math.abs), 1e-30);
+  let worst = 0;
+  result.wasm.forEach((w, i) => {
+    worst = Math.max(worst, Math.abs(result.native[i] - w));
+  });
+  expect(worst).toBeLessThanOrEqual(rel * scale);
+}
+
+function seeded(shape: number[], seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
+
+describe('the addon', () => {
+  it('is built and active on the wasm engine (npm test installs g++ and libdnnl-dev)', async () => {
+    expect(fs.existsSync(NATIVE_ADDON_PATH)).toBe(true);
+    const info = await initEngine(NATIVE);
+    expect(info.nativeKernels).toMatchObject({ active: true, threads: info.threads.count });
+    expect(info.nativeKernels.library).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(info.nativeKernels.kernels).toEqual(
+      expect.arrayContaining(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'BatchMatMul']),
+    );
+  });
+
+  it('is switched off by the option and by RLRP_NATIVE_KERNELS=0, and says why', async () => {
+    const off = await initEngine(WASM_OWN);
+    expect(off.nativeKernels).toMatchObject({ active: false, library: null, threads: null });
+    expect(off.nativeKernels.reason).toContain('option "nativeKernels"');
+    const fromEnv = await initEngine({ engine: 'wasm', env: { RLRP_NATIVE_KERNELS: '0' } });
+    expect(fromEnv.nativeKernels.active).toBe(false);
+    expect(fromEnv.nativeKernels.reason).toContain('RLRP_NATIVE_KERNELS');
+    await initEngine(NATIVE);
+    expect(nativeKernelsActive()).toBe(true);
+  });
+
+  it('rejects an RLRP_NATIVE_KERNELS that is neither 0 nor 1, naming both', async () => {
+    const error = await initEngine({ engine: 'wasm', env: { RLRP_NATIVE_KERNELS: 'yes' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as Error).message).toMatch(/RLRP_NATIVE_KERNELS="yes".*1.*0/);
+  });
+
+  it('are not used by the cpu backend', async () => {
+    const cpu = await initEngine({ engine: 'cpu' });
+    expect(cpu.nativeKernels.active).toBe(false);
+    expect(cpu.nativeKernels.reason).toContain('cpu backend');
+    await initEngine(NATIVE);
+    expect(nativeKernelsActive()).toBe(true);
+  });
+});
+
+describe('convolutions equal wasm’s own', () => {
+  // [input shape, filter shape, strides, padding, dilations]
+  const cases: [
+    number[],
+    number[],
+    [number, number],
+    tf.backend_util.ExplicitPadding | 'same' | 'valid',
+    [number, number],
+  ][] = [
+    [[2, 9, 11, 3], [3, 3, 3, 5], [1, 1], 'same', [1, 1]],
+    [[1, 10, 10, 4], [3, 2, 4, 6], [2, 2], 'same', [1, 1]],
+    [[3, 13, 7, 2], [5, 5, 2, 3], [2, 1], 'valid', [1, 1]],
+    [[1, 12, 12, 3], [3, 3, 3, 4], [1, 1], 'same', [2, 2]],
+    [[1, 8, 8, 16], [1, 1, 16, 8], [2, 2], 'valid', [1, 1]],
+    [
+      [2, 7, 9, 3],
+      [3, 3, 3, 4],
+      [3, 2],
+      [
+        [0, 0],
+        [2, 0],
+        [1, 3],
+        [0, 0],
+      ],
+      [1, 1],
+    ],
+  ];
+
+  it.each(cases)(
+    'x %j ⋆ filter %j, strides %j, padding %j, dilations %j',
+    async (x, f, strides, pad, dilations) => {
+      expectClose(
+        await bothWays(() =>
+          tf.conv2d(
+            seeded(x, 1) as tf.Tensor4D,
+            seeded(f, 2) as tf.Tensor4D,
+            strides,
+            pad,
+            'NHWC',
+            dilations,
+          ),
+        ),
+      );
+    },
+  );
+
+  it.each(['linear', 'relu', 'relu6', 'leakyrelu', 'elu', 'sigmoid'] as const)(
+    'with a bias and the fused activation %s',
+    async (activation) => {
+      expectClose(
+        await bothWays(() =>
+          tf.fused.conv2d({
+            x: seeded([2, 6, 7, 3], 3).mul(4) as tf.Tensor4D,
+            filter: seeded([3, 3, 3, 5], 4) as tf.Tensor4D,
+            strides: 1,
+            pad: 'same',
+            bias: seeded([5], 5),
+            activation,
+            leakyreluAlpha: 0.1,
+          }),
+        ),
+      );
+    },
+  );
+
+  it('hands a fused prelu to wasm’s kernel', async () => {
+    expectClose(
+      await bothWays(() =>
+        tf.fused.conv2d({
+          x: seeded([1, 5, 5, 2], 6) as tf.Tensor4D,
+          filter: seeded([3, 3, 2, 4], 7) as tf.Tensor4D,
+          strides: 1,
+          pad: 'valid',
+          activation: 'prelu',
+          preluActivationWeights: tf.fill([4], 0.3),
+        }),
+      ),
+    );
+  });
+
+  // [relevance shape, filter shape, strides, padding, input shape]
+  const transposes: [
+    number[],
+    number[],
+    [number, number],
+    tf.backend_util.ExplicitPadding | 'same' | 'valid',
+    number[],
+  ][] = [
+    [[1, 5, 5, 6], [3, 3, 4, 6], [2, 2], 'same', [1, 10, 10, 4]],
+    [[2, 4, 3, 2], [3, 3, 3, 2], [2, 2], 'valid', [2, 9, 8, 3]],
+    [[1, 4, 4, 8], [1, 1, 16, 8], [2, 2], 'valid', [1, 8, 8, 16]],
+    [
+      [1, 4, 4, 5],
+      [7, 7, 3, 5],
+      [2, 2],
+      [
+        [0, 0],
+        [3, 3],
+        [3, 3],
+        [0, 0],
+      ],
+      [1, 8, 8, 3],
+    ],
+    [[1, 6, 6, 2], [3, 3, 2, 2], [1, 1], 'same', [1, 6, 6, 2]],
+  ];
+
+  it.each(transposes)(
+    'the transpose of %j with filter %j, strides %j, padding %j onto %j',
+    async (dy, f, strides, pad, inputShape) => {
+      expectClose(
+        await bothWays(() =>
+          tf.conv2dTranspose(
+            seeded(dy, 8) as tf.Tensor4D,
+            seeded(f, 9) as tf.Tensor4D,
+            inputShape as [number, number, number, number],
+            strides,
+            pad,
+          ),
+        ),
+      );
+    },
+  );
+});
+
+describe('matrix products equal wasm’s own', () => {
+  // [a shape, b shape, transposeA, transposeB]
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [7, 3], false, false],
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[4, 5, 7], [4, 7, 3], false, false],
+    [[1, 5, 7], [4, 7, 3], false, false],
+    [[4, 7, 5], [1, 3, 7], true, true],
+  ];
+
+  it.each(cases)('%j · %j (transposed: %s, %s)', async (a, b, transposeA, transposeB) => {
+    expectClose(
+      await bothWays(() => tf.matMul(seeded(a, 10), seeded(b, 11), transposeA, transposeB)),
+    );
+  });
+
+  it.each(['linear', 'relu'] as const)(
+    'with a bias and the fused activation %s',
+    async (activation) => {
+      expectClose(
+        await bothWays(() =>
+          tf.fused.matMul({
+            a: seeded([6, 9], 12) as tf.Tensor2D,
+            b: seeded([9, 4], 13) as tf.Tensor2D,
+            bias: seeded([4], 14),
+            activation,
+          }),
+        ),
+      );
+    },
+  );
+
+  it('hands a fused elu to wasm’s kernel', async () => {
+    expectClose(
+      await bothWays(() =>
+        tf.fused.matMul({
+          a: seeded([3, 4], 15) as tf.Tensor2D,
+          b: seeded([4, 2], 16) as tf.Tensor2D,
+          activation: 'elu',
+        }),
+      ),
+    );
+  });
+});
+
+describe('max pooling’s routing and the finiteness probe', () => {
+  const geometry = (kernel: number, stride: number, padding: [number, number]) => ({
+    kernel: [kernel, kernel],
+    strides: [stride, stride],
+    dilations: [1, 1],
+    padding: [padding, padding],
+  });
+
+  it.each([
+    ['2×2/2 tiles', geometry(2, 2, [0, 0]), [2, 8, 6, 3], [2, 4, 3, 3]],
+    ['3×3/2 overlapping, padded', geometry(3, 2, [1, 1]), [1, 9, 9, 2], [1, 5, 5, 2]],
+    ['3×3/1 overlapping', geometry(3, 1, [0, 0]), [1, 6, 5, 2], [1, 4, 3, 2]],
+  ] as const)('%s: the same cells as the tfjs routing', async (_, g, xShape, rShape) => {
+    // Rounded values: ties (the first cell wins) and windows whose maximum is ≤ 0.
+    const x = () =>
+      seeded([...xShape], 17)
+        .mul(2)
+        .round()
+        .sub(1) as tf.Tensor4D;
+    expectClose(
+      await bothWays(() =>
+        routeToWindowMaxima(x(), seeded([...rShape], 18) as tf.Tensor4D, g as never),
+      ),
+      // Overlapping windows add up in another order: float32 rounding only.
+      1e-6,
+    );
+  });
+
+  it('is 0 for finite tensors and NaN where any value is NaN or ±Infinity', () => {
+    const cases: [number[], boolean][] = [
+      [[1, -2, 3.4e38, -3.4e38, 0], true],
+      [[1, NaN, 2], false],
+      [[Infinity, 1], false],
+      [[1, 2, -Infinity], false],
+    ];
+    for (const [values, finite] of cases) {
+      const probe = tf.tidy(() => finitenessProbeNatively(tf.tensor1d(values)).dataSync()[0]);
+      expect(Number.isNaN(probe)).toBe(!finite);
+      if (finite) expect(probe).toBe(0);
+    }
+  });
+});
+
+describe('packed filters', () => {
+  it('are kept per filter tensor and released once it is disposed', () => {
+    const x = tf.ones([1, 6, 6, 3]) as tf.Tensor4D;
+    // A first convolution releases what earlier tests left: the count starts from here.
+    const kept = seeded([3, 3, 3, 4], 19) as tf.Tensor4D;
+    tf.conv2d(x, kept, 1, 'same').dispose();
+    const before = nativeFilterCache()?.filters ?? 0;
+    const filter = seeded([3, 3, 3, 4], 20) as tf.Tensor4D;
+    tf.dispose([tf.conv2d(x, filter, 1, 'same'), tf.conv2d(x, filter, 1, 'same')]);
+    expect(nativeFilterCache()?.filters).toBe(before + 1);
+    filter.dispose();
+    // The next convolution releases the copies of disposed filters.
+    const other = seeded([3, 3, 3, 4], 21) as tf.Tensor4D;
+    tf.dispose([tf.conv2d(x, other, 1, 'same'), other, x, kept]);
+    expect(nativeFilterCache()?.filters).toBe(before + 1);
+  });
+
+  it('never convolve with a disposed filter whose heap cells were reused', () => {
+    const x = seeded([1, 5, 5, 2], 21) as tf.Tensor4D;
+    const first = tf.fill([3, 3, 2, 3], 1) as tf.Tensor4D;
+    tf.conv2d(x, first, 1, 'same').dispose();
+    first.dispose();
+    // Same shape, likely the same heap address: a cache keyed by address would reuse 1s.
+    const second = tf.fill([3, 3, 2, 3], 2) as tf.Tensor4D;
+    const withSecond = tf.conv2d(x, second, 1, 'same');
+    const expected = tf.tidy(() =>
+      tf.conv2d(x, tf.fill([3, 3, 2, 3], 1) as tf.Tensor4D, 1, 'same').mul(2),
+    );
+    expect(Array.from(withSecond.dataSync())).toEqual(Array.from(expected.dataSync()));
+    tf.dispose([x, second, withSecond, expected]);
+  });
+
+  it('stay within their byte limit, least recently used released first', () => {
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    const plan = addon.createPlan(
+      [1, 4, 4, 2, 3, 3, 2, 4, 4, 1, 1, 1, 1, 1, 1, 1, 1],
+      false,
+      'linear',
+      0,
+      false,
+    );
+    const bytes = addon.planInfo(plan).packedFilterBytes;
+    const cache = new PackedFilterCache(addon, 2 * bytes);
+    const values = new Float32Array(3 * 3 * 2 * 2).fill(1);
+    const ids = [{}, {}, {}];
+    for (const id of ids) cache.packed(id, plan, 'p', bytes, () => values);
+    expect(cache.usage()).toEqual({ filters: 2, bytes: 2 * bytes, limitBytes: 2 * bytes });
+    // The first was released: asking for it again packs it again (and releases the second).
+    let read = 0;
+    cache.packed(ids[0], plan, 'p', bytes, () => {
+      read++;
+      return values;
+    });
+    expect(read).toBe(1);
+    cache.clear();
+    expect(cache.usage().filters).toBe(0);
+  });
+});
