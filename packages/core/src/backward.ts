@@ -3,6 +3,7 @@ import type { Composite } from './composites';
 import type { ForwardPass } from './forward';
 import type { Graph, GraphNode } from './graph/graph';
 import { routeToWindowMaxima } from './layers/max-pooling';
+import type { Unchecked } from './rules/rule';
 
 /** The result of one backward pass. Tensors belong to the caller. */
 export interface BackwardPass {
@@ -114,6 +115,12 @@ function lastReaders(graph: Graph, forward: ForwardPass): Map<number, tf.Tensor[
  * Propagates relevance from the output to the input, node by node in reverse topological order;
  * each linear layer and Add asks the composite for its rule, every other node is rule-independent.
  * Fan-out is handled by summing what a node receives from all of its readers.
+ *
+ * Rules with unchecked steps (R-LRP's direct step and Add split, {@link Rule.unchecked}) take
+ * them at every layer and their checks are read once, after the pass: one device read instead of
+ * one per step, which an interactive session pays per click. When a check fails (a step float32 could not be trusted
+ * with), the pass runs again with the rules' checked steps. A forward pass used once is released
+ * as the pass goes and cannot be run again, so it takes the checked steps directly.
  */
 export function runBackward(
   graph: Graph,
@@ -128,12 +135,51 @@ export function runBackward(
    */
   releaseForward = false,
 ): BackwardPass {
+  const hasUncheckedForm = composite.rules.some((rule) => rule.unchecked !== undefined);
+  if (releaseForward || !hasUncheckedForm) {
+    return backwardPass(graph, forward, composite, start, keepTrace, releaseForward, false).pass;
+  }
+  const { pass, checks } = backwardPass(graph, forward, composite, start, keepTrace, false, true);
+  const values = tf.tidy(() =>
+    tf.concat(checks.map(({ check }) => check.flatten())).dataSync(),
+  ) as Float32Array;
+  let offset = 0;
+  let trusted = true;
+  for (const { check, trusts } of checks) {
+    trusted &&= trusts(values.subarray(offset, offset + check.size));
+    offset += check.size;
+    check.dispose();
+  }
+  if (trusted) return pass;
+  disposeBackwardPass(pass);
+  return backwardPass(graph, forward, composite, start, keepTrace, false, false).pass;
+}
+
+/** An unchecked step's check, read after the pass. */
+type PendingCheck = Pick<Unchecked<unknown>, 'check' | 'trusts'>;
+
+function disposeBackwardPass(pass: BackwardPass): void {
+  pass.inputRelevance.dispose();
+  for (const t of pass.perNode ?? []) t?.dispose();
+}
+
+/** One backward pass; `unchecked`: rules with an unchecked form take it, and return its checks. */
+function backwardPass(
+  graph: Graph,
+  forward: ForwardPass,
+  composite: Composite,
+  start: tf.Tensor2D,
+  keepTrace: boolean,
+  releaseForward: boolean,
+  unchecked: boolean,
+): { pass: BackwardPass; checks: PendingCheck[] } {
   const ruleOf = composite.assign(graph);
   const carriesGradient = composite.rules.some((r) => r.propagates === 'gradient');
 
-  return tf.tidy(() => {
+  const result = tf.tidy(() => {
     const incoming: (tf.Tensor | null)[] = graph.nodes.map(() => null);
     const perNode: (tf.Tensor | null)[] = graph.nodes.map(() => null);
+    const checks: PendingCheck[] = [];
     const release = new EarlyRelease(forward, !(keepTrace && !carriesGradient));
     const send = (id: number, r: tf.Tensor) => {
       const previous = incoming[id];
@@ -165,10 +211,17 @@ export function runBackward(
         case 'linear': {
           const atZ = carriesGradient ? op.activation.backpropagateGradient(z, r) : r;
           const rule = ruleOf(node);
-          send(
-            node.inputs[0],
-            rule.linear({ node, op: op.linear, input: inputs[0], output: z }, atZ),
-          );
+          const context = { node, op: op.linear, input: inputs[0], output: z };
+          const uncheckedLinear = unchecked ? rule.unchecked?.linear : undefined;
+          if (uncheckedLinear) {
+            const step = uncheckedLinear(context, atZ);
+            // Only the check: the tidy keeps every tensor in its result, and the step's value is
+            // released on the way like any relevance.
+            checks.push({ check: step.check, trusts: step.trusts });
+            send(node.inputs[0], step.value);
+          } else {
+            send(node.inputs[0], rule.linear(context, atZ));
+          }
           break;
         }
         case 'activation':
@@ -184,7 +237,16 @@ export function runBackward(
           send(node.inputs[0], op.backward(r, inputs[0].shape));
           break;
         case 'add': {
-          const parts = ruleOf(node).add(inputs, z, r);
+          const rule = ruleOf(node);
+          const uncheckedAdd = unchecked ? rule.unchecked?.add : undefined;
+          let parts: tf.Tensor[];
+          if (uncheckedAdd) {
+            const split = uncheckedAdd(inputs, z, r);
+            checks.push({ check: split.check, trusts: split.trusts });
+            parts = split.value;
+          } else {
+            parts = rule.add(inputs, z, r);
+          }
           parts.forEach((part, i) => send(node.inputs[i], part));
           break;
         }
@@ -206,6 +268,12 @@ export function runBackward(
       : atInput.clone();
     // Safe, here and for tidy's result below: tidy keeps every tensor it finds in returned objects
     // and arrays and skips the nulls, which TensorContainer's type does not list.
-    return { inputRelevance, perNode: keepTrace ? perNode : null } as unknown as tf.TensorContainer;
-  }) as unknown as BackwardPass;
+    return {
+      inputRelevance,
+      perNode: keepTrace ? perNode : null,
+      checks,
+    } as unknown as tf.TensorContainer;
+  }) as unknown as BackwardPass & { checks: PendingCheck[] };
+  const { checks, ...pass } = result;
+  return { pass, checks };
 }

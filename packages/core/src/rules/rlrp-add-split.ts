@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Unchecked } from './rule';
 import { massPerSample } from './unit-scale';
 
 /**
@@ -73,9 +74,26 @@ export function splitAddFinite(
   output: tf.Tensor,
   relevance: tf.Tensor,
 ): tf.Tensor[] {
-  const parts = splitOnEngine(inputs, output, relevance);
-  const masses = tf.tidy(() => tf.addN(parts.map((p) => massPerSample(p))).dataSync());
-  if (masses.every((m) => Number.isFinite(m) && m <= MAX_ADD_MASS)) return parts;
-  tf.dispose(parts);
+  const split = uncheckedAddSplit(inputs, output, relevance);
+  const masses = split.check.dataSync() as Float32Array;
+  split.check.dispose();
+  if (split.trusts(masses)) return split.value;
+  tf.dispose(split.value);
   return splitOnHost(inputs, output, relevance);
+}
+
+/** Whether the engine's split, whose shares' mass per sample is `masses`, is the split itself. */
+function sharesFit(masses: Float32Array): boolean {
+  return masses.every((m) => Number.isFinite(m) && m <= MAX_ADD_MASS);
+}
+
+/** The engine's split without reading the device, with the shares' mass per sample as its check. */
+export function uncheckedAddSplit(
+  inputs: readonly tf.Tensor[],
+  output: tf.Tensor,
+  relevance: tf.Tensor,
+): Unchecked<tf.Tensor[]> {
+  const value = splitOnEngine(inputs, output, relevance);
+  const check = tf.tidy(() => tf.addN(value.map((p) => massPerSample(p))));
+  return { value, check, trusts: sharesFit };
 }

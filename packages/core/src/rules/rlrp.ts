@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearOp, LinearParams } from '../layers/linear-op';
 import { weightPeakOf } from '../layers/weight-peak';
-import { splitAddFinite } from './rlrp-add-split';
-import type { LinearContext, Rule } from './rule';
+import { splitAddFinite, uncheckedAddSplit } from './rlrp-add-split';
+import type { LinearContext, Rule, Unchecked } from './rule';
 import { dividePerSample, massPerSample, perSample, toUnitScale } from './unit-scale';
 
 /** Weights whose peak lies in this range are used as they are (see {@link weightsAtUnitScale}). */
@@ -32,19 +32,11 @@ function weightsAtUnitScale(op: LinearOp): LinearParams | undefined {
 }
 
 /**
- * The direct step `m = a ⊙ (Wᵀ R)`, `R_in = m · ‖R‖₁ / ‖m‖₁`, or `null` where float32 cannot be
- * trusted with it for some sample: a mass that overflowed (Inf, NaN) or is too small for its
- * reciprocal scale to be exact (it underflowed toward denormals). One device read of two `[batch]`
- * masses decides; on ordinary networks this is the whole step, with no extra pass over the
- * activations.
+ * Whether the direct step's masses, `[Σ|m|, Σ|R|]` per sample, can be trusted: neither overflowed
+ * (Inf, NaN), and `Σ|m|` is not so small that its reciprocal scale is inexact (it underflowed
+ * toward denormals) or the renormalising factor exceeds {@link MAX_FACTOR}.
  */
-function directStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor | null {
-  const { op, input } = context;
-  const messages = tf.tidy(() => input.mul(op.transpose(relevance, input.shape)));
-  const masses = tf.tidy(() =>
-    tf.stack([massPerSample(messages), massPerSample(relevance)], 1).dataSync(),
-  );
-  const factors: number[] = [];
+function massesTrusted(masses: Float32Array): boolean {
   for (let b = 0; b < masses.length / 2; b++) {
     const [massIn, massOut] = [masses[2 * b], masses[2 * b + 1]];
     const factor = massOut / massIn; // in float64
@@ -53,17 +45,41 @@ function directStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor | n
       massIn >= MIN_TRUSTED_MASS &&
       Number.isFinite(massIn) &&
       factor <= MAX_FACTOR;
-    if (!trusted) {
-      messages.dispose();
-      return null;
-    }
-    factors.push(factor);
+    if (!trusted) return false;
   }
-  return tf.tidy(() => {
-    const scaled = messages.mul(perSample(tf.tensor1d(factors), messages.rank));
-    messages.dispose();
-    return scaled;
+  return true;
+}
+
+/**
+ * The direct step `m = a ⊙ (Wᵀ R)`, `R_in = m · ‖R‖₁ / ‖m‖₁`, computed without reading the device,
+ * with its masses `[Σ|m|, Σ|R|]` per sample for {@link massesTrusted}. On ordinary networks this is
+ * the whole step, with no extra pass over the activations.
+ */
+function uncheckedDirectStep(context: LinearContext, relevance: tf.Tensor): Unchecked<tf.Tensor> {
+  const { value, check } = tf.tidy(() => {
+    const { op, input } = context;
+    const messages = input.mul(op.transpose(relevance, input.shape));
+    const massIn = massPerSample(messages);
+    const massOut = massPerSample(relevance);
+    return {
+      value: messages.mul(perSample(massOut.div(massIn), messages.rank)),
+      check: tf.stack([massIn, massOut], 1),
+    };
   });
+  return { value, check, trusts: massesTrusted };
+}
+
+/**
+ * The direct step, or `null` where float32 cannot be trusted with it for some sample
+ * ({@link massesTrusted}): one device read of two `[batch]` masses decides.
+ */
+function directStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor | null {
+  const step = uncheckedDirectStep(context, relevance);
+  const masses = step.check.dataSync() as Float32Array;
+  step.check.dispose();
+  if (step.trusts(masses)) return step.value;
+  step.value.dispose();
+  return null;
 }
 
 /**
@@ -121,6 +137,10 @@ export function rlrp(): Rule {
     uniformOnly: true,
     initialRelevance: (logits, selection) => tf.tidy(() => tf.abs(logits).mul(selection)),
     linear: linearStep,
+    // The direct step and the engine's Add split everywhere, their masses checked once after the
+    // pass (one device read instead of one per step); where one fails, the pass runs again with
+    // linearStep and splitAddFinite.
+    unchecked: { linear: uncheckedDirectStep, add: uncheckedAddSplit },
     add: splitAddFinite,
   };
 }

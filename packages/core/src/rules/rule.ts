@@ -34,6 +34,33 @@ export interface Rule {
   initialRelevance(logits: tf.Tensor2D, selection: tf.Tensor2D): tf.Tensor2D;
   /** Relevance of a linear layer's input from the relevance of its pre-activation output. */
   linear(context: LinearContext, relevance: tf.Tensor): tf.Tensor;
+  /**
+   * Optional: the linear and Add steps without reading the device, for rules whose steps read a
+   * few values each to decide whether a fast form can be trusted. The backward pass then reads
+   * every step's check at once after the pass, and runs the pass again with `linear` and `add`
+   * when one fails (runBackward).
+   */
+  readonly unchecked?: UncheckedSteps;
   /** Relevance of each summand of an Add layer `y = Σ u_i`. */
   add(inputs: readonly tf.Tensor[], output: tf.Tensor, relevance: tf.Tensor): tf.Tensor[];
+}
+
+/** A step computed without reading the device, and what decides whether it can be trusted. */
+export interface Unchecked<T> {
+  /** The step's result. */
+  readonly value: T;
+  /** Small: a few values per sample. */
+  readonly check: tf.Tensor;
+  /** Whether the step whose check read `values` is exactly what the checked step returns. */
+  readonly trusts: (values: Float32Array) => boolean;
+}
+
+/** A rule's steps computed without reading the device (see {@link Rule.unchecked}). */
+export interface UncheckedSteps {
+  linear?(context: LinearContext, relevance: tf.Tensor): Unchecked<tf.Tensor>;
+  add?(
+    inputs: readonly tf.Tensor[],
+    output: tf.Tensor,
+    relevance: tf.Tensor,
+  ): Unchecked<tf.Tensor[]>;
 }
