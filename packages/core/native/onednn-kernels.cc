@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <string>
 
 namespace {
@@ -502,30 +504,36 @@ napi_value RouteToWindowMaxima(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// allFinite(x) -> whether no element of x is NaN or ±Infinity. One pass on every thread; the tfjs
-// form (x · 0, summed: NaN where x is not finite) makes a copy of x first.
-napi_value AllFinite(napi_env env, napi_callback_info info) {
+// finiteMinimum(x) -> the smallest element of x, or NaN when any element is NaN or ±Infinity. One
+// pass on every thread: the forward pass's overflow check and the rules' sign checks in one read
+// (the tfjs form, x · 0 summed, makes a copy of x first and knows nothing of signs).
+napi_value FiniteMinimum(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   engineOf(env, info, &argc, argv);
   bool isTypedArray = false;
   if (argc == 1) napi_is_typedarray(env, argv[0], &isTypedArray);
-  if (!isTypedArray) return fail(env, "allFinite(x: Float32Array)"), nullptr;
+  if (!isTypedArray) return fail(env, "finiteMinimum(x: Float32Array)"), nullptr;
   napi_typedarray_type arrayType;
   size_t length;
   void* data;
   napi_get_typedarray_info(env, argv[0], &arrayType, &length, &data, nullptr, nullptr);
   if (arrayType != napi_float32_array) return fail(env, "expected a Float32Array"), nullptr;
-  const uint32_t* bits = static_cast<const uint32_t*>(data);
+  const float* values = static_cast<const float*>(data);
   const int64_t count = static_cast<int64_t>(length);
   // A float32 is NaN or infinite exactly when its exponent bits are all ones.
   uint32_t nonFinite = 0;
-#pragma omp parallel for reduction(| : nonFinite) schedule(static)
+  float minimum = std::numeric_limits<float>::infinity();
+#pragma omp parallel for reduction(| : nonFinite) reduction(min : minimum) schedule(static)
   for (int64_t i = 0; i < count; i++) {
-    nonFinite |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+    uint32_t bits;
+    std::memcpy(&bits, &values[i], sizeof bits);
+    nonFinite |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+    minimum = std::min(minimum, values[i]);
   }
   napi_value result;
-  napi_get_boolean(env, nonFinite == 0, &result);
+  napi_create_double(env, nonFinite != 0 ? std::numeric_limits<double>::quiet_NaN() : minimum,
+                     &result);
   return result;
 }
 
@@ -587,7 +595,7 @@ NAPI_MODULE_INIT() {
                    {"packFilter", PackFilter},   {"releaseFilter", ReleaseFilter},
                    {"convolve", Convolve},       {"gemm", Gemm},
                    {"routeToWindowMaxima", RouteToWindowMaxima},
-                   {"allFinite", AllFinite},
+                   {"finiteMinimum", FiniteMinimum},
                    {"setThreads", SetThreads},
                    {"threads", Threads},         {"version", Version}};
   for (const auto& function : functions) {

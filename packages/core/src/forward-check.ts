@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import { ForwardOverflowError } from './errors';
 import { nativeKernelsActive } from './engine/native-kernels';
-import { finitenessProbeNatively } from './engine/native-finiteness-probe';
+import { finiteMinimumNatively } from './engine/native-finite-minimum';
+import { ForwardOverflowError } from './errors';
 import type { ForwardPass } from './forward';
 import type { Graph } from './graph/graph';
+import { rememberNonNegative } from './rules/known-signs';
 
 /**
  * Throws {@link ForwardOverflowError} naming the first node whose pre-activation or output holds NaN
  * or ±Infinity. The input was checked before the pass, so a non-finite value here means float32
  * overflowed inside the model; explaining it would return a NaN map.
  *
- * One device read for the whole pass: each result contributes one probe, 0 when it is finite and
- * NaN otherwise.
+ * One device read for the whole pass: each result contributes one probe. With the native kernels
+ * the probe also gives the result's minimum, and the rules learn which activations are
+ * non-negative from it (rules/known-signs.ts) instead of reading them layer by layer.
  */
 export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
   const checked = graph.nodes.filter((node) => node.id !== graph.inputId);
@@ -22,10 +24,26 @@ export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
   // Many nodes share one tensor for both results, and an activation's z is its input's output:
   // each distinct tensor is reduced once.
   const distinct = [...new Set(results)];
-  // Each probe's temporaries (tfjs' `x · 0`) are released right after it: kept until the end they
-  // would double the forward pass's memory for a moment, and the wasm heap keeps its high-water mark.
-  const sums = tf.tidy(() => tf.stack(distinct.map((t) => finitenessProbe(t))).dataSync());
-  const finite = new Map(distinct.map((t, i) => [t, Number.isFinite(sums[i])]));
+  const finite = new Map<tf.Tensor, boolean>();
+  // The input (checked before the pass) is probed too: the first layer's rule wants its sign.
+  const probed = [...new Set([...distinct, forward.outputs[graph.inputId]])];
+  const native = nativeKernelsActive() && probed.every((t) => t.dtype === 'float32');
+  if (native) {
+    // [0, min] per tensor, or [NaN, NaN] where it is not finite.
+    const probes = tf.tidy(() => tf.stack(probed.map((t) => finiteMinimumNatively(t))).dataSync());
+    probed.forEach((t, i) => {
+      finite.set(t, Number.isFinite(probes[2 * i]));
+      if (Number.isFinite(probes[2 * i])) rememberNonNegative(t, probes[2 * i + 1] >= 0);
+    });
+  } else {
+    // `x · 0` is NaN exactly where x is not finite, so each sum is 0 or NaN. Each `x · 0` is
+    // released right after its sum (one tidy per tensor): kept until the end they would double the
+    // forward pass's memory for a moment, and the wasm heap keeps its high-water mark.
+    const sums = tf.tidy(() =>
+      tf.stack(distinct.map((t) => tf.tidy(() => t.mul(0).sum()))).dataSync(),
+    );
+    distinct.forEach((t, i) => finite.set(t, Number.isFinite(sums[i])));
+  }
   checked.forEach((node, i) => {
     if (!finite.get(results[2 * i])) {
       throw new ForwardOverflowError(node.name, node.className, 'pre-activation');
@@ -34,10 +52,4 @@ export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
       throw new ForwardOverflowError(node.name, node.className, 'output');
     }
   });
-}
-
-/** 0 when every element of `x` is finite, NaN otherwise: `x · 0` is NaN exactly where x is not. */
-function finitenessProbe(x: tf.Tensor): tf.Scalar {
-  if (nativeKernelsActive() && x.dtype === 'float32') return finitenessProbeNatively(x);
-  return tf.tidy(() => x.mul(0).sum());
 }

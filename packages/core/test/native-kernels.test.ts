@@ -2,7 +2,7 @@
  * The native kernels (oneDNN, packages/core/native) against the wasm backend's own kernels they
  * replace, on the same inputs: convolutions of every stride, dilation, padding, bias and fused
  * activation, transposed convolutions, matrix products of every transpose and batch form, max
- * pooling's routing and the finiteness probe; calls they cannot serve reach wasm's kernel; the
+ * pooling's routing and the finite minimum; calls they cannot serve reach wasm's kernel; the
  * packed filters are released with their tensors and bounded; switching them off restores wasm's.
  *
  * `npm test` installs g++ and libdnnl-dev and builds the addon, so here it must be active.
@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import { EngineError } from '../src/errors';
 import { initEngine } from '../src/engine/init-engine';
 import { nativeFilterCache, nativeKernelsActive } from '../src/engine/native-kernels';
-import { finitenessProbeNatively } from '../src/engine/native-finiteness-probe';
+import { finiteMinimumNatively } from '../src/engine/native-finite-minimum';
 import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
 import { PackedFilterCache } from '../src/engine/packed-filter-cache';
 import { routeToWindowMaxima } from '../src/layers/max-pooling';
@@ -280,7 +280,7 @@ describe('matrix products equal wasm’s own', () => {
   });
 });
 
-describe('max pooling’s routing and the finiteness probe', () => {
+describe('max pooling’s routing and the finite minimum', () => {
   const geometry = (kernel: number, stride: number, padding: [number, number]) => ({
     kernel: [kernel, kernel],
     strides: [stride, stride],
@@ -308,17 +308,23 @@ describe('max pooling’s routing and the finiteness probe', () => {
     );
   });
 
-  it('is 0 for finite tensors and NaN where any value is NaN or ±Infinity', () => {
-    const cases: [number[], boolean][] = [
-      [[1, -2, 3.4e38, -3.4e38, 0], true],
-      [[1, NaN, 2], false],
-      [[Infinity, 1], false],
-      [[1, 2, -Infinity], false],
+  it('gives [0, min] for finite tensors and [NaN, NaN] where any value is NaN or ±Infinity', () => {
+    const cases: [number[], number | null][] = [
+      [[1, -2, 3.4e38, -3.4e38, 0], -3.4e38],
+      [[0, 2, 0.5], 0],
+      [[1, NaN, 2], null],
+      [[Infinity, 1], null],
+      [[1, 2, -Infinity], null],
     ];
-    for (const [values, finite] of cases) {
-      const probe = tf.tidy(() => finitenessProbeNatively(tf.tensor1d(values)).dataSync()[0]);
-      expect(Number.isNaN(probe)).toBe(!finite);
-      if (finite) expect(probe).toBe(0);
+    for (const [values, minimum] of cases) {
+      const probe = tf.tidy(() =>
+        Array.from(finiteMinimumNatively(tf.tensor1d(values)).dataSync()),
+      );
+      if (minimum === null) {
+        expect(probe.every(Number.isNaN)).toBe(true);
+      } else {
+        expect(probe).toEqual([0, Math.fround(minimum)]);
+      }
     }
   });
 });

@@ -2,7 +2,7 @@
  * Native kernels for the wasm engine: the wasm backend's convolutions and matrix products are
  * replaced by oneDNN's (native/onednn-kernels.cc), which read and write the wasm heap in place;
  * max pooling's relevance routing and the forward pass's overflow check get native kernels of
- * their own (native-window-maxima.ts, native-finiteness-probe.ts);
+ * their own (native-window-maxima.ts, native-finite-minimum.ts);
  * everything else stays on wasm. Why: convolutions and dense layers are most of an explanation's
  * time on VGG- and ResNet-sized models, and XNNPACK's 128-bit WebAssembly SIMD runs them 3–4×
  * slower than oneDNN's AVX2 / AVX-512 code on the same cores (docs/performance.md). PyTorch's CPU
@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NativeConvolutions } from './native-convolution';
-import { FINITENESS_PROBE, finitenessProbeKernel } from './native-finiteness-probe';
+import { FINITE_MINIMUM, finiteMinimumKernel } from './native-finite-minimum';
 import { nativeMatMulKernel } from './native-matmul';
 import { ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel } from './native-window-maxima';
 import { loadOneDnnAddon, type OneDnnAddon } from './onednn-addon';
@@ -85,9 +85,9 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
     kernelFunc: windowMaximaKernel(addon),
   });
   tf.registerKernel({
-    kernelName: FINITENESS_PROBE,
+    kernelName: FINITE_MINIMUM,
     backendName: 'wasm',
-    kernelFunc: finitenessProbeKernel(addon),
+    kernelFunc: finiteMinimumKernel(addon),
   });
   return describe(active);
 }
@@ -100,7 +100,7 @@ export function disableNativeKernels(reason: string): EngineNativeKernels {
       tf.registerKernel(own);
     }
     tf.unregisterKernel(ROUTE_TO_WINDOW_MAXIMA, 'wasm');
-    tf.unregisterKernel(FINITENESS_PROBE, 'wasm');
+    tf.unregisterKernel(FINITE_MINIMUM, 'wasm');
     active.convolutions.clear();
     active = undefined;
   }

@@ -69,8 +69,8 @@ export interface OneDnnAddon {
     out: Float32Array,
     geometry: readonly number[],
   ): void;
-  /** Whether no element of `x` is NaN or ±Infinity. */
-  allFinite(x: Float32Array): boolean;
+  /** The smallest element of `x` (`Infinity` when empty), or NaN when any is NaN or ±Infinity. */
+  finiteMinimum(x: Float32Array): number;
   /** oneDNN's threads for calls from the calling thread (each thread has its own count). */
   setThreads(threads: number): void;
   threads(): number;

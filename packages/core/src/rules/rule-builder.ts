@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearOp, LinearParams } from '../layers/linear-op';
 import { negativePart, type WeightRewrite } from '../layers/derived-params';
+import { knownNonNegative, rememberNonNegative } from './known-signs';
 import type { LinearContext, Rule } from './rule';
 import { classicalAddSplit, classicalStart, stabilise } from './stabilise';
 
@@ -104,16 +105,27 @@ function readSigns(definition: RuleDefinition, context: LinearContext, r: tf.Ten
   if (!needsInputSign && !needsOutputSign) {
     return { nonNegative: false, noNegativeOutputRelevance: false };
   }
+  // The input's sign is often known already (the forward pass's check, or an earlier call on the
+  // same activation): then only the output's, if needed, is read.
+  const known = needsInputSign ? knownNonNegative(context.input) : false;
+  const readInputSign = needsInputSign && known === undefined;
+  if (!readInputSign && !needsOutputSign) {
+    return { nonNegative: known === true, noNegativeOutputRelevance: false };
+  }
   const stacked = tf.tidy(() =>
     tf.stack([
-      needsInputSign ? tf.min(context.input) : tf.scalar(-1),
+      readInputSign ? tf.min(context.input) : tf.scalar(-1),
       needsOutputSign ? tf.max(tf.abs(r).mul(tf.less(context.output, 0))) : tf.scalar(1),
     ]),
   );
   // One read-back for both facts: it saves whole forward and transposed passes.
   const [minInput, negativeRelevance] = stacked.dataSync();
   stacked.dispose();
-  return { nonNegative: minInput >= 0, noNegativeOutputRelevance: negativeRelevance === 0 };
+  if (readInputSign) rememberNonNegative(context.input, minInput >= 0);
+  return {
+    nonNegative: readInputSign ? minInput >= 0 : known === true,
+    noNegativeOutputRelevance: negativeRelevance === 0,
+  };
 }
 
 function maskFor(selection: OutputSelection, z: tf.Tensor): tf.Tensor | null {
