@@ -24,6 +24,7 @@ import {
   type WasmThreadsRequest,
 } from './wasm-thread-request';
 import { startThreadedWasm, threadedStartBlocker, wasmNodeBundlePath } from './wasm-threaded-start';
+import { registerWasmSliceFromHeap } from './wasm-slice-kernel';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 /** What happened when one engine was tried. */
@@ -235,6 +236,7 @@ async function chooseEngine(key: ChoiceKey, source: string): Promise<EngineInfo>
     tried.push(attempt);
     if (attempt.outcome === 'chosen') {
       const backend = tf.getBackend();
+      if (backend === 'wasm') registerWasmSliceFromHeap();
       if (key.training && backend === 'wasm') registerWasmTrainingKernels();
       return {
         name: engine,

@@ -1,0 +1,109 @@
+/**
+ * Device reads per explanation of a prepared session (what an explorer click costs): R-LRP reads
+ * its steps' checks once after the pass, the classical rules read no sign the forward pass already
+ * told them (with the native kernels) or they read before (without); and where a check fails, the
+ * pass runs again with the checked steps and still equals them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ExplainableModel } from '@rlrp/core';
+import { initEngine } from '../src/engine/init-engine';
+import { randomInputs, randomNetwork } from './reference/random-networks';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+
+expectNoTensorLeakPerTest();
+
+afterAll(async () => {
+  await initEngine({ engine: 'wasm' });
+});
+
+/** Two seeded samples U(−1, 1) shaped for the network. */
+function inputsOf(inputShape: readonly number[], seed: number): tf.Tensor {
+  const samples = randomInputs(inputShape, 2, seed);
+  return tf.tensor(
+    samples.flatMap((s) => Array.from(s)),
+    [2, ...inputShape],
+    'float32',
+  );
+}
+
+/** How many times `run` reads the backend. */
+function readsDuring(run: () => void): number {
+  const backend = tf.backend() as unknown as { readSync: (...args: unknown[]) => unknown };
+  const readSync = jest.spyOn(backend, 'readSync');
+  try {
+    run();
+    return readSync.mock.calls.length;
+  } finally {
+    readSync.mockRestore();
+  }
+}
+
+/** Reads of each of `rules`' explanations, in order, on one prepared session of `network`. */
+function readsPerExplanation(network: string, rules: readonly string[], weightScale = 1): number[] {
+  const { model, inputShape } = randomNetwork(network, 11, { weightScale });
+  const input = inputsOf(inputShape, 12);
+  const explainable = new ExplainableModel(model);
+  const session = explainable.prepare(input);
+  try {
+    return rules.map((rule) =>
+      readsDuring(() => session.explain({ rule: rule as never, trace: true }).dispose()),
+    );
+  } finally {
+    session.dispose();
+    explainable.dispose();
+    model.dispose();
+    input.dispose();
+  }
+}
+
+describe.each([true, false])('with native kernels: %s', (native) => {
+  beforeAll(async () => {
+    await initEngine({ engine: 'wasm', nativeKernels: native });
+  });
+
+  it('R-LRP reads once per explanation, on plain and residual networks', () => {
+    expect(readsPerExplanation('relu-cnn', ['rlrp', 'rlrp'])).toEqual([1, 1]);
+    expect(readsPerExplanation('residual-identity', ['rlrp', 'rlrp'])).toEqual([1, 1]);
+  });
+
+  it('LRP-ε reads nothing', () => {
+    expect(readsPerExplanation('relu-cnn', ['epsilon', 'epsilon'])).toEqual([0, 0]);
+  });
+
+  it('z⁺ rules read no sign twice, and none at all when the forward pass gave them', () => {
+    const reads = readsPerExplanation('relu-cnn', ['EpsilonPlus', 'EpsilonPlus']);
+    expect(reads[1]).toBe(0);
+    if (native) expect(reads[0]).toBe(0);
+  });
+});
+
+describe('a failed check', () => {
+  it('runs the pass again with the checked steps, which give the same relevance', () => {
+    // Bias-free kernels of scale 1e-12 make the direct step's masses underflow past 2⁻¹⁰⁰: its
+    // checks fail.
+    const { model, inputShape } = randomNetwork('relu-cnn', 13, {
+      weightScale: 1e-12,
+      biasFree: true,
+    });
+    const input = inputsOf(inputShape, 14);
+    const explainable = new ExplainableModel(model);
+    const session = explainable.prepare(input);
+    let deferred: ReturnType<typeof session.explain> | undefined;
+    const reads = readsDuring(() => {
+      deferred = session.explain({ rule: 'rlrp' });
+    });
+    // The pass after the checks reads once per checked step.
+    expect(reads).toBeGreaterThan(1);
+    const once = explainable.explain(input, { rule: 'rlrp' }); // one-shot: checked steps only
+    const values = Array.from((deferred as NonNullable<typeof deferred>).relevance.dataSync());
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(values.some((v) => v !== 0)).toBe(true);
+    expect(values).toEqual(Array.from(once.relevance.dataSync()));
+    deferred?.dispose();
+    once.dispose();
+    session.dispose();
+    explainable.dispose();
+    model.dispose();
+    input.dispose();
+  });
+});

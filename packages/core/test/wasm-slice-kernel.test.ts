@@ -1,0 +1,73 @@
+/**
+ * The wasm engine's Slice (engine/wasm-slice-kernel.ts) against the cpu backend's, on every rank and
+ * numeric dtype, with the device never read.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+
+expectNoTensorLeakPerTest();
+
+const cases: [number[], number[], number[]][] = [
+  // [shape, begin, size (-1: to the end)]
+  [[7], [2], [4]],
+  [
+    [5, 6],
+    [1, 2],
+    [3, -1],
+  ],
+  [
+    [4, 5, 6],
+    [1, 0, 2],
+    [2, 5, 3],
+  ],
+  [
+    [2, 230, 230, 3],
+    [0, 3, 3, 0],
+    [2, 224, 224, 3],
+  ],
+  [
+    [1, 114, 114, 8],
+    [0, 1, 1, 0],
+    [1, 112, 112, 8],
+  ],
+  [
+    [2, 3, 4, 5, 6],
+    [1, 0, 1, 2, 3],
+    [1, 3, 2, 2, 3],
+  ],
+  [
+    [3, 4],
+    [0, 0],
+    [0, 4],
+  ],
+];
+
+describe('Slice on the wasm engine', () => {
+  it.each(cases)('of %j from %j, size %j, equals the cpu backend’s', async (shape, begin, size) => {
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      const values = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) =>
+        dtype === 'bool' ? i % 3 === 0 : (i * 7919) % 1000,
+      );
+      const onWasm = tf.tidy(() => tf.tensor(values, shape, dtype).slice(begin, size));
+      const wasmValues = Array.from(onWasm.dataSync());
+      const wasmShape = onWasm.shape;
+      onWasm.dispose();
+      await tf.setBackend('cpu');
+      const onCpu = tf.tidy(() => tf.tensor(values, shape, dtype).slice(begin, size));
+      expect(wasmShape).toEqual(onCpu.shape);
+      expect(wasmValues).toEqual(Array.from(onCpu.dataSync()));
+      onCpu.dispose();
+      await tf.setBackend('wasm');
+    }
+  });
+
+  it('never reads the device', () => {
+    const backend = tf.backend() as unknown as { readSync: (...args: unknown[]) => unknown };
+    const readSync = jest.spyOn(backend, 'readSync');
+    const x = tf.ones([1, 230, 230, 3]);
+    const cropped = x.slice([0, 3, 3, 0], [1, 224, 224, 3]);
+    expect(readSync).not.toHaveBeenCalled();
+    readSync.mockRestore();
+    tf.dispose([x, cropped]);
+  });
+});
