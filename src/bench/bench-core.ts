@@ -57,6 +57,8 @@ interface BenchResult {
   rule: string;
   backend: string;
   threads: number | null;
+  /** Threads of the native kernels (oneDNN's convolutions and matrix products); `null` when off. */
+  native_threads: number | null;
   batch: number;
   forward_ms: number;
   explain_ms: number;
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
   console.error(
     `[bench] engine ${engine.name}, ${engine.threads.count} thread(s): ${engine.threads.reason}`,
   );
+  console.error(`[bench] native kernels: ${engine.nativeKernels.reason}`);
   const runs = countArgument('--runs', 5);
   const only = argument('--cases');
   if (only !== undefined && process.argv.includes('--write-docs')) {
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
         rule: ruleName(rule),
         backend: engine.backend,
         threads: engine.threads.count,
+        native_threads: engine.nativeKernels.threads,
         batch: bench.batch,
         forward_ms: round(forwardMs.wall),
         explain_ms: round(explainMs.wall),
@@ -315,11 +319,11 @@ async function writeDocs(
       `${torchThreads} thread(s) interleaved run by run; 1-minute load average during the run ` +
       `${Math.min(...loads)}–${Math.max(...loads)}:`,
     '',
-    '| model | rule | backend | threads | batch | forward ms | explain ms | ratio | PyTorch forward ms | PyTorch LRP-ε ms | **ratio vs PyTorch** | forward / PyTorch LRP-ε | first explain ms | peak RSS MB | PyTorch peak RSS MB |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| model | rule | backend | wasm threads | native threads | batch | forward ms | explain ms | ratio | PyTorch forward ms | PyTorch LRP-ε ms | **ratio vs PyTorch** | forward / PyTorch LRP-ε | first explain ms | peak RSS MB | PyTorch peak RSS MB |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.model} | ${r.rule} | ${r.backend} | ${cell(r.threads)} | ${r.batch} | ${r.forward_ms} | ${r.explain_ms} | ${r.ratio} | ` +
+        `| ${r.model} | ${r.rule} | ${r.backend} | ${cell(r.threads)} | ${cell(r.native_threads)} | ${r.batch} | ${r.forward_ms} | ${r.explain_ms} | ${r.ratio} | ` +
         `${cell(r.torch_forward_ms)} | ${cell(r.torch_explain_ms)} | **${cell(r.ratio_vs_torch)}** | ${cell(r.floor_ratio_vs_torch)} | ${r.cold_explain_ms} | ` +
         `${r.peak_rss_mb} | ${cell(r.torch_peak_rss_mb)} |`,
     ),
