@@ -39,7 +39,7 @@ if (lacking !== undefined) {
   process.exit(0);
 }
 mkdirSync(dirname(output), { recursive: true });
-const args = ['-std=c++17', '-O2', '-fPIC', '-shared', '-fopenmp', '-Wall', '-Wextra'];
+const args = ['-std=c++17', '-O3', '-fPIC', '-shared', '-fopenmp', '-Wall', '-Wextra'];
 args.push(`-I${nodeHeaders}`, source, '-o', output, '-ldnnl');
 say(`g++ ${args.join(' ')}`);
 const result = spawnSync('g++', args, { stdio: 'inherit' });

@@ -18,13 +18,16 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <string>
 
 namespace {
+
+// Below this many elements, a loop over a tensor runs on the calling thread only.
+constexpr int64_t kParallelElements = 1 << 16;
 
 struct Engine {
   dnnl_engine_t engine = nullptr;
@@ -521,20 +524,65 @@ napi_value FiniteMinimum(napi_env env, napi_callback_info info) {
   if (arrayType != napi_float32_array) return fail(env, "expected a Float32Array"), nullptr;
   const float* values = static_cast<const float*>(data);
   const int64_t count = static_cast<int64_t>(length);
-  // A float32 is NaN or infinite exactly when its exponent bits are all ones.
+  // A float32 is NaN or infinite exactly when its exponent bits are all ones. The minimum only
+  // counts when every value is finite, so the loop may vectorise it without NaN's rules (simd).
+  // Small tensors stay on this thread: waking the others costs more than they save.
+  const uint32_t* bits = static_cast<const uint32_t*>(data);
   uint32_t nonFinite = 0;
   float minimum = std::numeric_limits<float>::infinity();
-#pragma omp parallel for reduction(| : nonFinite) reduction(min : minimum) schedule(static)
-  for (int64_t i = 0; i < count; i++) {
-    uint32_t bits;
-    std::memcpy(&bits, &values[i], sizeof bits);
-    nonFinite |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
-    minimum = std::min(minimum, values[i]);
+  if (count < kParallelElements) {
+#pragma omp simd reduction(| : nonFinite) reduction(min : minimum)
+    for (int64_t i = 0; i < count; i++) {
+      nonFinite |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+      minimum = values[i] < minimum ? values[i] : minimum;
+    }
+  } else {
+#pragma omp parallel for simd reduction(| : nonFinite) reduction(min : minimum) schedule(static)
+    for (int64_t i = 0; i < count; i++) {
+      nonFinite |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+      minimum = values[i] < minimum ? values[i] : minimum;
+    }
   }
   napi_value result;
   napi_create_double(env, nonFinite != 0 ? std::numeric_limits<double>::quiet_NaN() : minimum,
                      &result);
   return result;
+}
+
+// massPerSample(x, batch, out): out[b] = Σ |x| over sample b (x's leading axis), in float32 like
+// tfjs' sum (in vector lanes, then added up): R-LRP's renormalisation and checks read two of these
+// per layer, and tfjs' form (abs, then a wasm sum) is two passes on one thread. A total above
+// float32's range overflows to Infinity, as tfjs' does; NaN stays NaN.
+napi_value MassPerSample(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  engineOf(env, info, &argc, argv);
+  int64_t batch;
+  if (argc != 3 || !readInt(env, argv[1], &batch) || batch < 1) {
+    return fail(env, "massPerSample(x, batch, out)"), nullptr;
+  }
+  bool isTypedArray = false;
+  napi_is_typedarray(env, argv[0], &isTypedArray);
+  if (!isTypedArray) return fail(env, "expected a Float32Array"), nullptr;
+  napi_typedarray_type arrayType;
+  size_t length;
+  void* data;
+  napi_get_typedarray_info(env, argv[0], &arrayType, &length, &data, nullptr, nullptr);
+  if (arrayType != napi_float32_array || length % batch != 0) {
+    return fail(env, "x must be a Float32Array of whole samples"), nullptr;
+  }
+  float* out;
+  if (!readFloats(env, argv[2], static_cast<size_t>(batch), false, &out)) return nullptr;
+  const float* x = static_cast<const float*>(data);
+  const int64_t perSample = static_cast<int64_t>(length) / batch;
+  for (int64_t b = 0; b < batch; b++) {
+    const float* sample = x + b * perSample;
+    float mass = 0;
+#pragma omp parallel for simd reduction(+ : mass) schedule(static) if (perSample >= kParallelElements)
+    for (int64_t i = 0; i < perSample; i++) mass += std::fabs(sample[i]);
+    out[b] = mass;
+  }
+  return nullptr;
 }
 
 // setThreads(n): oneDNN's OpenMP threads for calls from this thread (each thread has its own).
@@ -596,6 +644,7 @@ NAPI_MODULE_INIT() {
                    {"convolve", Convolve},       {"gemm", Gemm},
                    {"routeToWindowMaxima", RouteToWindowMaxima},
                    {"finiteMinimum", FiniteMinimum},
+                   {"massPerSample", MassPerSample},
                    {"setThreads", SetThreads},
                    {"threads", Threads},         {"version", Version}};
   for (const auto& function : functions) {

@@ -2,7 +2,7 @@
  * The native kernels (oneDNN, packages/core/native) against the wasm backend's own kernels they
  * replace, on the same inputs: convolutions of every stride, dilation, padding, bias and fused
  * activation, transposed convolutions, matrix products of every transpose and batch form, max
- * pooling's routing and the finite minimum; calls they cannot serve reach wasm's kernel; the
+ * pooling's routing, the finite minimum and the mass per sample; calls they cannot serve reach wasm's kernel; the
  * packed filters are released with their tensors and bounded; switching them off restores wasm's.
  *
  * `npm test` installs g++ and libdnnl-dev and builds the addon, so here it must be active.
@@ -13,6 +13,7 @@ import { EngineError } from '../src/errors';
 import { initEngine } from '../src/engine/init-engine';
 import { nativeFilterCache, nativeKernelsActive } from '../src/engine/native-kernels';
 import { finiteMinimumNatively } from '../src/engine/native-finite-minimum';
+import { massPerSampleNatively } from '../src/engine/native-mass-per-sample';
 import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
 import { PackedFilterCache } from '../src/engine/packed-filter-cache';
 import { routeToWindowMaxima } from '../src/layers/max-pooling';
@@ -326,6 +327,23 @@ describe('max pooling’s routing and the finite minimum', () => {
         expect(probe).toEqual([0, Math.fround(minimum)]);
       }
     }
+  });
+});
+
+describe('the mass per sample', () => {
+  it('equals Σ|x| per sample, overflows to Infinity like float32 and keeps NaN', () => {
+    const x = seeded([3, 70, 300, 4], 22); // 84 000 values per sample: the threaded loop
+    const native = tf.tidy(() => Array.from(massPerSampleNatively(x).dataSync()));
+    const own = tf.tidy(() => Array.from(tf.abs(x).reshape([3, -1]).sum(1).dataSync()));
+    native.forEach((m, b) => expect(Math.abs(m - own[b])).toBeLessThanOrEqual(1e-5 * own[b]));
+    const edge = tf.tensor2d([
+      [3e38, -3e38, 0],
+      [1, NaN, 2],
+      [-0.5, 0.25, 0],
+    ]);
+    const edges = tf.tidy(() => Array.from(massPerSampleNatively(edge).dataSync()));
+    expect(edges).toEqual([Infinity, NaN, 0.75]);
+    tf.dispose([x, edge]);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Native kernels for the wasm engine: the wasm backend's convolutions and matrix products are
  * replaced by oneDNN's (native/onednn-kernels.cc), which read and write the wasm heap in place;
- * max pooling's relevance routing and the forward pass's overflow check get native kernels of
- * their own (native-window-maxima.ts, native-finite-minimum.ts);
+ * max pooling's relevance routing, the forward pass's overflow check and R-LRP's masses get
+ * native kernels of their own (native-window-maxima.ts, native-finite-minimum.ts,
+ * native-mass-per-sample.ts);
  * everything else stays on wasm. Why: convolutions and dense layers are most of an explanation's
  * time on VGG- and ResNet-sized models, and XNNPACK's 128-bit WebAssembly SIMD runs them 3–4×
  * slower than oneDNN's AVX2 / AVX-512 code on the same cores (docs/performance.md). PyTorch's CPU
@@ -14,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NativeConvolutions } from './native-convolution';
 import { FINITE_MINIMUM, finiteMinimumKernel } from './native-finite-minimum';
+import { MASS_PER_SAMPLE, massPerSampleKernel } from './native-mass-per-sample';
 import { nativeMatMulKernel } from './native-matmul';
 import { ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel } from './native-window-maxima';
 import { loadOneDnnAddon, type OneDnnAddon } from './onednn-addon';
@@ -89,6 +91,11 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
     backendName: 'wasm',
     kernelFunc: finiteMinimumKernel(addon),
   });
+  tf.registerKernel({
+    kernelName: MASS_PER_SAMPLE,
+    backendName: 'wasm',
+    kernelFunc: massPerSampleKernel(addon),
+  });
   return describe(active);
 }
 
@@ -101,6 +108,7 @@ export function disableNativeKernels(reason: string): EngineNativeKernels {
     }
     tf.unregisterKernel(ROUTE_TO_WINDOW_MAXIMA, 'wasm');
     tf.unregisterKernel(FINITE_MINIMUM, 'wasm');
+    tf.unregisterKernel(MASS_PER_SAMPLE, 'wasm');
     active.convolutions.clear();
     active = undefined;
   }

@@ -71,6 +71,8 @@ export interface OneDnnAddon {
   ): void;
   /** The smallest element of `x` (`Infinity` when empty), or NaN when any is NaN or ±Infinity. */
   finiteMinimum(x: Float32Array): number;
+  /** `out[b] = Σ|x|` over sample `b` of `x`'s leading axis (`batch` samples), in float32. */
+  massPerSample(x: Float32Array, batch: number, out: Float32Array): void;
   /** oneDNN's threads for calls from the calling thread (each thread has its own count). */
   setThreads(threads: number): void;
   threads(): number;

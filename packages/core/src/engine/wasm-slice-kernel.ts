@@ -35,7 +35,12 @@ function sliceFromHeap(own: tf.KernelConfig): tf.KernelFunc {
       let offset = begin[rank - 1];
       for (let axis = 0; axis < rank - 1; axis++)
         offset += (begin[axis] + index[axis]) * strides[axis];
-      to.set(from.subarray(offset, offset + row), written);
+      if (row >= 64) {
+        to.set(from.subarray(offset, offset + row), written);
+      } else {
+        // Short rows (a few channels): a loop beats making a subarray per row.
+        for (let k = 0; k < row; k++) to[written + k] = from[offset + k];
+      }
       for (let axis = rank - 2; axis >= 0; axis--) {
         if (++index[axis] < size[axis]) break;
         index[axis] = 0;

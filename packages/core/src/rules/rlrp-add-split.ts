@@ -18,8 +18,10 @@ function splitOnEngine(
 ): tf.Tensor[] {
   return tf.tidy(() => {
     // A 0/1 factor rather than tf.where: where copies all three of its operands on wasm (tfjs
-    // broadcasts them first) and comparisons are slow there, so there is one, for y = 0.
-    const isZero = output.equal(0).cast('float32');
+    // broadcasts them first). And 1 − step(|y|) rather than y == 0: wasm's comparison with a
+    // broadcast 0 is slow (6 against 2.3 ms on 56×56×256). Equal for finite y, which the forward
+    // pass's check guarantees.
+    const isZero = tf.sub(1, tf.step(tf.abs(output)));
     const zeroShare = relevance.mul(isZero); // R_y where y = 0, else 0
     const share = relevance.div(output.add(isZero)).sub(zeroShare); // R_y / y, 0 where y = 0
     const even = zeroShare.div(inputs.length); // R_y / n where y = 0

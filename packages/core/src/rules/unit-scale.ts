@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsActive } from '../engine/native-kernels';
+import { massPerSampleNatively } from '../engine/native-mass-per-sample';
 
 /*
  * Per-sample rescaling to unit scale, for rules that must stay finite at every float32 scale.
@@ -15,6 +17,9 @@ export function peakPerSample(x: tf.Tensor): tf.Tensor1D {
 
 /** Per-sample L1 mass `Σ|x|` over every axis but the batch axis: shape `[batch]`. */
 export function massPerSample(x: tf.Tensor): tf.Tensor1D {
+  if (nativeKernelsActive() && x.dtype === 'float32' && x.shape[0] > 0) {
+    return massPerSampleNatively(x);
+  }
   return tf.tidy(() => tf.abs(x).reshape([x.shape[0], -1]).sum(1) as tf.Tensor1D);
 }
 
