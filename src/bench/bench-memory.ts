@@ -1,11 +1,13 @@
 /**
  * Peak memory of one-shot VGG16 explanations (224², batch 1, seeded random weights): every run is a
  * fresh process (the wasm heap never shrinks, so a process's peak is the figure), which builds the
- * model and explains the same image three times (the second explanation adds Winograd's matrices).
+ * model and explains the same image three times (without the native kernels, the second explanation
+ * adds Winograd's matrices).
  *
  *   npm run bench:memory                              LRP-ε, R-LRP, EpsilonPlusFlat, one run each
  *   npm run bench:memory -- --rules epsilon --runs 3  one rule, three processes
- *   npm run bench:memory -- --threads 2               the wasm engine's threads (default 1)
+ *   npm run bench:memory -- --threads 2               the engine's threads (default 1): the native
+ *                                                     kernels', or wasm's when they are off
  *
  * One JSON object per process: `peak_rss_mb` (the process's maximum resident set),
  * `wasm_heap_mb` after each explanation, `explain_ms` of each and `load_1min` at start and end.
@@ -43,6 +45,7 @@ async function child(rule: string, threads: number): Promise<void> {
       model: 'vgg16-random-224',
       rule,
       threads: engine.threads.count,
+      native_threads: engine.nativeKernels.threads,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       wasm_heap_mb: heapMb,
       explain_ms: explainMs,

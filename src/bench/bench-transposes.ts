@@ -7,7 +7,8 @@
  *   npm run bench:transposes -- --runs 9  more repetitions (default 5, after one warm-up)
  *
  * `speedup = direct_ms / winograd_ms` (wall-clock medians); `winograd_used` tells whether the
- * engine picks Winograd for that shape.
+ * engine picks Winograd for that shape. On wasm's own kernels: with the native kernels (the
+ * default where they are built) the engine transposes on oneDNN and never uses Winograd.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '@rlrp/core';
@@ -48,7 +49,8 @@ function medianMs(work: () => tf.Tensor, runs: number): number {
 }
 
 async function main(): Promise<void> {
-  const engine = await initEngine();
+  // Winograd serves wasm's own convolutions only; the native kernels replace both sides.
+  const engine = await initEngine({ nativeKernels: false });
   const at = process.argv.indexOf('--runs');
   const runs = at >= 0 ? Number(process.argv[at + 1]) : 5;
   for (const [size, inChannels, outChannels] of SHAPES) {

@@ -16,6 +16,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 #include <omp.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cmath>
@@ -585,6 +586,45 @@ napi_value MassPerSample(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// allowedCores() -> the cores this thread may run on (its affinity mask), in increasing order.
+napi_value AllowedCores(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  engineOf(env, info, &argc, nullptr);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) {
+    return napi_throw_error(env, "ERR_RLRP_AFFINITY", "sched_getaffinity failed"), nullptr;
+  }
+  napi_value cores;
+  napi_create_array(env, &cores);
+  uint32_t count = 0;
+  for (int core = 0; core < CPU_SETSIZE; core++) {
+    if (!CPU_ISSET(core, &set)) continue;
+    napi_value value;
+    napi_create_int32(env, core, &value);
+    napi_set_element(env, cores, count++, value);
+  }
+  return cores;
+}
+
+// pinToCore(core) -> whether the calling thread now runs on that core only. An ExplainPool worker
+// pins itself to its own core: a thread that stays on one core keeps its caches (docs/performance.md,
+// the pool).
+napi_value PinToCore(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  engineOf(env, info, &argc, argv);
+  int64_t core;
+  if (argc != 1 || !readInt(env, argv[0], &core)) return nullptr;
+  if (core < 0 || core >= CPU_SETSIZE) return fail(env, "pinToCore: no such core"), nullptr;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(static_cast<int>(core), &set);
+  napi_value result;
+  napi_get_boolean(env, sched_setaffinity(0, sizeof set, &set) == 0, &result);
+  return result;
+}
+
 // setThreads(n): oneDNN's OpenMP threads for calls from this thread (each thread has its own).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -645,6 +685,8 @@ NAPI_MODULE_INIT() {
                    {"routeToWindowMaxima", RouteToWindowMaxima},
                    {"finiteMinimum", FiniteMinimum},
                    {"massPerSample", MassPerSample},
+                   {"allowedCores", AllowedCores},
+                   {"pinToCore", PinToCore},
                    {"setThreads", SetThreads},
                    {"threads", Threads},         {"version", Version}};
   for (const auto& function : functions) {

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
+import { Worker } from 'worker_threads';
 import { EngineError } from '../src/errors';
 import { initEngine } from '../src/engine/init-engine';
 import { nativeFilterCache, nativeKernelsActive } from '../src/engine/native-kernels';
@@ -404,5 +405,31 @@ describe('packed filters', () => {
     expect(read).toBe(1);
     cache.clear();
     expect(cache.usage().filters).toBe(0);
+  });
+});
+
+describe('core affinity (ExplainPool pins its workers)', () => {
+  it('lists the allowed cores, and pins a worker thread to one without touching this thread', async () => {
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    const allowed = addon.allowedCores();
+    expect(allowed.length).toBeGreaterThanOrEqual(1);
+    const core = allowed[allowed.length - 1];
+    const source =
+      `const { parentPort, workerData } = require('worker_threads');` +
+      `const addon = require(workerData.path);` +
+      `const pinned = addon.pinToCore(workerData.core);` +
+      `parentPort.postMessage({ pinned, cores: addon.allowedCores() });`;
+    const worker = new Worker(source, {
+      eval: true,
+      workerData: { path: NATIVE_ADDON_PATH, core },
+    });
+    const reply = await new Promise<{ pinned: boolean; cores: number[] }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(reply).toEqual({ pinned: true, cores: [core] });
+    expect(addon.allowedCores()).toEqual(allowed);
   });
 });

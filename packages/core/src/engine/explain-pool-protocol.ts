@@ -45,6 +45,8 @@ export type PoolRequest =
       readonly weightSpecs: tf.io.WeightsManifestEntry[];
       /** The weights, shared by every worker (read once into each engine). */
       readonly weightData: SharedArrayBuffer;
+      /** The core the worker pins itself to, or `null` to let it run anywhere. */
+      readonly core: number | null;
     }
   | {
       readonly kind: 'explain';

@@ -10,6 +10,7 @@ import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
 import { explain } from '../explain';
 import { releaseExplainCache } from '../recent-model';
 import { initEngine } from './init-engine';
+import { loadOneDnnAddon } from './onednn-addon';
 import type { PoolCompareRequest, PoolReply, PoolRequest } from './explain-pool-protocol';
 
 let model: tf.LayersModel | null = null;
@@ -18,6 +19,7 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
   switch (request.kind) {
     case 'load': {
       await initEngine({ engine: 'wasm', threads: 1, env: {} });
+      if (request.core !== null) loadOneDnnAddon().addon?.pinToCore(request.core);
       model = await tf.loadLayersModel(
         tf.io.fromMemory({
           modelTopology: request.modelTopology,

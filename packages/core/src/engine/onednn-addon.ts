@@ -73,6 +73,10 @@ export interface OneDnnAddon {
   finiteMinimum(x: Float32Array): number;
   /** `out[b] = Σ|x|` over sample `b` of `x`'s leading axis (`batch` samples), in float32. */
   massPerSample(x: Float32Array, batch: number, out: Float32Array): void;
+  /** The cores the calling thread may run on, in increasing order. */
+  allowedCores(): number[];
+  /** Pins the calling thread to `core`; whether it worked. */
+  pinToCore(core: number): boolean;
   /** oneDNN's threads for calls from the calling thread (each thread has its own count). */
   setThreads(threads: number): void;
   threads(): number;
