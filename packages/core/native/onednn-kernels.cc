@@ -30,15 +30,14 @@ namespace {
 // Below this many elements, a loop over a tensor runs on the calling thread only.
 constexpr int64_t kParallelElements = 1 << 16;
 
+// One per addon instance (each worker thread loads its own): oneDNN engines and streams are cheap,
+// and a stream must not be shared by threads that execute at the same time.
 struct Engine {
   dnnl_engine_t engine = nullptr;
   dnnl_stream_t stream = nullptr;
 };
 
-// One per addon instance (each worker thread loads its own): oneDNN engines and streams are cheap,
-// and a stream must not be shared by threads that execute at the same time.
 struct Plan {
-  Engine* owner;
   dnnl_primitive_t convolution = nullptr;
   dnnl_primitive_t filterReorder = nullptr;
   dnnl_memory_desc_t input, filter, filterAsGiven, bias, output;
@@ -52,6 +51,8 @@ struct Plan {
 struct PackedFilter {
   void* data;
   size_t bytes;
+  // The layout it was packed in: a plan takes it only when it wants exactly this one.
+  dnnl_memory_desc_t layout;
 };
 
 // Throws a JavaScript Error and returns false when `status` is not success.
@@ -65,6 +66,11 @@ bool ok(napi_env env, dnnl_status_t status, const char* what) {
 bool fail(napi_env env, const char* message) {
   napi_throw_type_error(env, "ERR_RLRP_ONEDNN_ARGUMENT", message);
   return false;
+}
+
+bool readBool(napi_env env, napi_value value, bool* out) {
+  if (napi_get_value_bool(env, value, out) != napi_ok) return fail(env, "expected a boolean");
+  return true;
 }
 
 bool readInt(napi_env env, napi_value value, int64_t* out) {
@@ -172,7 +178,7 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
     if (g[i] < 0) return fail(env, "a negative size or padding"), nullptr;
   }
   bool hasBias = false;
-  napi_get_value_bool(env, argv[1], &hasBias);
+  if (!readBool(env, argv[1], &hasBias)) return nullptr;
   char activationName[32];
   size_t activationLength = 0;
   if (napi_get_value_string_utf8(env, argv[2], activationName, sizeof activationName,
@@ -183,7 +189,7 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
   double alpha = 0;
   napi_get_value_double(env, argv[3], &alpha);
   bool transposed = false;
-  napi_get_value_bool(env, argv[4], &transposed);
+  if (!readBool(env, argv[4], &transposed)) return nullptr;
   if (transposed && (hasBias || activation != "linear")) {
     return fail(env, "a transposed plan takes no bias or activation"), nullptr;
   }
@@ -191,7 +197,6 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
   const int64_t oh = g[7], ow = g[8];
 
   Plan* plan = new Plan();
-  plan->owner = engine;
   plan->hasBias = hasBias;
   plan->transposed = transposed;
   // oneDNN's dimensions are always in logical NCHW / OIHW order; the tag gives the memory order.
@@ -339,7 +344,7 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
     std::free(data);
     return nullptr;
   }
-  PackedFilter* packed = new PackedFilter{data, bytes};
+  PackedFilter* packed = new PackedFilter{data, bytes, plan->filter};
   napi_value handle;
   napi_create_external(env, packed, freePacked, nullptr, &handle);
   napi_adjust_external_memory(env, static_cast<int64_t>(bytes), nullptr);
@@ -373,8 +378,8 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (packed->data == nullptr) return fail(env, "the packed filter was released"), nullptr;
-  if (packed->bytes < plan->filterBytes) {
-    return fail(env, "the packed filter belongs to another plan"), nullptr;
+  if (!dnnl_memory_desc_equal(&packed->layout, &plan->filter)) {
+    return fail(env, "the packed filter is in another plan's layout"), nullptr;
   }
   const dnnl_dims_t& in = plan->transposed ? plan->output.dims : plan->input.dims;
   const dnnl_dims_t& out = plan->transposed ? plan->input.dims : plan->output.dims;
@@ -426,9 +431,10 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   engineOf(env, info, &argc, argv);
   if (argc != 9) return fail(env, "gemm(transposeA, transposeB, m, n, k, a, b, c, accumulate)"), nullptr;
   bool transposeA = false, transposeB = false, accumulate = false;
-  napi_get_value_bool(env, argv[0], &transposeA);
-  napi_get_value_bool(env, argv[1], &transposeB);
-  napi_get_value_bool(env, argv[8], &accumulate);
+  if (!readBool(env, argv[0], &transposeA) || !readBool(env, argv[1], &transposeB) ||
+      !readBool(env, argv[8], &accumulate)) {
+    return nullptr;
+  }
   int64_t m, n, k;
   if (!readInt(env, argv[2], &m) || !readInt(env, argv[3], &n) || !readInt(env, argv[4], &k)) {
     return nullptr;

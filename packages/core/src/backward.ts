@@ -118,9 +118,10 @@ function lastReaders(graph: Graph, forward: ForwardPass): Map<number, tf.Tensor[
  *
  * Rules with unchecked steps (R-LRP's direct step and Add split, {@link Rule.unchecked}) take
  * them at every layer and their checks are read once, after the pass: one device read instead of
- * one per step, which an interactive session pays per click. When a check fails (a step float32 could not be trusted
- * with), the pass runs again with the rules' checked steps. A forward pass used once is released
- * as the pass goes and cannot be run again, so it takes the checked steps directly.
+ * one per step, which an interactive session pays per click. When a check fails (a step float32
+ * could not be trusted with), the pass runs again with the rules' checked steps. A forward pass
+ * used once is released as the pass goes and cannot be run again, so it takes the checked steps
+ * directly.
  */
 export function runBackward(
   graph: Graph,
@@ -140,15 +141,23 @@ export function runBackward(
     return backwardPass(graph, forward, composite, start, keepTrace, releaseForward, false).pass;
   }
   const { pass, checks } = backwardPass(graph, forward, composite, start, keepTrace, false, true);
-  const values = tf.tidy(() =>
-    tf.concat(checks.map(({ check }) => check.flatten())).dataSync(),
-  ) as Float32Array;
-  let offset = 0;
+  // (A pass that reached no linear layer or Add has nothing to check.)
+  if (checks.length === 0) return pass;
   let trusted = true;
-  for (const { check, trusts } of checks) {
-    trusted &&= trusts(values.subarray(offset, offset + check.size));
-    offset += check.size;
-    check.dispose();
+  try {
+    const values = tf.tidy(() =>
+      tf.concat(checks.map(({ check }) => check.flatten())).dataSync(),
+    ) as Float32Array;
+    let offset = 0;
+    for (const { check, trusts } of checks) {
+      trusted &&= trusts(values.subarray(offset, offset + check.size));
+      offset += check.size;
+    }
+  } catch (error) {
+    disposeBackwardPass(pass);
+    throw error;
+  } finally {
+    for (const { check } of checks) check.dispose();
   }
   if (trusted) return pass;
   disposeBackwardPass(pass);

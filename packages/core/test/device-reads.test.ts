@@ -77,24 +77,31 @@ describe.each([true, false])('with native kernels: %s', (native) => {
   });
 });
 
-describe('a failed check', () => {
-  it('runs the pass again with the checked steps, which give the same relevance', () => {
-    // Bias-free kernels of scale 1e-12 make the direct step's masses underflow past 2⁻¹⁰⁰: its
-    // checks fail.
-    const { model, inputShape } = randomNetwork('relu-cnn', 13, {
-      weightScale: 1e-12,
-      biasFree: true,
-    });
-    const input = inputsOf(inputShape, 14);
+describe.each([true, false])('a failed check (native kernels: %s)', (native) => {
+  beforeAll(async () => {
+    await initEngine({ engine: 'wasm', nativeKernels: native });
+  });
+
+  /**
+   * Explains `input` on a prepared session (unchecked steps, then the rerun) with its trace, and
+   * one-shot (checked steps only): both must be equal, finite, and the first must have reread.
+   */
+  function expectRerunEqualsChecked(
+    weightScale: number,
+    input: (shape: readonly number[]) => tf.Tensor,
+  ) {
+    // Bias-free: activations scale with the kernels, and masses below 2⁻¹⁰⁰ fail the checks.
+    const { model, inputShape } = randomNetwork('relu-cnn', 13, { weightScale, biasFree: true });
+    const x = input(inputShape);
     const explainable = new ExplainableModel(model);
-    const session = explainable.prepare(input);
+    const session = explainable.prepare(x);
     let deferred: ReturnType<typeof session.explain> | undefined;
     const reads = readsDuring(() => {
-      deferred = session.explain({ rule: 'rlrp' });
+      deferred = session.explain({ rule: 'rlrp', trace: true });
     });
     // The pass after the checks reads once per checked step.
     expect(reads).toBeGreaterThan(1);
-    const once = explainable.explain(input, { rule: 'rlrp' }); // one-shot: checked steps only
+    const once = explainable.explain(x, { rule: 'rlrp' });
     const values = Array.from((deferred as NonNullable<typeof deferred>).relevance.dataSync());
     expect(values.every(Number.isFinite)).toBe(true);
     expect(values.some((v) => v !== 0)).toBe(true);
@@ -104,6 +111,17 @@ describe('a failed check', () => {
     session.dispose();
     explainable.dispose();
     model.dispose();
-    input.dispose();
+    x.dispose();
+  }
+
+  it('reruns the pass with the checked steps, equal to them, when every sample fails', () => {
+    expectRerunEqualsChecked(1e-12, (shape) => inputsOf(shape, 14));
+  });
+
+  it('reruns it for the whole batch when one sample fails', () => {
+    // Ordinary kernels; sample 1 scaled by 1e-35, so that its masses underflow.
+    expectRerunEqualsChecked(1, (shape) =>
+      tf.tidy(() => inputsOf(shape, 15).mul(tf.tensor([1, 1e-35]).reshape([2, 1, 1, 1]))),
+    );
   });
 });

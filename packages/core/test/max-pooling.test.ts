@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../src/engine/init-engine';
 import { routeToWindowMaxima } from '../src/layers/max-pooling';
 import { axisPadding } from '../src/layers/padding';
 
@@ -73,7 +74,16 @@ function expectSameMaps(got: number[][], expected: number[][]): void {
   got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 5)));
 }
 
-describe('max-pooling relevance routing', () => {
+afterAll(async () => {
+  await initEngine({ engine: 'wasm' });
+});
+
+// The native routing (engine/native-window-maxima.ts) and the tfjs one, each against the loops.
+describe.each([true, false])('max-pooling relevance routing (native kernels: %s)', (native) => {
+  beforeAll(async () => {
+    await initEngine({ engine: 'wasm', nativeKernels: native });
+  });
+
   test.each([
     [4, 5, 2, 2, 'valid'],
     [7, 7, 2, 2, 'same'],

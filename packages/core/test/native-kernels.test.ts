@@ -176,6 +176,36 @@ describe('convolutions equal wasm’s own', () => {
     },
   );
 
+  it('uses wasm’s slope for a leaky relu given none', async () => {
+    expectClose(
+      await bothWays(() =>
+        tf.fused.conv2d({
+          x: seeded([1, 5, 5, 2], 23) as tf.Tensor4D,
+          filter: seeded([3, 3, 2, 3], 24) as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          activation: 'leakyrelu',
+        }),
+      ),
+    );
+  });
+
+  it('hands a rounding mode other than floor to wasm’s kernel', async () => {
+    expectClose(
+      await bothWays(() =>
+        tf.conv2d(
+          seeded([1, 4, 4, 2], 25) as tf.Tensor4D,
+          seeded([3, 3, 2, 2], 26) as tf.Tensor4D,
+          2,
+          0,
+          'NHWC',
+          1,
+          'ceil',
+        ),
+      ),
+    );
+  });
+
   it('hands a fused prelu to wasm’s kernel', async () => {
     expectClose(
       await bothWays(() =>

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../src/engine/init-engine';
 import { Conv2DOp } from '../src/layers/conv2d';
 import { axisPadding } from '../src/layers/padding';
 
@@ -7,6 +8,16 @@ import { axisPadding } from '../src/layers/padding';
  * `tf.conv2d` (Conv2DBackpropInput) is the independent check, including kernels smaller than the
  * stride (phases without taps), uneven sizes and both paddings.
  */
+// The polyphase form serves wasm's own kernels; with the native ones the layer hands strided
+// transposes to oneDNN (native-kernels.test.ts compares that with wasm's gradient kernel).
+beforeAll(async () => {
+  await initEngine({ engine: 'wasm', nativeKernels: false });
+});
+
+afterAll(async () => {
+  await initEngine({ engine: 'wasm' });
+});
+
 describe('polyphase transpose of strided convolutions', () => {
   test.each([
     // [height, width, in, out, kernel [kh, kw], strides [sh, sw], padding]

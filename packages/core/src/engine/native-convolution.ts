@@ -27,12 +27,16 @@ interface ConvolutionAttrs {
 
 interface PlanEntry {
   readonly plan: NativePlan;
+  /** This plan's own name: packed filters are kept per filter and plan. */
+  readonly id: string;
   readonly packedFilterBytes: number;
 }
 
 /** The convolutions of one thread's addon: its plans and its packed filters. */
 export class NativeConvolutions {
-  private readonly plans = new Map<string, PlanEntry>();
+  /** By shape; `null` where oneDNN refused it. */
+  private readonly plans = new Map<string, PlanEntry | null>();
+  private nextPlanId = 0;
   private readonly filters: PackedFilterCache;
 
   constructor(private readonly addon: OneDnnAddon) {
@@ -77,7 +81,9 @@ export class NativeConvolutions {
           bias.shape.length === 1 &&
           bias.shape[0] === filter.shape[3])) &&
       x.shape.every((d) => d > 0) &&
-      filter.shape.every((d) => d > 0);
+      filter.shape.every((d) => d > 0) &&
+      // oneDNN's output size rounds down; tfjs may round a numeric padding's up.
+      (attrs.dimRoundingMode === undefined || attrs.dimRoundingMode === 'floor');
     if (!servable) return own.kernelFunc(args) as tf.TensorInfo;
     const info = tf.backend_util.computeConv2DInfo(
       // The transpose's geometry is that of the convolution it transposes, from its input shape.
@@ -93,10 +99,7 @@ export class NativeConvolutions {
     if (transposed && !info.outShape.every((d, i) => d === x.shape[i])) {
       return own.kernelFunc(args) as tf.TensorInfo;
     }
-    // Safe: registered on the wasm backend only (native-kernels.ts).
-    const backend = args.backend as unknown as BackendWasm;
-    const output = backend.makeOutput(transposed ? info.inShape : info.outShape, 'float32');
-    if (info.outShape.some((d) => d === 0)) return output;
+    if (info.outShape.some((d) => d === 0)) return own.kernelFunc(args) as tf.TensorInfo;
     const geometry = [
       info.batchSize,
       info.inHeight,
@@ -116,40 +119,58 @@ export class NativeConvolutions {
       info.padInfo.bottom,
       info.padInfo.right,
     ];
-    // tfjs' own default slope for a leaky relu without one.
-    const alpha = activation === 'leakyrelu' ? (attrs.leakyreluAlpha ?? 0.2) : 0;
+    // The slope wasm's own kernel uses when the call gives none.
+    const alpha = activation === 'leakyrelu' ? (attrs.leakyreluAlpha ?? 0) : 0;
     const hasBias = bias !== undefined;
     const planKey = [geometry.join(','), hasBias, activation, alpha, transposed].join('|');
     const plan = this.planFor(planKey, () =>
       this.addon.createPlan(geometry, hasBias, activation, alpha, transposed),
     );
+    // A shape oneDNN refuses is wasm's to compute.
+    if (plan === null) return own.kernelFunc(args) as tf.TensorInfo;
+    // Safe: registered on the wasm backend only (native-kernels.ts).
+    const backend = args.backend as unknown as BackendWasm;
     this.filters.releaseDisposed((dataId) => backend.dataIdMap.has(dataId));
-    const packed = this.filters.packed(
-      filter.dataId,
-      plan.plan,
-      planKey,
-      plan.packedFilterBytes,
-      () => backend.typedArrayFromHeap(filter) as Float32Array,
-    );
-    // Views on the wasm heap are taken after every allocation in it: growing the heap detaches them.
-    this.addon.convolve(
-      plan.plan,
-      packed,
-      backend.typedArrayFromHeap(x) as Float32Array,
-      bias !== undefined ? (backend.typedArrayFromHeap(bias) as Float32Array) : null,
-      backend.typedArrayFromHeap(output) as Float32Array,
-    );
+    const output = backend.makeOutput(transposed ? info.inShape : info.outShape, 'float32');
+    try {
+      const packed = this.filters.packed(
+        filter.dataId,
+        plan.plan,
+        plan.id,
+        plan.packedFilterBytes,
+        () => backend.typedArrayFromHeap(filter) as Float32Array,
+      );
+      // Views on the wasm heap are taken after every allocation in it: growing the heap detaches
+      // them.
+      this.addon.convolve(
+        plan.plan,
+        packed,
+        backend.typedArrayFromHeap(x) as Float32Array,
+        bias !== undefined ? (backend.typedArrayFromHeap(bias) as Float32Array) : null,
+        backend.typedArrayFromHeap(output) as Float32Array,
+      );
+    } catch (error) {
+      backend.disposeData(output.dataId);
+      throw error;
+    }
     return output;
   }
 
-  private planFor(key: string, create: () => NativePlan): PlanEntry {
+  /** The plan for `key`, made by `create` once; `null` when oneDNN refuses the shape. */
+  private planFor(key: string, create: () => NativePlan): PlanEntry | null {
     const kept = this.plans.get(key);
-    if (kept) return kept;
-    const plan = create();
-    const entry = { plan, packedFilterBytes: this.addon.planInfo(plan).packedFilterBytes };
+    if (kept !== undefined) return kept;
+    let entry: PlanEntry | null = null;
+    try {
+      const plan = create();
+      const id = `plan${this.nextPlanId++}`;
+      entry = { plan, id, packedFilterBytes: this.addon.planInfo(plan).packedFilterBytes };
+    } catch {
+      // Remembered: the refusal is a property of the shape.
+    }
     if (this.plans.size >= MAX_PLANS) {
       // The oldest plan goes; the addon frees it when its handle is collected. Filters packed for
-      // it stay valid: a plan made again for the same key wants the same layout.
+      // it are keyed by its id, so a plan made again for the shape packs its own.
       this.plans.delete(this.plans.keys().next().value as string);
     }
     this.plans.set(key, entry);

@@ -9,7 +9,7 @@
  */
 import type { OneDnnAddon, NativePackedFilter, NativePlan } from './onednn-addon';
 
-/** What the cache holds now (see {@link nativeConvolutionCache}). */
+/** What the cache holds now (see `nativeFilterCache()`). */
 export interface PackedFilterCacheUsage {
   /** Packed filters kept. */
   readonly filters: number;
@@ -42,8 +42,8 @@ export class PackedFilterCache {
   ) {}
 
   /**
-   * The packed copy of `filter` (whose tensor has data id `dataId`) for `plan`; `read` gives the
-   * filter's values when it must be packed.
+   * The packed copy of the filter whose tensor has data id `dataId`, for `plan` (named `planKey`:
+   * one copy per filter and plan); `read` gives the filter's values when it must be packed.
    */
   packed(
     dataId: object,

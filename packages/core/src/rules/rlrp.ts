@@ -39,7 +39,9 @@ function weightsAtUnitScale(op: LinearOp): LinearParams | undefined {
 function massesTrusted(masses: Float32Array): boolean {
   for (let b = 0; b < masses.length / 2; b++) {
     const [massIn, massOut] = [masses[2 * b], masses[2 * b + 1]];
-    const factor = massOut / massIn; // in float64
+    // In float64 for the test only; the step divides in float32 on the engine (the same value:
+    // float64's quotient of two float32 values rounds to the correctly rounded float32 one).
+    const factor = massOut / massIn;
     const trusted =
       Number.isFinite(massOut) &&
       massIn >= MIN_TRUSTED_MASS &&
