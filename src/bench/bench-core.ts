@@ -104,7 +104,7 @@ const CASES: readonly BenchCase[] = [
     build: async () => resnet50({ inputShape: [224, 224, 3], classes: 1000 }),
     inputShape: [224, 224, 3],
     batch: 1,
-    rules: ['rlrp'],
+    rules: ['rlrp', 'epsilon', 'EpsilonPlusFlat'],
   },
   {
     model: 'mnist-cnn-shipped',
