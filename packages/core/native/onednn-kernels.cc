@@ -78,6 +78,19 @@ bool readInt(napi_env env, napi_value value, int64_t* out) {
   return true;
 }
 
+// The float32 elements of a Float32Array of any length.
+bool readFloatArray(napi_env env, napi_value value, float** out, size_t* length) {
+  bool isTypedArray = false;
+  napi_is_typedarray(env, value, &isTypedArray);
+  if (!isTypedArray) return fail(env, "expected a Float32Array");
+  napi_typedarray_type arrayType;
+  void* data;
+  napi_get_typedarray_info(env, value, &arrayType, length, &data, nullptr, nullptr);
+  if (arrayType != napi_float32_array) return fail(env, "expected a Float32Array");
+  *out = static_cast<float*>(data);
+  return true;
+}
+
 // The float32 elements of a Float32Array (or nullptr for null when `optional`); `count` checked.
 bool readFloats(napi_env env, napi_value value, size_t count, bool optional, float** out) {
   napi_valuetype type;
@@ -86,16 +99,9 @@ bool readFloats(napi_env env, napi_value value, size_t count, bool optional, flo
     *out = nullptr;
     return true;
   }
-  bool isTypedArray = false;
-  napi_is_typedarray(env, value, &isTypedArray);
-  if (!isTypedArray) return fail(env, "expected a Float32Array");
-  napi_typedarray_type arrayType;
   size_t length;
-  void* data;
-  napi_get_typedarray_info(env, value, &arrayType, &length, &data, nullptr, nullptr);
-  if (arrayType != napi_float32_array) return fail(env, "expected a Float32Array");
+  if (!readFloatArray(env, value, out, &length)) return false;
   if (length != count) return fail(env, "a Float32Array has the wrong number of elements");
-  *out = static_cast<float*>(data);
   return true;
 }
 
@@ -521,20 +527,15 @@ napi_value FiniteMinimum(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   engineOf(env, info, &argc, argv);
-  bool isTypedArray = false;
-  if (argc == 1) napi_is_typedarray(env, argv[0], &isTypedArray);
-  if (!isTypedArray) return fail(env, "finiteMinimum(x: Float32Array)"), nullptr;
-  napi_typedarray_type arrayType;
+  float* values;
   size_t length;
-  void* data;
-  napi_get_typedarray_info(env, argv[0], &arrayType, &length, &data, nullptr, nullptr);
-  if (arrayType != napi_float32_array) return fail(env, "expected a Float32Array"), nullptr;
-  const float* values = static_cast<const float*>(data);
+  if (argc != 1) return fail(env, "finiteMinimum(x: Float32Array)"), nullptr;
+  if (!readFloatArray(env, argv[0], &values, &length)) return nullptr;
   const int64_t count = static_cast<int64_t>(length);
   // A float32 is NaN or infinite exactly when its exponent bits are all ones. The minimum only
   // counts when every value is finite, so the loop may vectorise it without NaN's rules (simd).
   // Small tensors stay on this thread: waking the others costs more than they save.
-  const uint32_t* bits = static_cast<const uint32_t*>(data);
+  const uint32_t* bits = reinterpret_cast<const uint32_t*>(values);
   uint32_t nonFinite = 0;
   float minimum = std::numeric_limits<float>::infinity();
   if (count < kParallelElements) {
@@ -568,19 +569,11 @@ napi_value MassPerSample(napi_env env, napi_callback_info info) {
   if (argc != 3 || !readInt(env, argv[1], &batch) || batch < 1) {
     return fail(env, "massPerSample(x, batch, out)"), nullptr;
   }
-  bool isTypedArray = false;
-  napi_is_typedarray(env, argv[0], &isTypedArray);
-  if (!isTypedArray) return fail(env, "expected a Float32Array"), nullptr;
-  napi_typedarray_type arrayType;
+  float *x, *out;
   size_t length;
-  void* data;
-  napi_get_typedarray_info(env, argv[0], &arrayType, &length, &data, nullptr, nullptr);
-  if (arrayType != napi_float32_array || length % batch != 0) {
-    return fail(env, "x must be a Float32Array of whole samples"), nullptr;
-  }
-  float* out;
+  if (!readFloatArray(env, argv[0], &x, &length)) return nullptr;
+  if (length % batch != 0) return fail(env, "x must hold whole samples"), nullptr;
   if (!readFloats(env, argv[2], static_cast<size_t>(batch), false, &out)) return nullptr;
-  const float* x = static_cast<const float*>(data);
   const int64_t perSample = static_cast<int64_t>(length) / batch;
   for (int64_t b = 0; b < batch; b++) {
     const float* sample = x + b * perSample;

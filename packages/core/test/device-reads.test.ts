@@ -9,6 +9,7 @@ import { ExplainableModel } from '@rlrp/core';
 import { initEngine } from '../src/engine/init-engine';
 import { randomInputs, randomNetwork } from './reference/random-networks';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
+import { readsDuring } from './support/device-reads';
 
 expectNoTensorLeakPerTest();
 
@@ -24,18 +25,6 @@ function inputsOf(inputShape: readonly number[], seed: number): tf.Tensor {
     [2, ...inputShape],
     'float32',
   );
-}
-
-/** How many times `run` reads the backend. */
-function readsDuring(run: () => void): number {
-  const backend = tf.backend() as unknown as { readSync: (...args: unknown[]) => unknown };
-  const readSync = jest.spyOn(backend, 'readSync');
-  try {
-    run();
-    return readSync.mock.calls.length;
-  } finally {
-    readSync.mockRestore();
-  }
 }
 
 /** Reads of each of `rules`' explanations, in order, on one prepared session of `network`. */

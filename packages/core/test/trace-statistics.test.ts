@@ -1,23 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { prepare, DisposedError } from '../src/index';
 import { seededConvNet } from './support/seeded-conv-net';
+import { readsDuring } from './support/device-reads';
 
 /**
  * A trace's per-layer mass Σ|R| and sum ΣR: no device read until asked for, then one read for every
  * layer (an explorer click used to pay two reads per layer), with the values of the relevance.
  */
-
-/** Counts the backend's device reads while `run` runs (the real backend, called through). */
-function readsDuring(run: () => void): number {
-  const backend = tf.backend();
-  const spy = jest.spyOn(backend, 'readSync');
-  try {
-    run();
-    return spy.mock.calls.length;
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe('trace mass and sum', () => {
   let model: tf.LayersModel;
