@@ -46,9 +46,11 @@ const cases: [number[], number[], number[]][] = [
 describe('Slice on the wasm engine', () => {
   it.each(cases)('of %j from %j, size %j, equals the cpu backend’s', async (shape, begin, size) => {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
-      const values = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) =>
-        dtype === 'bool' ? i % 3 === 0 : (i * 7919) % 1000,
-      );
+      const length = shape.reduce((a, b) => a * b, 1);
+      const values =
+        dtype === 'bool'
+          ? Array.from({ length }, (_, i) => i % 3 === 0)
+          : Array.from({ length }, (_, i) => (i * 7919) % 1000);
       const onWasm = tf.tidy(() => tf.tensor(values, shape, dtype).slice(begin, size));
       const wasmValues = Array.from(onWasm.dataSync());
       const wasmShape = onWasm.shape;

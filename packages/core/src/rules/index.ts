@@ -1,4 +1,4 @@
-export type { Rule, LinearContext } from './rule';
+export type { Rule, LinearContext, Unchecked, UncheckedSteps } from './rule';
 export {
   classicalRule,
   type RuleDefinition,
