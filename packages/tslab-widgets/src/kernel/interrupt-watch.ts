@@ -21,6 +21,13 @@ const RUNNING = 1;
 const INTERRUPTED = 2;
 /** Word 1: how many commands the watcher carried out (the main thread waits on it). */
 const DONE = 1;
+/** Word 2: how many SIGINTs the watcher saw. */
+const SEEN = 2;
+/**
+ * How long the main thread gives the watcher to count a SIGINT both saw before deciding the
+ * watcher missed it (it was paused): the watcher's thread is idle and counts within microseconds.
+ */
+const MISSED_AFTER_MS = 50;
 /** The loop guard reads the shared state on every this-many calls. */
 const GUARD_PERIOD = 1024;
 /** How long the main thread waits for the watcher to carry out a command. */
@@ -47,6 +54,7 @@ try {
   const { Signal } = process.binding('signal_wrap');
   watcher = new Signal();
   watcher.onsignal = () => {
+    Atomics.add(state, ${SEEN}, 1);
     Atomics.compareExchange(state, ${STATE}, ${RUNNING}, ${INTERRUPTED});
     parentPort.postMessage({ signal: 'SIGINT' });
   };
@@ -72,8 +80,19 @@ parentPort.on('message', (command) => {
  * (tslab's interrupt of a pending `await`, Node's `breakOnSigint` for synchronous code) stays.
  */
 export class InterruptWatch {
-  private readonly state = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  private readonly state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  /**
+   * The watcher's count of SIGINTs at the main listener's last check, plus the SIGINTs the main
+   * listener saw since: when the watcher's count stays below it, the watcher missed one.
+   */
+  private seenByMain = 0;
   private worker: Worker | null = null;
+  /**
+   * True once the watcher thread runs: from then on it, not the main thread's
+   * `process.on('SIGINT')`, reports each interrupt (through `onSigint`). A signal the main thread
+   * has not handled yet is lost when tslab's `vm` call takes the SIGINT listeners away; the
+   * watcher's message is not.
+   */
   private isWatching = false;
 
   /**
@@ -84,16 +103,6 @@ export class InterruptWatch {
     private readonly log: (message: string) => void,
     private readonly onSigint: () => void,
   ) {}
-
-  /**
-   * True once the watcher thread receives SIGINT: from then on it, not the main thread's
-   * `process.on('SIGINT')`, reports each interrupt (through `onSigint`). A signal the main thread
-   * has not handled yet is lost when tslab's `vm` call takes the SIGINT listeners away; the
-   * watcher's message is not.
-   */
-  get watching(): boolean {
-    return this.isWatching;
-  }
 
   /** Starts the watcher thread and installs the loop guard as a global. */
   start(): void {
@@ -136,6 +145,29 @@ export class InterruptWatch {
     worker.stderr.on('data', (chunk: Buffer) => report(chunk.toString('utf8')));
     worker.unref(); // the kernel exits on shutdown whatever the watcher does
     this.worker = worker;
+  }
+
+  /**
+   * The main thread's `process.on('SIGINT')` listener. Before the watcher runs, it reports the
+   * interrupt itself. Once the watcher runs, the watcher reports each SIGINT it saw; but while
+   * it is paused around a cell's synchronous part (see {@link aroundScript}) a SIGINT that
+   * arrives outside the script itself reaches only this listener, which then reports it: a
+   * moment later, when the watcher's count shows it missed one.
+   */
+  mainThreadSigint(): void {
+    if (!this.isWatching) {
+      this.onSigint();
+      return;
+    }
+    this.seenByMain++;
+    setTimeout(() => {
+      const seenByWatcher = Atomics.load(this.state, SEEN);
+      if (seenByWatcher < this.seenByMain) {
+        this.cellInterrupted();
+        this.onSigint();
+      }
+      this.seenByMain = seenByWatcher;
+    }, MISSED_AFTER_MS);
   }
 
   /** A cell starts: an interrupt from now on stops its loops. */

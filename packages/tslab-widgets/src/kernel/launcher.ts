@@ -131,11 +131,10 @@ export async function startKernel(connectionFile: string): Promise<KernelServer>
     }),
   );
   server.captureStandardStreams();
-  // Once the watcher thread runs, it reports interrupts; this listener then only keeps Node's
-  // signal handler installed (with no SIGINT listener at all, a SIGINT would end the kernel).
-  process.on('SIGINT', () => {
-    if (!interruptWatch.watching) engine.interrupt();
-  });
+  // Once the watcher thread runs, it reports interrupts, and this listener only those it missed
+  // while paused; it also keeps Node's signal handler installed (with no SIGINT listener at all, a
+  // SIGINT would end the kernel).
+  process.on('SIGINT', () => interruptWatch.mainThreadSigint());
   interruptWatch.start();
   process.on('uncaughtException', (error) => server.reportError(error, 'an uncaught exception'));
   process.on('unhandledRejection', (reason) =>
