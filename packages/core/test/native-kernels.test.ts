@@ -13,6 +13,7 @@ import { Worker } from 'worker_threads';
 import { EngineError } from '../src/errors';
 import { initEngine } from '../src/engine/init-engine';
 import { nativeFilterCache, nativeKernelsActive } from '../src/engine/native-kernels';
+import { heapOutput } from '../src/engine/heap-output';
 import { finiteMinimumNatively } from '../src/engine/native-finite-minimum';
 import { massPerSampleNatively } from '../src/engine/native-mass-per-sample';
 import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
@@ -375,6 +376,19 @@ describe('the mass per sample', () => {
     const edges = tf.tidy(() => Array.from(massPerSampleNatively(edge).dataSync()));
     expect(edges).toEqual([Infinity, NaN, 0.75]);
     tf.dispose([x, edge]);
+  });
+});
+
+describe('a native kernel that throws', () => {
+  it('releases the output it allocated in the wasm heap', () => {
+    const backend = tf.backend() as unknown as Parameters<typeof heapOutput>[0];
+    const before = backend.numDataIds();
+    expect(() =>
+      heapOutput(backend, [64, 64], () => {
+        throw new Error('the addon refused');
+      }),
+    ).toThrow('the addon refused');
+    expect(backend.numDataIds()).toBe(before);
   });
 });
 

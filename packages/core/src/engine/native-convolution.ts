@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapFloats, heapOutput } from './heap-output';
 import { NATIVE_ACTIVATIONS, type NativePlan, type OneDnnAddon } from './onednn-addon';
 import { PackedFilterCache, type PackedFilterCacheUsage } from './packed-filter-cache';
 
@@ -131,29 +132,22 @@ export class NativeConvolutions {
     // Safe: registered on the wasm backend only (native-kernels.ts).
     const backend = args.backend as unknown as BackendWasm;
     this.filters.releaseDisposed((dataId) => backend.dataIdMap.has(dataId));
-    const output = backend.makeOutput(transposed ? info.inShape : info.outShape, 'float32');
-    try {
+    return heapOutput(backend, transposed ? info.inShape : info.outShape, (output) => {
       const packed = this.filters.packed(
         filter.dataId,
         plan.plan,
         plan.id,
         plan.packedFilterBytes,
-        () => backend.typedArrayFromHeap(filter) as Float32Array,
+        () => heapFloats(backend, filter),
       );
-      // Views on the wasm heap are taken after every allocation in it: growing the heap detaches
-      // them.
       this.addon.convolve(
         plan.plan,
         packed,
-        backend.typedArrayFromHeap(x) as Float32Array,
-        bias !== undefined ? (backend.typedArrayFromHeap(bias) as Float32Array) : null,
-        backend.typedArrayFromHeap(output) as Float32Array,
+        heapFloats(backend, x),
+        bias !== undefined ? heapFloats(backend, bias) : null,
+        heapFloats(backend, output),
       );
-    } catch (error) {
-      backend.disposeData(output.dataId);
-      throw error;
-    }
-    return output;
+    });
   }
 
   /** The plan for `key`, made by `create` once; `null` when oneDNN refuses the shape. */

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapFloats, heapOutput } from './heap-output';
 import type { OneDnnAddon } from './onednn-addon';
 
 /** The kernel's name (no tfjs operation has it). */
@@ -19,14 +20,10 @@ export function finiteMinimumKernel(addon: OneDnnAddon): tf.KernelFunc {
     // Safe: registered on the wasm backend only (native-kernels.ts).
     const backend = args.backend as unknown as BackendWasm;
     const x = args.inputs.x as tf.TensorInfo;
-    const output = backend.makeOutput([2], 'float32');
-    // Views on the wasm heap are taken after every allocation in it: growing the heap detaches them.
-    const minimum = addon.finiteMinimum(backend.typedArrayFromHeap(x) as Float32Array);
-    (backend.typedArrayFromHeap(output) as Float32Array).set([
-      Number.isNaN(minimum) ? NaN : 0,
-      minimum,
-    ]);
-    return output;
+    return heapOutput(backend, [2], (output) => {
+      const minimum = addon.finiteMinimum(heapFloats(backend, x));
+      heapFloats(backend, output).set([Number.isNaN(minimum) ? NaN : 0, minimum]);
+    });
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapFloats, heapOutput } from './heap-output';
 import type { OneDnnAddon } from './onednn-addon';
 
 /** The kernel's name (no tfjs operation has it). */
@@ -18,14 +19,9 @@ export function massPerSampleKernel(addon: OneDnnAddon): tf.KernelFunc {
     const backend = args.backend as unknown as BackendWasm;
     const x = args.inputs.x as tf.TensorInfo;
     const batch = x.shape[0];
-    const output = backend.makeOutput([batch], 'float32');
-    // Views on the wasm heap are taken after every allocation in it: growing the heap detaches them.
-    addon.massPerSample(
-      backend.typedArrayFromHeap(x) as Float32Array,
-      batch,
-      backend.typedArrayFromHeap(output) as Float32Array,
+    return heapOutput(backend, [batch], (output) =>
+      addon.massPerSample(heapFloats(backend, x), batch, heapFloats(backend, output)),
     );
-    return output;
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapFloats, heapOutput } from './heap-output';
 import type { OneDnnAddon } from './onednn-addon';
 
 interface MatMulAttrs {
@@ -50,34 +51,33 @@ export function nativeMatMulKernel(addon: OneDnnAddon, own: tf.KernelConfig): tf
     if (!servable) return own.kernelFunc(args) as tf.TensorInfo;
 
     const both2d = a.shape.length === 2 && b.shape.length === 2;
-    const output = backend.makeOutput(both2d ? [m, n] : [batch, m, n], 'float32');
-    // Views on the wasm heap are taken after every allocation in it: growing the heap detaches them.
-    const as = backend.typedArrayFromHeap(a) as Float32Array;
-    const bs = backend.typedArrayFromHeap(b) as Float32Array;
-    const out = backend.typedArrayFromHeap(output) as Float32Array;
-    if (bias !== undefined) {
-      // The product accumulates onto the bias, one copy of it per row.
-      const biasValues = backend.typedArrayFromHeap(bias) as Float32Array;
-      for (let row = 0; row < batch * m; row++) out.set(biasValues, row * n);
-    }
-    for (let i = 0; i < batch; i++) {
-      const ai = batchA === 1 ? 0 : i;
-      const bi = batchB === 1 ? 0 : i;
-      addon.gemm(
-        attrs.transposeA,
-        attrs.transposeB,
-        m,
-        n,
-        k,
-        as.subarray(ai * m * k, (ai + 1) * m * k),
-        bs.subarray(bi * k * n, (bi + 1) * k * n),
-        out.subarray(i * m * n, (i + 1) * m * n),
-        bias !== undefined,
-      );
-    }
-    if (activation === 'relu') {
-      for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0; // NaN stays, as in tfjs
-    }
-    return output;
+    return heapOutput(backend, both2d ? [m, n] : [batch, m, n], (output) => {
+      const as = heapFloats(backend, a);
+      const bs = heapFloats(backend, b);
+      const out = heapFloats(backend, output);
+      if (bias !== undefined) {
+        // The product accumulates onto the bias, one copy of it per row.
+        const biasValues = heapFloats(backend, bias);
+        for (let row = 0; row < batch * m; row++) out.set(biasValues, row * n);
+      }
+      for (let i = 0; i < batch; i++) {
+        const ai = batchA === 1 ? 0 : i;
+        const bi = batchB === 1 ? 0 : i;
+        addon.gemm(
+          attrs.transposeA,
+          attrs.transposeB,
+          m,
+          n,
+          k,
+          as.subarray(ai * m * k, (ai + 1) * m * k),
+          bs.subarray(bi * k * n, (bi + 1) * k * n),
+          out.subarray(i * m * n, (i + 1) * m * n),
+          bias !== undefined,
+        );
+      }
+      if (activation === 'relu') {
+        for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0; // NaN stays, as in tfjs
+      }
+    });
   };
 }

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapFloats, heapOutput } from './heap-output';
 import type { OneDnnAddon } from './onednn-addon';
 
 /** The kernel's name (no tfjs operation has it). */
@@ -28,15 +29,14 @@ export function windowMaximaKernel(addon: OneDnnAddon): tf.KernelFunc {
     const attrs = args.attrs as unknown as RouteAttrs;
     const x = args.inputs.x as tf.TensorInfo;
     const r = args.inputs.r as tf.TensorInfo;
-    const output = backend.makeOutput([...x.shape], 'float32');
-    // Views on the wasm heap are taken after every allocation in it: growing the heap detaches them.
-    addon.routeToWindowMaxima(
-      backend.typedArrayFromHeap(x) as Float32Array,
-      backend.typedArrayFromHeap(r) as Float32Array,
-      backend.typedArrayFromHeap(output) as Float32Array,
-      [...x.shape, r.shape[1], r.shape[2], ...attrs.kernel, ...attrs.strides, ...attrs.padBefore],
+    return heapOutput(backend, x.shape, (output) =>
+      addon.routeToWindowMaxima(
+        heapFloats(backend, x),
+        heapFloats(backend, r),
+        heapFloats(backend, output),
+        [...x.shape, r.shape[1], r.shape[2], ...attrs.kernel, ...attrs.strides, ...attrs.padBefore],
+      ),
     );
-    return output;
   };
 }
 
