@@ -61,6 +61,16 @@ describe('ExplainPool', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('with pinToCores, its one worker pinned to a core explains the same relevance', async () => {
+    const pinned = await ExplainPool.start(model, { workers: 1, pinToCores: true });
+    const expected = inThisThread(model, x, 2);
+    const relevance = await pinned.explain(x, { rule: 'EpsilonPlusFlat', target: 2 });
+    const got = relevance.dataSync();
+    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-5);
+    relevance.dispose();
+    await pinned.close();
+  });
+
   it('passes a worker’s failure on as a typed error, and keeps working', async () => {
     await expect(pool.explain(x, { rule: 'epsilon', target: 99 })).rejects.toThrow(EngineError);
     const again = await pool.explain(x, { rule: 'epsilon', target: 0 });

@@ -19,11 +19,13 @@ export interface ExplainPoolOptions {
   /** Worker threads, each with its own single-threaded wasm engine; default one per logical core. */
   readonly workers?: number;
   /**
-   * Pin each worker to a core of its own when there are at most as many workers as cores this
-   * process may use and the native kernels are built (they carry the call); default `true`. A
-   * thread that stays on one core keeps its caches: one thread pinned compared 2048 images in
-   * 18.5 s against 20.1 s unpinned, and two pinned workers explained a few percent faster
-   * (docs/performance.md). Turn it off when other work shares the machine's cores.
+   * Pin each worker to a core of its own (the lowest cores this process may use) when there are
+   * at most as many workers as those cores and the native kernels are built (they carry the
+   * call); default `false`. A thread that stays on one core keeps its caches: one thread pinned
+   * compared 2048 images in 18.5 s against 20.1 s unpinned, but two pinned workers explained only
+   * a few percent faster, within noise (docs/performance.md). Off by default because every pool
+   * pins to the same lowest cores: two pools, or two processes, would share them while others
+   * idle. Use it for one pool on a machine it has to itself.
    */
   readonly pinToCores?: boolean;
 }
@@ -136,7 +138,7 @@ export class ExplainPool {
     );
     try {
       const artifacts = await modelArtifacts(model);
-      const cores = options.pinToCores === false ? null : coresForWorkers(count);
+      const cores = options.pinToCores === true ? coresForWorkers(count) : null;
       await Promise.all(
         pool.workers.map((w, i) =>
           w.send({ kind: 'load', ...artifacts, core: cores?.[i] ?? null }),
