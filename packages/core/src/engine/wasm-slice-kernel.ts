@@ -28,6 +28,12 @@ function sliceFromHeap(own: tf.KernelConfig): tf.KernelFunc {
     const to = backend.typedArrayFromHeap(output);
     const rank = x.shape.length;
     const strides = tf.util.computeStrides(x.shape);
+    if (tf.slice_util.isSliceContinous(x.shape, begin, size)) {
+      // One block (a leading-axis slice, the widgets' sample of a batch): one copy.
+      const offset = tf.slice_util.computeFlatOffset(begin, strides);
+      to.set(from.subarray(offset, offset + to.length));
+      return output;
+    }
     const row = size[rank - 1];
     // An odometer over every axis but the last; each step copies one contiguous row.
     const index = new Array<number>(rank - 1).fill(0);
