@@ -57,7 +57,7 @@ async function child(rule: string, threads: number): Promise<void> {
 function main(): void {
   const rules = (argument('--rules') ?? 'epsilon,rlrp,EpsilonPlusFlat').split(',');
   const runs = countArgument('--runs', 1);
-  const threads = Number(argument('--threads') ?? 1);
+  const threads = countArgument('--threads', 1);
   // Rules alternate within each round, so that every rule sees the same spread of machine load.
   for (let run = 0; run < runs; run++) {
     for (const rule of rules) {
@@ -72,7 +72,7 @@ function main(): void {
 
 const childRule = argument('--child');
 if (childRule) {
-  void child(childRule, Number(argument('--threads') ?? 1));
+  void child(childRule, countArgument('--threads', 1));
 } else {
   main();
 }

@@ -223,9 +223,28 @@ describe('evaluation options fail loudly', () => {
     await expect(compare({ explainBatchSize: -1 })).rejects.toMatchObject({
       option: 'explainBatchSize',
     });
-    // A worker count that is not a whole number ≥ 1 fails before any worker starts.
+    expect(tf.memory().numTensors).toBe(beforeModel);
+    model.dispose();
+  });
+
+  it('compareMethods rejects workers 0, 1.5 and NaN before any worker starts', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [SIDE, SIDE, 1] }),
+        tf.layers.dense({ units: CLASSES }),
+      ],
+    });
+    const beforeModel = tf.memory().numTensors;
     for (const workers of [0, 1.5, NaN]) {
-      await expect(compare({ workers })).rejects.toMatchObject({ option: 'workers' });
+      await expect(
+        compareMethods({
+          model,
+          images,
+          labels: [0, 1],
+          methods: [{ name: 'R-LRP', rule: 'rlrp' }],
+          workers,
+        }),
+      ).rejects.toMatchObject({ option: 'workers' });
     }
     expect(tf.memory().numTensors).toBe(beforeModel);
     model.dispose();

@@ -138,26 +138,32 @@ describe('peak memory of an explanation', () => {
     });
   }
 
-  it("keeps no flipped kernel for a layer that switches to Winograd, only Winograd's kernel", async () => {
-    // Winograd serves the wasm engine's own convolutions; the native kernels replace it.
-    await initEngine({ engine: 'wasm', nativeKernels: false });
-    // 64→64 3×3 layers: Winograd pays, from their second transpose on.
-    const model = convChain(2, 8, 64);
-    const input = tf.randomUniform([1, 8, 8, 64], 0, 1, 'float32', 8);
-    explain(model, input, { rule: 'epsilon' }).dispose();
-    // LRP-ε rewrites no weights; the first (direct) transposes flipped the kernels only for the
-    // call: the cache holds less than one flipped kernel (a few scalars at most).
-    const kernelBytes = 3 * 3 * 64 * 64 * 4;
-    expect(explainCacheMemory().bytes).toBeLessThan(kernelBytes / 100);
-    explain(model, input, { rule: 'epsilon' }).dispose();
-    // Then each layer keeps its 16 Winograd matrices (64×64) and the transform's filters.
-    const matrixBytes = 2 * 16 * 64 * 64 * 4;
-    expect(explainCacheMemory().bytes).toBeGreaterThanOrEqual(matrixBytes);
-    expect(explainCacheMemory().bytes).toBeLessThan(1.1 * matrixBytes);
-    releaseExplainCache();
-    tf.dispose(input);
-    model.dispose();
-    await initEngine({ engine: 'wasm' });
+  describe("on wasm's own kernels (Winograd serves them; the native kernels replace it)", () => {
+    beforeAll(async () => {
+      await initEngine({ engine: 'wasm', nativeKernels: false });
+    });
+    afterAll(async () => {
+      await initEngine({ engine: 'wasm' });
+    });
+
+    it("keeps no flipped kernel for a layer that switches to Winograd, only Winograd's kernel", () => {
+      // 64→64 3×3 layers: Winograd pays, from their second transpose on.
+      const model = convChain(2, 8, 64);
+      const input = tf.randomUniform([1, 8, 8, 64], 0, 1, 'float32', 8);
+      explain(model, input, { rule: 'epsilon' }).dispose();
+      // LRP-ε rewrites no weights; the first (direct) transposes flipped the kernels only for the
+      // call: the cache holds less than one flipped kernel (a few scalars at most).
+      const kernelBytes = 3 * 3 * 64 * 64 * 4;
+      expect(explainCacheMemory().bytes).toBeLessThan(kernelBytes / 100);
+      explain(model, input, { rule: 'epsilon' }).dispose();
+      // Then each layer keeps its 16 Winograd matrices (64×64) and the transform's filters.
+      const matrixBytes = 2 * 16 * 64 * 64 * 4;
+      expect(explainCacheMemory().bytes).toBeGreaterThanOrEqual(matrixBytes);
+      expect(explainCacheMemory().bytes).toBeLessThan(1.1 * matrixBytes);
+      releaseExplainCache();
+      tf.dispose(input);
+      model.dispose();
+    });
   });
 
   it('explainOnce ends its session: explaining again is refused', () => {

@@ -4,10 +4,10 @@ import type { ExplanationSession } from '../session';
 import type { RuleChoice, Target } from '../types';
 import { checkImages, resolveBatchSize, type ProgressCallback } from './metric-options';
 
-/** Channel-summed relevance of a batch of images for one rule, with its count of non-finite values. */
 /** Images per explanation batch when none is given (what the memory of a 224² batch allows). */
 export const DEFAULT_EXPLAIN_BATCH_SIZE = 32;
 
+/** Channel-summed relevance of a batch of images for one rule, with its count of non-finite values. */
 export interface RelevanceScores {
   /** Signed relevance summed over channels, `[n · h · w]` (NHW order). */
   readonly scores: Float32Array;
