@@ -3,11 +3,20 @@
  * relevance must be identical on every run, or tables could not be reproduced.
  */
 
-/** Mulberry32: a tiny 32-bit PRNG fully determined by its seed; returns values in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
+/** What Mulberry32 adds to its state on every draw. */
+const MULBERRY32_STEP = 0x6d2b79f5;
+
+/**
+ * Mulberry32: a tiny 32-bit PRNG fully determined by its seed; returns values in [0, 1).
+ * `skip`: start as if `skip` values had been drawn already. The state only ever advances by a
+ * constant step, so this costs one multiplication, not `skip` draws (a slice of a large set skips
+ * the permutations of every image before it).
+ */
+export function mulberry32(seed: number, skip = 0): () => number {
+  // (seed + skip · step) mod 2³²; `skip % 2³²` is exact for any whole number below 2⁵³.
+  let state = ((seed >>> 0) + (Math.imul(skip % 2 ** 32, MULBERRY32_STEP) >>> 0)) >>> 0;
   return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
+    state = (state + MULBERRY32_STEP) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -28,9 +37,9 @@ function shuffleInPlace(order: Int32Array, random: () => number): void {
 /**
  * One random permutation of `0 … pixels−1` per sample, all drawn from a single stream seeded with
  * `seed`: sample i always gets the same permutation for the same seed and pixel count.
- * `firstSample` says where these samples start in a larger set: the stream is advanced past the
- * permutations of samples `0 … firstSample−1`, so a slice gets exactly the permutations the same
- * samples get in the whole set.
+ * `firstSample` says where these samples start in a larger set: the stream starts past the
+ * permutations of samples `0 … firstSample−1` (at once, see `mulberry32`'s `skip`), so a slice gets
+ * exactly the permutations the same samples get in the whole set.
  * Returned flat: permutation of sample `firstSample + i` at `[i·pixels, (i+1)·pixels)`.
  */
 export function randomRankings(
@@ -39,10 +48,8 @@ export function randomRankings(
   seed: number,
   firstSample = 0,
 ): Int32Array {
-  const random = mulberry32(seed);
   // Fisher–Yates draws pixels − 1 numbers per permutation.
-  const skipped = firstSample * Math.max(0, pixels - 1);
-  for (let i = 0; i < skipped; i++) random();
+  const random = mulberry32(seed, firstSample * Math.max(0, pixels - 1));
   const all = new Int32Array(samples * pixels);
   for (let s = 0; s < samples; s++) {
     const order = all.subarray(s * pixels, (s + 1) * pixels);

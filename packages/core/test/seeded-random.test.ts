@@ -1,0 +1,40 @@
+import { mulberry32, randomRankings } from '../src/evaluate/seeded-random';
+
+/**
+ * The seeded stream behind the random rankings: starting `skip` draws in gives what drawing them
+ * one by one gives, so a slice of a large set gets its images' permutations without replaying the
+ * stream of every image before it.
+ */
+
+/** The stream of `seed` after `skip` draws, drawn one by one. */
+function drawnPast(seed: number, skip: number, count: number): number[] {
+  const random = mulberry32(seed);
+  for (let i = 0; i < skip; i++) random();
+  return Array.from({ length: count }, random);
+}
+
+describe('mulberry32 with skip', () => {
+  it('continues the stream exactly where drawing skip values one by one leaves it', () => {
+    for (const seed of [0, 1, 42, 0x7fffffff, 0xffffffff]) {
+      for (const skip of [0, 1, 2, 783, 100_003]) {
+        const skipped = mulberry32(seed, skip);
+        expect(Array.from({ length: 5 }, skipped)).toEqual(drawnPast(seed, skip, 5));
+      }
+    }
+  });
+
+  it('wraps the 32-bit state as drawing does, also past 2³² draws', () => {
+    // The state advances by a constant step mod 2³²: 2³² draws bring it back to the start.
+    const start = Array.from({ length: 3 }, mulberry32(7));
+    expect(Array.from({ length: 3 }, mulberry32(7, 2 ** 32))).toEqual(start);
+    expect(Array.from({ length: 3 }, mulberry32(7, 3 * 2 ** 32 + 5))).toEqual(drawnPast(7, 5, 3));
+  });
+
+  it('gives a slice of the set the permutations of the same images in the whole set', () => {
+    const pixels = 50;
+    const whole = randomRankings(40, pixels, 9);
+    expect(Array.from(randomRankings(7, pixels, 9, 33))).toEqual(
+      Array.from(whole.subarray(33 * pixels)),
+    );
+  });
+});
