@@ -6,9 +6,9 @@
  * 2. `compareMethods`: the whole evaluation protocol (explanations, keep-top-k, deletion and
  *    insertion curves) on one image set, run by run in turn: in this thread with the whole process
  *    pinned to one core (`taskset -a -p`, the one-core baseline; `--no-one-core` skips it), then
- *    unpinned with `workers: 1` (this thread) and `workers: N`; one line each. Each run includes
- *    starting its pool: the throughput users get. `speedup_vs_one_core` (on the unpinned lines) is
- *    issue #14's "1 → N cores".
+ *    unpinned with `workers: 1` (this thread) and `workers: N` (this thread and N − 1 workers);
+ *    one line each. Each run includes starting its pool: the throughput users get.
+ *    `speedup_vs_one_core` (on the unpinned lines) is issue #14's "1 → N cores".
  *
  *   npm run bench:pool                                   MNIST CNN, batch 256, R-LRP, 1 vs 2 workers
  *   npm run bench:pool -- --workers 4 --batch 512 --runs 9 --compare-images 512 --compare-runs 5
@@ -37,7 +37,7 @@ import {
 import { median, medians, timedAsync, type Timing } from './timing';
 
 const MODEL = 'mnist-cnn-shipped';
-/** Two named rules (explained on the workers) of the reproduce table. */
+/** Two named rules (explained by every thread on its slices) of the reproduce table. */
 const METHODS: readonly ExplanationMethod[] = [
   { name: 'rlrp', rule: 'rlrp' },
   { name: 'EpsilonPlusFlat', rule: 'EpsilonPlusFlat' },

@@ -1,4 +1,5 @@
 import * as os from 'os';
+import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import {
   compareMethods,
@@ -12,7 +13,8 @@ import {
   type RuleName,
 } from '../src/index';
 import { ExplainPool } from '../src/engine/explain-pool';
-import { sliceCount } from '../src/evaluate/compare-on-pool';
+import { initEngine } from '../src/engine/init-engine';
+import { comparisonSlices } from '../src/evaluate/compare-on-pool';
 import { seededConvNet } from './support/seeded-conv-net';
 
 /**
@@ -96,7 +98,7 @@ describe('compareMethods on a pool of workers', () => {
     model.dispose();
   });
 
-  it('gives the comparison of this thread with 2 workers, in order, without leaking tensors', async () => {
+  it('gives the comparison of this thread on 2 threads, in order, without leaking tensors', async () => {
     const before = tf.memory().numTensors;
     const single = await compareMethods({ ...options, workers: 1 });
     const progress: string[] = [];
@@ -113,7 +115,8 @@ describe('compareMethods on a pool of workers', () => {
       pooled.methods[0].deletion.meanScore[4],
     );
     // Slices of 4 and 5 images: 2 + 3 metric batches; the explain stage counts this thread's
-    // ceil(9 / 3) = 3 batches (the rule object) and then the workers' 2 + 2 (the named rules).
+    // ceil(9 / 3) = 3 batches (the rule object, whole set) and then the slices' 2 + 2 (the named
+    // rules, on this thread or the worker).
     const explain = progress.filter((p) => p.startsWith('explain '));
     expect(explain.slice(0, 3)).toEqual(['explain 1/7', 'explain 2/7', 'explain 3/7']);
     expect(explain).toHaveLength(7);
@@ -129,9 +132,7 @@ describe('compareMethods on a pool of workers', () => {
     expectSameComparison(pooled, single);
   });
 
-  it('cuts a larger set into more slices than workers, handed to whichever worker is free', async () => {
-    // 100 images on 2 workers: 3 slices (at least 32 images each), so one worker takes two.
-    expect(sliceCount(100, 2)).toBe(3);
+  it('cuts a larger set into slices that this thread and the worker take from one queue', async () => {
     const many = tf.randomUniform([100, 10, 10, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
     const labels = Array.from({ length: 100 }, (_, i) => i % 3);
     const set = {
@@ -141,45 +142,122 @@ describe('compareMethods on a pool of workers', () => {
       baseline: 0.5,
       methods: options.methods.slice(0, 2),
     };
+    const launch = jest.spyOn(ExplainPool, 'launch');
+    const compare = jest.spyOn(ExplainPool.prototype, 'compare');
     try {
       const before = tf.memory().numTensors;
       const single = await compareMethods({ ...set, workers: 1 });
       const done: string[] = [];
-      const compare = jest.spyOn(ExplainPool.prototype, 'compare');
-      let pooled: MethodComparisonWithMaps;
-      try {
-        pooled = await compareMethods({
-          ...set,
-          workers: 2,
-          onProgress: (p) => done.push(`${p.stage} ${p.done}/${p.total}`),
-        });
-        const [slices] = compare.mock.calls[0];
-        expect(slices.map((slice) => slice.shape[0])).toEqual([33, 33, 34]);
-        expect(slices.map((slice) => slice.firstSample)).toEqual([5, 38, 71]);
-      } finally {
-        compare.mockRestore();
-      }
+      const pooled = await compareMethods({
+        ...set,
+        workers: 2,
+        onProgress: (p) => done.push(`${p.stage} ${p.done}/${p.total}`),
+      });
+      // This thread runs the workers' engine (single-threaded wasm): it is one of the 2 threads.
+      expect(launch.mock.calls[0][1]).toEqual({ workers: 1 });
+      const [shared] = compare.mock.calls[0];
+      expect(shared.slices.map((slice) => slice.end - slice.start)).toEqual([33, 33, 34]);
+      expect(shared.firstSample).toBe(5);
+      // The images go to the worker once, in shared memory, not as a copy per slice.
+      expect(shared.images).toBeInstanceOf(SharedArrayBuffer);
+      expect(shared.images.byteLength).toBe(100 * 100 * 4);
       expect(tf.memory().numTensors).toBe(before);
       expectSameComparison(pooled, single, 100);
       // Slices of 33, 33 and 34 images in explain batches of 3: 11 + 11 + 12, counted as one stage.
       expect(done).toContain('explain 34/34');
       expect(done.filter((p) => p.startsWith('explain '))).toHaveLength(34);
     } finally {
+      launch.mockRestore();
+      compare.mockRestore();
       many.dispose();
     }
   });
 
-  it('slices: one per worker for a small set, up to 8 per worker of at least 32 images', () => {
-    expect(sliceCount(9, 2)).toBe(2);
-    expect(sliceCount(63, 2)).toBe(2);
-    expect(sliceCount(96, 2)).toBe(3);
-    expect(sliceCount(2048, 2)).toBe(16);
-    expect(sliceCount(10000, 4)).toBe(32);
-    expect(sliceCount(3, 8)).toBe(3);
+  it('slices: about 32 images each, at least one per thread, at most one per image', () => {
+    const sizes = (samples: number, threads: number) =>
+      comparisonSlices(samples, threads).map((slice) => slice.end - slice.start);
+    expect(sizes(9, 2)).toEqual([4, 5]);
+    expect(sizes(63, 2)).toEqual([31, 32]);
+    expect(sizes(100, 2)).toEqual([33, 33, 34]);
+    expect(sizes(2048, 2)).toEqual(Array.from({ length: 64 }, () => 32));
+    expect(sizes(3, 8)).toEqual([1, 1, 1]);
+    const large = comparisonSlices(10000, 4);
+    expect(large).toHaveLength(313);
+    expect(large[0].start).toBe(0);
+    expect(large[312].end).toBe(10000);
+    large.slice(1).forEach((slice, i) => expect(slice.start).toBe(large[i].end));
   });
 
-  it('passes a worker’s failure on as a typed error and ends the pool', async () => {
-    const start = jest.spyOn(ExplainPool, 'start');
+  it('with another backend here, the workers take every slice (this thread does not join)', async () => {
+    const named = { ...options, baseline: 0.5, methods: options.methods.slice(0, 2) };
+    const single = await compareMethods({ ...named, workers: 1 });
+    const launch = jest.spyOn(ExplainPool, 'launch');
+    await tf.setBackend('cpu');
+    try {
+      const pooled = await compareMethods({ ...named, workers: 2 });
+      expect(launch.mock.calls[0][1]).toEqual({ workers: 2 });
+      // Every image was compared on a worker's wasm engine: the comparison of this thread on wasm.
+      expectSameComparison(pooled, single);
+    } finally {
+      await tf.setBackend('wasm');
+      launch.mockRestore();
+    }
+  });
+
+  it('the workers run this thread’s kernels: wasm’s own when this thread turned the native ones off', async () => {
+    const named = { ...options, baseline: 0.5, methods: options.methods.slice(0, 2) };
+    const post = jest.spyOn(Worker.prototype, 'postMessage');
+    await initEngine({ engine: 'wasm', nativeKernels: false });
+    try {
+      const single = await compareMethods({ ...named, workers: 1 });
+      const pooled = await compareMethods({ ...named, workers: 2 });
+      const loads = post.mock.calls
+        .map(([message]) => message as { kind: string; nativeKernels?: boolean })
+        .filter((message) => message.kind === 'load');
+      expect(loads.map((load) => load.nativeKernels)).toEqual([false]);
+      expectSameComparison(pooled, single);
+    } finally {
+      post.mockRestore();
+      await initEngine({ engine: 'wasm' });
+    }
+  });
+
+  it('a worker that dies is an EngineError that ends the pool; the default pool then runs here', async () => {
+    const launch = ExplainPool.launch.bind(ExplainPool);
+    // Every pool's worker dies as a crash would end it (from outside the pool), right after launch.
+    const dying = jest.spyOn(ExplainPool, 'launch').mockImplementation(async (...args) => {
+      const pool = await launch(...args);
+      const [{ worker }] = (pool as unknown as { workers: { worker: Worker }[] }).workers;
+      await worker.terminate();
+      return pool;
+    });
+    const named = { ...options, baseline: 0.5, methods: options.methods.slice(0, 1) };
+    try {
+      const before = tf.memory().numTensors;
+      const asked = compareMethods({ ...named, workers: 2 });
+      await expect(asked).rejects.toThrow(EngineError);
+      await expect(asked).rejects.toThrow(/exited/);
+      const pool = await (dying.mock.results[0].value as Promise<ExplainPool>);
+      await expect(pool.explain(images)).rejects.toThrow(DisposedError);
+      expect(tf.memory().numTensors).toBe(before);
+      // A pool the caller did not ask for: its failure is retried in this thread.
+      const many = tf.tile(images, [15, 1, 1, 1]) as tf.Tensor4D; // 135 images: a pool on 2 cores
+      try {
+        const labels = Array.from({ length: 135 }, (_, i) => i % 3);
+        const set = { ...named, images: many, labels };
+        const retried = await compareMethods(set);
+        if (os.availableParallelism() > 1) expect(dying).toHaveBeenCalledTimes(2);
+        expectSameComparison(retried, await compareMethods({ ...set, workers: 1 }), 135);
+      } finally {
+        many.dispose();
+      }
+    } finally {
+      dying.mockRestore();
+    }
+  });
+
+  it('passes a failure on as a typed error and ends the pool', async () => {
+    const start = jest.spyOn(ExplainPool, 'launch');
     try {
       const before = tf.memory().numTensors;
       const failing = compareMethods({
@@ -187,7 +265,8 @@ describe('compareMethods on a pool of workers', () => {
         methods: [{ name: 'unknown', rule: 'no-such-rule' as RuleName }],
         workers: 2,
       });
-      await expect(failing).rejects.toThrow(EngineError);
+      // This thread takes the first slice while the worker boots: the error is its own.
+      await expect(failing).rejects.toThrow(UnknownRuleError);
       await expect(failing).rejects.toThrow(/no-such-rule/);
       const pool = await (start.mock.results[0].value as Promise<ExplainPool>);
       await expect(pool.explain(images)).rejects.toThrow(DisposedError);
@@ -198,14 +277,14 @@ describe('compareMethods on a pool of workers', () => {
   });
 
   it('rejects with the abort reason and ends the pool when aborted mid-way', async () => {
-    const start = jest.spyOn(ExplainPool, 'start');
+    const start = jest.spyOn(ExplainPool, 'launch');
     try {
       const controller = new AbortController();
       const reason = new Error('stopped by the test');
       const aborted = compareMethods({
         ...options,
         workers: 2,
-        // Abort at the first report from a worker: the workers are then mid-way.
+        // Abort at the first report of a slice (this thread's or the worker's): mid-way.
         onProgress: (p) => {
           // (this thread's explain batches are 1…3 of 7).
           if (p.stage !== 'explain' || p.done > 3) controller.abort(reason);
@@ -220,8 +299,8 @@ describe('compareMethods on a pool of workers', () => {
     }
   });
 
-  it('with the default pool, a worker’s failure is retried in this thread: the error keeps its type', async () => {
-    const start = jest.spyOn(ExplainPool, 'start');
+  it('with the default pool, a failure keeps its type and the pool is ended', async () => {
+    const start = jest.spyOn(ExplainPool, 'launch');
     const many = tf.tile(images, [15, 1, 1, 1]) as tf.Tensor4D; // 135 images: a default pool on 2 cores
     try {
       const before = tf.memory().numTensors;
@@ -246,7 +325,7 @@ describe('compareMethods on a pool of workers', () => {
   });
 
   it('runs a small set in this thread by default (no pool to start)', async () => {
-    const start = jest.spyOn(ExplainPool, 'start');
+    const start = jest.spyOn(ExplainPool, 'launch');
     try {
       await compareMethods({ ...options, methods: [{ name: 'R-LRP', rule: 'rlrp' }] });
       expect(start).not.toHaveBeenCalled();

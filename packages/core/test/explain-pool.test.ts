@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { DisposedError, EngineError, explain, releaseExplainCache } from '@rlrp/core';
 import { ExplainPool, sliceBatch } from '../src/engine/explain-pool';
+import { SliceQueue } from '../src/engine/slice-queue';
+import { shareComparisonSet } from '../src/evaluate/comparison-set';
 import { seededConvNet } from './support/seeded-conv-net';
 
 /**
@@ -105,50 +107,56 @@ describe('ExplainPool', () => {
     await doomed.close(); // idempotent after terminate
   });
 
-  it('compare hands out more slices than workers and answers in slice order', async () => {
-    // 7 images as 5 slices for 2 workers: each slice is compared alone, as one thread would.
-    const values = x.dataSync() as Float32Array;
-    const bounds = sliceBatch(7, 5);
-    const request = (start: number, end: number) => ({
-      images: values.slice(start * 100, end * 100).buffer,
-      shape: [end - start, 10, 10, 1] as [number, number, number, number],
-      labels: Array.from({ length: end - start }, (_, i) => (start + i) % 5),
-      methods: [{ name: 'R-LRP', rule: 'rlrp' as const }],
-      percents: [50],
-      steps: 2,
-      firstSample: start,
-    });
-    const parts = await pool.compare(bounds.map(({ start, end }) => request(start, end)));
-    expect(parts.map((p) => p.relevance[0].targets.length)).toEqual(
-      bounds.map(({ start, end }) => end - start),
-    );
-    expect(parts.map((p) => p.methods[0].keepTopK.samples)).toEqual([1, 1, 2, 1, 2]);
-  });
-
-  it('compare sends no slice after a failure, and rejects with DisposedError on close', async () => {
-    // One worker, so that which slices were sent is certain: each waits for the one before.
-    const single = await ExplainPool.start(model, { workers: 1 });
-    const values = x.dataSync() as Float32Array;
-    const threeSlices = (firstRule: string) =>
-      [0, 1, 2].map((i) => ({
-        images: values.slice(i * 100, (i + 1) * 100).buffer,
-        shape: [1, 10, 10, 1] as [number, number, number, number],
-        labels: [0],
-        methods: [{ name: 'R-LRP', rule: (i === 0 ? firstRule : 'rlrp') as 'rlrp' }],
+  /** A comparison set of the 7 images in `slices` slices, with its queue. */
+  async function comparisonSet(slices: number, rule = 'rlrp') {
+    const queue = SliceQueue.create(slices);
+    const set = await shareComparisonSet(
+      {
+        model,
+        images: x as tf.Tensor4D,
+        labels: [0, 1, 2, 3, 4, 0, 1],
+        methods: [{ name: 'R-LRP', rule: rule as 'rlrp' }],
         percents: [50],
         steps: 2,
-        firstSample: i,
-      }));
-    const failing = threeSlices('no-such-rule');
-    await expect(single.compare(failing)).rejects.toThrow(EngineError);
-    expect(failing.map((slice) => slice.images.byteLength)).toEqual([0, 400, 400]);
-    // Closed while the first slice runs: the rest are not sent.
-    const slices = threeSlices('rlrp');
-    const running = single.compare(slices);
-    const outcome = expect(running).rejects.toThrow(DisposedError);
+      },
+      sliceBatch(7, slices),
+      [0, 1, 2, 3, 4, 0, 1],
+      [],
+      queue,
+    );
+    return { set, queue };
+  }
+
+  it('compare: the workers take the slices another thread leaves, each once, from one queue', async () => {
+    // 7 images as 5 slices for 2 workers; this thread takes the first before the workers start.
+    const { set, queue } = await comparisonSet(5);
+    expect(queue.take()).toBe(0);
+    const progress = new Set<number>();
+    const parts = await pool.compare(set, (slice) => progress.add(slice));
+    expect([...parts.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect([...progress].sort()).toEqual([1, 2, 3, 4]);
+    // Each slice compared alone, as one thread would: its own images, its own first sample.
+    for (const [slice, part] of parts) {
+      const { start, end } = set.slices[slice];
+      expect(part.relevance[0].targets).toHaveLength(end - start);
+      expect(part.methods[0].keepTopK.samples).toBe(end - start);
+    }
+    expect(queue.take()).toBeUndefined();
+  });
+
+  it('compare stops the queue on a failure, and rejects with DisposedError on close', async () => {
+    const single = await ExplainPool.start(model, { workers: 1 });
+    const failing = await comparisonSet(3, 'no-such-rule');
+    await expect(single.compare(failing.set)).rejects.toThrow(EngineError);
+    // The worker failed on the first slice and stopped the queue: nobody takes the others.
+    expect(failing.queue.take()).toBeUndefined();
+    // Closed while the slices run: the queue is stopped, the comparison is incomplete.
+    const running = await comparisonSet(7);
+    const compared = single.compare(running.set);
+    const outcome = expect(compared).rejects.toThrow(DisposedError);
     await single.close();
     await outcome;
-    expect(slices.map((slice) => slice.images.byteLength)).toEqual([0, 400, 400]);
+    expect(running.queue.take()).toBeUndefined();
   });
 
   it('a worker that dies is an EngineError, like a failed request', async () => {

@@ -12,7 +12,11 @@ import * as fs from 'fs';
 import { Worker } from 'worker_threads';
 import { EngineError } from '../src/errors';
 import { initEngine } from '../src/engine/init-engine';
-import { nativeFilterCache, nativeKernelsActive } from '../src/engine/native-kernels';
+import {
+  limitNativeThreads,
+  nativeFilterCache,
+  nativeKernelsActive,
+} from '../src/engine/native-kernels';
 import { heapOutput } from '../src/engine/heap-output';
 import { finiteMinimumNatively } from '../src/engine/native-finite-minimum';
 import { massPerSampleNatively } from '../src/engine/native-mass-per-sample';
@@ -109,6 +113,32 @@ describe('the addon', () => {
     expect(cpu.nativeKernels.reason).toContain('cpu backend');
     await initEngine(NATIVE);
     expect(nativeKernelsActive()).toBe(true);
+  });
+});
+
+describe('limitNativeThreads (this thread beside a pool’s workers)', () => {
+  it('caps this thread’s oneDNN threads until restored, and leaves a smaller count alone', async () => {
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon is built on this machine (see the first test)');
+    await initEngine({ ...NATIVE, threads: 2 });
+    expect(addon.threads()).toBe(2);
+    const restore = limitNativeThreads(1);
+    expect(addon.threads()).toBe(1);
+    restore();
+    expect(addon.threads()).toBe(2);
+    // Already at most the cap: nothing to change, nothing to restore.
+    await initEngine({ ...NATIVE, threads: 1 });
+    const untouched = limitNativeThreads(1);
+    expect(addon.threads()).toBe(1);
+    untouched();
+    expect(addon.threads()).toBe(1);
+    // Re-threaded meanwhile: the restore does not undo the newer choice.
+    await initEngine({ ...NATIVE, threads: 2 });
+    const stale = limitNativeThreads(1);
+    await initEngine({ ...NATIVE, threads: 3 });
+    stale();
+    expect(addon.threads()).toBe(3);
+    await initEngine(NATIVE);
   });
 });
 

@@ -6,24 +6,30 @@ import type { RelevanceScores } from '../evaluate/method-relevance';
 import type { PresetName, RuleName } from '../types';
 
 /**
- * One method of a slice to compare: a rule the worker explains by name, or (for rule and composite
- * objects, which hold functions and cannot be sent) the slice's relevance computed by the pool's owner.
- * That relevance's `scores` buffer is transferred like the images: one buffer of its own per slice.
+ * One method of a comparison: a rule the threads explain by name, or (for rule and composite
+ * objects, which hold functions and cannot be sent) the whole set's relevance, computed by the
+ * pool's owner, its `scores` in shared memory.
  */
 export type PoolMethod =
   | { readonly name: string; readonly rule: RuleName | PresetName }
   | { readonly name: string; readonly relevance: RelevanceScores };
 
-/** The evaluation protocol on one slice of a dataset (`compareMethods`' options, sendable). */
-export interface PoolCompareRequest {
-  /**
-   * The slice's images, float32 values. Transferred to the worker: the buffer is detached (empty)
-   * here once the slice is sent, so give each slice its own (`values.slice(...)`, not a view).
-   */
-  readonly images: ArrayBuffer;
+/**
+ * The evaluation protocol of `compareMethods` on a dataset, cut into slices that the pool's workers
+ * (and this thread) take from one `SliceQueue` (slice-queue.ts): the images are in shared memory, read by
+ * every thread without a copy per worker.
+ */
+export interface PoolComparisonSet {
+  /** Every image of the set, float32 values, `shape` order. */
+  readonly images: SharedArrayBuffer;
   readonly shape: [number, number, number, number];
-  readonly labels: number[];
-  readonly methods: PoolMethod[];
+  /** The true label of every image. */
+  readonly labels: readonly number[];
+  readonly methods: readonly PoolMethod[];
+  /** Contiguous slices `[start, end)` of the set, in order. */
+  readonly slices: readonly { readonly start: number; readonly end: number }[];
+  /** The counter of the queue the slices are taken from (`SliceQueue.buffer`). */
+  readonly queue: SharedArrayBuffer;
   readonly percents?: readonly number[];
   readonly steps?: number;
   /** A number, or a tensor's float32 values and shape. */
@@ -31,7 +37,7 @@ export interface PoolCompareRequest {
   readonly batchSize?: number;
   readonly explainBatchSize?: number;
   readonly seed?: number;
-  /** Index of the slice's first image in the whole evaluated set. */
+  /** Index of the set's first image in the whole evaluated set. */
   readonly firstSample: number;
   readonly scoreOutput?: ScoreOutput;
 }
@@ -47,6 +53,8 @@ export type PoolRequest =
       readonly weightData: SharedArrayBuffer;
       /** The core the worker pins itself to, or `null` to let it run anywhere. */
       readonly core: number | null;
+      /** Whether the worker's wasm engine runs the native kernels (when they are built). */
+      readonly nativeKernels: boolean;
     }
   | {
       readonly kind: 'explain';
@@ -57,20 +65,33 @@ export type PoolRequest =
       readonly rule: RuleName | PresetName;
       readonly target: number | 'predicted' | number[];
     }
-  | ({ readonly kind: 'compare'; readonly id: number } & PoolCompareRequest)
+  | ({ readonly kind: 'compare'; readonly id: number } & PoolComparisonSet)
   | { readonly kind: 'close'; readonly id: number };
 
-/** A worker's answers, one per request, with the request's id. */
-export type PoolReply =
-  | { readonly kind: 'loaded'; readonly id: number }
-  | { readonly kind: 'explained'; readonly id: number; readonly relevance: ArrayBuffer }
+/** What a worker reports while a `compare` request runs (the request is still running). */
+export type PoolUpdate =
+  /** One slice compared. */
   | {
-      readonly kind: 'compared';
+      readonly kind: 'slice-compared';
       readonly id: number;
+      readonly slice: number;
       readonly comparison: MethodComparisonWithMaps;
     }
-  /** Progress of a `compare` request; the request is still running. */
-  | { readonly kind: 'progress'; readonly id: number; readonly progress: EvaluationProgress }
+  /** Progress of the slice the worker holds. */
+  | {
+      readonly kind: 'progress';
+      readonly id: number;
+      readonly slice: number;
+      readonly progress: EvaluationProgress;
+    };
+
+/** A worker's answers, one per request, with the request's id, and its updates. */
+export type PoolReply =
+  | PoolUpdate
+  | { readonly kind: 'loaded'; readonly id: number }
+  | { readonly kind: 'explained'; readonly id: number; readonly relevance: ArrayBuffer }
+  /** The queue had no slice left for this worker (its slices came as `slice-compared`). */
+  | { readonly kind: 'compared'; readonly id: number }
   | { readonly kind: 'closed'; readonly id: number }
   | { readonly kind: 'failed'; readonly id: number; readonly message: string };
 

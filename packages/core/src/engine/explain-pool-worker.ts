@@ -1,24 +1,30 @@
 /*
  * One worker of an ExplainPool (explain-pool.ts): its own single-threaded wasm engine and its own
  * copy of the model, built from the artifacts the pool shares; it explains the slices of a batch
- * it is sent and transfers the relevance back, and runs compareMethods on the slices of a dataset.
+ * it is sent and transfers the relevance back, and runs compareMethods on the slices of a dataset
+ * it takes from the queue it shares with the other threads.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'worker_threads';
-import { compareInThisThread } from '../evaluate/compare-in-thread';
-import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
+import { baselineOfSet, compareSliceOfSet } from '../evaluate/comparison-set';
 import { explain } from '../explain';
 import { releaseExplainCache } from '../recent-model';
 import { initEngine } from './init-engine';
 import { loadOneDnnAddon } from './onednn-addon';
-import type { PoolCompareRequest, PoolReply, PoolRequest } from './explain-pool-protocol';
+import type { PoolComparisonSet, PoolReply, PoolRequest } from './explain-pool-protocol';
+import { SliceQueue } from './slice-queue';
 
 let model: tf.LayersModel | null = null;
 
 async function handle(request: PoolRequest): Promise<PoolReply> {
   switch (request.kind) {
     case 'load': {
-      await initEngine({ engine: 'wasm', threads: 1, env: {} });
+      await initEngine({
+        engine: 'wasm',
+        threads: 1,
+        nativeKernels: request.nativeKernels,
+        env: {},
+      });
       if (request.core !== null) loadOneDnnAddon().addon?.pinToCore(request.core);
       model = await tf.loadLayersModel(
         tf.io.fromMemory({
@@ -44,7 +50,8 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
     }
     case 'compare': {
       if (!model) throw new Error('the pool worker has no model yet');
-      return { kind: 'compared', id: request.id, comparison: compareSlice(model, request) };
+      compareSlicesOfSet(model, request);
+      return { kind: 'compared', id: request.id };
     }
     case 'close': {
       releaseExplainCache();
@@ -55,51 +62,63 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
   }
 }
 
-/** The evaluation protocol on one slice, reporting its progress to the pool as it goes. */
-function compareSlice(
+/**
+ * The evaluation protocol on every slice of the set this worker takes from the set's queue, each
+ * reported to the pool when compared (its maps transferred), with progress as it goes. A failure
+ * stops the queue for every thread.
+ */
+function compareSlicesOfSet(
   model: tf.LayersModel,
-  request: PoolCompareRequest & { id: number },
-): MethodComparisonWithMaps {
-  const { baseline } = request;
-  const images = tf.tensor4d(new Float32Array(request.images), request.shape, 'float32');
-  const baselineTensor =
-    typeof baseline === 'object'
-      ? tf.tensor(baseline.values, baseline.shape, 'float32')
-      : undefined;
+  set: PoolComparisonSet & { readonly id: number },
+): void {
+  const queue = SliceQueue.over(set.queue, set.slices.length);
+  const baseline = baselineOfSet(set);
   try {
-    return compareInThisThread({
-      ...request,
-      model,
-      images,
-      baseline: baselineTensor ?? (baseline as number | undefined),
-      onProgress: (progress) =>
-        parentPort?.postMessage({ kind: 'progress', id: request.id, progress } satisfies PoolReply),
-    });
+    for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
+      const taken = slice;
+      const comparison = compareSliceOfSet(model, set, taken, baseline, (progress) =>
+        parentPort?.postMessage({
+          kind: 'progress',
+          id: set.id,
+          slice: taken,
+          progress,
+        } satisfies PoolReply),
+      );
+      // The relevance maps are this worker's own fresh arrays: handed over, not copied.
+      const transfer = [
+        ...new Set(comparison.relevance.map((maps) => maps.scores.buffer as ArrayBuffer)),
+      ];
+      parentPort?.postMessage(
+        { kind: 'slice-compared', id: set.id, slice: taken, comparison } satisfies PoolReply,
+        transfer,
+      );
+    }
+  } catch (error) {
+    queue.stop();
+    throw error;
   } finally {
-    images.dispose();
-    baselineTensor?.dispose();
+    if (typeof baseline === 'object') baseline.dispose();
   }
 }
 
+/** The requests answered so far, in the order they came: the next one starts after them. */
+let answered: Promise<void> = Promise.resolve();
+
+// One request at a time, in order: the pool may send slices before the model has loaded (they
+// wait behind it here), and loading awaits the engine's start.
 parentPort?.on('message', (request: PoolRequest) => {
-  handle(request).then(
+  answered = answered.then(() => answer(request));
+});
+
+function answer(request: PoolRequest): Promise<void> {
+  return handle(request).then(
     (reply) => {
-      // The relevance maps are this worker's own fresh arrays: handed over, not copied.
-      const transfer =
-        reply.kind === 'explained'
-          ? [reply.relevance]
-          : reply.kind === 'compared'
-            ? [
-                ...new Set(
-                  reply.comparison.relevance.map((maps) => maps.scores.buffer as ArrayBuffer),
-                ),
-              ]
-            : [];
-      parentPort?.postMessage(reply, transfer);
+      // The relevance is this worker's own fresh array: handed over, not copied.
+      parentPort?.postMessage(reply, reply.kind === 'explained' ? [reply.relevance] : []);
     },
     (error: unknown) => {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       parentPort?.postMessage({ kind: 'failed', id: request.id, message } satisfies PoolReply);
     },
   );
-});
+}

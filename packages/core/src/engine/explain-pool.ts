@@ -6,12 +6,15 @@ import { DisposedError, EngineError } from '../errors';
 import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
 import type { EvaluationProgress } from '../evaluate/metric-options';
 import type { PresetName, RuleName } from '../types';
+import { nativeKernelsActive } from './native-kernels';
 import { loadOneDnnAddon } from './onednn-addon';
+import { SliceQueue } from './slice-queue';
 import type {
-  PoolCompareRequest,
+  PoolComparisonSet,
   PoolReply,
   PoolRequest,
   PoolRequestBody,
+  PoolUpdate,
 } from './explain-pool-protocol';
 
 /** Options of {@link ExplainPool.start}. */
@@ -41,7 +44,7 @@ export interface PoolExplainOptions {
 type Pending = {
   resolve: (reply: PoolReply) => void;
   reject: (error: Error) => void;
-  onProgress?: (progress: EvaluationProgress) => void;
+  onUpdate?: (update: PoolUpdate) => void;
 };
 
 /** One worker and the requests it has not answered yet. */
@@ -62,16 +65,19 @@ class PoolWorker {
     worker.unref();
   }
 
-  /** Sends one request; the worker keeps Node alive only while it has requests to answer. */
+  /**
+   * Sends one request, whose updates (a comparison's slices and progress) go to `onUpdate` until
+   * its answer comes; the worker keeps Node alive only while it has requests to answer.
+   */
   send(
     request: PoolRequestBody,
     transfer: ArrayBuffer[] = [],
-    onProgress?: (progress: EvaluationProgress) => void,
+    onUpdate?: (update: PoolUpdate) => void,
   ): Promise<PoolReply> {
     const id = this.nextId++;
     if (this.gone) return Promise.reject(this.gone);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onUpdate });
       if (this.pending.size === 1) this.worker.ref();
       this.worker.postMessage({ ...request, id }, transfer);
     });
@@ -80,8 +86,8 @@ class PoolWorker {
   private settle(reply: PoolReply): void {
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
-    if (reply.kind === 'progress') {
-      waiting.onProgress?.(reply.progress);
+    if (reply.kind === 'progress' || reply.kind === 'slice-compared') {
+      waiting.onUpdate?.(reply);
       return;
     }
     this.pending.delete(reply.id);
@@ -114,7 +120,23 @@ class PoolWorker {
 export class ExplainPool {
   private closed = false;
 
-  private constructor(private readonly workers: readonly PoolWorker[]) {}
+  /** The queues of the comparisons running now: {@link close} stops them. */
+  private readonly comparing = new Set<SliceQueue>();
+
+  private constructor(
+    private readonly workers: readonly PoolWorker[],
+    loads: Promise<unknown>,
+  ) {
+    this.ready = loads.then(
+      () => undefined,
+      async (error: unknown) => {
+        await this.terminate();
+        throw error;
+      },
+    );
+    // Awaited by whoever needs the workers ready; not an unhandled rejection meanwhile.
+    this.ready.catch(() => undefined);
+  }
 
   /**
    * Starts the workers and hands each the model.
@@ -125,31 +147,55 @@ export class ExplainPool {
     model: tf.LayersModel,
     options: ExplainPoolOptions = {},
   ): Promise<ExplainPool> {
+    const pool = await ExplainPool.launch(model, options);
+    await pool.ready;
+    return pool;
+  }
+
+  /**
+   * Starts the workers and posts each the model, without waiting for them to load it: requests
+   * sent meanwhile wait behind the model in each worker, so this thread can go on with work of its
+   * own while the workers boot (about half a second for an engine and a small model).
+   * {@link ready} settles when every worker has loaded the model; when one cannot, it rejects and
+   * the pool is terminated.
+   *
+   * @throws EngineError when `workers` is not a whole number ≥ 1, or the model cannot be serialised.
+   */
+  static async launch(
+    model: tf.LayersModel,
+    options: ExplainPoolOptions = {},
+  ): Promise<ExplainPool> {
     const count = options.workers ?? os.availableParallelism();
     if (!Number.isInteger(count) || count < 1) {
       throw new EngineError(
         `ExplainPool: workers must be a whole number ≥ 1, got ${String(options.workers)}.`,
       );
     }
-    // The workers boot (Node, tfjs, this package) while the model is serialised here, and while
-    // this thread goes on with synchronous work until it awaits the pool.
-    const pool = new ExplainPool(
-      Array.from({ length: count }, () => new PoolWorker(startWorker())),
-    );
+    // The workers boot (Node, tfjs, this package) while the model is serialised here.
+    const workers = Array.from({ length: count }, () => new PoolWorker(startWorker()));
+    let artifacts: Awaited<ReturnType<typeof modelArtifacts>>;
     try {
-      const artifacts = await modelArtifacts(model);
-      const cores = options.pinToCores === true ? coresForWorkers(count) : null;
-      await Promise.all(
-        pool.workers.map((w, i) =>
-          w.send({ kind: 'load', ...artifacts, core: cores?.[i] ?? null }),
-        ),
-      );
+      artifacts = await modelArtifacts(model);
     } catch (error) {
-      await pool.terminate();
+      await Promise.all(workers.map((w) => w.worker.terminate()));
       throw error;
     }
-    return pool;
+    const cores = options.pinToCores === true ? coresForWorkers(count) : null;
+    // The workers run this thread's kernels: wasm's own when this thread turned the native ones
+    // off, so that an image's results do not depend on the thread that computed them.
+    const nativeKernels = tf.getBackend() !== 'wasm' || nativeKernelsActive();
+    const loads = workers.map((w, i) =>
+      w.send({ kind: 'load', ...artifacts, core: cores?.[i] ?? null, nativeKernels }),
+    );
+    return new ExplainPool(workers, Promise.all(loads));
   }
+
+  /**
+   * Settles when every worker has loaded the model ({@link start} waits for it; {@link launch}
+   * does not). Rejects with the worker's EngineError when one could not, and the pool is then
+   * terminated.
+   */
+  readonly ready: Promise<void>;
 
   /** Number of workers. */
   get size(): number {
@@ -202,54 +248,40 @@ export class ExplainPool {
   }
 
   /**
-   * Runs the evaluation protocol of `compareMethods` on slices of a dataset and gives each slice's
-   * comparison in the order of `slices`. Slices go out in order, each to the next worker that is
-   * free, so a slower core (or one shared with other work) takes fewer of them; give several
-   * slices per worker for that balance to work. Progress comes through `onProgress` with the
-   * slice's index.
+   * Runs the evaluation protocol of `compareMethods` on the slices of `set`: every worker takes the
+   * next slice from the set's queue whenever it is free, so a slower core (or one shared with other
+   * work) takes fewer; other threads (this one, in `compareMethods`) may take slices from the same
+   * queue meanwhile. Gives the comparison of every slice a worker took, by slice index. Progress
+   * comes through `onProgress` with the slice's index.
    *
    * @throws DisposedError after {@link close} or {@link terminate}, or when the pool is closed or
    *   terminated while the slices run; EngineError with the worker's message when a slice fails.
-   *   After a failure no further slice is sent, but slices already running on other workers go on:
-   *   {@link terminate} ends them ({@link close} would wait for them).
+   *   A failure stops the queue, so no thread takes another slice, but slices already running on
+   *   other workers go on: {@link terminate} ends them.
    */
   async compare(
-    slices: readonly PoolCompareRequest[],
+    set: PoolComparisonSet,
     onProgress?: (slice: number, progress: EvaluationProgress) => void,
-  ): Promise<MethodComparisonWithMaps[]> {
+  ): Promise<Map<number, MethodComparisonWithMaps>> {
     if (this.closed) throw new DisposedError('This ExplainPool was closed; start a new one.');
-    const results: MethodComparisonWithMaps[] = new Array(slices.length);
-    let next = 0;
-    let failed = false;
-    const serve = async (worker: PoolWorker): Promise<void> => {
-      while (next < slices.length && !failed) {
-        if (this.closed) throw new DisposedError('The ExplainPool was closed while slices ran.');
-        const i = next++;
-        const slice = slices[i];
-        const transfer = [
-          slice.images,
-          ...slice.methods.flatMap((m) =>
-            'relevance' in m ? [m.relevance.scores.buffer as ArrayBuffer] : [],
-          ),
-        ];
-        try {
-          const reply = await worker.send(
-            { kind: 'compare', ...slice },
-            transfer,
-            onProgress && ((progress) => onProgress(i, progress)),
-          );
-          if (reply.kind !== 'compared') {
-            throw new EngineError(`Pool worker answered ${reply.kind}.`);
-          }
-          results[i] = reply.comparison;
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
-      }
+    const queue = SliceQueue.over(set.queue, set.slices.length);
+    const compared = new Map<number, MethodComparisonWithMaps>();
+    const onUpdate = (update: PoolUpdate) => {
+      if (update.kind === 'progress') onProgress?.(update.slice, update.progress);
+      else compared.set(update.slice, update.comparison);
     };
-    await Promise.all(this.workers.map(serve));
-    return results;
+    this.comparing.add(queue);
+    try {
+      // The set's shared memory is shared, not copied; its labels and methods are cloned per worker.
+      await Promise.all(this.workers.map((w) => w.send({ kind: 'compare', ...set }, [], onUpdate)));
+    } catch (error) {
+      queue.stop();
+      throw error;
+    } finally {
+      this.comparing.delete(queue);
+    }
+    if (this.closed) throw new DisposedError('The ExplainPool was closed while slices ran.');
+    return compared;
   }
 
   /**
@@ -265,10 +297,15 @@ export class ExplainPool {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
-  /** Releases every worker's model and engine and ends the workers. Idempotent. */
+  /**
+   * Releases every worker's model and engine and ends the workers, once they have answered what
+   * they were sent; a comparison running stops after the slices its workers hold. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A running comparison ends with the slices its workers hold (and rejects: it is incomplete).
+    for (const queue of this.comparing) queue.stop();
     await Promise.allSettled(this.workers.map((w) => w.send({ kind: 'close' })));
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
@@ -294,7 +331,7 @@ function coresForWorkers(count: number): number[] | null {
 /** The model's topology and weights, the weights in one SharedArrayBuffer. */
 async function modelArtifacts(
   model: tf.LayersModel,
-): Promise<Omit<Extract<PoolRequest, { kind: 'load' }>, 'kind' | 'id' | 'core'>> {
+): Promise<Omit<Extract<PoolRequest, { kind: 'load' }>, 'kind' | 'id' | 'core' | 'nativeKernels'>> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {

@@ -13,4 +13,5 @@ export { MAX_WASM_THREADS, WASM_THREADS_ENV_VAR } from './wasm-thread-request';
 export type { WasmThreadsRequest } from './wasm-thread-request';
 export { ExplainPool } from './explain-pool';
 export type { ExplainPoolOptions, PoolExplainOptions } from './explain-pool';
-export type { PoolCompareRequest, PoolMethod } from './explain-pool-protocol';
+export type { PoolComparisonSet, PoolMethod } from './explain-pool-protocol';
+export { SliceQueue } from './slice-queue';

@@ -124,6 +124,21 @@ export function nativeKernelsActive(): boolean {
 }
 
 /**
+ * Caps the threads the native kernels compute on from this thread at `threads` (while this thread
+ * works beside a pool's workers, each of which has a core of its own), and gives the function that
+ * puts back the count they had. Does nothing when they are not active or already use no more; the
+ * restore does nothing once the kernels were switched or re-threaded since.
+ */
+export function limitNativeThreads(threads: number): () => void {
+  const limited = active;
+  if (!limited || limited.threads <= threads) return () => undefined;
+  limited.addon.setThreads(threads);
+  return () => {
+    if (active === limited) limited.addon.setThreads(limited.threads);
+  };
+}
+
+/**
  * What the native convolutions keep: filters reordered into oneDNN's layout, one copy per filter
  * tensor and shape, released with their tensor (in native memory, outside the wasm heap).
  * `undefined` when the native kernels are not active.

@@ -43,13 +43,15 @@ export interface CompareMethodsOptions {
    */
   readonly onProgress?: ProgressCallback;
   /**
-   * Worker threads the images are split over: contiguous slices, up to 8 per worker of at least
-   * 32 images where the set allows (never fewer slices than workers), each handed to the next free
-   * worker and explained and evaluated on its own single-threaded wasm engine. Default: one per
-   * logical core, but never fewer than 64 images per worker (`MIN_IMAGES_PER_WORKER`) — starting a
-   * worker (engine, model) costs about as much as evaluating tens of images, so a small set (a
-   * test, a notebook's few images) runs in this thread (1). `1` always runs in this thread, on
-   * this thread's engine.
+   * Threads the images are split over: this thread and `workers − 1` worker threads when this
+   * thread runs the workers' engine (single-threaded wasm, the default), else `workers` worker
+   * threads. The set is cut into slices of about 32 images (at least one per thread), and every
+   * thread takes the next slice from one queue in shared memory whenever it is free; each worker
+   * runs its own single-threaded wasm engine with this thread's choice of native kernels. Default:
+   * one per logical core, but never fewer than 64 images per thread (`MIN_IMAGES_PER_WORKER`) —
+   * starting a worker (engine, model) costs about as much as evaluating tens of images, so a
+   * small set (a test, a notebook's few images) runs in this thread (1). `1` always runs in this
+   * thread, on this thread's engine.
    */
   readonly workers?: number;
   /**
@@ -92,12 +94,12 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * keep-top-k accuracy and deletion/insertion curves, and the seeded random ranking as the baseline.
  * The options are checked before anything is explained, so a bad one fails at once.
  *
- * With `workers` > 1 the images are split into contiguous slices (up to 8 per worker, so that a
- * slower or busier core takes fewer); the next free worker runs the same protocol on each slice
- * (its random rankings those of its images in the whole set) and the slices are merged in order.
- * The per-image results (relevance maps, targets, keep-top-k hits) are those of one thread on the
- * workers' engine (single-threaded wasm: identical to this thread's when it runs wasm too, as the
- * tests check; another backend differs from wasm as it always does).
+ * With `workers` > 1 the images are split into contiguous slices of about 32 images, which this
+ * thread and the workers take in turn as each is free (see `workers`); every thread runs the same
+ * protocol on its slices (their random rankings those of their images in the whole set) and the
+ * slices are merged in order. The per-image results (relevance maps, targets, keep-top-k hits) are
+ * those of one thread on the workers' engine (single-threaded wasm: identical to this thread's
+ * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
  * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative
  * (float64 sums in another order). The pool is always closed, also on error or abort. Methods whose
  * rule is an object (rule or composite, which hold functions) are explained in this thread first.

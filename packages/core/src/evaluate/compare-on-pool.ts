@@ -1,9 +1,14 @@
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as os from 'os';
 import { ExplainPool, sliceBatch } from '../engine/explain-pool';
-import type { PoolCompareRequest, PoolMethod } from '../engine/explain-pool-protocol';
+import type { PoolComparisonSet } from '../engine/explain-pool-protocol';
+import { limitNativeThreads } from '../engine/native-kernels';
+import { SliceQueue } from '../engine/slice-queue';
 import { EvaluationOptionError } from '../errors';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
 import { classCount } from './classifier';
+import { compareSliceOfSet, shareComparisonSet } from './comparison-set';
 import { mergeComparisons } from './merge-comparisons';
 import { resolveBatchSize, toIndexArray, type EvaluationProgress } from './metric-options';
 import {
@@ -13,30 +18,36 @@ import {
 } from './method-relevance';
 
 /**
- * Fewest images per worker the default worker count allows. A worker's start-up (its wasm engine
+ * Fewest images per thread the default thread count allows. A worker's start-up (its wasm engine
  * and its copy of the model) costs about as much as comparing a few dozen images with a handful
- * of methods on the shipped models, so below this a second worker does not pay for itself.
+ * of methods on the shipped models, so below this a worker does not pay for itself.
  */
 export const MIN_IMAGES_PER_WORKER = 64;
 
 /**
- * Slices per worker: the set is cut finer than one slice per worker and each worker takes the next
- * slice when it is free, so a core that is slower (or shared with other work) ends at most one
- * small slice after the others instead of holding everyone up with a whole share.
+ * Images per slice where the set allows: the default explanation batch. Small slices let the
+ * threads end close together (a worker that boots late, or a core shared with other work, just
+ * takes fewer) at little cost: a slice costs one message and one copy of its images into the
+ * engine. In one-off runs on two threads (this thread and one worker, 1024 MNIST images, three
+ * runs each) slices of 32 or 64 images took 4.2–4.9 s, slices of 128 5.7–6.0 s, and slices
+ * shrinking from 256 (guided scheduling) 5.4–5.9 s.
  */
-const SLICES_PER_WORKER = 8;
+export const IMAGES_PER_SLICE = 32;
 
-/** Fewest images per slice: below this a slice's own set-up weighs on its images. */
-const MIN_IMAGES_PER_SLICE = 32;
-
-/** How many slices `samples` images are cut into for `workers` workers (at least one per worker). */
-export function sliceCount(samples: number, workers: number): number {
-  const finest = Math.floor(samples / MIN_IMAGES_PER_SLICE);
-  return Math.min(samples, Math.max(workers, Math.min(workers * SLICES_PER_WORKER, finest)));
+/**
+ * Contiguous, even slices of `samples` images for `threads` threads that each take the next slice
+ * when free: about {@link IMAGES_PER_SLICE} images each, and at least one slice per thread (at
+ * most one per image).
+ */
+export function comparisonSlices(
+  samples: number,
+  threads: number,
+): { start: number; end: number }[] {
+  return sliceBatch(samples, Math.max(threads, Math.round(samples / IMAGES_PER_SLICE)));
 }
 
 /**
- * The number of workers `compareMethods` uses: `workers` when given, else one per logical core
+ * The number of threads `compareMethods` uses: `workers` when given, else one per logical core
  * but at most one per {@link MIN_IMAGES_PER_WORKER} images (at least 1).
  *
  * @throws EvaluationOptionError when `workers` is not a whole number ≥ 1.
@@ -53,103 +64,111 @@ export function resolveWorkers(workers: number | undefined, samples: number): nu
 }
 
 /**
- * `compareMethods` over an ExplainPool (options already checked): methods whose rule is an object
- * are explained here first (their functions cannot be sent), the rest of the protocol runs on the
- * workers in contiguous slices ({@link sliceCount}), each worker taking the next slice when it is
- * free, and the slices are merged in order. The pool is closed when done and terminated at once on
- * error or abort.
+ * Whether this thread takes slices beside a pool's workers: only when it runs their engine,
+ * single-threaded wasm (the workers follow its choice of native kernels), so that an image's
+ * results do not depend on the thread that compared it. A threaded wasm engine would compete with
+ * the workers for their cores, and another backend computes other values.
+ */
+export function thisThreadJoinsPool(): boolean {
+  return tf.getBackend() === 'wasm' && getThreadsCount() === 1;
+}
+
+/**
+ * `compareMethods` on `threads` threads (options already checked): this thread and `threads − 1`
+ * workers when {@link thisThreadJoinsPool}, else `threads` workers. Methods whose rule is an object
+ * are explained here first (their functions cannot be sent). The set goes to every thread once,
+ * in shared memory, cut into {@link comparisonSlices}; each thread takes the next slice from one
+ * shared queue whenever it is free: this thread at once, each worker as soon as it has booted. The
+ * slices are merged in order. The pool is closed when done and terminated at once on error or
+ * abort.
  */
 export async function compareOnPool(
   options: CompareMethodsOptions,
-  workers: number,
+  threads: number,
 ): Promise<MethodComparisonWithMaps> {
   const { model, images, signal } = options;
   const objectRules = options.methods.flatMap((m) => (typeof m.rule === 'string' ? [] : [m.rule]));
   const samples = images.shape[0];
-  const slices = sliceBatch(samples, sliceCount(samples, workers));
+  const slices = comparisonSlices(samples, threads);
+  const joins = thisThreadJoinsPool();
   const progress = progressOfSlices(options, slices, objectRules.length > 0);
-  // The workers boot while this thread explains the rule objects and copies the images out.
-  const starting = ExplainPool.start(model, { workers: Math.min(workers, slices.length) });
-  starting.catch(() => undefined); // its failure is awaited below, not left unhandled meanwhile
-  let pool: ExplainPool | undefined;
-  const stop = () => void pool?.terminate();
-  let result: MethodComparisonWithMaps | undefined;
+  const pool = await ExplainPool.launch(model, {
+    workers: Math.min(joins ? threads - 1 : threads, slices.length),
+  });
+  const queue = SliceQueue.create(slices.length);
+  let failure: { error: unknown } | undefined;
+  let ending: Promise<void> | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    queue.stop();
+    ending ??= pool.terminate();
+  };
+  const stop = () => fail(signal?.reason);
+  signal?.addEventListener('abort', stop, { once: true });
+  // This thread shares the cores with the workers: its native kernels get one, as each worker's.
+  const restoreThreads = joins ? limitNativeThreads(1) : () => undefined;
   try {
+    signal?.throwIfAborted();
+    // The workers boot meanwhile; what this thread sends them waits behind their model.
     const explainedHere = relevanceScores(model, images, {
       rules: objectRules,
       batchSize: options.explainBatchSize,
       onProgress: progress.here,
     });
     signal?.throwIfAborted();
-    const requests = await sliceRequests(options, slices, explainedHere);
-    pool = await starting;
-    signal?.addEventListener('abort', stop, { once: true });
-    signal?.throwIfAborted();
-    const parts = await pool.compare(requests, progress.workers);
-    result = withWholeSetRelevance(mergeComparisons(parts), options, explainedHere);
+    const labels = toIndexArray(options.labels, samples, 'labels', classCount(model, images));
+    const set = await shareComparisonSet(options, slices, labels, explainedHere, queue);
+    const parts = new Map<number, MethodComparisonWithMaps>();
+    const gather = (compared: Map<number, MethodComparisonWithMaps>) =>
+      compared.forEach((part, slice) => parts.set(slice, part));
+    const onWorkers = pool.compare(set, progress.slice).then(gather);
+    const here = joins
+      ? compareSlicesHere(model, set, options.baseline, queue, progress.slice).then(gather)
+      : Promise.resolve();
+    // Every part settles: a failure stops the queue and ends the pool, so the others soon do.
+    await Promise.all([pool.ready, onWorkers, here].map((part) => part.catch(fail)));
+    if (failure) throw failure.error;
+    const merged = mergeComparisons(slices.map((_, i) => parts.get(i) as MethodComparisonWithMaps));
+    const result = withWholeSetRelevance(merged, options, explainedHere);
+    await pool.close();
     return result;
   } catch (error) {
+    fail(error);
+    await ending;
     throw signal?.aborted ? signal.reason : error;
   } finally {
+    restoreThreads();
     signal?.removeEventListener('abort', stop);
-    const started = pool ?? (await starting.catch(() => undefined));
-    await (result ? started?.close() : started?.terminate());
   }
 }
 
-/** One request per slice: its images, labels, methods (rule names, or the relevance computed here). */
-async function sliceRequests(
-  options: CompareMethodsOptions,
-  slices: readonly { start: number; end: number }[],
-  explainedHere: readonly RelevanceScores[],
-): Promise<PoolCompareRequest[]> {
-  const { model, images } = options;
-  const [n, h, w] = images.shape;
-  const pixels = h * w;
-  const labels = toIndexArray(options.labels, n, 'labels', classCount(model, images));
-  const data = await images.data();
-  const values = data instanceof Float32Array ? data : Float32Array.from(data as Int32Array);
-  const baseline =
-    options.baseline === undefined || typeof options.baseline === 'number'
-      ? options.baseline
-      : { values: Float32Array.from(await options.baseline.data()), shape: options.baseline.shape };
-  const imageValues = values.length / n;
-  return slices.map(({ start, end }): PoolCompareRequest => {
-    let next = 0;
-    const methods = options.methods.map((m): PoolMethod => {
-      if (typeof m.rule === 'string') return { name: m.name, rule: m.rule };
-      // The slice's nonFinite is not known (the count is per set); the merge restores the total.
-      return { name: m.name, relevance: sliceScores(explainedHere[next++], start, end, pixels) };
-    });
-    return {
-      images: values.slice(start * imageValues, end * imageValues).buffer,
-      shape: [end - start, ...images.shape.slice(1)] as [number, number, number, number],
-      labels: labels.slice(start, end),
-      methods,
-      percents: options.percents,
-      steps: options.steps,
-      baseline,
-      batchSize: options.batchSize,
-      explainBatchSize: options.explainBatchSize,
-      seed: options.seed,
-      firstSample: (options.firstSample ?? 0) + start,
-      scoreOutput: options.scoreOutput,
-    };
-  });
-}
-
-/** Samples `[start, end)` of relevance maps (the nonFinite count is left to the caller). */
-function sliceScores(
-  all: RelevanceScores,
-  start: number,
-  end: number,
-  pixels: number,
-): RelevanceScores {
-  return {
-    scores: all.scores.slice(start * pixels, end * pixels),
-    nonFinite: 0,
-    targets: all.targets.slice(start, end),
-  };
+/**
+ * This thread's share of the set: the protocol on every slice it takes from `queue`, by slice
+ * index. A slice is synchronous work; between two, the workers' reports are handled (and an abort).
+ */
+async function compareSlicesHere(
+  model: tf.LayersModel,
+  set: PoolComparisonSet,
+  baseline: CompareMethodsOptions['baseline'],
+  queue: SliceQueue,
+  onProgress?: (slice: number, progress: EvaluationProgress) => void,
+): Promise<Map<number, MethodComparisonWithMaps>> {
+  const compared = new Map<number, MethodComparisonWithMaps>();
+  for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
+    const taken = slice;
+    compared.set(
+      taken,
+      compareSliceOfSet(
+        model,
+        set,
+        taken,
+        baseline,
+        onProgress && ((progress) => onProgress(taken, progress)),
+      ),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return compared;
 }
 
 /** The merged comparison with the relevance (and nonFinite count) computed here put back. */
@@ -182,7 +201,7 @@ function progressOfSlices(
   explainsHere: boolean,
 ): {
   here?: (progress: EvaluationProgress) => void;
-  workers?: (slice: number, progress: EvaluationProgress) => void;
+  slice?: (slice: number, progress: EvaluationProgress) => void;
 } {
   const { onProgress } = options;
   if (!onProgress) return {};
@@ -204,7 +223,7 @@ function progressOfSlices(
   const done = new Map<string, number[]>();
   return {
     here: (progress) => onProgress({ ...progress, total: explainTotal }),
-    workers: (slice, progress) => {
+    slice: (slice, progress) => {
       const perSlice = done.get(progress.stage) ?? slices.map(() => 0);
       perSlice[slice] = progress.done;
       done.set(progress.stage, perSlice);

@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import type { PoolComparisonSet, PoolMethod } from '../engine/explain-pool-protocol';
+import type { SliceQueue } from '../engine/slice-queue';
+import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
+import { compareInThisThread, type SliceMethod } from './compare-in-thread';
+import type { EvaluationProgress } from './metric-options';
+import type { RelevanceScores } from './method-relevance';
+
+/**
+ * `compareMethods`' options as a set that every thread of a pool compares slices of: the images,
+ * and the relevance of the methods explained here (`explainedHere`, one per rule object, in
+ * order), copied once into shared memory.
+ */
+export async function shareComparisonSet(
+  options: CompareMethodsOptions,
+  slices: readonly { start: number; end: number }[],
+  labels: readonly number[],
+  explainedHere: readonly RelevanceScores[],
+  queue: SliceQueue,
+): Promise<PoolComparisonSet> {
+  const { images } = options;
+  const data = await images.data();
+  const shared = new SharedArrayBuffer(images.size * Float32Array.BYTES_PER_ELEMENT);
+  // The engine's float32 values (other dtypes, e.g. int32 pixels, converted on the way).
+  new Float32Array(shared).set(data);
+  let next = 0;
+  const methods = options.methods.map((m): PoolMethod => {
+    if (typeof m.rule === 'string') return { name: m.name, rule: m.rule };
+    const { scores, nonFinite, targets } = explainedHere[next++];
+    const sharedScores = new Float32Array(new SharedArrayBuffer(scores.byteLength));
+    sharedScores.set(scores);
+    return { name: m.name, relevance: { scores: sharedScores, nonFinite, targets } };
+  });
+  const baseline =
+    options.baseline === undefined || typeof options.baseline === 'number'
+      ? options.baseline
+      : { values: Float32Array.from(await options.baseline.data()), shape: options.baseline.shape };
+  return {
+    images: shared,
+    shape: images.shape,
+    labels,
+    methods,
+    slices,
+    queue: queue.buffer,
+    percents: options.percents,
+    steps: options.steps,
+    baseline,
+    batchSize: options.batchSize,
+    explainBatchSize: options.explainBatchSize,
+    seed: options.seed,
+    firstSample: options.firstSample ?? 0,
+    scoreOutput: options.scoreOutput,
+  };
+}
+
+/**
+ * The evaluation protocol on slice `slice` of `set`, in this thread, on this thread's engine: what
+ * a pool's worker runs on every slice it takes, and this thread on those it takes. `baseline` is
+ * the set's baseline as this thread holds it.
+ */
+export function compareSliceOfSet(
+  model: tf.LayersModel,
+  set: PoolComparisonSet,
+  slice: number,
+  baseline: tf.Tensor | number | undefined,
+  onProgress?: (progress: EvaluationProgress) => void,
+): MethodComparisonWithMaps {
+  const { start, end } = set.slices[slice];
+  const [, h, w, c] = set.shape;
+  const pixels = h * w;
+  const perImage = pixels * c;
+  const images = tf.tensor4d(
+    new Float32Array(set.images, start * perImage * 4, (end - start) * perImage),
+    [end - start, h, w, c],
+    'float32',
+  );
+  try {
+    return compareInThisThread({
+      model,
+      images,
+      labels: set.labels.slice(start, end),
+      methods: set.methods.map((m): SliceMethod => {
+        if ('rule' in m) return m;
+        const { scores, targets } = m.relevance;
+        // A copy of the slice's scores (the set's are shared): the result owns its maps. The
+        // slice's nonFinite is not known (the count is per set); the merge restores the total.
+        const relevance = {
+          scores: scores.slice(start * pixels, end * pixels),
+          nonFinite: 0,
+          targets: targets.slice(start, end),
+        };
+        return { name: m.name, relevance };
+      }),
+      percents: set.percents,
+      steps: set.steps,
+      baseline,
+      batchSize: set.batchSize,
+      explainBatchSize: set.explainBatchSize,
+      seed: set.seed,
+      firstSample: set.firstSample + start,
+      scoreOutput: set.scoreOutput,
+      onProgress,
+    });
+  } finally {
+    images.dispose();
+  }
+}
+
+/** The set's baseline as a tensor in this thread's engine (dispose it), or its number. */
+export function baselineOfSet(set: PoolComparisonSet): tf.Tensor | number | undefined {
+  const { baseline } = set;
+  return typeof baseline === 'object'
+    ? tf.tensor(baseline.values, baseline.shape, 'float32')
+    : baseline;
+}
