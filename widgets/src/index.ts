@@ -26,7 +26,15 @@ export { plotEvaluation, EvaluationPlot, comparisonPanels } from './evaluation-p
 export type { PlotEvaluationOptions, EvaluationWireState } from './evaluation-plot';
 export { colorscaleOf, type Colorscale } from './colormaps';
 export { ruleLabel, ruleOptions } from './kernel/rule-labels';
-export { traceLayers, drawnMap, inputImage, channelValues, rankedClasses } from './kernel/tensors';
+export {
+  traceLayers,
+  drawnTrace,
+  traceLayersFrom,
+  drawnMap,
+  inputImage,
+  channelValues,
+  rankedClasses,
+} from './kernel/tensors';
 export type { KernelImage, KernelLayer } from './kernel/tensors';
 export { ANYWIDGET_VERSION_RANGE, type FrontendTarget } from './kernel/frontend-target';
 export { ASSETS, assetPath, WIDGETS_ROOT } from './assets';

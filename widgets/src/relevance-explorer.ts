@@ -27,9 +27,10 @@ import { LatestOnly } from './kernel/latest-only';
 import {
   asBatch,
   channelValues,
+  drawnTrace,
   inputImage,
   rankedClasses,
-  traceLayers,
+  traceLayersFrom,
   type KernelImage,
   type KernelLayer,
 } from './kernel/tensors';
@@ -296,8 +297,9 @@ function initialState(
 }
 
 /**
- * Runs the backward pass with a trace and reads what the view draws of sample 0 (one device
- * read). The explanation is returned, kept for channel requests; the caller disposes it.
+ * Runs the backward pass with a trace and reads what the view draws of sample 0 in the same
+ * device read as the explanation's own checks (one read per click, for every rule). The
+ * explanation is returned, kept for channel requests; the caller disposes it.
  */
 function computeTrace(
   session: ExplanationSession,
@@ -305,9 +307,12 @@ function computeTrace(
   target: number,
 ): { layers: KernelLayer[]; description: string; ms: number; explanation: Explanation } {
   const started = performance.now();
-  const explanation = session.explain({ rule: rule as RuleChoice, target, trace: true });
+  const { explanation, values } = session.explainAndRead(
+    { rule: rule as RuleChoice, target, trace: true },
+    (e) => drawnTrace(e.trace ?? []),
+  );
   try {
-    const layers = traceLayers(explanation.trace ?? []);
+    const layers = traceLayersFrom(explanation.trace ?? [], values);
     return {
       layers,
       description: explanation.ruleDescription,

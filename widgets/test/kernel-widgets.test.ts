@@ -271,6 +271,36 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     widget.close();
   });
 
+  it('explore: a rule or class change reads the device once, for every rule', async () => {
+    const input = digitLike();
+    const baseline = tf.memory().numTensors;
+    const widget = explore(fixture.model, input, { fallbackPlotly: { src: '/plotly.min.js' } });
+    const rules = ['rlrp', 'epsilon', 'EpsilonPlus', 'EpsilonPlusFlat', 'gamma'];
+    const reads = jest.spyOn(tf.backend(), 'readSync');
+    try {
+      // A z⁺ rule on wasm's own kernels reads the input signs on its first click (they are then
+      // known; the native kernels give them with the forward pass), and γ's first click for a
+      // class with a negative logit finds relevance at z < 0 and reruns its pass. Every later
+      // click is counted.
+      for (const [i, rule] of rules.entries()) {
+        for (const target of [1, 2]) await explainFrom(fixture.local, widget, rule, target, i);
+      }
+      for (const [i, rule] of rules.entries()) {
+        for (const target of [1, 2]) {
+          reads.mockClear();
+          await explainFrom(fixture.local, widget, rule, target, 100 + 2 * i + target);
+          expect(widget.get('error')).toBe('');
+          expect([rule, target, reads.mock.calls.length]).toEqual([rule, target, 1]);
+        }
+      }
+    } finally {
+      reads.mockRestore();
+    }
+    widget.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    input.dispose();
+  });
+
   it('reads the whole reduced trace with one device read', () => {
     const input = digitLike();
     const session = prepare(fixture.model, input);

@@ -116,12 +116,12 @@ function lastReaders(graph: Graph, forward: ForwardPass): Map<number, tf.Tensor[
  * each linear layer and Add asks the composite for its rule, every other node is rule-independent.
  * Fan-out is handled by summing what a node receives from all of its readers.
  *
- * Rules with unchecked steps (R-LRP's direct step and Add split, {@link Rule.unchecked}) take
- * them at every layer and their checks are read once, after the pass: one device read instead of
- * one per step, which an interactive session pays per click. When a check fails (a step float32
- * could not be trusted with), the pass runs again with the rules' checked steps. A forward pass
- * used once is released as the pass goes and cannot be run again, so it takes the checked steps
- * directly.
+ * Rules with unchecked steps (R-LRP's direct step and Add split, generalised γ's output sign;
+ * {@link Rule.unchecked}) take them at every layer and their checks are read once, after the
+ * pass: one device read instead of one per step, which an interactive session pays per click
+ * ({@link backwardUnread} lets the caller fold that read into its own). When a check fails (a step float32 could not be trusted
+ * with), the pass runs again with the rules' checked steps. A forward pass used once is released
+ * as the pass goes and cannot be run again, so it takes the checked steps directly.
  */
 export function runBackward(
   graph: Graph,
@@ -136,38 +136,112 @@ export function runBackward(
    */
   releaseForward = false,
 ): BackwardPass {
-  const hasUncheckedForm = composite.rules.some((rule) => rule.unchecked !== undefined);
-  if (releaseForward || !hasUncheckedForm) {
-    return backwardPass(graph, forward, composite, start, keepTrace, releaseForward, false).pass;
+  if (releaseForward) {
+    return backwardPass(graph, forward, composite, start, keepTrace, true, false).pass;
   }
-  const { pass, checks } = backwardPass(graph, forward, composite, start, keepTrace, false, true);
-  // (A pass that reached no linear layer or Add has nothing to check.)
-  if (checks.length === 0) return pass;
-  let trusted = true;
+  const pending = backwardUnread(graph, forward, composite, start, keepTrace);
+  let values: Float32Array;
   try {
-    const values = tf.tidy(() =>
-      tf.concat(checks.map(({ check }) => check.flatten())).dataSync(),
-    ) as Float32Array;
-    let offset = 0;
-    for (const { check, trusts } of checks) {
-      trusted &&= trusts(values.subarray(offset, offset + check.size));
-      offset += check.size;
-    }
+    values = readChecks(pending.checks);
+  } catch (error) {
+    disposeBackwardPass(pending.pass);
+    throw error;
+  }
+  if (pending.trusts(values)) return pending.pass;
+  disposeBackwardPass(pending.pass);
+  return backwardChecked(graph, forward, composite, start, keepTrace);
+}
+
+/** A backward pass whose unchecked steps' checks are not read yet. */
+export interface PendingBackwardPass {
+  readonly pass: BackwardPass;
+  /**
+   * Every check of the pass, flattened into one small tensor (the caller disposes it), or `null`
+   * when the pass took no unchecked step: read it together with whatever else is read next.
+   */
+  readonly checks: tf.Tensor1D | null;
+  /**
+   * Whether the pass equals the checked one, given the values read from `checks` (empty when
+   * `checks` is `null`). When not, dispose the pass and run {@link backwardChecked}.
+   */
+  trusts(values: Float32Array): boolean;
+}
+
+/**
+ * The backward pass of {@link runBackward} on a kept forward pass, with the unchecked steps where
+ * rules have them and their checks left unread.
+ */
+export function backwardUnread(
+  graph: Graph,
+  forward: ForwardPass,
+  composite: Composite,
+  start: tf.Tensor2D,
+  keepTrace: boolean,
+): PendingBackwardPass {
+  const hasUncheckedForm = composite.rules.some((rule) => rule.unchecked !== undefined);
+  const { pass, checks } = backwardPass(
+    graph,
+    forward,
+    composite,
+    start,
+    keepTrace,
+    false,
+    hasUncheckedForm,
+  );
+  // (A pass that reached no linear layer or Add has nothing to check.)
+  if (checks.length === 0) return { pass, checks: null, trusts: () => true };
+  let flat: tf.Tensor1D;
+  try {
+    flat = tf.tidy(() => tf.concat(checks.map(({ check }) => check.flatten())) as tf.Tensor1D);
   } catch (error) {
     disposeBackwardPass(pass);
     throw error;
   } finally {
     for (const { check } of checks) check.dispose();
   }
-  if (trusted) return pass;
-  disposeBackwardPass(pass);
+  const sizes = checks.map(({ check }) => check.size);
+  return {
+    pass,
+    checks: flat,
+    trusts: (values) => {
+      // Every check is judged, also after one failed: a rule may learn from each (rule-builder.ts).
+      let trusted = true;
+      let offset = 0;
+      checks.forEach(({ trusts }, i) => {
+        trusted = trusts(values.subarray(offset, offset + sizes[i])) && trusted;
+        offset += sizes[i];
+      });
+      return trusted;
+    },
+  };
+}
+
+/** The backward pass with every rule's checked steps (what {@link runBackward} reruns). */
+export function backwardChecked(
+  graph: Graph,
+  forward: ForwardPass,
+  composite: Composite,
+  start: tf.Tensor2D,
+  keepTrace: boolean,
+): BackwardPass {
   return backwardPass(graph, forward, composite, start, keepTrace, false, false).pass;
+}
+
+/** The values of a pending pass's checks (one device read), and the checks disposed. */
+function readChecks(checks: tf.Tensor1D | null): Float32Array {
+  if (!checks) return new Float32Array(0);
+  try {
+    return checks.dataSync() as Float32Array;
+  } finally {
+    checks.dispose();
+  }
 }
 
 /** An unchecked step's check, read after the pass. */
 type PendingCheck = Pick<Unchecked<unknown>, 'check' | 'trusts'>;
 
-function disposeBackwardPass(pass: BackwardPass): void {
+/** Releases every tensor of `pass`. */
+export function disposeBackwardPass(pass: BackwardPass): void {
   pass.inputRelevance.dispose();
   for (const t of pass.perNode ?? []) t?.dispose();
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { runBackward } from './backward';
+import { backwardChecked, backwardUnread, runBackward, type BackwardPass } from './backward';
+import type { Composite } from './composites';
 import { resolveRuleChoice } from './composites';
 import {
   DisposedError,
@@ -127,20 +128,59 @@ export class ExplanationSession {
     }
   }
 
+  /**
+   * Explains as {@link explain} and reads the values `select` takes from the explanation (a tensor
+   * it builds, which is read and then disposed) in the same device transfer as the checks of the
+   * rule's unchecked steps (R-LRP): one read for the explanation and what the caller draws of it,
+   * where {@link explain} followed by a read of its own would make two. When a check fails, the
+   * explanation is computed again with the checked steps and `select` runs again on it (a second
+   * read, for the rare explanations float32 could not be trusted with).
+   *
+   * @example
+   * ```ts
+   * const { explanation, values } = session.explainAndRead({ rule: 'rlrp' }, (e) =>
+   *   e.relevance.sum(-1).flatten(),
+   * );
+   * ```
+   */
+  explainAndRead(
+    options: ExplainOptions,
+    select: (explanation: Explanation) => tf.Tensor,
+  ): { explanation: Explanation; values: Float32Array } {
+    this.assertAlive();
+    const { composite, classes, start } = this.startOf(options);
+    const trace = options.trace === true;
+    try {
+      const pending = backwardUnread(this.graph, this.forward, composite, start, trace);
+      const first = this.explanationOf(pending.pass, composite.description, classes);
+      let read: Float32Array;
+      try {
+        read = readTogether(pending.checks, () => select(first));
+      } catch (error) {
+        first.dispose();
+        throw error;
+      }
+      const checks = pending.checks?.size ?? 0;
+      if (pending.trusts(read.subarray(0, checks))) {
+        return { explanation: first, values: read.subarray(checks) };
+      }
+      first.dispose();
+      const checked = backwardChecked(this.graph, this.forward, composite, start, trace);
+      const explanation = this.explanationOf(checked, composite.description, classes);
+      try {
+        return { explanation, values: readTogether(null, () => select(explanation)) };
+      } catch (error) {
+        explanation.dispose();
+        throw error;
+      }
+    } finally {
+      start.dispose();
+    }
+  }
+
   private explainWith(options: ExplainOptions, releaseForward: boolean): Explanation {
     this.assertAlive();
-    const composite = resolveRuleChoice(options.rule ?? 'rlrp');
-    const target = resolveTarget(options.target ?? 'predicted', this.logits, this.predicted);
-    // Composites only mix classical rules, which all start from the logit itself; a uniform rule
-    // (R-LRP, Gradient × Input) is the composite's only rule. Either way rules[0] decides the start.
-    const startingRule = composite.rules[0];
-    const start = tf.tidy(
-      () =>
-        target.outputRelevance?.clone() ??
-        startingRule.initialRelevance(this.logits, target.selection as tf.Tensor2D),
-    ) as tf.Tensor2D;
-    target.selection?.dispose();
-    target.outputRelevance?.dispose();
+    const { composite, classes, start } = this.startOf(options);
     let backward;
     try {
       backward = runBackward(
@@ -154,6 +194,36 @@ export class ExplanationSession {
     } finally {
       start.dispose();
     }
+    return this.explanationOf(backward, composite.description, classes);
+  }
+
+  /** The composite an explanation runs, the classes it explains, and its output relevance. */
+  private startOf(options: ExplainOptions): {
+    composite: Composite;
+    classes: Explanation['target'];
+    start: tf.Tensor2D;
+  } {
+    const composite = resolveRuleChoice(options.rule ?? 'rlrp');
+    const target = resolveTarget(options.target ?? 'predicted', this.logits, this.predicted);
+    // Composites only mix classical rules, which all start from the logit itself; a uniform rule
+    // (R-LRP, Gradient × Input) is the composite's only rule. Either way rules[0] decides the start.
+    const startingRule = composite.rules[0];
+    const start = tf.tidy(
+      () =>
+        target.outputRelevance?.clone() ??
+        startingRule.initialRelevance(this.logits, target.selection as tf.Tensor2D),
+    ) as tf.Tensor2D;
+    target.selection?.dispose();
+    target.outputRelevance?.dispose();
+    return { composite, classes: target.classes, start };
+  }
+
+  /** The explanation a backward pass gives (its tensors, the trace's and a copy of the logits). */
+  private explanationOf(
+    backward: BackwardPass,
+    ruleDescription: string,
+    classes: Explanation['target'],
+  ): Explanation {
     const trace: TraceLayer[] | undefined = backward.perNode
       ? traceOf(this.graph, backward.perNode)
       : undefined;
@@ -163,8 +233,8 @@ export class ExplanationSession {
     return {
       relevance,
       logits,
-      target: target.classes,
-      ruleDescription: composite.description,
+      target: classes,
+      ruleDescription,
       trace,
       dispose() {
         if (released) return;
@@ -196,5 +266,30 @@ export class ExplanationSession {
           'prepared, so its forward pass is stale. Call prepare(model, input) again.',
       );
     }
+  }
+}
+
+/**
+ * One device read of `checks` (may be `null`) followed by the tensor `select` builds, as float32;
+ * both tensors are disposed. Read outside `tf.tidy`, which would walk every value of the array.
+ */
+function readTogether(checks: tf.Tensor1D | null, select: () => tf.Tensor): Float32Array {
+  try {
+    const selected = select();
+    const both = checks
+      ? tf.tidy(() => tf.concat([checks, selected.flatten().toFloat()]))
+      : selected.dtype === 'float32'
+        ? selected
+        : selected.toFloat();
+    try {
+      const values = both.dataSync() as Float32Array;
+      // `selected` itself may share its storage with the explanation (a reshape): a copy.
+      return both === selected ? values.slice() : values;
+    } finally {
+      both.dispose();
+      selected.dispose();
+    }
+  } finally {
+    checks?.dispose();
   }
 }

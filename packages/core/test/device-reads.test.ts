@@ -55,6 +55,85 @@ describe.each([true, false])('with native kernels: %s', (native) => {
     expect(readsPerExplanation('residual-identity', ['rlrp', 'rlrp'])).toEqual([1, 1]);
   });
 
+  it.each([
+    ['relu-cnn', ['rlrp', 'epsilon', 'EpsilonPlus', 'EpsilonPlusFlat', 'gamma']],
+    ['residual-identity', ['rlrp', 'epsilon', 'EpsilonPlus', 'EpsilonPlusFlat', 'gamma']],
+  ] as const)(
+    'explainAndRead on %s reads the checks and the caller’s values in one transfer: %s',
+    (network, rules) => {
+      const { model, inputShape } = randomNetwork(network, 11);
+      const input = inputsOf(inputShape, 12);
+      const explainable = new ExplainableModel(model);
+      const session = explainable.prepare(input);
+      try {
+        for (const rule of rules) {
+          // Without the native kernels a z⁺ rule reads the input signs it needs once, on its
+          // first explanation of the session (see above), and γ's first check may fail at a layer
+          // (below); every later explanation is the count under test.
+          session.explain({ rule }).dispose();
+          let result: ReturnType<typeof session.explainAndRead> | undefined;
+          const reads = readsDuring(() => {
+            result = session.explainAndRead({ rule, trace: true }, (e) => e.relevance.sum(-1));
+          });
+          const { explanation, values } = result as NonNullable<typeof result>;
+          expect([rule, reads]).toEqual([rule, 1]);
+          // The values read are those of this explanation (a channel sum per pixel)…
+          const expected = tf.tidy(() => explanation.relevance.sum(-1).dataSync());
+          expect(Array.from(values)).toEqual(Array.from(expected));
+          // …which is the one explain() gives.
+          const alone = session.explain({ rule, trace: true });
+          expect(Array.from(explanation.relevance.dataSync())).toEqual(
+            Array.from(alone.relevance.dataSync()),
+          );
+          expect(explanation.trace?.length).toBe(alone.trace?.length);
+          alone.dispose();
+          explanation.dispose();
+        }
+      } finally {
+        session.dispose();
+        explainable.dispose();
+        model.dispose();
+        input.dispose();
+      }
+    },
+  );
+
+  it('generalised γ on a residual network: one read per explanation once a failed check is known', () => {
+    const reads = readsPerExplanation('residual-identity', ['gamma', 'gamma', 'gamma']);
+    // The first pass's check fails where relevance reaches z < 0 (a branch into the Add), and
+    // the pass runs again checked, reading; later ones take both forms at those layers.
+    expect(reads[0]).toBeGreaterThan(1);
+    expect(reads.slice(1)).toEqual([1, 1]);
+  });
+
+  it('generalised γ’s unchecked pass equals its checked one (one-shot), on plain and residual networks', () => {
+    for (const network of ['relu-cnn', 'residual-identity']) {
+      const { model, inputShape } = randomNetwork(network, 21);
+      const input = inputsOf(inputShape, 22);
+      const explainable = new ExplainableModel(model);
+      const session = explainable.prepare(input);
+      for (let round = 0; round < 2; round++) {
+        const prepared = session.explain({ rule: 'gamma' });
+        const once = explainable.explain(input, { rule: 'gamma' });
+        expect(Array.from(prepared.relevance.dataSync())).toEqual(
+          Array.from(once.relevance.dataSync()),
+        );
+        prepared.dispose();
+        once.dispose();
+      }
+      session.dispose();
+      explainable.dispose();
+      model.dispose();
+      input.dispose();
+    }
+  });
+
+  it('generalised γ reads its output signs once per explanation, after the pass', () => {
+    const reads = readsPerExplanation('relu-cnn', ['gamma', 'gamma', 'gamma']);
+    expect(reads.slice(1)).toEqual([1, 1]);
+    if (native) expect(reads[0]).toBe(1);
+  });
+
   it('LRP-ε reads nothing', () => {
     expect(readsPerExplanation('relu-cnn', ['epsilon', 'epsilon'])).toEqual([0, 0]);
   });
@@ -95,6 +174,13 @@ describe.each([true, false])('a failed check (native kernels: %s)', (native) => 
     expect(values.every(Number.isFinite)).toBe(true);
     expect(values.some((v) => v !== 0)).toBe(true);
     expect(values).toEqual(Array.from(once.relevance.dataSync()));
+    // explainAndRead reruns as well, and its values are those of the rerun explanation.
+    const { explanation, values: read } = session.explainAndRead({ rule: 'rlrp' }, (e) =>
+      e.relevance.flatten(),
+    );
+    expect(Array.from(read)).toEqual(values);
+    expect(Array.from(explanation.relevance.dataSync())).toEqual(values);
+    explanation.dispose();
     deferred?.dispose();
     once.dispose();
     session.dispose();

@@ -87,29 +87,41 @@ function massAndSum(relevance: tf.Tensor, sample: number): tf.Tensor1D {
  */
 export function traceLayers(trace: readonly TraceLayer[], sample = 0): KernelLayer[] {
   if (trace.length === 0) return [];
+  return traceLayersFrom(trace, readAndDispose(drawnTrace(trace, sample)));
+}
+
+/**
+ * What {@link traceLayers} reads of the trace, as one tensor (the caller reads and disposes it):
+ * every layer's drawn values, then every layer's mass and sum. An explorer click reads it in the
+ * same transfer as the explanation's checks (`ExplanationSession.explainAndRead`).
+ */
+export function drawnTrace(trace: readonly TraceLayer[], sample = 0): tf.Tensor1D {
+  if (trace.length === 0) return tf.zeros([0]);
   checkSample(trace[0].relevance, sample);
-  const sizes = trace.map((layer) => drawnSize(layer.relevance.shape));
-  const all = readAndDispose(
-    tf.tidy(() =>
-      tf.concat([
-        ...trace.map((layer) => drawnValues(layer.relevance, sample)),
-        ...trace.map((layer) => massAndSum(layer.relevance, sample)),
-      ]),
-    ),
+  return tf.tidy(() =>
+    tf.concat([
+      ...trace.map((layer) => drawnValues(layer.relevance, sample)),
+      ...trace.map((layer) => massAndSum(layer.relevance, sample)),
+    ]),
   );
-  let offset = 0;
+}
+
+/** The layers of {@link traceLayers} from the values read of {@link drawnTrace}. */
+export function traceLayersFrom(trace: readonly TraceLayer[], values: Float32Array): KernelLayer[] {
+  const sizes = trace.map((layer) => drawnSize(layer.relevance.shape));
   const statistics = sizes.reduce((a, b) => a + b, 0);
+  let offset = 0;
   return trace.map((layer, i) => {
-    const data = all.slice(offset, offset + sizes[i]);
+    const data = values.slice(offset, offset + sizes[i]);
     offset += sizes[i];
-    const mass = all[statistics + 2 * i];
+    const mass = values[statistics + 2 * i];
     return {
       name: layer.name,
       class_name: layer.className,
       shape: [...layer.outputShape],
       data,
       mass,
-      sum: all[statistics + 2 * i + 1],
+      sum: values[statistics + 2 * i + 1],
       vanished: mass === 0,
     };
   });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LinearOp, LinearParams } from '../layers/linear-op';
 import { negativePart, type WeightRewrite } from '../layers/derived-params';
 import { knownNonNegative, rememberNonNegative } from './known-signs';
-import type { LinearContext, Rule } from './rule';
+import type { LinearContext, Rule, Unchecked } from './rule';
 import { classicalAddSplit, classicalStart, stabilise } from './stabilise';
 
 /**
@@ -98,10 +98,19 @@ interface InputSigns {
   readonly noNegativeOutputRelevance: boolean;
 }
 
-function readSigns(definition: RuleDefinition, context: LinearContext, r: tf.Tensor): InputSigns {
+/**
+ * The signs `definition` needs at this layer, read in one read-back at most. `outputSign: false`
+ * leaves the output's out (the unchecked step checks it after the pass instead).
+ */
+function readSigns(
+  definition: RuleDefinition,
+  context: LinearContext,
+  r: tf.Tensor,
+  outputSign = true,
+): InputSigns {
   const terms = definition.groups.flatMap((g) => g.terms);
   const needsInputSign = terms.some((t) => t.input === 'negative');
-  const needsOutputSign = definition.groups.some((g) => g.outputs === 'negative-outputs');
+  const needsOutputSign = outputSign && explainsNegativeOutputs(definition);
   if (!needsInputSign && !needsOutputSign) {
     return { nonNegative: false, noNegativeOutputRelevance: false };
   }
@@ -115,7 +124,7 @@ function readSigns(definition: RuleDefinition, context: LinearContext, r: tf.Ten
   const stacked = tf.tidy(() =>
     tf.stack([
       readInputSign ? tf.min(context.input) : tf.scalar(-1),
-      needsOutputSign ? tf.max(tf.abs(r).mul(tf.less(context.output, 0))) : tf.scalar(1),
+      needsOutputSign ? relevanceAtNegativeOutputs(context, r) : tf.scalar(1),
     ]),
   );
   // One read-back for both facts: it saves whole forward and transposed passes.
@@ -134,13 +143,87 @@ function maskFor(selection: OutputSelection, z: tf.Tensor): tf.Tensor | null {
   return null;
 }
 
+/** Whether a group of `definition` explains only the outputs with `z < 0` (generalised γ). */
+function explainsNegativeOutputs(definition: RuleDefinition): boolean {
+  return definition.groups.some((g) => g.outputs === 'negative-outputs');
+}
+
+/**
+ * The step with the output's sign not read but assumed (no relevance at outputs with `z < 0`,
+ * as on ReLU networks, where those outputs pass none), and the check that says whether it was
+ * so: `max |R| · [z < 0]`, read after the pass with every other check (one read per explanation
+ * where each layer would read its own). The input's sign, when not known yet, is still read here,
+ * once per activation.
+ */
+function uncheckedPropagate(
+  definition: RuleDefinition,
+  context: LinearContext,
+  relevance: tf.Tensor,
+): Unchecked<tf.Tensor> {
+  const signs = readSigns(definition, context, relevance, false);
+  if (reachesNegativeOutputs.has(context.op)) {
+    // This layer's check failed before, so it would likely fail again and the pass run twice:
+    // both forms are computed and the device picks the one the checked step would read its way
+    // to (no relevance at z < 0: the group is skipped), without a read.
+    const value = tf.tidy(() => {
+      const skipped = propagateWith(definition, context, relevance, {
+        ...signs,
+        noNegativeOutputRelevance: true,
+      });
+      const explained = propagateWith(definition, context, relevance, {
+        ...signs,
+        noNegativeOutputRelevance: false,
+      });
+      return tf.where(
+        tf.equal(relevanceAtNegativeOutputs(context, relevance), 0),
+        skipped,
+        explained,
+      );
+    });
+    return { value, check: tf.zeros([0]), trusts: () => true };
+  }
+  const value = propagateWith(definition, context, relevance, {
+    ...signs,
+    noNegativeOutputRelevance: true,
+  });
+  const check = tf.tidy(() => relevanceAtNegativeOutputs(context, relevance).reshape([1]));
+  const trusts = ([atNegativeOutputs]: Float32Array) => {
+    if (atNegativeOutputs === 0) return true;
+    reachesNegativeOutputs.add(context.op);
+    return false;
+  };
+  return { value, check, trusts };
+}
+
+/** `max |R| · [z < 0]`: zero when no relevance sits at an output with `z < 0` (NaN propagates). */
+function relevanceAtNegativeOutputs(context: LinearContext, r: tf.Tensor): tf.Scalar {
+  return tf.max(tf.abs(r).mul(tf.less(context.output, 0)));
+}
+
+/**
+ * Layers whose unchecked step's check failed: relevance reached outputs with `z < 0`, as it does
+ * where a layer feeds an Add rather than a ReLU (a residual branch), or at the output layer for a
+ * class with a negative logit. Their unchecked step computes both forms from then on, so that a
+ * later explanation neither reads nor runs its pass twice.
+ */
+const reachesNegativeOutputs = new WeakSet<LinearOp>();
+
 /** The relevance of a linear layer's input under `definition` (see {@link TermGroup}). */
 function propagate(
   definition: RuleDefinition,
   context: LinearContext,
   relevance: tf.Tensor,
 ): tf.Tensor {
-  const signs = readSigns(definition, context, relevance);
+  return propagateWith(definition, context, relevance, readSigns(definition, context, relevance));
+}
+
+/** {@link propagate} with the signs known. */
+function propagateWith(
+  definition: RuleDefinition,
+  context: LinearContext,
+  relevance: tf.Tensor,
+  signs: InputSigns,
+): tf.Tensor {
   return tf.tidy(() => {
     const { op, input, output } = context;
     // Full-size temporaries are released as soon as they are read, not when the tidy ends: on
@@ -220,7 +303,9 @@ function propagate(
 /**
  * A classical LRP rule from its definition: relevance starts at `onehot · f_target`, crosses a
  * linear layer as the definition says, and an Add (when a composite gives this rule one) in
- * proportion to the summands with the definition's stabiliser.
+ * proportion to the summands with the definition's stabiliser. A definition with a group for the
+ * outputs with `z < 0` (generalised γ) also gets an unchecked step that checks, after the pass,
+ * the output sign its checked step reads at every layer ({@link Rule.unchecked}).
  */
 export function classicalRule(definition: RuleDefinition): Rule {
   return {
@@ -230,6 +315,11 @@ export function classicalRule(definition: RuleDefinition): Rule {
     uniformOnly: false,
     initialRelevance: classicalStart,
     linear: (context, relevance) => propagate(definition, context, relevance),
+    ...(explainsNegativeOutputs(definition) && {
+      unchecked: {
+        linear: (context, relevance) => uncheckedPropagate(definition, context, relevance),
+      },
+    }),
     add: (inputs, output, relevance) =>
       tf.tidy(() =>
         classicalAddSplit(inputs, output, relevance, epsilonFor(definition.stabiliser, output)),
