@@ -5,7 +5,7 @@
  * pass runs again with the checked steps and still equals them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ExplainableModel } from '@rlrp/core';
+import { ExplainableModel, type ExplanationSession } from '@rlrp/core';
 import { initEngine } from '../src/engine/init-engine';
 import { randomInputs, randomNetwork } from './reference/random-networks';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
@@ -27,22 +27,41 @@ function inputsOf(inputShape: readonly number[], seed: number): tf.Tensor {
   );
 }
 
-/** Reads of each of `rules`' explanations, in order, on one prepared session of `network`. */
-function readsPerExplanation(network: string, rules: readonly string[], weightScale = 1): number[] {
-  const { model, inputShape } = randomNetwork(network, 11, { weightScale });
-  const input = inputsOf(inputShape, 12);
+/**
+ * Runs `use` on a prepared session of a seeded random `network` (two seeded samples), and
+ * releases them all.
+ */
+function withSession<T>(
+  network: string,
+  seed: number,
+  use: (session: ExplanationSession, explainable: ExplainableModel, input: tf.Tensor) => T,
+  weightScale = 1,
+): T {
+  const { model, inputShape } = randomNetwork(network, seed, { weightScale });
+  const input = inputsOf(inputShape, seed + 1);
   const explainable = new ExplainableModel(model);
   const session = explainable.prepare(input);
   try {
-    return rules.map((rule) =>
-      readsDuring(() => session.explain({ rule: rule as never, trace: true }).dispose()),
-    );
+    return use(session, explainable, input);
   } finally {
     session.dispose();
     explainable.dispose();
     model.dispose();
     input.dispose();
   }
+}
+
+/** Reads of each of `rules`' explanations, in order, on one prepared session of `network`. */
+function readsPerExplanation(network: string, rules: readonly string[], weightScale = 1): number[] {
+  return withSession(
+    network,
+    11,
+    (session) =>
+      rules.map((rule) =>
+        readsDuring(() => session.explain({ rule: rule as never, trace: true }).dispose()),
+      ),
+    weightScale,
+  );
 }
 
 describe.each([true, false])('with native kernels: %s', (native) => {
@@ -60,12 +79,8 @@ describe.each([true, false])('with native kernels: %s', (native) => {
     ['residual-identity', ['rlrp', 'epsilon', 'EpsilonPlus', 'EpsilonPlusFlat', 'gamma']],
   ] as const)(
     'explainAndRead on %s reads the checks and the caller’s values in one transfer: %s',
-    (network, rules) => {
-      const { model, inputShape } = randomNetwork(network, 11);
-      const input = inputsOf(inputShape, 12);
-      const explainable = new ExplainableModel(model);
-      const session = explainable.prepare(input);
-      try {
+    (network, rules) =>
+      withSession(network, 11, (session) => {
         for (const rule of rules) {
           // Without the native kernels a z⁺ rule reads the input signs it needs once, on its
           // first explanation of the session (see above), and γ's first check may fail at a layer
@@ -89,13 +104,7 @@ describe.each([true, false])('with native kernels: %s', (native) => {
           alone.dispose();
           explanation.dispose();
         }
-      } finally {
-        session.dispose();
-        explainable.dispose();
-        model.dispose();
-        input.dispose();
-      }
-    },
+      }),
   );
 
   it('generalised γ on a residual network: one read per explanation once a failed check is known', () => {
@@ -108,23 +117,17 @@ describe.each([true, false])('with native kernels: %s', (native) => {
 
   it('generalised γ’s unchecked pass equals its checked one (one-shot), on plain and residual networks', () => {
     for (const network of ['relu-cnn', 'residual-identity']) {
-      const { model, inputShape } = randomNetwork(network, 21);
-      const input = inputsOf(inputShape, 22);
-      const explainable = new ExplainableModel(model);
-      const session = explainable.prepare(input);
-      for (let round = 0; round < 2; round++) {
-        const prepared = session.explain({ rule: 'gamma' });
-        const once = explainable.explain(input, { rule: 'gamma' });
-        expect(Array.from(prepared.relevance.dataSync())).toEqual(
-          Array.from(once.relevance.dataSync()),
-        );
-        prepared.dispose();
-        once.dispose();
-      }
-      session.dispose();
-      explainable.dispose();
-      model.dispose();
-      input.dispose();
+      withSession(network, 21, (session, explainable, input) => {
+        for (let round = 0; round < 2; round++) {
+          const prepared = session.explain({ rule: 'gamma' });
+          const once = explainable.explain(input, { rule: 'gamma' });
+          expect(Array.from(prepared.relevance.dataSync())).toEqual(
+            Array.from(once.relevance.dataSync()),
+          );
+          prepared.dispose();
+          once.dispose();
+        }
+      });
     }
   });
 
