@@ -172,7 +172,9 @@ describe('ExplainPool', () => {
   });
 
   it('rejects a bad worker count, and use after close', async () => {
-    await expect(ExplainPool.start(model, { workers: 0 })).rejects.toThrow(EngineError);
+    for (const workers of [0, 1.5, NaN, -1]) {
+      await expect(ExplainPool.start(model, { workers })).rejects.toThrow(EngineError);
+    }
     const single = await ExplainPool.start(model, { workers: 1 });
     expect(single.size).toBe(1);
     await single.close();

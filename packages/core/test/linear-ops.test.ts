@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildGraph } from '../src/graph/build-graph';
+import { GlobalAveragePoolingOp } from '../src/layers/global-average-pooling';
 
 /**
  * Every linear op's `transpose` must be the adjoint of its `forward` (tfjs has no depthwise or
@@ -125,5 +126,20 @@ describe('linear operations', () => {
       checkTransposes(model);
       model.dispose();
     });
+  });
+
+  test('global average pooling’s transpose spreads ±Infinity, NaN and −0 as a broadcast does', () => {
+    const op = new GlobalAveragePoolingOp(4);
+    const s = tf.tensor2d([[Infinity, -Infinity, NaN, -0, 8]]);
+    const spread = op.transpose(s, [1, 2, 2, 5]);
+    const broadcast = tf.tidy(() =>
+      tf.broadcastTo(s.mul(0.25).reshape([1, 1, 1, 5]), [1, 2, 2, 5]),
+    );
+    const got = Array.from(spread.dataSync());
+    expect(got).toEqual(Array.from(broadcast.dataSync()));
+    expect(got.slice(0, 5)).toEqual([Infinity, -Infinity, NaN, -0, 2]);
+    expect(Object.is(got[3], -0)).toBe(true);
+    tf.dispose([s, spread, broadcast]);
+    op.dispose();
   });
 });
