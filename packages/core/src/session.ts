@@ -130,11 +130,12 @@ export class ExplanationSession {
 
   /**
    * Explains as {@link explain} and reads the values `select` takes from the explanation (a tensor
-   * it builds, which is read and then disposed) in the same device transfer as the checks of the
-   * rule's unchecked steps (R-LRP): one read for the explanation and what the caller draws of it,
-   * where {@link explain} followed by a read of its own would make two. When a check fails, the
-   * explanation is computed again with the checked steps and `select` runs again on it (a second
-   * read, for the rare explanations float32 could not be trusted with).
+   * it makes, read as float32 and then disposed; one of the explanation's own is read and kept)
+   * in the same device transfer as the checks of the rule's unchecked steps (R-LRP, generalised
+   * γ): one read for the explanation and what the caller draws of it, where {@link explain}
+   * followed by a read of its own would make two. `values` is a fresh array. When a check fails,
+   * the explanation is computed again with the checked steps and `select` runs again on it (a
+   * second read, for the rare explanations float32 could not be trusted with).
    *
    * @example
    * ```ts
@@ -153,22 +154,23 @@ export class ExplanationSession {
     try {
       const pending = backwardUnread(this.graph, this.forward, composite, start, trace);
       const first = this.explanationOf(pending.pass, composite.description, classes);
+      const checks = pending.checks?.size ?? 0;
       let read: Float32Array;
       try {
-        read = readTogether(pending.checks, () => select(first));
+        read = readTogether(pending.checks, () => select(first), tensorsOf(first));
       } catch (error) {
         first.dispose();
         throw error;
       }
-      const checks = pending.checks?.size ?? 0;
       if (pending.trusts(read.subarray(0, checks))) {
-        return { explanation: first, values: read.subarray(checks) };
+        return { explanation: first, values: read.slice(checks) };
       }
       first.dispose();
       const checked = backwardChecked(this.graph, this.forward, composite, start, trace);
       const explanation = this.explanationOf(checked, composite.description, classes);
       try {
-        return { explanation, values: readTogether(null, () => select(explanation)) };
+        const values = readTogether(null, () => select(explanation), tensorsOf(explanation));
+        return { explanation, values };
       } catch (error) {
         explanation.dispose();
         throw error;
@@ -270,26 +272,39 @@ export class ExplanationSession {
 }
 
 /**
- * One device read of `checks` (may be `null`) followed by the tensor `select` builds, as float32;
- * both tensors are disposed. Read outside `tf.tidy`, which would walk every value of the array.
+ * One device read of `checks` (may be `null`) followed by the tensor `select` makes, as a fresh
+ * float32 array. Every tensor made here is disposed, and `checks`; `select`'s tensor too unless it
+ * is one of `kept` (the explanation's own). Read outside `tf.tidy`, which would walk every value of
+ * the array.
  */
-function readTogether(checks: tf.Tensor1D | null, select: () => tf.Tensor): Float32Array {
+function readTogether(
+  checks: tf.Tensor1D | null,
+  select: () => tf.Tensor,
+  kept: ReadonlySet<tf.Tensor>,
+): Float32Array {
+  let selected: tf.Tensor | undefined;
+  let both: tf.Tensor | undefined;
   try {
-    const selected = select();
-    const both = checks
-      ? tf.tidy(() => tf.concat([checks, selected.flatten().toFloat()]))
-      : selected.dtype === 'float32'
-        ? selected
-        : selected.toFloat();
-    try {
-      const values = both.dataSync() as Float32Array;
-      // `selected` itself may share its storage with the explanation (a reshape): a copy.
-      return both === selected ? values.slice() : values;
-    } finally {
-      both.dispose();
-      selected.dispose();
-    }
+    selected = select();
+    const values = selected;
+    both = tf.tidy(() => {
+      const flat = values.flatten().toFloat();
+      return checks ? tf.concat([checks, flat]) : flat;
+    });
+    // A copy: on the cpu backend a read may hand back the storage `select`'s tensor shares.
+    return (both.dataSync() as Float32Array).slice();
   } finally {
     checks?.dispose();
+    if (both !== selected) both?.dispose();
+    if (selected && !kept.has(selected)) selected.dispose();
   }
+}
+
+/** The tensors an explanation owns (its relevance, logits and trace). */
+function tensorsOf(explanation: Explanation): ReadonlySet<tf.Tensor> {
+  return new Set([
+    explanation.relevance,
+    explanation.logits,
+    ...(explanation.trace ?? []).map((layer) => layer.relevance),
+  ]);
 }

@@ -64,6 +64,31 @@ function expectSameComparison(
   });
 }
 
+/**
+ * With every pool's worker failing (the caller's mock): `workers: 2` rejects with the worker's
+ * EngineError, saying `why`, leaving no tensor; the default pool's failure on 135 images is retried
+ * in this thread and gives this thread's comparison.
+ */
+async function expectWorkerFailureRetriedHere(
+  named: CompareMethodsOptions,
+  why: RegExp,
+): Promise<void> {
+  const before = tf.memory().numTensors;
+  const asked = compareMethods({ ...named, workers: 2 });
+  await expect(asked).rejects.toThrow(EngineError);
+  await expect(asked).rejects.toThrow(why);
+  expect(tf.memory().numTensors).toBe(before);
+  const many = tf.tile(named.images, [15, 1, 1, 1]) as tf.Tensor4D; // a default pool on 2 cores
+  try {
+    const labels = Array.from({ length: 135 }, (_, i) => i % 3);
+    const set = { ...named, images: many, labels };
+    const retried = await compareMethods(set);
+    expectSameComparison(retried, await compareMethods({ ...set, workers: 1 }), 135);
+  } finally {
+    many.dispose();
+  }
+}
+
 describe('compareMethods on a pool of workers', () => {
   let model: tf.LayersModel;
   let images: tf.Tensor4D;
@@ -233,26 +258,38 @@ describe('compareMethods on a pool of workers', () => {
     });
     const named = { ...options, baseline: 0.5, methods: options.methods.slice(0, 1) };
     try {
-      const before = tf.memory().numTensors;
-      const asked = compareMethods({ ...named, workers: 2 });
-      await expect(asked).rejects.toThrow(EngineError);
-      await expect(asked).rejects.toThrow(/exited/);
-      const pool = await (dying.mock.results[0].value as Promise<ExplainPool>);
-      await expect(pool.explain(images)).rejects.toThrow(DisposedError);
-      expect(tf.memory().numTensors).toBe(before);
-      // A pool the caller did not ask for: its failure is retried in this thread.
-      const many = tf.tile(images, [15, 1, 1, 1]) as tf.Tensor4D; // 135 images: a pool on 2 cores
-      try {
-        const labels = Array.from({ length: 135 }, (_, i) => i % 3);
-        const set = { ...named, images: many, labels };
-        const retried = await compareMethods(set);
-        if (os.availableParallelism() > 1) expect(dying).toHaveBeenCalledTimes(2);
-        expectSameComparison(retried, await compareMethods({ ...set, workers: 1 }), 135);
-      } finally {
-        many.dispose();
+      await expectWorkerFailureRetriedHere(named, /exited/);
+      // Both pools were started, and each says why it ended.
+      if (os.availableParallelism() > 1) expect(dying).toHaveBeenCalledTimes(2);
+      for (const result of dying.mock.results) {
+        const pool = await (result.value as Promise<ExplainPool>);
+        await expect(pool.explain(images)).rejects.toThrow(/exited/);
       }
     } finally {
       dying.mockRestore();
+    }
+  });
+
+  it('a live worker that cannot load the model fails with its own EngineError, not as terminated', async () => {
+    // The load message reaches the worker with a topology it cannot read, as a model whose
+    // layers only this thread knows would: the worker's tf.loadLayersModel throws.
+    const post = Worker.prototype.postMessage;
+    const unreadable = jest.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (
+      this: Worker,
+      ...[message, transfer]
+    ) {
+      const request = message as { kind?: string };
+      const sent =
+        request.kind === 'load'
+          ? { ...request, modelTopology: { class_name: 'NoSuchModel' } }
+          : message;
+      post.call(this, sent, transfer);
+    });
+    try {
+      const named = { ...options, baseline: 0.5, methods: options.methods.slice(0, 1) };
+      await expectWorkerFailureRetriedHere(named, /Pool worker/);
+    } finally {
+      unreadable.mockRestore();
     }
   });
 

@@ -132,6 +132,15 @@ describe('limitNativeThreads (this thread beside a pool’s workers)', () => {
     expect(addon.threads()).toBe(1);
     untouched();
     expect(addon.threads()).toBe(1);
+    // Overlapping caps (two comparisons at once): lifted when the last one lifts its own.
+    await initEngine({ ...NATIVE, threads: 2 });
+    const first = limitNativeThreads(1);
+    const second = limitNativeThreads(1);
+    first();
+    first();
+    expect(addon.threads()).toBe(1);
+    second();
+    expect(addon.threads()).toBe(2);
     // Re-threaded meanwhile: the restore does not undo the newer choice.
     await initEngine({ ...NATIVE, threads: 2 });
     const stale = limitNativeThreads(1);

@@ -1,3 +1,4 @@
+import { EvaluationOptionError } from '../src/errors';
 import { mulberry32, randomRankings } from '../src/evaluate/seeded-random';
 
 /**
@@ -28,6 +29,12 @@ describe('mulberry32 with skip', () => {
     const start = Array.from({ length: 3 }, mulberry32(7));
     expect(Array.from({ length: 3 }, mulberry32(7, 2 ** 32))).toEqual(start);
     expect(Array.from({ length: 3 }, mulberry32(7, 3 * 2 ** 32 + 5))).toEqual(drawnPast(7, 5, 3));
+  });
+
+  it('rejects a skip that is not a whole number of draws ≥ 0, with a typed error', () => {
+    for (const skip of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
+      expect(() => mulberry32(1, skip)).toThrow(EvaluationOptionError);
+    }
   });
 
   it('gives a slice of the set the permutations of the same images in the whole set', () => {

@@ -120,6 +120,9 @@ class PoolWorker {
 export class ExplainPool {
   private closed = false;
 
+  /** Why a worker could not load the model, once it is known. */
+  private loadFailure: Error | undefined;
+
   /** The queues of the comparisons running now: {@link close} stops them. */
   private readonly comparing = new Set<SliceQueue>();
 
@@ -130,6 +133,11 @@ export class ExplainPool {
     this.ready = loads.then(
       () => undefined,
       async (error: unknown) => {
+        // What was sent behind the model, or is sent later, fails with the load's own error,
+        // not as terminated.
+        const failure = error instanceof Error ? error : new EngineError(String(error));
+        this.loadFailure = failure;
+        for (const w of this.workers) w.failAll(failure);
         await this.terminate();
         throw error;
       },
@@ -205,11 +213,12 @@ export class ExplainPool {
   /**
    * The relevance of every sample of `input` (shaped like it), each worker explaining one slice.
    *
-   * @throws DisposedError after {@link close}; EngineError with the worker's message when a slice
+   * @throws DisposedError after {@link close}; the load's EngineError when a worker could not load
+   *   the model; EngineError with the worker's message when a slice
    *   fails (bad rule name, target out of range, …).
    */
   async explain(input: tf.Tensor, options: PoolExplainOptions = {}): Promise<tf.Tensor> {
-    if (this.closed) throw new DisposedError('This ExplainPool was closed; start a new one.');
+    this.assertOpen();
     const batch = input.shape[0] ?? 1;
     const perSample = input.size / batch;
     const target = options.target ?? 'predicted';
@@ -254,7 +263,8 @@ export class ExplainPool {
    * queue meanwhile. Gives the comparison of every slice a worker took, by slice index. Progress
    * comes through `onProgress` with the slice's index.
    *
-   * @throws DisposedError after {@link close} or {@link terminate}, or when the pool is closed or
+   * @throws the load's EngineError when a worker could not load the model; DisposedError after
+   *   {@link close} or {@link terminate}, or when the pool is closed or
    *   terminated while the slices run; EngineError with the worker's message when a slice fails.
    *   A failure stops the queue, so no thread takes another slice, but slices already running on
    *   other workers go on: {@link terminate} ends them.
@@ -263,7 +273,7 @@ export class ExplainPool {
     set: PoolComparisonSet,
     onProgress?: (slice: number, progress: EvaluationProgress) => void,
   ): Promise<Map<number, MethodComparisonWithMaps>> {
-    if (this.closed) throw new DisposedError('This ExplainPool was closed; start a new one.');
+    this.assertOpen();
     const queue = SliceQueue.over(set.queue, set.slices.length);
     const compared = new Map<number, MethodComparisonWithMaps>();
     const onUpdate = (update: PoolUpdate) => {
@@ -282,6 +292,15 @@ export class ExplainPool {
     }
     if (this.closed) throw new DisposedError('The ExplainPool was closed while slices ran.');
     return compared;
+  }
+
+  /**
+   * @throws the load's EngineError when a worker could not load the model, else DisposedError when
+   *   the pool is closed.
+   */
+  private assertOpen(): void {
+    if (this.loadFailure) throw this.loadFailure;
+    if (this.closed) throw new DisposedError('This ExplainPool was closed; start a new one.');
   }
 
   /**

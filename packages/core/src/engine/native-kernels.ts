@@ -123,18 +123,25 @@ export function nativeKernelsActive(): boolean {
   return active !== undefined;
 }
 
+/** How many callers hold this thread's native kernels at a cap now (see limitNativeThreads). */
+let limitsHeld = 0;
+
 /**
  * Caps the threads the native kernels compute on from this thread at `threads` (while this thread
  * works beside a pool's workers, each of which has a core of its own), and gives the function that
- * puts back the count they had. Does nothing when they are not active or already use no more; the
- * restore does nothing once the kernels were switched or re-threaded since.
+ * lifts the cap once every caller that set one has lifted its own (overlapping comparisons). Does
+ * nothing when the kernels are not active or already use no more; lifting does nothing once the
+ * kernels were switched or re-threaded since. `EngineInfo` keeps reporting the engine's own count.
  */
 export function limitNativeThreads(threads: number): () => void {
   const limited = active;
   if (!limited || limited.threads <= threads) return () => undefined;
-  limited.addon.setThreads(threads);
+  if (limitsHeld++ === 0) limited.addon.setThreads(threads);
+  let lifted = false;
   return () => {
-    if (active === limited) limited.addon.setThreads(limited.threads);
+    if (lifted) return;
+    lifted = true;
+    if (--limitsHeld === 0 && active === limited) limited.addon.setThreads(limited.threads);
   };
 }
 

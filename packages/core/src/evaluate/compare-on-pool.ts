@@ -8,7 +8,7 @@ import { SliceQueue } from '../engine/slice-queue';
 import { EvaluationOptionError } from '../errors';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
 import { classCount } from './classifier';
-import { compareSliceOfSet, shareComparisonSet } from './comparison-set';
+import { baselineOfSet, compareSliceOfSet, shareComparisonSet } from './comparison-set';
 import { mergeComparisons } from './merge-comparisons';
 import { resolveBatchSize, toIndexArray, type EvaluationProgress } from './metric-options';
 import {
@@ -92,8 +92,9 @@ export async function compareOnPool(
   const slices = comparisonSlices(samples, threads);
   const joins = thisThreadJoinsPool();
   const progress = progressOfSlices(options, slices, objectRules.length > 0);
+  // No more workers than slices the others leave (this thread takes one when it joins).
   const pool = await ExplainPool.launch(model, {
-    workers: Math.min(joins ? threads - 1 : threads, slices.length),
+    workers: Math.max(1, Math.min(threads, slices.length) - (joins ? 1 : 0)),
   });
   const queue = SliceQueue.create(slices.length);
   let failure: { error: unknown } | undefined;
@@ -103,11 +104,15 @@ export async function compareOnPool(
     queue.stop();
     ending ??= pool.terminate();
   };
+  // A worker that cannot load the model (a layer only this thread knows) fails what was sent to
+  // it with its own EngineError, which compareMethods' default pool retries in this thread.
+  const loaded = pool.ready.catch(fail);
   const stop = () => fail(signal?.reason);
   signal?.addEventListener('abort', stop, { once: true });
-  // This thread shares the cores with the workers: its native kernels get one, as each worker's.
-  const restoreThreads = joins ? limitNativeThreads(1) : () => undefined;
+  let restoreThreads = () => undefined as void;
   try {
+    // This thread shares the cores with the workers: its native kernels get one, as each worker's.
+    if (joins) restoreThreads = limitNativeThreads(1);
     signal?.throwIfAborted();
     // The workers boot meanwhile; what this thread sends them waits behind their model.
     const explainedHere = relevanceScores(model, images, {
@@ -123,10 +128,10 @@ export async function compareOnPool(
       compared.forEach((part, slice) => parts.set(slice, part));
     const onWorkers = pool.compare(set, progress.slice).then(gather);
     const here = joins
-      ? compareSlicesHere(model, set, options.baseline, queue, progress.slice).then(gather)
+      ? compareSlicesHere(model, set, queue, progress.slice).then(gather)
       : Promise.resolve();
     // Every part settles: a failure stops the queue and ends the pool, so the others soon do.
-    await Promise.all([pool.ready, onWorkers, here].map((part) => part.catch(fail)));
+    await Promise.all([loaded, ...[onWorkers, here].map((part) => part.catch(fail))]);
     if (failure) throw failure.error;
     const merged = mergeComparisons(slices.map((_, i) => parts.get(i) as MethodComparisonWithMaps));
     const result = withWholeSetRelevance(merged, options, explainedHere);
@@ -149,11 +154,30 @@ export async function compareOnPool(
 async function compareSlicesHere(
   model: tf.LayersModel,
   set: PoolComparisonSet,
-  baseline: CompareMethodsOptions['baseline'],
   queue: SliceQueue,
   onProgress?: (slice: number, progress: EvaluationProgress) => void,
 ): Promise<Map<number, MethodComparisonWithMaps>> {
   const compared = new Map<number, MethodComparisonWithMaps>();
+  // The baseline as the workers have it (the set's float32 copy), so that no image's results
+  // depend on the thread that compared it.
+  const baseline = baselineOfSet(set);
+  try {
+    await compareEachSlice(model, set, queue, baseline, compared, onProgress);
+  } finally {
+    if (typeof baseline === 'object') baseline.dispose();
+  }
+  return compared;
+}
+
+/** The slices this thread takes, one after another, each into `compared`. */
+async function compareEachSlice(
+  model: tf.LayersModel,
+  set: PoolComparisonSet,
+  queue: SliceQueue,
+  baseline: tf.Tensor | number | undefined,
+  compared: Map<number, MethodComparisonWithMaps>,
+  onProgress?: (slice: number, progress: EvaluationProgress) => void,
+): Promise<void> {
   for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
     const taken = slice;
     compared.set(
@@ -168,7 +192,6 @@ async function compareSlicesHere(
     );
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return compared;
 }
 
 /** The merged comparison with the relevance (and nonFinite count) computed here put back. */

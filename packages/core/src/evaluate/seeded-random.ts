@@ -3,16 +3,21 @@
  * relevance must be identical on every run, or tables could not be reproduced.
  */
 
+import { EvaluationOptionError } from '../errors';
+
 /** What Mulberry32 adds to its state on every draw. */
 const MULBERRY32_STEP = 0x6d2b79f5;
 
 /**
  * Mulberry32: a tiny 32-bit PRNG fully determined by its seed; returns values in [0, 1).
- * `skip`: start as if `skip` values had been drawn already. The state only ever advances by a
+ * `skip` (a whole number ≥ 0): start as if `skip` values had been drawn already. The state only ever advances by a
  * constant step, so this costs one multiplication, not `skip` draws (a slice of a large set skips
  * the permutations of every image before it).
  */
 export function mulberry32(seed: number, skip = 0): () => number {
+  if (!Number.isSafeInteger(skip) || skip < 0) {
+    throw new EvaluationOptionError('skip', skip, 'a whole number of draws ≥ 0');
+  }
   // (seed + skip · step) mod 2³²; `skip % 2³²` is exact for any whole number below 2⁵³.
   let state = ((seed >>> 0) + (Math.imul(skip % 2 ** 32, MULBERRY32_STEP) >>> 0)) >>> 0;
   return () => {
