@@ -22,7 +22,7 @@ export class SliceQueue {
     return new SliceQueue(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT), count);
   }
 
-  /** The queue whose counter is in `buffer` (another thread's {@link buffer}). */
+  /** The queue whose counter is in `buffer` (another thread's `SliceQueue.buffer`). */
   static over(buffer: SharedArrayBuffer, count: number): SliceQueue {
     return new SliceQueue(buffer, count);
   }
