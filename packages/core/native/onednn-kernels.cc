@@ -585,6 +585,38 @@ napi_value MassPerSample(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// stabilisedRatio(r, d, epsilon, out): out = r / (d + ε·sign(d)) with sign(0) = +1, elementwise:
+// the classical rules' ratio of relevance to stabilised denominator. Computed as tfjs computes it
+// (rules/stabilise.ts: d − (−sign(d))·ε, then r divided by it), float32 operation by operation, so
+// the values are tfjs' own bit for bit; a NaN in d stays NaN. One pass on every thread, where tfjs
+// makes five on one (negate, step, multiply, subtract, divide).
+napi_value StabilisedRatio(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  engineOf(env, info, &argc, argv);
+  double epsilon;
+  if (argc != 4 || napi_get_value_double(env, argv[2], &epsilon) != napi_ok) {
+    return fail(env, "stabilisedRatio(r, d, epsilon, out)"), nullptr;
+  }
+  float *r, *d, *out;
+  size_t length;
+  if (!readFloatArray(env, argv[0], &r, &length) ||
+      !readFloats(env, argv[1], length, false, &d) ||
+      !readFloats(env, argv[3], length, false, &out)) {
+    return nullptr;
+  }
+  const float eps = static_cast<float>(epsilon);
+  const int64_t n = static_cast<int64_t>(length);
+#pragma omp parallel for simd schedule(static) if (n >= kParallelElements)
+  for (int64_t i = 0; i < n; i++) {
+    const float denominator = d[i];
+    // step(−d, −1): +1 where d < 0, −1 where d ≥ 0 (also −0); a NaN d makes the result NaN below.
+    const float minusSign = -denominator > 0.0f ? 1.0f : -1.0f;
+    out[i] = r[i] / (denominator - minusSign * eps);
+  }
+  return nullptr;
+}
+
 // allowedCores() -> the cores this thread may run on (its affinity mask), in increasing order.
 napi_value AllowedCores(napi_env env, napi_callback_info info) {
   size_t argc = 0;
@@ -684,6 +716,7 @@ NAPI_MODULE_INIT() {
                    {"routeToWindowMaxima", RouteToWindowMaxima},
                    {"finiteMinimum", FiniteMinimum},
                    {"massPerSample", MassPerSample},
+                   {"stabilisedRatio", StabilisedRatio},
                    {"allowedCores", AllowedCores},
                    {"pinToCore", PinToCore},
                    {"setThreads", SetThreads},

@@ -22,6 +22,7 @@ import { finiteMinimumNatively } from '../src/engine/native-finite-minimum';
 import { massPerSampleNatively } from '../src/engine/native-mass-per-sample';
 import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
 import { PackedFilterCache } from '../src/engine/packed-filter-cache';
+import { stabilisedRatio } from '../src/rules/stabilise';
 import { routeToWindowMaxima } from '../src/layers/max-pooling';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
@@ -415,6 +416,79 @@ describe('the mass per sample', () => {
     const edges = tf.tidy(() => Array.from(massPerSampleNatively(edge).dataSync()));
     expect(edges).toEqual([Infinity, NaN, 0.75]);
     tf.dispose([x, edge]);
+  });
+});
+
+describe('the stabilised ratio', () => {
+  it('equals tfjs’ r / (d + ε·sign(d)) bit for bit, at ±0, ±Infinity, NaN, denormals and float32’s edges', async () => {
+    const special = [
+      0,
+      -0,
+      1e-45,
+      -1e-45,
+      1e-7,
+      -1e-7,
+      3e38,
+      -3e38,
+      Infinity,
+      -Infinity,
+      NaN,
+      1,
+      -1,
+    ];
+    const d = tf.tidy(() =>
+      tf.concat([tf.tensor1d(special), seeded([100_000], 31).mul(tf.scalar(1e-6))]),
+    ); // 100 013 values: the threaded loop, and denominators near ε
+    const r = tf.tidy(() =>
+      tf.concat([
+        tf.tensor1d(special.map((_, i) => (i % 3 === 0 ? -2 : 0.5))),
+        seeded([100_000], 32),
+      ]),
+    );
+    for (const epsilon of [1e-6, 0.25, 1e-30]) {
+      await initEngine(NATIVE);
+      const kernels = await tf.profile(() => stabilisedRatio(r, d, epsilon).dispose());
+      expect(kernels.kernelNames).toEqual(['RlrpStabilisedRatio']);
+      const native = tf.tidy(() => Array.from(stabilisedRatio(r, d, epsilon).dataSync()));
+      await initEngine(WASM_OWN);
+      const own = tf.tidy(() => Array.from(stabilisedRatio(r, d, epsilon).dataSync()));
+      await initEngine(NATIVE);
+      // toEqual compares with Object.is: NaN equals NaN, −0 differs from +0.
+      expect(native).toEqual(own);
+    }
+    tf.dispose([r, d]);
+  });
+
+  it('is left to tfjs after a direct tf.setBackend to another backend (the kernels serve wasm only)', async () => {
+    await initEngine(NATIVE);
+    await tf.setBackend('cpu');
+    try {
+      expect(nativeKernelsActive()).toBe(false);
+      const ratio = tf.tidy(() =>
+        Array.from(stabilisedRatio(tf.tensor1d([1, 3]), tf.tensor1d([-0, 2]), 1).dataSync()),
+      );
+      expect(ratio).toEqual([1, 1]);
+    } finally {
+      await tf.setBackend('wasm');
+    }
+    expect(nativeKernelsActive()).toBe(true);
+  });
+
+  it('leaves ε = 0 (LRP-0: d itself, −0 kept), a tensor ε and other shapes to tfjs', () => {
+    const r = tf.tensor1d([1, 1, 2]);
+    const d = tf.tensor1d([-0, 0, 4]);
+    expect(Array.from(tf.tidy(() => stabilisedRatio(r, d, 0).dataSync()))).toEqual([
+      -Infinity,
+      Infinity,
+      0.5,
+    ]);
+    const perSample = tf.tensor1d([0.5, 0.5, 0.5]);
+    expect(Array.from(tf.tidy(() => stabilisedRatio(r, d, perSample).dataSync()))).toEqual(
+      [2, 2, 2 / 4.5].map(Math.fround),
+    );
+    const broadcast = tf.tensor2d([[1], [2]]);
+    expect(tf.tidy(() => stabilisedRatio(broadcast, d, 1).shape)).toEqual([2, 3]);
+    tf.dispose([r, d, perSample, broadcast]);
   });
 });
 

@@ -18,6 +18,7 @@ import { FINITE_MINIMUM, finiteMinimumKernel } from './native-finite-minimum';
 import { MASS_PER_SAMPLE, massPerSampleKernel } from './native-mass-per-sample';
 import { nativeMatMulKernel } from './native-matmul';
 import { ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel } from './native-window-maxima';
+import { STABILISED_RATIO, stabilisedRatioKernel } from './native-stabilised-ratio';
 import { loadOneDnnAddon, type OneDnnAddon } from './onednn-addon';
 import type { PackedFilterCacheUsage } from './packed-filter-cache';
 
@@ -96,6 +97,11 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
     backendName: 'wasm',
     kernelFunc: massPerSampleKernel(addon),
   });
+  tf.registerKernel({
+    kernelName: STABILISED_RATIO,
+    backendName: 'wasm',
+    kernelFunc: stabilisedRatioKernel(addon),
+  });
   return describe(active);
 }
 
@@ -109,6 +115,7 @@ export function disableNativeKernels(reason: string): EngineNativeKernels {
     tf.unregisterKernel(ROUTE_TO_WINDOW_MAXIMA, 'wasm');
     tf.unregisterKernel(FINITE_MINIMUM, 'wasm');
     tf.unregisterKernel(MASS_PER_SAMPLE, 'wasm');
+    tf.unregisterKernel(STABILISED_RATIO, 'wasm');
     active.convolutions.clear();
     active = undefined;
   }
@@ -117,10 +124,12 @@ export function disableNativeKernels(reason: string): EngineNativeKernels {
 
 /**
  * Whether the wasm backend's convolutions and matrix products run natively now (and max pooling's
- * relevance routing, native-window-maxima.ts).
+ * relevance routing, native-window-maxima.ts, and the other native kernels): they are on and wasm
+ * is the backend.
  */
 export function nativeKernelsActive(): boolean {
-  return active !== undefined;
+  // After a direct tf.setBackend (not initEngine) they are registered but serve nothing.
+  return active !== undefined && tf.getBackend() === 'wasm';
 }
 
 /** How many callers hold this thread's native kernels at a cap now (see limitNativeThreads). */

@@ -73,6 +73,8 @@ export interface OneDnnAddon {
   finiteMinimum(x: Float32Array): number;
   /** `out[b] = Σ|x|` over sample `b` of `x`'s leading axis (`batch` samples), in float32. */
   massPerSample(x: Float32Array, batch: number, out: Float32Array): void;
+  /** `out = r / (d + ε·sign(d))` elementwise, sign(0) = +1, as tfjs computes it (rules/stabilise.ts). */
+  stabilisedRatio(r: Float32Array, d: Float32Array, epsilon: number, out: Float32Array): void;
   /** The cores the calling thread may run on, in increasing order. */
   allowedCores(): number[];
   /** Pins the calling thread to `core`; whether it worked. */

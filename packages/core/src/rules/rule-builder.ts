@@ -3,7 +3,7 @@ import type { LinearOp, LinearParams } from '../layers/linear-op';
 import { negativePart, type WeightRewrite } from '../layers/derived-params';
 import { knownNonNegative, rememberNonNegative } from './known-signs';
 import type { LinearContext, Rule, Unchecked } from './rule';
-import { classicalAddSplit, classicalStart, stabilise } from './stabilise';
+import { classicalAddSplit, classicalStart, stabilisedRatio } from './stabilise';
 
 /**
  * What one term feeds the layer instead of its input `a` (zennit's input modifier): `a` itself,
@@ -269,9 +269,12 @@ function propagateWith(
                 })
                 .reduce((sum, z) => sum.add(z)),
             );
-      const stabilised = stabilise(denominator, epsilonFor(definition.stabiliser, denominator));
-      let ratio = relevance.div(stabilised);
-      release(denominator, stabilised);
+      let ratio = stabilisedRatio(
+        relevance,
+        denominator,
+        epsilonFor(definition.stabiliser, denominator),
+      );
+      release(denominator);
       const mask = maskFor(selection, output);
       if (mask) {
         const masked = ratio.mul(mask);

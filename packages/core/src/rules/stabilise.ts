@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsActive } from '../engine/native-kernels';
+import { stabilisedRatioNatively } from '../engine/native-stabilised-ratio';
 
 /** The stabiliser every classical rule except LRP-0 uses: `d + ε·sign(d)` with sign(0) = +1. */
 export const DEFAULT_STABILISER = 1e-6;
@@ -20,6 +22,28 @@ export function stabilise(d: tf.Tensor, epsilon: number | tf.Tensor): tf.Tensor 
   });
 }
 
+/**
+ * `r / stabilise(d, ε)`: the ratio every classical rule sends back through a layer. With the native
+ * kernels and a number ε ≠ 0 it is one native pass with the same values
+ * (engine/native-stabilised-ratio.ts); otherwise tfjs' kernels.
+ */
+export function stabilisedRatio(
+  r: tf.Tensor,
+  d: tf.Tensor,
+  epsilon: number | tf.Tensor,
+): tf.Tensor {
+  const native =
+    typeof epsilon === 'number' &&
+    epsilon !== 0 &&
+    nativeKernelsActive() &&
+    r.dtype === 'float32' &&
+    d.dtype === 'float32' &&
+    r.size > 0 &&
+    tf.util.arraysEqual(r.shape, d.shape);
+  if (native) return stabilisedRatioNatively(r, d, epsilon);
+  return tf.tidy(() => r.div(stabilise(d, epsilon)));
+}
+
 /** The classical Add split `R_{u_i} = u_i / (y + ε·sign(y)) · R_y`. */
 export function classicalAddSplit(
   inputs: readonly tf.Tensor[],
@@ -28,7 +52,7 @@ export function classicalAddSplit(
   epsilon: number | tf.Tensor,
 ): tf.Tensor[] {
   return tf.tidy(() => {
-    const ratio = relevance.div(stabilise(output, epsilon));
+    const ratio = stabilisedRatio(relevance, output, epsilon);
     return inputs.map((u) => u.mul(ratio));
   });
 }
