@@ -29,7 +29,7 @@ export const MIN_IMAGES_PER_WORKER = 64;
  * threads end close together (a worker that boots late, or a core shared with other work, just
  * takes fewer) at little cost: a slice costs one message and one copy of its images into the
  * engine. In one-off runs on two threads (this thread and one worker, 1024 MNIST images, three
- * runs each) slices of 32 or 64 images took 4.2–4.9 s, slices of 128 5.7–6.0 s, and slices
+ * runs each) slices of 32 or 64 images took 4.2–5.3 s, slices of 128 5.7–6.0 s, and slices
  * shrinking from 256 (guided scheduling) 5.4–5.9 s.
  */
 export const IMAGES_PER_SLICE = 32;
