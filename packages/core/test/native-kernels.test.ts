@@ -474,7 +474,7 @@ describe('the stabilised ratio', () => {
     expect(nativeKernelsActive()).toBe(true);
   });
 
-  it('leaves ε = 0 (LRP-0: d itself, −0 kept), a tensor ε and other shapes to tfjs', () => {
+  it('leaves ε = 0 (LRP-0: d itself, −0 kept), a tensor ε, other shapes and empty tensors to tfjs', () => {
     const r = tf.tensor1d([1, 1, 2]);
     const d = tf.tensor1d([-0, 0, 4]);
     expect(Array.from(tf.tidy(() => stabilisedRatio(r, d, 0).dataSync()))).toEqual([
@@ -488,7 +488,9 @@ describe('the stabilised ratio', () => {
     );
     const broadcast = tf.tensor2d([[1], [2]]);
     expect(tf.tidy(() => stabilisedRatio(broadcast, d, 1).shape)).toEqual([2, 3]);
-    tf.dispose([r, d, perSample, broadcast]);
+    const empty = tf.zeros([0, 4]);
+    expect(tf.tidy(() => stabilisedRatio(empty, empty, 1e-6).shape)).toEqual([0, 4]);
+    tf.dispose([r, d, perSample, broadcast, empty]);
   });
 });
 

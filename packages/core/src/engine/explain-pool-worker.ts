@@ -6,13 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'worker_threads';
-import { baselineOfSet, compareSliceOfSet } from '../evaluate/comparison-set';
+import { compareTakenSlices } from '../evaluate/comparison-set';
 import { explain } from '../explain';
 import { releaseExplainCache } from '../recent-model';
 import { initEngine } from './init-engine';
 import { loadOneDnnAddon } from './onednn-addon';
-import type { PoolComparisonSet, PoolReply, PoolRequest } from './explain-pool-protocol';
-import { SliceQueue } from './slice-queue';
+import type { PoolReply, PoolRequest } from './explain-pool-protocol';
 
 let model: tf.LayersModel | null = null;
 
@@ -50,8 +49,20 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
     }
     case 'compare': {
       if (!model) throw new Error('the pool worker has no model yet');
-      compareSlicesOfSet(model, request);
-      return { kind: 'compared', id: request.id };
+      const { id } = request;
+      await compareTakenSlices(
+        model,
+        request,
+        (slice, comparison) =>
+          parentPort?.postMessage(
+            { kind: 'slice-compared', id, slice, comparison } satisfies PoolReply,
+            // The relevance maps are this worker's own fresh arrays: handed over, not copied.
+            [...new Set(comparison.relevance.map((maps) => maps.scores.buffer as ArrayBuffer))],
+          ),
+        (slice, progress) =>
+          parentPort?.postMessage({ kind: 'progress', id, slice, progress } satisfies PoolReply),
+      );
+      return { kind: 'compared', id };
     }
     case 'close': {
       releaseExplainCache();
@@ -59,45 +70,6 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
       model = null;
       return { kind: 'closed', id: request.id };
     }
-  }
-}
-
-/**
- * The evaluation protocol on every slice of the set this worker takes from the set's queue, each
- * reported to the pool when compared (its maps transferred), with progress as it goes. A failure
- * stops the queue for every thread.
- */
-function compareSlicesOfSet(
-  model: tf.LayersModel,
-  set: PoolComparisonSet & { readonly id: number },
-): void {
-  const queue = SliceQueue.over(set.queue, set.slices.length);
-  const baseline = baselineOfSet(set);
-  try {
-    for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
-      const taken = slice;
-      const comparison = compareSliceOfSet(model, set, taken, baseline, (progress) =>
-        parentPort?.postMessage({
-          kind: 'progress',
-          id: set.id,
-          slice: taken,
-          progress,
-        } satisfies PoolReply),
-      );
-      // The relevance maps are this worker's own fresh arrays: handed over, not copied.
-      const transfer = [
-        ...new Set(comparison.relevance.map((maps) => maps.scores.buffer as ArrayBuffer)),
-      ];
-      parentPort?.postMessage(
-        { kind: 'slice-compared', id: set.id, slice: taken, comparison } satisfies PoolReply,
-        transfer,
-      );
-    }
-  } catch (error) {
-    queue.stop();
-    throw error;
-  } finally {
-    if (typeof baseline === 'object') baseline.dispose();
   }
 }
 

@@ -2,13 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as os from 'os';
 import { ExplainPool, sliceBatch } from '../engine/explain-pool';
-import type { PoolComparisonSet } from '../engine/explain-pool-protocol';
 import { limitNativeThreads } from '../engine/native-kernels';
 import { SliceQueue } from '../engine/slice-queue';
 import { EvaluationOptionError } from '../errors';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
 import { classCount } from './classifier';
-import { baselineOfSet, compareSliceOfSet, shareComparisonSet } from './comparison-set';
+import { compareTakenSlices, shareComparisonSet } from './comparison-set';
 import { mergeComparisons } from './merge-comparisons';
 import { resolveBatchSize, toIndexArray, type EvaluationProgress } from './metric-options';
 import {
@@ -128,7 +127,7 @@ export async function compareOnPool(
       compared.forEach((part, slice) => parts.set(slice, part));
     const onWorkers = pool.compare(set, progress.slice).then(gather);
     const here = joins
-      ? compareSlicesHere(model, set, queue, progress.slice).then(gather)
+      ? compareTakenSlices(model, set, (slice, part) => parts.set(slice, part), progress.slice)
       : Promise.resolve();
     // Every part settles: a failure stops the queue and ends the pool, so the others soon do.
     await Promise.all([loaded, ...[onWorkers, here].map((part) => part.catch(fail))]);
@@ -144,53 +143,6 @@ export async function compareOnPool(
   } finally {
     restoreThreads();
     signal?.removeEventListener('abort', stop);
-  }
-}
-
-/**
- * This thread's share of the set: the protocol on every slice it takes from `queue`, by slice
- * index. A slice is synchronous work; between two, the workers' reports are handled (and an abort).
- */
-async function compareSlicesHere(
-  model: tf.LayersModel,
-  set: PoolComparisonSet,
-  queue: SliceQueue,
-  onProgress?: (slice: number, progress: EvaluationProgress) => void,
-): Promise<Map<number, MethodComparisonWithMaps>> {
-  const compared = new Map<number, MethodComparisonWithMaps>();
-  // The baseline as the workers have it (the set's float32 copy), so that no image's results
-  // depend on the thread that compared it.
-  const baseline = baselineOfSet(set);
-  try {
-    await compareEachSlice(model, set, queue, baseline, compared, onProgress);
-  } finally {
-    if (typeof baseline === 'object') baseline.dispose();
-  }
-  return compared;
-}
-
-/** The slices this thread takes, one after another, each into `compared`. */
-async function compareEachSlice(
-  model: tf.LayersModel,
-  set: PoolComparisonSet,
-  queue: SliceQueue,
-  baseline: tf.Tensor | number | undefined,
-  compared: Map<number, MethodComparisonWithMaps>,
-  onProgress?: (slice: number, progress: EvaluationProgress) => void,
-): Promise<void> {
-  for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
-    const taken = slice;
-    compared.set(
-      taken,
-      compareSliceOfSet(
-        model,
-        set,
-        taken,
-        baseline,
-        onProgress && ((progress) => onProgress(taken, progress)),
-      ),
-    );
-    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

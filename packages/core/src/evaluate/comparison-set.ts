@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PoolComparisonSet, PoolMethod } from '../engine/explain-pool-protocol';
-import type { SliceQueue } from '../engine/slice-queue';
+import { SliceQueue } from '../engine/slice-queue';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
 import { compareInThisThread, type SliceMethod } from './compare-in-thread';
 import type { EvaluationProgress } from './metric-options';
@@ -106,8 +106,39 @@ export function compareSliceOfSet(
   }
 }
 
+/**
+ * The protocol on every slice this thread takes from the set's queue, each handed to `onSlice` as
+ * soon as it is compared: what a pool's worker runs, and this thread beside the workers. Between
+ * two slices the thread's event loop runs (this thread: the workers' reports, an abort). A failure
+ * stops the queue for every thread.
+ */
+export async function compareTakenSlices(
+  model: tf.LayersModel,
+  set: PoolComparisonSet,
+  onSlice: (slice: number, comparison: MethodComparisonWithMaps) => void,
+  onProgress?: (slice: number, progress: EvaluationProgress) => void,
+): Promise<void> {
+  const queue = SliceQueue.over(set.queue, set.slices.length);
+  // The baseline as every thread has it (the set's float32 copy), so that no image's results
+  // depend on the thread that compared it.
+  const baseline = baselineOfSet(set);
+  try {
+    for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
+      const taken = slice;
+      const progress = onProgress && ((p: EvaluationProgress) => onProgress(taken, p));
+      onSlice(taken, compareSliceOfSet(model, set, taken, baseline, progress));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (error) {
+    queue.stop();
+    throw error;
+  } finally {
+    if (typeof baseline === 'object') baseline.dispose();
+  }
+}
+
 /** The set's baseline as a tensor in this thread's engine (dispose it), or its number. */
-export function baselineOfSet(set: PoolComparisonSet): tf.Tensor | number | undefined {
+function baselineOfSet(set: PoolComparisonSet): tf.Tensor | number | undefined {
   const { baseline } = set;
   return typeof baseline === 'object'
     ? tf.tensor(baseline.values, baseline.shape, 'float32')

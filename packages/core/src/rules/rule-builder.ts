@@ -166,14 +166,7 @@ function uncheckedPropagate(
     // both forms are computed and the device picks the one the checked step would read its way
     // to (no relevance at z < 0: the group is skipped), without a read.
     const value = tf.tidy(() => {
-      const skipped = propagateWith(definition, context, relevance, {
-        ...signs,
-        noNegativeOutputRelevance: true,
-      });
-      const explained = propagateWith(definition, context, relevance, {
-        ...signs,
-        noNegativeOutputRelevance: false,
-      });
+      const { skipped, explained } = propagateBothForms(definition, context, relevance, signs);
       return tf.where(
         tf.equal(relevanceAtNegativeOutputs(context, relevance), 0),
         skipped,
@@ -217,6 +210,38 @@ function propagate(
   return propagateWith(definition, context, relevance, readSigns(definition, context, relevance));
 }
 
+/**
+ * {@link propagate} both with the group for outputs with `z < 0` and without it (the value its
+ * checked step gives when no relevance sits there). That group comes last in generalised γ, so the
+ * sum without it is the sum of the groups before it: every term is computed once.
+ */
+function propagateBothForms(
+  definition: RuleDefinition,
+  context: LinearContext,
+  relevance: tf.Tensor,
+  signs: InputSigns,
+): { skipped: tf.Tensor; explained: tf.Tensor } {
+  const explaining = { ...signs, noNegativeOutputRelevance: false };
+  const last = definition.groups[definition.groups.length - 1];
+  if (last.outputs === 'negative-outputs') {
+    const { total, beforeLastGroup } = sumOfGroups(
+      definition,
+      context,
+      relevance,
+      explaining,
+      true,
+    );
+    return { skipped: beforeLastGroup as tf.Tensor, explained: total };
+  }
+  return {
+    skipped: propagateWith(definition, context, relevance, {
+      ...signs,
+      noNegativeOutputRelevance: true,
+    }),
+    explained: propagateWith(definition, context, relevance, explaining),
+  };
+}
+
 /** {@link propagate} with the signs known. */
 function propagateWith(
   definition: RuleDefinition,
@@ -224,14 +249,29 @@ function propagateWith(
   relevance: tf.Tensor,
   signs: InputSigns,
 ): tf.Tensor {
+  return sumOfGroups(definition, context, relevance, signs, false).total;
+}
+
+/**
+ * The sum of every group's terms, in order; `keepBeforeLastGroup`: also the sum before the last
+ * group (kept, where the loop would release it).
+ */
+function sumOfGroups(
+  definition: RuleDefinition,
+  context: LinearContext,
+  relevance: tf.Tensor,
+  signs: InputSigns,
+  keepBeforeLastGroup: boolean,
+): { total: tf.Tensor; beforeLastGroup?: tf.Tensor } {
   return tf.tidy(() => {
     const { op, input, output } = context;
     // Full-size temporaries are released as soon as they are read, not when the tidy ends: on
     // VGG16's 224² layers each is 12.8 MB, and the wasm heap keeps its high-water mark
     // (docs/performance.md, memory). The operations and their order are unchanged.
+    let beforeLastGroup: tf.Tensor | undefined;
     const release = (...tensors: tf.Tensor[]) => {
       for (const t of new Set(tensors)) {
-        if (t !== output && t !== input && t !== relevance) t.dispose();
+        if (t !== output && t !== input && t !== relevance && t !== beforeLastGroup) t.dispose();
       }
     };
     // a⁺, a⁻ and the like, made once per call: LRP-αβ and generalised γ use them in both groups.
@@ -245,7 +285,10 @@ function propagateWith(
       return value;
     };
     let total: tf.Tensor | null = null;
-    for (const group of definition.groups) {
+    for (const [index, group] of definition.groups.entries()) {
+      if (keepBeforeLastGroup && index === definition.groups.length - 1) {
+        beforeLastGroup = total ?? tf.zerosLike(input);
+      }
       const selection = group.outputs ?? 'all';
       if (selection === 'negative-outputs' && signs.noNegativeOutputRelevance) continue;
       // With a ≥ 0, a⁻ terms vanish and a⁺ is a itself.
@@ -299,7 +342,7 @@ function propagateWith(
       release(ratio);
     }
     release(...[...modified.values()].filter((a): a is tf.Tensor => a !== 'ones'));
-    return total ?? tf.zerosLike(input);
+    return { total: total ?? tf.zerosLike(input), beforeLastGroup };
   });
 }
 
