@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -617,6 +618,143 @@ napi_value StabilisedRatio(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The samples of one call: when each is large, one after another with every thread on each; when
+// each is small, spread over the threads (each sample still summed in the same order).
+template <typename Step>
+void forEachSample(int64_t batch, int64_t perSample, Step step) {
+  if (perSample >= kParallelElements) {
+    for (int64_t b = 0; b < batch; b++) step(b, true);
+    return;
+  }
+#pragma omp parallel for schedule(static) if (batch * perSample >= kParallelElements)
+  for (int64_t b = 0; b < batch; b++) step(b, false);
+}
+
+// rlrpDirectStep(a, back, r, batch, out, check): R-LRP's direct linear step (rules/rlrp.ts),
+// per sample b: m = a ⊙ back, massIn = Σ|m|, massOut = Σ|r|, out = m · (massOut / massIn),
+// check[2b..2b+1] = [massIn, massOut]. Each value is the float32 operation tfjs computes (product,
+// quotient, product) and the masses are summed as massPerSample sums them, so the result is the
+// tfjs form's whenever its masses are. tfjs takes seven kernels and four passes over the layer's
+// input for it, on one thread; this is three passes on every thread. An untrusted mass (0, Inf,
+// NaN) gives what tfjs gives too; the caller's check rejects it.
+napi_value RlrpDirectStep(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  engineOf(env, info, &argc, argv);
+  int64_t batch;
+  if (argc != 6 || !readInt(env, argv[3], &batch) || batch < 1) {
+    return fail(env, "rlrpDirectStep(a, back, r, batch, out, check)"), nullptr;
+  }
+  float *a, *back, *r, *out, *check;
+  size_t length, relevanceLength;
+  if (!readFloatArray(env, argv[0], &a, &length) ||
+      !readFloats(env, argv[1], length, false, &back) ||
+      !readFloatArray(env, argv[2], &r, &relevanceLength) ||
+      !readFloats(env, argv[4], length, false, &out) ||
+      !readFloats(env, argv[5], 2 * static_cast<size_t>(batch), false, &check)) {
+    return nullptr;
+  }
+  if (length % batch != 0 || relevanceLength % batch != 0) {
+    return fail(env, "a and r must hold whole samples"), nullptr;
+  }
+  const int64_t perSample = static_cast<int64_t>(length) / batch;
+  const int64_t perRelevance = static_cast<int64_t>(relevanceLength) / batch;
+  forEachSample(batch, std::max(perSample, perRelevance), [&](int64_t b, bool parallel) {
+    const float* as = a + b * perSample;
+    const float* backs = back + b * perSample;
+    const float* rs = r + b * perRelevance;
+    float* messages = out + b * perSample;
+    float massIn = 0;
+    float massOut = 0;
+#pragma omp parallel for simd reduction(+ : massIn) schedule(static) if (parallel)
+    for (int64_t i = 0; i < perSample; i++) {
+      const float m = as[i] * backs[i];
+      messages[i] = m;
+      massIn += std::fabs(m);
+    }
+#pragma omp parallel for simd reduction(+ : massOut) schedule(static) if (parallel)
+    for (int64_t i = 0; i < perRelevance; i++) massOut += std::fabs(rs[i]);
+    const float factor = massOut / massIn;
+#pragma omp parallel for simd schedule(static) if (parallel)
+    for (int64_t i = 0; i < perSample; i++) messages[i] = messages[i] * factor;
+    check[2 * b] = massIn;
+    check[2 * b + 1] = massOut;
+  });
+  return nullptr;
+}
+
+// rlrpAddSplit([u_0 … u_n-1], y, r, batch, [out_0 … out_n-1], check): R-LRP's Add split
+// (rules/rlrp-add-split.ts), R_{u_i} = u_i / y ⊙ R_y and R_y / n where y = 0, with check[b] the
+// shares' total mass Σ_i Σ|out_i| of sample b. Per element, the float32 operations of the tfjs form
+// in its order: z = 1 − step(|y|), s = r / (y + z) − r·z, out_i = u_i · s + (r·z) / n; the masses
+// are summed per share as massPerSample sums them, then added in order as tf.addN adds them. tfjs
+// takes about a dozen kernels, each a pass over the Add's output on one thread; this is one pass.
+napi_value RlrpAddSplit(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  engineOf(env, info, &argc, argv);
+  int64_t batch;
+  bool isArray = false;
+  if (argc == 6) napi_is_array(env, argv[0], &isArray);
+  if (!isArray || !readInt(env, argv[3], &batch) || batch < 1) {
+    return fail(env, "rlrpAddSplit(inputs, y, r, batch, outputs, check)"), nullptr;
+  }
+  float *y, *r, *check;
+  size_t length;
+  if (!readFloatArray(env, argv[1], &y, &length) || !readFloats(env, argv[2], length, false, &r) ||
+      !readFloats(env, argv[5], static_cast<size_t>(batch), false, &check)) {
+    return nullptr;
+  }
+  if (length % batch != 0) return fail(env, "y must hold whole samples"), nullptr;
+  uint32_t count = 0;
+  napi_get_array_length(env, argv[0], &count);
+  uint32_t outputCount = 0;
+  bool outputsArray = false;
+  napi_is_array(env, argv[4], &outputsArray);
+  if (outputsArray) napi_get_array_length(env, argv[4], &outputCount);
+  if (count < 1 || outputCount != count) {
+    return fail(env, "one output per input, and at least one input"), nullptr;
+  }
+  std::vector<float*> inputs(count), outputs(count);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value input, output;
+    napi_get_element(env, argv[0], i, &input);
+    napi_get_element(env, argv[4], i, &output);
+    if (!readFloats(env, input, length, false, &inputs[i]) ||
+        !readFloats(env, output, length, false, &outputs[i])) {
+      return nullptr;
+    }
+  }
+  const int64_t perSample = static_cast<int64_t>(length) / batch;
+  const float n = static_cast<float>(count);
+  forEachSample(batch, perSample, [&](int64_t b, bool parallel) {
+    const int64_t begin = b * perSample;
+    float total = 0;
+    for (uint32_t k = 0; k < count; k++) {
+      const float* u = inputs[k] + begin;
+      float* share = outputs[k] + begin;
+      const float* ys = y + begin;
+      const float* rs = r + begin;
+      float mass = 0;
+#pragma omp parallel for simd reduction(+ : mass) schedule(static) if (parallel)
+      for (int64_t i = 0; i < perSample; i++) {
+        const float magnitude = std::fabs(ys[i]);
+        // tfjs' step: NaN stays NaN, then 1 where positive, else 0.
+        const float positive = std::isnan(magnitude) ? magnitude : (magnitude > 0 ? 1.0f : 0.0f);
+        const float isZero = 1.0f - positive;
+        const float zeroShare = rs[i] * isZero;
+        const float perUnit = rs[i] / (ys[i] + isZero) - zeroShare;
+        const float product = u[i] * perUnit;
+        share[i] = product + zeroShare / n;
+        mass += std::fabs(share[i]);
+      }
+      total = k == 0 ? mass : total + mass;
+    }
+    check[b] = total;
+  });
+  return nullptr;
+}
+
 // allowedCores() -> the cores this thread may run on (its affinity mask), in increasing order.
 napi_value AllowedCores(napi_env env, napi_callback_info info) {
   size_t argc = 0;
@@ -717,6 +855,8 @@ NAPI_MODULE_INIT() {
                    {"finiteMinimum", FiniteMinimum},
                    {"massPerSample", MassPerSample},
                    {"stabilisedRatio", StabilisedRatio},
+                   {"rlrpDirectStep", RlrpDirectStep},
+                   {"rlrpAddSplit", RlrpAddSplit},
                    {"allowedCores", AllowedCores},
                    {"pinToCore", PinToCore},
                    {"setThreads", SetThreads},

@@ -32,3 +32,22 @@ export function heapOutput(
   }
   return output;
 }
+
+/**
+ * Several float32 outputs of `shapes`, allocated in the wasm heap and filled together by `fill`
+ * (which takes its views itself); released again, all of them, when `fill` throws.
+ */
+export function heapOutputs(
+  backend: BackendWasm,
+  shapes: readonly (readonly number[])[],
+  fill: (outputs: readonly tf.TensorInfo[]) => void,
+): tf.TensorInfo[] {
+  const outputs = shapes.map((shape) => backend.makeOutput([...shape], 'float32'));
+  try {
+    fill(outputs);
+  } catch (error) {
+    for (const output of outputs) backend.disposeData(output.dataId);
+    throw error;
+  }
+  return outputs;
+}

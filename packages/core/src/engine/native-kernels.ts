@@ -1,9 +1,10 @@
 /**
  * Native kernels for the wasm engine: the wasm backend's convolutions and matrix products are
  * replaced by oneDNN's (native/onednn-kernels.cc), which read and write the wasm heap in place;
- * max pooling's relevance routing, the forward pass's overflow check and R-LRP's masses get
- * native kernels of their own (native-window-maxima.ts, native-finite-minimum.ts,
- * native-mass-per-sample.ts);
+ * max pooling's relevance routing, the forward pass's overflow check, the classical rules'
+ * stabilised ratio and R-LRP's masses, direct step and Add split get native kernels of their own
+ * (native-window-maxima.ts, native-finite-minimum.ts, native-stabilised-ratio.ts,
+ * native-mass-per-sample.ts, native-rlrp-direct-step.ts, native-rlrp-add-split.ts);
  * everything else stays on wasm. Why: convolutions and dense layers are most of an explanation's
  * time on VGG- and ResNet-sized models, and XNNPACK's 128-bit WebAssembly SIMD runs them 3–4×
  * slower than oneDNN's AVX2 / AVX-512 code on the same cores (docs/performance.md). PyTorch's CPU
@@ -19,6 +20,8 @@ import { MASS_PER_SAMPLE, massPerSampleKernel } from './native-mass-per-sample';
 import { nativeMatMulKernel } from './native-matmul';
 import { ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel } from './native-window-maxima';
 import { STABILISED_RATIO, stabilisedRatioKernel } from './native-stabilised-ratio';
+import { RLRP_ADD_SPLIT, rlrpAddSplitKernel } from './native-rlrp-add-split';
+import { RLRP_DIRECT_STEP, rlrpDirectStepKernel } from './native-rlrp-direct-step';
 import { loadOneDnnAddon, type OneDnnAddon } from './onednn-addon';
 import type { PackedFilterCacheUsage } from './packed-filter-cache';
 
@@ -82,27 +85,22 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ ...own, kernelFunc });
   }
-  tf.registerKernel({
-    kernelName: ROUTE_TO_WINDOW_MAXIMA,
-    backendName: 'wasm',
-    kernelFunc: windowMaximaKernel(addon),
-  });
-  tf.registerKernel({
-    kernelName: FINITE_MINIMUM,
-    backendName: 'wasm',
-    kernelFunc: finiteMinimumKernel(addon),
-  });
-  tf.registerKernel({
-    kernelName: MASS_PER_SAMPLE,
-    backendName: 'wasm',
-    kernelFunc: massPerSampleKernel(addon),
-  });
-  tf.registerKernel({
-    kernelName: STABILISED_RATIO,
-    backendName: 'wasm',
-    kernelFunc: stabilisedRatioKernel(addon),
-  });
+  for (const [kernelName, kernelFunc] of ownKernels(addon)) {
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
   return describe(active);
+}
+
+/** The kernels of our own that no tfjs operation has, by name: added to the wasm backend. */
+function ownKernels(addon: OneDnnAddon): ReadonlyMap<string, tf.KernelFunc> {
+  return new Map([
+    [ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel(addon)],
+    [FINITE_MINIMUM, finiteMinimumKernel(addon)],
+    [MASS_PER_SAMPLE, massPerSampleKernel(addon)],
+    [STABILISED_RATIO, stabilisedRatioKernel(addon)],
+    [RLRP_DIRECT_STEP, rlrpDirectStepKernel(addon)],
+    [RLRP_ADD_SPLIT, rlrpAddSplitKernel(addon)],
+  ]);
 }
 
 /** Puts the wasm backend's own kernels back and frees the native copies of filters. */
@@ -112,10 +110,8 @@ export function disableNativeKernels(reason: string): EngineNativeKernels {
       tf.unregisterKernel(own.kernelName, 'wasm');
       tf.registerKernel(own);
     }
-    tf.unregisterKernel(ROUTE_TO_WINDOW_MAXIMA, 'wasm');
-    tf.unregisterKernel(FINITE_MINIMUM, 'wasm');
-    tf.unregisterKernel(MASS_PER_SAMPLE, 'wasm');
-    tf.unregisterKernel(STABILISED_RATIO, 'wasm');
+    for (const kernelName of ownKernels(active.addon).keys())
+      tf.unregisterKernel(kernelName, 'wasm');
     active.convolutions.clear();
     active = undefined;
   }

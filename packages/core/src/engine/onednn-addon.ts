@@ -75,6 +75,30 @@ export interface OneDnnAddon {
   massPerSample(x: Float32Array, batch: number, out: Float32Array): void;
   /** `out = r / (d + ε·sign(d))` elementwise, sign(0) = +1, as tfjs computes it (rules/stabilise.ts). */
   stabilisedRatio(r: Float32Array, d: Float32Array, epsilon: number, out: Float32Array): void;
+  /**
+   * R-LRP's direct linear step per sample `b` (rules/rlrp.ts): `out = a ⊙ back · (Σ|r| / Σ|a ⊙ back|)`
+   * and `check[2b], check[2b + 1] = Σ|a ⊙ back|, Σ|r|`, each in float32 as tfjs computes it.
+   */
+  rlrpDirectStep(
+    a: Float32Array,
+    back: Float32Array,
+    r: Float32Array,
+    batch: number,
+    out: Float32Array,
+    check: Float32Array,
+  ): void;
+  /**
+   * R-LRP's Add split (rules/rlrp-add-split.ts): `outputs[i] = inputs[i] / y ⊙ r`, `r / n` where
+   * `y = 0`, in float32 as tfjs computes it, and `check[b]` the shares' total mass in sample `b`.
+   */
+  rlrpAddSplit(
+    inputs: readonly Float32Array[],
+    y: Float32Array,
+    r: Float32Array,
+    batch: number,
+    outputs: readonly Float32Array[],
+    check: Float32Array,
+  ): void;
   /** The cores the calling thread may run on, in increasing order. */
   allowedCores(): number[];
   /** Pins the calling thread to `core`; whether it worked. */

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsActive } from '../engine/native-kernels';
+import { rlrpAddSplitNatively } from '../engine/native-rlrp-add-split';
 import type { Unchecked } from './rule';
 import { massPerSample } from './unit-scale';
 
@@ -84,6 +86,21 @@ export function splitAddFinite(
   return splitOnHost(inputs, output, relevance);
 }
 
+/** Whether the native kernels compute the engine's split (the same values, in one pass). */
+function splitRunsNatively(
+  inputs: readonly tf.Tensor[],
+  output: tf.Tensor,
+  relevance: tf.Tensor,
+): boolean {
+  const operands = [...inputs, output, relevance];
+  return (
+    nativeKernelsActive() &&
+    inputs.length > 0 &&
+    output.size > 0 &&
+    operands.every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, output.shape))
+  );
+}
+
 /** Whether the engine's split, whose shares' mass per sample is `masses`, is the split itself. */
 function sharesFit(masses: Float32Array): boolean {
   return masses.every((m) => Number.isFinite(m) && m <= MAX_ADD_MASS);
@@ -95,6 +112,10 @@ export function uncheckedAddSplit(
   output: tf.Tensor,
   relevance: tf.Tensor,
 ): Unchecked<tf.Tensor[]> {
+  if (splitRunsNatively(inputs, output, relevance)) {
+    const { shares, check } = rlrpAddSplitNatively(inputs, output, relevance);
+    return { value: shares, check, trusts: sharesFit };
+  }
   const value = splitOnEngine(inputs, output, relevance);
   const check = tf.tidy(() => tf.addN(value.map((p) => massPerSample(p))));
   return { value, check, trusts: sharesFit };

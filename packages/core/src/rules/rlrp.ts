@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsActive } from '../engine/native-kernels';
+import { rlrpDirectStepNatively } from '../engine/native-rlrp-direct-step';
 import type { LinearOp, LinearParams } from '../layers/linear-op';
 import { weightPeakOf } from '../layers/weight-peak';
 import { splitAddFinite, uncheckedAddSplit } from './rlrp-add-split';
@@ -60,7 +62,11 @@ function massesTrusted(masses: Float32Array): boolean {
 function uncheckedDirectStep(context: LinearContext, relevance: tf.Tensor): Unchecked<tf.Tensor> {
   const { value, check } = tf.tidy(() => {
     const { op, input } = context;
-    const messages = input.mul(op.transpose(relevance, input.shape));
+    const back = op.transpose(relevance, input.shape);
+    if (directStepRunsNatively(input, back, relevance)) {
+      return rlrpDirectStepNatively(input, back, relevance);
+    }
+    const messages = input.mul(back);
     const massIn = massPerSample(messages);
     const massOut = massPerSample(relevance);
     return {
@@ -69,6 +75,17 @@ function uncheckedDirectStep(context: LinearContext, relevance: tf.Tensor): Unch
     };
   });
   return { value, check, trusts: massesTrusted };
+}
+
+/** Whether the native kernels compute the direct step (the same values, in one call). */
+function directStepRunsNatively(input: tf.Tensor, back: tf.Tensor, relevance: tf.Tensor): boolean {
+  return (
+    nativeKernelsActive() &&
+    [input, back, relevance].every((t) => t.dtype === 'float32') &&
+    input.size > 0 &&
+    relevance.shape[0] === input.shape[0] &&
+    tf.util.arraysEqual(back.shape, input.shape)
+  );
 }
 
 /**
