@@ -41,6 +41,22 @@ const cases: [number[], number[], number[]][] = [
     [0, 0],
     [0, 4],
   ],
+  // Trailing axes kept whole: each row copied spans them (and a short row in the last case).
+  [
+    [2, 3, 4, 5, 6],
+    [1, 0, 1, 0, 0],
+    [1, 3, 2, 5, 6],
+  ],
+  [
+    [4, 5, 6],
+    [1, 2, 0],
+    [2, 3, 6],
+  ],
+  [
+    [3, 4, 2, 1],
+    [0, 1, 0, 0],
+    [3, 2, 2, 1],
+  ],
 ];
 
 describe('Slice on the wasm engine', () => {

@@ -34,20 +34,25 @@ function sliceFromHeap(own: tf.KernelConfig): tf.KernelFunc {
       to.set(from.subarray(offset, offset + to.length));
       return output;
     }
-    const row = size[rank - 1];
-    // An odometer over every axis but the last; each step copies one contiguous row.
-    const index = new Array<number>(rank - 1).fill(0);
+    // Trailing axes kept whole join the row: the longest run contiguous in both tensors (a
+    // spatial crop of channels-last maps copies whole image rows, not one pixel's channels at
+    // a time: 224 copies instead of 12 544 for ResNet-50's 114×114×64 crop).
+    let last = rank - 1;
+    while (last > 0 && begin[last] === 0 && size[last] === x.shape[last]) last--;
+    const stride = (axis: number) => (axis < rank - 1 ? strides[axis] : 1);
+    const row = size[last] * stride(last);
+    // An odometer over the axes before `last`; each step copies one contiguous row.
+    const index = new Array<number>(last).fill(0);
     for (let written = 0; written < to.length; written += row) {
-      let offset = begin[rank - 1];
-      for (let axis = 0; axis < rank - 1; axis++)
-        offset += (begin[axis] + index[axis]) * strides[axis];
+      let offset = begin[last] * stride(last);
+      for (let axis = 0; axis < last; axis++) offset += (begin[axis] + index[axis]) * strides[axis];
       if (row >= 64) {
         to.set(from.subarray(offset, offset + row), written);
       } else {
         // Short rows (a few channels): a loop beats making a subarray per row.
         for (let k = 0; k < row; k++) to[written + k] = from[offset + k];
       }
-      for (let axis = rank - 2; axis >= 0; axis--) {
+      for (let axis = last - 1; axis >= 0; axis--) {
         if (++index[axis] < size[axis]) break;
         index[axis] = 0;
       }

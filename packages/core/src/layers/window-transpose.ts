@@ -55,12 +55,14 @@ export function spreadOntoInputGrid(
       g,
     );
     // Padding is never negative for TensorFlow's 'same'/'valid'; slicing covers explicit oddities.
-    const padded: tf.Tensor4D = spread.pad([
+    const pads: [[number, number], [number, number], [number, number], [number, number]] = [
       [0, 0],
       [Math.max(top, 0), Math.max(bottom, 0)],
       [Math.max(left, 0), Math.max(right, 0)],
       [0, 0],
-    ]);
+    ];
+    // No padding at all (a 1×1 kernel at stride 1): tf.pad would still copy the whole map.
+    const padded: tf.Tensor4D = pads.flat().some((p) => p > 0) ? spread.pad(pads) : spread;
     const sliceTop = Math.max(-top, 0);
     const sliceLeft = Math.max(-left, 0);
     const sliceBottom = Math.max(-bottom, 0);
