@@ -36,6 +36,10 @@ constexpr int64_t kParallelElements = 1 << 16;
 struct Engine {
   dnnl_engine_t engine = nullptr;
   dnnl_stream_t stream = nullptr;
+  // Winograd plans' input and output in oneDNN's blocked layout, for the length of one call: one
+  // buffer for every plan, grown to the largest (VGG16's 224×224×64 layer: 2 × 12.8 MB).
+  void* blocked = nullptr;
+  size_t blockedBytes = 0;
 };
 
 struct Plan {
@@ -47,6 +51,11 @@ struct Plan {
   bool transposed;
   size_t filterBytes;
   std::string implementation;
+  // Winograd's kernels read and write oneDNN's blocked layout only: a Winograd plan reorders the
+  // input into it and the output back out of it around each convolution (winogradDescription).
+  bool winograd = false;
+  dnnl_memory_desc_t blockedInput, blockedOutput;
+  dnnl_primitive_t inputReorder = nullptr, outputReorder = nullptr;
 };
 
 struct PackedFilter {
@@ -120,6 +129,8 @@ void destroyPlan(napi_env, void* data, void*) {
   Plan* plan = static_cast<Plan*>(data);
   if (plan->convolution) dnnl_primitive_destroy(plan->convolution);
   if (plan->filterReorder) dnnl_primitive_destroy(plan->filterReorder);
+  if (plan->inputReorder) dnnl_primitive_destroy(plan->inputReorder);
+  if (plan->outputReorder) dnnl_primitive_destroy(plan->outputReorder);
   delete plan;
 }
 
@@ -160,6 +171,66 @@ bool activationPostOps(napi_env env, const std::string& name, double alpha,
     return fail(env, "an activation the native convolutions do not fuse");
   }
   return ok(env, dnnl_post_ops_append_eltwise(postOps, 1.0f, kind, a, b), "activation post-op");
+}
+
+// A reorder primitive from one layout to another, in *reorder.
+bool reorderPrimitive(napi_env env, Engine* engine, const dnnl_memory_desc_t& from,
+                      const dnnl_memory_desc_t& to, dnnl_primitive_t* reorder) {
+  dnnl_primitive_desc_t description = nullptr;
+  const bool made =
+      ok(env,
+         dnnl_reorder_primitive_desc_create(&description, &from, engine->engine, &to,
+                                            engine->engine, nullptr),
+         "reorder descriptor") &&
+      ok(env, dnnl_primitive_create(reorder, description), "reorder");
+  if (description) dnnl_primitive_desc_destroy(description);
+  return made;
+}
+
+// Below this many output positions per image a 3×3 convolution stays direct. Winograd's kernels
+// (F(4×4, 3×3)) make 2.25× fewer multiplications, and measured 2.2–2.5× faster than the direct
+// ones on VGG16's layers from 224×224 to 28×28 (docs/performance.md), but their filter copy is 4×
+// the filter: the time a layer saves grows with its image size, the memory it costs does not.
+// From 56×56 on, VGG16's copies grow by a few megabytes; at 28×28 they would grow by 71 MB per
+// weight set (three sets for EpsilonPlusFlat), against issue #14's 1.5 GB for the whole model.
+constexpr int64_t kWinogradMinPositions = 56 * 56;
+
+// The Winograd primitive for a forward 3×3 stride-1 convolution, or nullptr where oneDNN has none
+// here (it needs AVX-512) or the image is small (kWinogradMinPositions). Its input and output
+// layouts are oneDNN's choice (blocked), its filter's too.
+dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool hasBias,
+                                          const dnnl_primitive_attr_t attributes) {
+  const bool eligible = g[4] == 3 && g[5] == 3 && g[9] == 1 && g[10] == 1 && g[11] == 1 &&
+                        g[12] == 1 && g[7] * g[8] >= kWinogradMinPositions;
+  if (!eligible) return nullptr;
+  dnnl_dims_t inputDims = {g[0], g[3], g[1], g[2]};
+  dnnl_dims_t filterDims = {g[6], g[3], 3, 3};
+  dnnl_dims_t outputDims = {g[0], g[6], g[7], g[8]};
+  dnnl_dims_t biasDims = {g[6]};
+  dnnl_dims_t strides = {1, 1};
+  dnnl_dims_t padFront = {g[13], g[14]};
+  dnnl_dims_t padBack = {g[15], g[16]};
+  dnnl_memory_desc_t input, filter, bias, output;
+  dnnl_convolution_desc_t description;
+  dnnl_primitive_desc_t primitive = nullptr;
+  const bool described =
+      dnnl_memory_desc_init_by_tag(&input, 4, inputDims, dnnl_f32, dnnl_format_tag_any) ==
+          dnnl_success &&
+      dnnl_memory_desc_init_by_tag(&filter, 4, filterDims, dnnl_f32, dnnl_format_tag_any) ==
+          dnnl_success &&
+      dnnl_memory_desc_init_by_tag(&bias, 1, biasDims, dnnl_f32, dnnl_a) == dnnl_success &&
+      dnnl_memory_desc_init_by_tag(&output, 4, outputDims, dnnl_f32, dnnl_format_tag_any) ==
+          dnnl_success &&
+      dnnl_convolution_forward_desc_init(&description, dnnl_forward_inference,
+                                         dnnl_convolution_winograd, &input, &filter,
+                                         hasBias ? &bias : nullptr, &output, strides, padFront,
+                                         padBack) == dnnl_success;
+  // No Winograd kernel for this machine or shape is not an error: the plan stays direct.
+  if (!described || dnnl_primitive_desc_create(&primitive, &description, attributes,
+                                               engine->engine, nullptr) != dnnl_success) {
+    return nullptr;
+  }
+  return primitive;
 }
 
 // createPlan([n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW,
@@ -262,17 +333,29 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
             activationPostOps(env, activation, alpha, postOps) &&
             ok(env, dnnl_primitive_attr_set_post_ops(attributes, postOps), "post-ops");
   }
-  dnnl_primitive_desc_t primitiveDescription = nullptr;
-  built = built && ok(env,
-                      dnnl_primitive_desc_create(&primitiveDescription, &description, attributes,
-                                                 engine->engine, forwardHint),
-                      "convolution primitive descriptor");
+  dnnl_primitive_desc_t primitiveDescription =
+      built && !transposed ? winogradDescription(engine, g, hasBias, attributes) : nullptr;
+  plan->winograd = primitiveDescription != nullptr;
+  built = built && (plan->winograd ||
+                    ok(env,
+                       dnnl_primitive_desc_create(&primitiveDescription, &description, attributes,
+                                                  engine->engine, forwardHint),
+                       "convolution primitive descriptor"));
   if (forwardHint) dnnl_primitive_desc_destroy(forwardHint);
   if (postOps) dnnl_post_ops_destroy(postOps);
   if (attributes) dnnl_primitive_attr_destroy(attributes);
   if (built) {
     plan->filter = *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_weights_md, 0);
     plan->filterBytes = dnnl_memory_desc_get_size(&plan->filter);
+    if (plan->winograd) {
+      plan->blockedInput = *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_src_md, 0);
+      plan->blockedOutput =
+          *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_dst_md, 0);
+      built = built && reorderPrimitive(env, engine, plan->input, plan->blockedInput,
+                                        &plan->inputReorder) &&
+              reorderPrimitive(env, engine, plan->blockedOutput, plan->output,
+                               &plan->outputReorder);
+    }
     const char* implementation = nullptr;
     dnnl_primitive_desc_query(primitiveDescription, dnnl_query_impl_info_str, 0, &implementation);
     plan->implementation = implementation ? implementation : "unknown";
@@ -373,6 +456,48 @@ napi_value ReleaseFilter(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// A Winograd plan's convolution: the input reordered into the blocked layout, convolved there,
+// the output reordered back (memories: input, filter, output, bias or nullptr, in the tensors'
+// own layouts).
+bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories) {
+  const size_t inputBytes = (dnnl_memory_desc_get_size(&plan->blockedInput) + 63) / 64 * 64;
+  const size_t bytes = inputBytes + dnnl_memory_desc_get_size(&plan->blockedOutput);
+  if (bytes > engine->blockedBytes) {
+    std::free(engine->blocked);
+    engine->blocked = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    engine->blockedBytes = engine->blocked ? bytes : 0;
+    if (!engine->blocked) return napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory"), false;
+  }
+  char* blocked = static_cast<char*>(engine->blocked);
+  dnnl_memory_t input = nullptr, output = nullptr;
+  bool done =
+      ok(env, dnnl_memory_create(&input, &plan->blockedInput, engine->engine, blocked),
+         "blocked input") &&
+      ok(env,
+         dnnl_memory_create(&output, &plan->blockedOutput, engine->engine, blocked + inputBytes),
+         "blocked output");
+  if (done) {
+    dnnl_exec_arg_t toBlocked[2] = {{DNNL_ARG_FROM, memories[0]}, {DNNL_ARG_TO, input}};
+    dnnl_exec_arg_t convolution[4] = {{DNNL_ARG_SRC, input},
+                                      {DNNL_ARG_WEIGHTS, memories[1]},
+                                      {DNNL_ARG_DST, output},
+                                      {DNNL_ARG_BIAS, memories[3]}};
+    dnnl_exec_arg_t fromBlocked[2] = {{DNNL_ARG_FROM, output}, {DNNL_ARG_TO, memories[2]}};
+    done = ok(env, dnnl_primitive_execute(plan->inputReorder, engine->stream, 2, toBlocked),
+              "input reorder") &&
+           ok(env,
+              dnnl_primitive_execute(plan->convolution, engine->stream,
+                                     memories[3] ? 4 : 3, convolution),
+              "convolution") &&
+           ok(env, dnnl_primitive_execute(plan->outputReorder, engine->stream, 2, fromBlocked),
+              "output reorder") &&
+           ok(env, dnnl_stream_wait(engine->stream), "convolution");
+  }
+  if (input) dnnl_memory_destroy(input);
+  if (output) dnnl_memory_destroy(output);
+  return done;
+}
+
 // convolve(plan, packed, input, bias | null, output): output = input ⋆ filter (+ bias); for a
 // transposed plan, `input` is on the output grid [n, oh, ow, o] and `output` on the input grid.
 napi_value Convolve(napi_env env, napi_callback_info info) {
@@ -414,7 +539,9 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
          "output") &&
       (!bias || ok(env, dnnl_memory_create(&memories[3], &plan->bias, engine->engine, bias),
                    "bias"));
-  if (done) {
+  if (done && plan->winograd) {
+    done = convolveBlocked(env, engine, plan, memories);
+  } else if (done) {
     dnnl_exec_arg_t args[4] = {{plan->transposed ? DNNL_ARG_DIFF_DST : DNNL_ARG_SRC, memories[0]},
                                {DNNL_ARG_WEIGHTS, memories[1]},
                                {plan->transposed ? DNNL_ARG_DIFF_SRC : DNNL_ARG_DST, memories[2]},
@@ -831,6 +958,7 @@ void destroyEngine(napi_env, void* data, void*) {
   Engine* engine = static_cast<Engine*>(data);
   if (engine->stream) dnnl_stream_destroy(engine->stream);
   if (engine->engine) dnnl_engine_destroy(engine->engine);
+  std::free(engine->blocked);
   delete engine;
 }
 

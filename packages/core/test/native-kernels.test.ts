@@ -66,7 +66,7 @@ async function bothWays(op: () => tf.Tensor): Promise<{
 /** Same shape; every value within `rel` of the largest magnitude (float32 sums differ in order). */
 function expectClose(result: Awaited<ReturnType<typeof bothWays>>, rel = 1e-5): void {
   expect(result.nativeShape).toEqual(result.wasmShape);
-  const scale = Math.max(...Array.from(result.wasm, Math.abs), 1e-30);
+  const scale = result.wasm.reduce((peak, w) => Math.max(peak, Math.abs(w)), 1e-30);
   let worst = 0;
   result.wasm.forEach((w, i) => {
     worst = Math.max(worst, Math.abs(result.native[i] - w));
@@ -216,6 +216,51 @@ describe('convolutions equal wasm’s own', () => {
       );
     },
   );
+
+  // From 56×56 output positions a 3×3 stride-1 convolution takes oneDNN's Winograd kernels where
+  // the CPU has them (AVX-512): other arithmetic, the same values to float32 rounding.
+  it.each([
+    [[1, 56, 56, 16], [3, 3, 16, 32], 'same'],
+    [[2, 60, 58, 8], [3, 3, 8, 24], 'valid'],
+  ] as const)('on a large image: x %j ⋆ filter %j, padding %s', async (x, f, pad) => {
+    expectClose(
+      await bothWays(() =>
+        tf.fused.conv2d({
+          x: seeded([...x], 6) as tf.Tensor4D,
+          filter: seeded([...f], 7) as tf.Tensor4D,
+          strides: 1,
+          pad,
+          bias: seeded([f[3]], 8),
+          activation: 'relu',
+        }),
+      ),
+    );
+    expectClose(
+      await bothWays(() =>
+        tf.conv2d(seeded([...x], 9) as tf.Tensor4D, seeded([...f], 10) as tf.Tensor4D, 1, pad),
+      ),
+    );
+  });
+
+  it('plans Winograd’s kernels for large 3×3 stride-1 images only, where the CPU has AVX-512', () => {
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
+    const implementation = (geometry: number[]) =>
+      addon.planInfo(addon.createPlan(geometry, false, 'linear', 0, false)).implementation;
+    const avx512 = /\bavx512f\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    const same3x3 = [1, 1, 1, 1, 1, 1, 1, 1];
+    expect(implementation([1, 56, 56, 16, 3, 3, 16, 56, 56, ...same3x3]).includes('wino')).toBe(
+      avx512,
+    );
+    expect(implementation([1, 48, 48, 16, 3, 3, 16, 48, 48, ...same3x3])).not.toContain('wino');
+    expect(implementation([1, 56, 56, 16, 1, 1, 16, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0])).not.toContain(
+      'wino',
+    );
+    expect(
+      implementation([1, 112, 112, 16, 3, 3, 16, 56, 56, 2, 2, 1, 1, 0, 0, 1, 1]),
+    ).not.toContain('wino');
+  });
 
   it('uses wasm’s slope for a leaky relu given none', async () => {
     expectClose(
