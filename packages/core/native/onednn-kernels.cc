@@ -746,7 +746,7 @@ napi_value StabilisedRatio(napi_env env, napi_callback_info info) {
 }
 
 // The samples of one call: when each is large, one after another with every thread on each; when
-// each is small, spread over the threads (each sample still summed in the same order).
+// each is small, spread over the threads. `step(b, parallel)` is told which.
 template <typename Step>
 void forEachSample(int64_t batch, int64_t perSample, Step step) {
   if (perSample >= kParallelElements) {
@@ -757,10 +757,51 @@ void forEachSample(int64_t batch, int64_t perSample, Step step) {
   for (int64_t b = 0; b < batch; b++) step(b, false);
 }
 
+// Σ chunk(begin, end) over [0, n): one chunk per thread when `parallel`, else one chunk on this
+// thread without opening a parallel region (a sample of a batch spread over the threads is on one
+// already, and a nested region per loop cost more than the loop: 0.5 ms for 256 MNIST samples).
+template <typename Chunk>
+float sumOverChunks(int64_t n, bool parallel, Chunk chunk) {
+  if (!parallel) return chunk(0, n);
+  float total = 0;
+#pragma omp parallel reduction(+ : total)
+  {
+    const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+    total += chunk(n * thread / threads, n * (thread + 1) / threads);
+  }
+  return total;
+}
+
+// The direct step's three loops over a range, as functions of their own with unaliased
+// pointers: written inline in the chunks' lambdas they ran 3× slower (0.81 against 0.27 ms for
+// 56×56×256 on one thread).
+float productAndMass(const float* __restrict a, const float* __restrict b, float* __restrict m,
+                     int64_t n) {
+  float mass = 0;
+#pragma omp simd reduction(+ : mass)
+  for (int64_t i = 0; i < n; i++) {
+    m[i] = a[i] * b[i];
+    mass += std::fabs(m[i]);
+  }
+  return mass;
+}
+
+float massOf(const float* __restrict x, int64_t n) {
+  float mass = 0;
+#pragma omp simd reduction(+ : mass)
+  for (int64_t i = 0; i < n; i++) mass += std::fabs(x[i]);
+  return mass;
+}
+
+void scale(float* __restrict x, int64_t n, float factor) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; i++) x[i] = x[i] * factor;
+}
+
 // rlrpDirectStep(a, back, r, batch, out, check): R-LRP's direct linear step (rules/rlrp.ts),
 // per sample b: m = a ⊙ back, massIn = Σ|m|, massOut = Σ|r|, out = m · (massOut / massIn),
 // check[2b..2b+1] = [massIn, massOut]. Each value is the float32 operation tfjs computes (product,
-// quotient, product) and the masses are summed as massPerSample sums them, so the result is the
+// quotient, product) and the masses are float32 sums like massPerSample's, so the result is the
 // tfjs form's whenever its masses are. tfjs takes seven kernels and four passes over the layer's
 // input for it, on one thread; this is three passes on every thread. An untrusted mass (0, Inf,
 // NaN) gives what tfjs gives too; the caller's check rejects it.
@@ -791,30 +832,48 @@ napi_value RlrpDirectStep(napi_env env, napi_callback_info info) {
     const float* backs = back + b * perSample;
     const float* rs = r + b * perRelevance;
     float* messages = out + b * perSample;
-    float massIn = 0;
-    float massOut = 0;
-#pragma omp parallel for simd reduction(+ : massIn) schedule(static) if (parallel)
-    for (int64_t i = 0; i < perSample; i++) {
-      const float m = as[i] * backs[i];
-      messages[i] = m;
-      massIn += std::fabs(m);
-    }
-#pragma omp parallel for simd reduction(+ : massOut) schedule(static) if (parallel)
-    for (int64_t i = 0; i < perRelevance; i++) massOut += std::fabs(rs[i]);
+    const float massIn = sumOverChunks(perSample, parallel, [=](int64_t begin, int64_t end) {
+      return productAndMass(as + begin, backs + begin, messages + begin, end - begin);
+    });
+    const float massOut = sumOverChunks(perRelevance, parallel, [=](int64_t begin, int64_t end) {
+      return massOf(rs + begin, end - begin);
+    });
     const float factor = massOut / massIn;
-#pragma omp parallel for simd schedule(static) if (parallel)
-    for (int64_t i = 0; i < perSample; i++) messages[i] = messages[i] * factor;
+    sumOverChunks(perSample, parallel, [=](int64_t begin, int64_t end) {
+      scale(messages + begin, end - begin, factor);
+      return 0.0f;
+    });
     check[2 * b] = massIn;
     check[2 * b + 1] = massOut;
   });
   return nullptr;
 }
 
+// One summand's share of the Add split over a range, and its mass (see rlrpAddSplit; unaliased
+// pointers, as the direct step's loops).
+float shareAndMass(const float* __restrict u, const float* __restrict y, const float* __restrict r,
+                   float* __restrict share, int64_t length, float summands) {
+  float mass = 0;
+#pragma omp simd reduction(+ : mass)
+  for (int64_t i = 0; i < length; i++) {
+    const float magnitude = std::fabs(y[i]);
+    // tfjs' step: NaN stays NaN, then 1 where positive, else 0.
+    const float positive = std::isnan(magnitude) ? magnitude : (magnitude > 0 ? 1.0f : 0.0f);
+    const float isZero = 1.0f - positive;
+    const float zeroShare = r[i] * isZero;
+    const float perUnit = r[i] / (y[i] + isZero) - zeroShare;
+    const float product = u[i] * perUnit;
+    share[i] = product + zeroShare / summands;
+    mass += std::fabs(share[i]);
+  }
+  return mass;
+}
+
 // rlrpAddSplit([u_0 … u_n-1], y, r, batch, [out_0 … out_n-1], check): R-LRP's Add split
 // (rules/rlrp-add-split.ts), R_{u_i} = u_i / y ⊙ R_y and R_y / n where y = 0, with check[b] the
 // shares' total mass Σ_i Σ|out_i| of sample b. Per element, the float32 operations of the tfjs form
 // in its order: z = 1 − step(|y|), s = r / (y + z) − r·z, out_i = u_i · s + (r·z) / n; the masses
-// are summed per share as massPerSample sums them, then added in order as tf.addN adds them. tfjs
+// are float32 sums per share like massPerSample's, then added in order as tf.addN adds them. tfjs
 // takes about a dozen kernels, each a pass over the Add's output on one thread; this is one pass.
 napi_value RlrpAddSplit(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -855,26 +914,16 @@ napi_value RlrpAddSplit(napi_env env, napi_callback_info info) {
   const int64_t perSample = static_cast<int64_t>(length) / batch;
   const float n = static_cast<float>(count);
   forEachSample(batch, perSample, [&](int64_t b, bool parallel) {
-    const int64_t begin = b * perSample;
+    const int64_t first = b * perSample;
+    const float* ys = y + first;
+    const float* rs = r + first;
     float total = 0;
     for (uint32_t k = 0; k < count; k++) {
-      const float* u = inputs[k] + begin;
-      float* share = outputs[k] + begin;
-      const float* ys = y + begin;
-      const float* rs = r + begin;
-      float mass = 0;
-#pragma omp parallel for simd reduction(+ : mass) schedule(static) if (parallel)
-      for (int64_t i = 0; i < perSample; i++) {
-        const float magnitude = std::fabs(ys[i]);
-        // tfjs' step: NaN stays NaN, then 1 where positive, else 0.
-        const float positive = std::isnan(magnitude) ? magnitude : (magnitude > 0 ? 1.0f : 0.0f);
-        const float isZero = 1.0f - positive;
-        const float zeroShare = rs[i] * isZero;
-        const float perUnit = rs[i] / (ys[i] + isZero) - zeroShare;
-        const float product = u[i] * perUnit;
-        share[i] = product + zeroShare / n;
-        mass += std::fabs(share[i]);
-      }
+      const float* u = inputs[k] + first;
+      float* share = outputs[k] + first;
+      const float mass = sumOverChunks(perSample, parallel, [=](int64_t begin, int64_t end) {
+        return shareAndMass(u + begin, ys + begin, rs + begin, share + begin, end - begin, n);
+      });
       total = k == 0 ? mass : total + mass;
     }
     check[b] = total;
