@@ -331,6 +331,14 @@ describe('convolutions equal wasm’s own', () => {
       [1, 8, 8, 3],
     ],
     [[1, 6, 6, 2], [3, 3, 2, 2], [1, 1], 'same', [1, 6, 6, 2]],
+    // Onto few channels (at most FEW_CHANNELS: the matrix product and gather of the addon): a
+    // grayscale batch, an RGB image, the 7×7 stride-2 stem at an odd size, a stride wider than
+    // the kernel, and 5 channels (oneDNN's transpose) beside them.
+    [[3, 28, 28, 16], [3, 3, 1, 16], [1, 1], 'same', [3, 28, 28, 1]],
+    [[1, 30, 26, 64], [3, 3, 3, 64], [1, 1], 'valid', [1, 32, 28, 3]],
+    [[1, 12, 11, 24], [7, 7, 3, 24], [2, 2], 'same', [1, 23, 21, 3]],
+    [[2, 3, 4, 8], [2, 2, 4, 8], [3, 3], 'valid', [2, 9, 12, 4]],
+    [[1, 9, 9, 8], [3, 3, 5, 8], [1, 1], 'same', [1, 9, 9, 5]],
   ];
 
   it.each(transposes)(

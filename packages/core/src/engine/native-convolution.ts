@@ -11,6 +11,13 @@ import { heapFloats, heapOutput } from './heap-output';
 import { NATIVE_ACTIVATIONS, type NativePlan, type OneDnnAddon } from './onednn-addon';
 import { PackedFilterCache, type PackedFilterCacheUsage } from './packed-filter-cache';
 
+/**
+ * Transposes onto at most this many channels (a first layer's RGB or grayscale input) are one
+ * matrix product and a gather (transposeOntoFewChannels in the addon): oneDNN's convolutions
+ * vectorise over the output's channels and left most of each vector idle on them.
+ */
+export const FEW_CHANNELS = 4;
+
 /** A few dozen shapes cover a model; more are rare, and each plan holds oneDNN's generated code. */
 const MAX_PLANS = 64;
 
@@ -120,6 +127,18 @@ export class NativeConvolutions {
       info.padInfo.bottom,
       info.padInfo.right,
     ];
+    // Safe: registered on the wasm backend only (native-kernels.ts).
+    const backend = args.backend as unknown as BackendWasm;
+    if (transposed && info.inChannels <= FEW_CHANNELS) {
+      return heapOutput(backend, info.inShape, (output) =>
+        this.addon.transposeOntoFewChannels(
+          geometry,
+          heapFloats(backend, filter),
+          heapFloats(backend, x),
+          heapFloats(backend, output),
+        ),
+      );
+    }
     // The slope wasm's own kernel uses when the call gives none.
     const alpha = activation === 'leakyrelu' ? (attrs.leakyreluAlpha ?? 0) : 0;
     const hasBias = bias !== undefined;
@@ -129,8 +148,6 @@ export class NativeConvolutions {
     );
     // A shape oneDNN refuses is wasm's to compute.
     if (plan === null) return own.kernelFunc(args) as tf.TensorInfo;
-    // Safe: registered on the wasm backend only (native-kernels.ts).
-    const backend = args.backend as unknown as BackendWasm;
     this.filters.releaseDisposed((dataId) => backend.dataIdMap.has(dataId));
     return heapOutput(backend, transposed ? info.inShape : info.outShape, (output) => {
       const packed = this.filters.packed(

@@ -99,6 +99,17 @@ export interface OneDnnAddon {
     outputs: readonly Float32Array[],
     check: Float32Array,
   ): void;
+  /**
+   * The transpose of a convolution whose input has few channels (`geometry` as `createPlan`'s,
+   * `filter` `[kh, kw, c, o]`): `dy` `[n, oh, ow, o]` onto `out` `[n, h, w, c]`, as one matrix
+   * product and a gather.
+   */
+  transposeOntoFewChannels(
+    geometry: readonly number[],
+    filter: Float32Array,
+    dy: Float32Array,
+    out: Float32Array,
+  ): void;
   /** The cores the calling thread may run on, in increasing order. */
   allowedCores(): number[];
   /** Pins the calling thread to `core`; whether it worked. */
