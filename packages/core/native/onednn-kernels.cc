@@ -200,21 +200,29 @@ bool reorderPrimitive(napi_env env, Engine* engine, const dnnl_memory_desc_t& fr
   return made;
 }
 
-// Below this many output positions per image a 3×3 convolution stays direct. Winograd's kernels
-// (F(4×4, 3×3)) make 2.25× fewer multiplications, and measured 2.2–2.5× faster than the direct
-// ones on VGG16's layers from 224×224 to 28×28 (docs/performance.md), but their filter copy is 4×
-// the filter: the time a layer saves grows with its image size, the memory it costs does not.
-// From 56×56 on, VGG16's copies grow by a few megabytes; at 28×28 they would grow by 71 MB per
-// weight set (three sets for EpsilonPlusFlat), against issue #14's 1.5 GB for the whole model.
-constexpr int64_t kWinogradMinPositions = 56 * 56;
+// Where a 3×3 stride-1 convolution takes oneDNN's Winograd kernels (F(4×4, 3×3) or F(2×2, 3×3),
+// oneDNN's choice): 2.25× or 1.78× fewer multiplications, measured 1.7–2.7× faster than the direct
+// kernels with the reorders around them (docs/performance.md). Their filter copy is 4× or 1.78×
+// the filter, and the time a layer saves grows with its image while the copy does not: an image
+// of at least 14×14, and a copy of at most 10 MiB (256 → 256 channels in F(4×4, 3×3)). That admits
+// every 3×3 layer of ResNet-50 but the 7×7 ones and VGG16's up to 256 channels; VGG16's 512-channel
+// layers would add 93 MB per weight set (three sets for EpsilonPlusFlat), against issue #14's
+// 1.5 GB for the whole model. With fewer than 32 channels in or out the transforms cost more than
+// the products save (the MNIST CNN's 16 → 32 at batch 256: 5.7 against 2.9 ms direct; 32 → 32 at
+// batch 32: 2.2 against 2.7 ms).
+constexpr int64_t kWinogradMinPositions = 14 * 14;
+constexpr int64_t kWinogradMinChannels = 32;
+constexpr size_t kWinogradMaxFilterBytes = 10 << 20;
 
 // The Winograd primitive for a forward 3×3 stride-1 convolution, or nullptr where oneDNN has none
-// here (it needs AVX-512) or the image is small (kWinogradMinPositions). Its input and output
-// layouts are oneDNN's choice (blocked), its filter's too.
+// here (it needs AVX-512), the image or the channels are few or the filter copy large (the
+// constants above). Its input and output layouts are oneDNN's choice (blocked), its
+// filter's too.
 dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool hasBias,
                                           const dnnl_primitive_attr_t attributes) {
   const bool eligible = g[4] == 3 && g[5] == 3 && g[9] == 1 && g[10] == 1 && g[11] == 1 &&
-                        g[12] == 1 && g[7] * g[8] >= kWinogradMinPositions;
+                        g[12] == 1 && g[7] * g[8] >= kWinogradMinPositions &&
+                        std::min(g[3], g[6]) >= kWinogradMinChannels;
   if (!eligible) return nullptr;
   dnnl_dims_t inputDims = {g[0], g[3], g[1], g[2]};
   dnnl_dims_t filterDims = {g[6], g[3], 3, 3};
@@ -241,6 +249,11 @@ dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool
   // No Winograd kernel for this machine or shape is not an error: the plan stays direct.
   if (!described || dnnl_primitive_desc_create(&primitive, &description, attributes,
                                                engine->engine, nullptr) != dnnl_success) {
+    return nullptr;
+  }
+  const dnnl_memory_desc_t* copy = dnnl_primitive_desc_query_md(primitive, dnnl_query_weights_md, 0);
+  if (dnnl_memory_desc_get_size(copy) > kWinogradMaxFilterBytes) {
+    dnnl_primitive_desc_destroy(primitive);
     return nullptr;
   }
   return primitive;

@@ -217,12 +217,13 @@ describe('convolutions equal wasm’s own', () => {
     },
   );
 
-  // From 56×56 output positions a 3×3 stride-1 convolution takes oneDNN's Winograd kernels where
-  // the CPU has them (AVX-512): other arithmetic, the same values to float32 rounding.
+  // From 14×14 output positions and 32 channels a 3×3 stride-1 convolution takes oneDNN's
+  // Winograd kernels where the CPU has them (AVX-512) and their filter copy is small: other
+  // arithmetic, the same values to float32 rounding.
   it.each([
-    [[1, 56, 56, 16], [3, 3, 16, 32], 'same'],
-    [[2, 60, 58, 8], [3, 3, 8, 24], 'valid'],
-  ] as const)('on a large image: x %j ⋆ filter %j, padding %s', async (x, f, pad) => {
+    [[1, 16, 18, 32], [3, 3, 32, 48], 'same'],
+    [[2, 20, 17, 40], [3, 3, 40, 32], 'valid'],
+  ] as const)('with Winograd’s kernels: x %j ⋆ filter %j, padding %s', async (x, f, pad) => {
     expectClose(
       await bothWays(() =>
         tf.fused.conv2d({
@@ -242,7 +243,7 @@ describe('convolutions equal wasm’s own', () => {
     );
   });
 
-  it('plans Winograd’s kernels for large 3×3 stride-1 images only, where the CPU has AVX-512', () => {
+  it('plans Winograd’s kernels for 3×3 stride-1 images from 14×14, 32 channels and a filter copy up to 10 MiB, where the CPU has AVX-512', () => {
     const { addon } = loadOneDnnAddon();
     if (!addon) throw new Error('the addon must load here');
     // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
@@ -250,10 +251,14 @@ describe('convolutions equal wasm’s own', () => {
       addon.planInfo(addon.createPlan(geometry, false, 'linear', 0, false)).implementation;
     const avx512 = /\bavx512f\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
     const same3x3 = [1, 1, 1, 1, 1, 1, 1, 1];
-    expect(implementation([1, 56, 56, 16, 3, 3, 16, 56, 56, ...same3x3]).includes('wino')).toBe(
-      avx512,
-    );
-    expect(implementation([1, 48, 48, 16, 3, 3, 16, 48, 48, ...same3x3])).not.toContain('wino');
+    const plan3x3 = (size: number, channels: number) =>
+      implementation([1, size, size, channels, 3, 3, channels, size, size, ...same3x3]);
+    expect(plan3x3(14, 32).includes('wino')).toBe(avx512);
+    expect(plan3x3(14, 256).includes('wino')).toBe(avx512);
+    expect(plan3x3(13, 32)).not.toContain('wino');
+    expect(plan3x3(56, 16)).not.toContain('wino');
+    // 512 → 512 channels: a copy of at least 16 MiB.
+    expect(plan3x3(14, 512)).not.toContain('wino');
     expect(implementation([1, 56, 56, 16, 1, 1, 16, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0])).not.toContain(
       'wino',
     );
