@@ -24,20 +24,12 @@ import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
 import { PackedFilterCache } from '../src/engine/packed-filter-cache';
 import { stabilisedRatio } from '../src/rules/stabilise';
 import { routeToWindowMaxima } from '../src/layers/max-pooling';
+import { NATIVE, WASM_OWN, withNativeEngine } from './support/native-engine';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
 expectNoTensorLeakPerTest();
 
-const NATIVE = { engine: 'wasm', nativeKernels: true } as const;
-const WASM_OWN = { engine: 'wasm', nativeKernels: false } as const;
-
-beforeAll(async () => {
-  await initEngine(NATIVE);
-});
-
-afterAll(async () => {
-  await initEngine(NATIVE);
-});
+withNativeEngine();
 
 /** `op`'s values and shape with the native kernels, then with wasm's own. */
 async function bothWays(op: () => tf.Tensor): Promise<{

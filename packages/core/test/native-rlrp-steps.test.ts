@@ -16,20 +16,12 @@ import type { LinearOp } from '../src/layers/linear-op';
 import { rlrp } from '../src/rules/rlrp';
 import { uncheckedAddSplit } from '../src/rules/rlrp-add-split';
 import type { LinearContext, Unchecked } from '../src/rules/rule';
+import { NATIVE, WASM_OWN, withNativeEngine } from './support/native-engine';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
 expectNoTensorLeakPerTest();
 
-const NATIVE = { engine: 'wasm', nativeKernels: true } as const;
-const WASM_OWN = { engine: 'wasm', nativeKernels: false } as const;
-
-beforeAll(async () => {
-  await initEngine(NATIVE);
-});
-
-afterAll(async () => {
-  await initEngine(NATIVE);
-});
+withNativeEngine();
 
 interface Read {
   readonly values: Float32Array[];
