@@ -31,14 +31,19 @@ namespace {
 // Below this many elements, a loop over a tensor runs on the calling thread only.
 constexpr int64_t kParallelElements = 1 << 16;
 
+// The most threads a loop of our own splits its work over (more threads than this share chunks'
+// work: sumOverChunks).
+constexpr int kMaxThreads = 256;
+
 // One per addon instance (each worker thread loads its own): oneDNN engines and streams are cheap,
 // and a stream must not be shared by threads that execute at the same time.
 struct Engine {
   dnnl_engine_t engine = nullptr;
   dnnl_stream_t stream = nullptr;
   // Temporaries of one call: Winograd plans' input and output in oneDNN's blocked layout
-  // (VGG16's 224×224×64 layer: 2 × 12.8 MB), the columns of a transpose onto few channels (at
-  // most kMaxColumnBytes). One buffer for every call, grown to the largest (scratchOf).
+  // (VGG16's 224×224×64 layer: 2 × 12.8 MB; at most kWinogradMaxBlockedBytes), the columns of a
+  // transpose onto few channels (at most kMaxColumnBytes). One buffer for every call, grown to
+  // the largest (scratchOf), at most 64 MiB.
   void* scratch = nullptr;
   size_t scratchBytes = 0;
 };
@@ -48,8 +53,13 @@ struct Engine {
 char* scratchOf(napi_env env, Engine* engine, size_t bytes) {
   if (bytes > engine->scratchBytes) {
     std::free(engine->scratch);
-    engine->scratch = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-    engine->scratchBytes = engine->scratch ? bytes : 0;
+    const size_t had = engine->scratchBytes;
+    const size_t rounded = (bytes + 63) / 64 * 64;
+    engine->scratch = std::aligned_alloc(64, rounded);
+    engine->scratchBytes = engine->scratch ? rounded : 0;
+    // Counted as the JavaScript engine's external memory, like the packed filters.
+    napi_adjust_external_memory(
+        env, static_cast<int64_t>(engine->scratchBytes) - static_cast<int64_t>(had), nullptr);
     if (!engine->scratch) napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory");
   }
   return static_cast<char*>(engine->scratch);
@@ -69,6 +79,11 @@ struct Plan {
   bool winograd = false;
   dnnl_memory_desc_t blockedInput, blockedOutput;
   dnnl_primitive_t inputReorder = nullptr, outputReorder = nullptr;
+  // Winograd's transforms scale intermediate values up (by up to 64 in F(4×4, 3×3)), so near
+  // float32's largest values they overflow where the direct kernel does not (inputs of 1e38:
+  // Infinity against outputs of 3e37). A Winograd plan keeps the direct convolution, on the filter
+  // as given, for the calls whose output is not finite (convolveBlocked).
+  dnnl_primitive_t directFallback = nullptr;
 };
 
 struct PackedFilter {
@@ -144,6 +159,7 @@ void destroyPlan(napi_env, void* data, void*) {
   if (plan->filterReorder) dnnl_primitive_destroy(plan->filterReorder);
   if (plan->inputReorder) dnnl_primitive_destroy(plan->inputReorder);
   if (plan->outputReorder) dnnl_primitive_destroy(plan->outputReorder);
+  if (plan->directFallback) dnnl_primitive_destroy(plan->directFallback);
   delete plan;
 }
 
@@ -200,23 +216,48 @@ bool reorderPrimitive(napi_env env, Engine* engine, const dnnl_memory_desc_t& fr
   return made;
 }
 
+// A Winograd plan's direct convolution on the filter as given (TensorFlow's layout), its inputs
+// and outputs channels last, in plan->directFallback (see Plan::directFallback).
+bool directOnFilterAsGiven(napi_env env, Engine* engine, Plan* plan, const dnnl_dims_t strides,
+                           const dnnl_dims_t dilations, const dnnl_dims_t padFront,
+                           const dnnl_dims_t padBack, const dnnl_primitive_attr_t attributes) {
+  dnnl_convolution_desc_t description;
+  dnnl_primitive_desc_t primitive = nullptr;
+  const bool made =
+      ok(env,
+         dnnl_dilated_convolution_forward_desc_init(
+             &description, dnnl_forward_inference, dnnl_convolution_direct, &plan->input,
+             &plan->filterAsGiven, plan->hasBias ? &plan->bias : nullptr, &plan->output, strides,
+             dilations, padFront, padBack),
+         "direct convolution descriptor") &&
+      ok(env,
+         dnnl_primitive_desc_create(&primitive, &description, attributes, engine->engine, nullptr),
+         "direct convolution primitive descriptor") &&
+      ok(env, dnnl_primitive_create(&plan->directFallback, primitive), "direct convolution");
+  if (primitive) dnnl_primitive_desc_destroy(primitive);
+  return made;
+}
+
 // Where a 3×3 stride-1 convolution takes oneDNN's Winograd kernels (F(4×4, 3×3) or F(2×2, 3×3),
-// oneDNN's choice): 2.25× or 1.78× fewer multiplications, measured 1.7–2.7× faster than the direct
+// oneDNN's choice): 2.25× or 1.78× fewer multiplications, measured 1.1–2.7× faster than the direct
 // kernels with the reorders around them (docs/performance.md). Their filter copy is 4× or 1.78×
-// the filter, and the time a layer saves grows with its image while the copy does not: an image
-// of at least 14×14, and a copy of at most 10 MiB (256 → 256 channels in F(4×4, 3×3)). That admits
-// every 3×3 layer of ResNet-50 but the 7×7 ones and VGG16's up to 256 channels; VGG16's 512-channel
-// layers would add 93 MB per weight set (three sets for EpsilonPlusFlat), against issue #14's
-// 1.5 GB for the whole model. With fewer than 32 channels in or out the transforms cost more than
-// the products save (the MNIST CNN's 16 → 32 at batch 256: 5.7 against 2.9 ms direct; 32 → 32 at
-// batch 32: 2.2 against 2.7 ms).
+// the filter, and the time a layer saves grows with its image while the copy does not: an output
+// of at least 196 positions (14×14), and a copy of at most 10 MiB (256 → 256 channels in
+// F(4×4, 3×3)). That admits every 3×3 layer of ResNet-50 but the 7×7 ones, and VGG16's up to 256
+// channels; taking VGG16's 512-channel layers too would make their copies 93 MB larger per weight
+// set (three sets for EpsilonPlusFlat), against issue #14's 1.5 GB for the whole model. With fewer
+// than 32 channels in or out the transforms cost more than the products save (the MNIST CNN's
+// 16 → 32 at batch 256: 5.7 against 2.9 ms direct; 32 → 32 at batch 32: 2.2 against 2.7 ms). The
+// input and output in the blocked layout, which grow with the batch, are bounded too: a larger
+// batch stays direct (VGG16's 224×224×64 layer needs 25.7 MB per image).
 constexpr int64_t kWinogradMinPositions = 14 * 14;
 constexpr int64_t kWinogradMinChannels = 32;
 constexpr size_t kWinogradMaxFilterBytes = 10 << 20;
+constexpr size_t kWinogradMaxBlockedBytes = 64 << 20;
 
 // The Winograd primitive for a forward 3×3 stride-1 convolution, or nullptr where oneDNN has none
-// here (it needs AVX-512), the image or the channels are few or the filter copy large (the
-// constants above). Its input and output layouts are oneDNN's choice (blocked), its
+// here (it needs AVX-512), the image or the channels are few, or the filter copy or the blocked
+// input and output large (the constants above). Its input and output layouts are oneDNN's choice (blocked), its
 // filter's too.
 dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool hasBias,
                                           const dnnl_primitive_attr_t attributes) {
@@ -251,8 +292,12 @@ dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool
                                                engine->engine, nullptr) != dnnl_success) {
     return nullptr;
   }
-  const dnnl_memory_desc_t* copy = dnnl_primitive_desc_query_md(primitive, dnnl_query_weights_md, 0);
-  if (dnnl_memory_desc_get_size(copy) > kWinogradMaxFilterBytes) {
+  const size_t copyBytes =
+      dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(primitive, dnnl_query_weights_md, 0));
+  const size_t blockedBytes =
+      dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(primitive, dnnl_query_src_md, 0)) +
+      dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(primitive, dnnl_query_dst_md, 0));
+  if (copyBytes > kWinogradMaxFilterBytes || blockedBytes > kWinogradMaxBlockedBytes) {
     dnnl_primitive_desc_destroy(primitive);
     return nullptr;
   }
@@ -368,8 +413,6 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
                                                   engine->engine, forwardHint),
                        "convolution primitive descriptor"));
   if (forwardHint) dnnl_primitive_desc_destroy(forwardHint);
-  if (postOps) dnnl_post_ops_destroy(postOps);
-  if (attributes) dnnl_primitive_attr_destroy(attributes);
   if (built) {
     plan->filter = *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_weights_md, 0);
     plan->filterBytes = dnnl_memory_desc_get_size(&plan->filter);
@@ -377,17 +420,21 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
       plan->blockedInput = *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_src_md, 0);
       plan->blockedOutput =
           *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_dst_md, 0);
-      built = built && reorderPrimitive(env, engine, plan->input, plan->blockedInput,
-                                        &plan->inputReorder) &&
+      built = reorderPrimitive(env, engine, plan->input, plan->blockedInput,
+                               &plan->inputReorder) &&
               reorderPrimitive(env, engine, plan->blockedOutput, plan->output,
-                               &plan->outputReorder);
+                               &plan->outputReorder) &&
+              directOnFilterAsGiven(env, engine, plan, strides, dilations, padFront, padBack,
+                                    attributes);
     }
     const char* implementation = nullptr;
     dnnl_primitive_desc_query(primitiveDescription, dnnl_query_impl_info_str, 0, &implementation);
     plan->implementation = implementation ? implementation : "unknown";
-    built = ok(env, dnnl_primitive_create(&plan->convolution, primitiveDescription),
-               "convolution primitive");
+    built = built && ok(env, dnnl_primitive_create(&plan->convolution, primitiveDescription),
+                        "convolution primitive");
   }
+  if (postOps) dnnl_post_ops_destroy(postOps);
+  if (attributes) dnnl_primitive_attr_destroy(attributes);
   if (primitiveDescription) dnnl_primitive_desc_destroy(primitiveDescription);
   dnnl_primitive_desc_t reorderDescription = nullptr;
   built = built && ok(env,
@@ -403,7 +450,10 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   napi_value handle;
-  napi_create_external(env, plan, destroyPlan, nullptr, &handle);
+  if (napi_create_external(env, plan, destroyPlan, nullptr, &handle) != napi_ok) {
+    destroyPlan(env, plan, nullptr);
+    return nullptr;
+  }
   return handle;
 }
 
@@ -482,52 +532,80 @@ napi_value ReleaseFilter(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Whether every value of x is finite, on every thread.
+bool allFinite(const float* x, int64_t length) {
+  int nonFinite = 0;
+#pragma omp parallel for simd reduction(| : nonFinite) schedule(static) if (length >= kParallelElements)
+  for (int64_t i = 0; i < length; i++) nonFinite |= !std::isfinite(x[i]);
+  return nonFinite == 0;
+}
+
 // A Winograd plan's convolution: the input reordered into the blocked layout, convolved there,
 // the output reordered back (memories: input, filter, output, bias or nullptr, in the tensors'
-// own layouts).
-bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories) {
+// own layouts). Where that output is not finite, the direct convolution on the filter as given
+// computes it again: Winograd never turns a finite result into Infinity or NaN.
+bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
+                     const float* output, int64_t outputLength, float* filterAsGiven) {
   const size_t inputBytes = (dnnl_memory_desc_get_size(&plan->blockedInput) + 63) / 64 * 64;
   const size_t bytes = inputBytes + dnnl_memory_desc_get_size(&plan->blockedOutput);
   char* blocked = scratchOf(env, engine, bytes);
   if (!blocked) return false;
-  dnnl_memory_t input = nullptr, output = nullptr;
+  dnnl_memory_t blockedIn = nullptr, blockedOut = nullptr;
   bool done =
-      ok(env, dnnl_memory_create(&input, &plan->blockedInput, engine->engine, blocked),
+      ok(env, dnnl_memory_create(&blockedIn, &plan->blockedInput, engine->engine, blocked),
          "blocked input") &&
       ok(env,
-         dnnl_memory_create(&output, &plan->blockedOutput, engine->engine, blocked + inputBytes),
+         dnnl_memory_create(&blockedOut, &plan->blockedOutput, engine->engine,
+                            blocked + inputBytes),
          "blocked output");
   if (done) {
-    dnnl_exec_arg_t toBlocked[2] = {{DNNL_ARG_FROM, memories[0]}, {DNNL_ARG_TO, input}};
-    dnnl_exec_arg_t convolution[4] = {{DNNL_ARG_SRC, input},
+    dnnl_exec_arg_t toBlocked[2] = {{DNNL_ARG_FROM, memories[0]}, {DNNL_ARG_TO, blockedIn}};
+    dnnl_exec_arg_t convolution[4] = {{DNNL_ARG_SRC, blockedIn},
                                       {DNNL_ARG_WEIGHTS, memories[1]},
-                                      {DNNL_ARG_DST, output},
+                                      {DNNL_ARG_DST, blockedOut},
                                       {DNNL_ARG_BIAS, memories[3]}};
-    dnnl_exec_arg_t fromBlocked[2] = {{DNNL_ARG_FROM, output}, {DNNL_ARG_TO, memories[2]}};
+    dnnl_exec_arg_t fromBlocked[2] = {{DNNL_ARG_FROM, blockedOut}, {DNNL_ARG_TO, memories[2]}};
     done = ok(env, dnnl_primitive_execute(plan->inputReorder, engine->stream, 2, toBlocked),
               "input reorder") &&
            ok(env,
-              dnnl_primitive_execute(plan->convolution, engine->stream,
-                                     memories[3] ? 4 : 3, convolution),
+              dnnl_primitive_execute(plan->convolution, engine->stream, memories[3] ? 4 : 3,
+                                     convolution),
               "convolution") &&
            ok(env, dnnl_primitive_execute(plan->outputReorder, engine->stream, 2, fromBlocked),
               "output reorder") &&
            ok(env, dnnl_stream_wait(engine->stream), "convolution");
   }
-  if (input) dnnl_memory_destroy(input);
-  if (output) dnnl_memory_destroy(output);
+  if (blockedIn) dnnl_memory_destroy(blockedIn);
+  if (blockedOut) dnnl_memory_destroy(blockedOut);
+  if (!done || allFinite(output, outputLength)) return done;
+  dnnl_memory_t filter = nullptr;
+  done = ok(env, dnnl_memory_create(&filter, &plan->filterAsGiven, engine->engine, filterAsGiven),
+            "filter");
+  if (done) {
+    dnnl_exec_arg_t direct[4] = {{DNNL_ARG_SRC, memories[0]},
+                                 {DNNL_ARG_WEIGHTS, filter},
+                                 {DNNL_ARG_DST, memories[2]},
+                                 {DNNL_ARG_BIAS, memories[3]}};
+    done = ok(env,
+              dnnl_primitive_execute(plan->directFallback, engine->stream, memories[3] ? 4 : 3,
+                                     direct),
+              "direct convolution") &&
+           ok(env, dnnl_stream_wait(engine->stream), "direct convolution");
+  }
+  if (filter) dnnl_memory_destroy(filter);
   return done;
 }
 
-// convolve(plan, packed, input, bias | null, output): output = input ⋆ filter (+ bias); for a
-// transposed plan, `input` is on the output grid [n, oh, ow, o] and `output` on the input grid.
+// convolve(plan, packed, input, bias | null, output, filter): output = input ⋆ filter (+ bias);
+// for a transposed plan, `input` is on the output grid [n, oh, ow, o] and `output` on the input
+// grid. `filter` is the filter as given ([kh, kw, c, o]), which a Winograd plan falls back on.
 napi_value Convolve(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   Engine* engine = engineOf(env, info, &argc, argv);
   Plan* plan;
   PackedFilter* packed;
-  if (argc != 5 || !readExternal(env, argv[0], &plan) || !readExternal(env, argv[1], &packed)) {
+  if (argc != 6 || !readExternal(env, argv[0], &plan) || !readExternal(env, argv[1], &packed)) {
     return nullptr;
   }
   if (packed->data == nullptr) return fail(env, "the packed filter was released"), nullptr;
@@ -536,12 +614,13 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
   }
   const dnnl_dims_t& in = plan->transposed ? plan->output.dims : plan->input.dims;
   const dnnl_dims_t& out = plan->transposed ? plan->input.dims : plan->output.dims;
-  float *input, *bias, *output;
+  float *input, *bias, *output, *filterAsGiven;
   if (!readFloats(env, argv[2], static_cast<size_t>(in[0] * in[1] * in[2] * in[3]), false,
                   &input) ||
       !readFloats(env, argv[3], static_cast<size_t>(out[1]), true, &bias) ||
       !readFloats(env, argv[4], static_cast<size_t>(out[0] * out[1] * out[2] * out[3]), false,
-                  &output)) {
+                  &output) ||
+      !readFloats(env, argv[5], filterElements(plan), false, &filterAsGiven)) {
     return nullptr;
   }
   if ((bias != nullptr) != plan->hasBias) {
@@ -561,7 +640,8 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
       (!bias || ok(env, dnnl_memory_create(&memories[3], &plan->bias, engine->engine, bias),
                    "bias"));
   if (done && plan->winograd) {
-    done = convolveBlocked(env, engine, plan, memories);
+    done = convolveBlocked(env, engine, plan, memories, output, out[0] * out[1] * out[2] * out[3],
+                           filterAsGiven);
   } else if (done) {
     dnnl_exec_arg_t args[4] = {{plan->transposed ? DNNL_ARG_DIFF_DST : DNNL_ARG_SRC, memories[0]},
                                {DNNL_ARG_WEIGHTS, memories[1]},
@@ -578,16 +658,18 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
 }
 
 // The most bytes of columns a transpose onto few channels holds at once: a large batch is
-// transposed a group of samples at a time.
+// transposed a group of samples at a time, and an image whose columns alone exceed it is left to
+// oneDNN (transposeOntoFewChannels answers false).
 constexpr size_t kMaxColumnBytes = 64 << 20;
 
-// transposeOntoFewChannels(geometry, filter, dy, out): the transpose of a convolution whose input
-// has few channels (an RGB or grayscale image: the first layer), dy [n, oh, ow, o] onto out
-// [n, h, w, c], geometry and filter [kh, kw, c, o] as createPlan's. oneDNN's convolutions vectorise
-// over the output's channels, so with 1-4 of them most of each vector is idle (VGG16's 64 → 3
-// transpose: 9.5 ms, MNIST's 16 → 1 at batch 256: 5.4 ms). Here the channel mixing is one matrix
-// product, columns[p, (ky, kx, ci)] = Σ_co dy[p, co] · filter[ky, kx, ci, co], and each input
-// cell then gathers the columns of the output cells whose window covers it.
+// transposeOntoFewChannels(geometry, filter, dy, out) -> served: the transpose of a convolution
+// whose input has few channels (usually a first layer's RGB or grayscale image), dy [n, oh, ow, o]
+// onto out [n, h, w, c], geometry and filter [kh, kw, c, o] as createPlan's; false when one image
+// is too large for it (kMaxColumnBytes). oneDNN's convolutions vectorise over the output's
+// channels, so with 1-4 of them most of each vector is idle (VGG16's 64 → 3 transpose: 9.5 ms,
+// MNIST's 16 → 1 at batch 256: 5.4 ms). Here the channel mixing is one matrix product,
+// columns[(ky, kx, ci), p] = Σ_co filter[ky, kx, ci, co] · dy[p, co], and each input cell then
+// gathers the columns of the output cells whose window covers it.
 napi_value TransposeOntoFewChannels(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -605,6 +687,16 @@ napi_value TransposeOntoFewChannels(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < 17; i++) {
     if (g[i] < (i < 13 ? 1 : 0)) return fail(env, "a size, stride or dilation below 1"), nullptr;
   }
+  // The output grid must be the convolution's own (floor rounding, as createPlan's oneDNN).
+  const auto outputSize = [](int64_t size, int64_t kernel, int64_t stride, int64_t dilation,
+                             int64_t before, int64_t after) {
+    const int64_t span = size + before + after - ((kernel - 1) * dilation + 1);
+    return span < 0 ? int64_t{-1} : span / stride + 1;
+  };
+  if (outputSize(h, kh, strideH, dilationH, top, g[15]) != oh ||
+      outputSize(w, kw, strideW, dilationW, left, g[16]) != ow) {
+    return fail(env, "the output grid is not this convolution's"), nullptr;
+  }
   float *filter, *dy, *out;
   if (!readFloats(env, argv[1], static_cast<size_t>(kh * kw * c * o), false, &filter) ||
       !readFloats(env, argv[2], static_cast<size_t>(n * oh * ow * o), false, &dy) ||
@@ -613,8 +705,12 @@ napi_value TransposeOntoFewChannels(napi_env env, napi_callback_info info) {
   }
   const int64_t taps = kh * kw * c;  // one column per filter tap and input channel
   const int64_t perSample = oh * ow * taps;
-  const int64_t group = std::max<int64_t>(
-      1, std::min<int64_t>(n, static_cast<int64_t>(kMaxColumnBytes / sizeof(float)) / perSample));
+  const int64_t group =
+      std::min<int64_t>(n, static_cast<int64_t>(kMaxColumnBytes / sizeof(float)) / perSample);
+  napi_value served;
+  // One image's columns above the bound: oneDNN's transpose serves it (the caller's fallback).
+  napi_get_boolean(env, group >= 1, &served);
+  if (group < 1) return served;
   float* columns = reinterpret_cast<float*>(
       scratchOf(env, engine, static_cast<size_t>(group * perSample) * sizeof(float)));
   if (!columns) return nullptr;
@@ -658,7 +754,7 @@ napi_value TransposeOntoFewChannels(napi_env env, napi_callback_info info) {
       }
     }
   }
-  return nullptr;
+  return served;
 }
 
 // gemm(transposeA, transposeB, m, n, k, a, b, c, accumulate): c = op(a) · op(b) (+ c), row major;
@@ -790,10 +886,81 @@ napi_value FiniteMinimum(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// massPerSample(x, batch, out): out[b] = Σ |x| over sample b (x's leading axis), in float32 like
-// tfjs' sum (in vector lanes, then added up): R-LRP's renormalisation and checks read two of these
-// per layer, and tfjs' form (abs, then a wasm sum) is two passes on one thread. A total above
-// float32's range overflows to Infinity, as tfjs' does; NaN stays NaN.
+// The samples of one call: when each is large, one after another with every thread on each; when
+// each is small, spread over the threads. `step(b, parallel)` is told which.
+template <typename Step>
+void forEachSample(int64_t batch, int64_t perSample, Step step) {
+  if (perSample >= kParallelElements) {
+    for (int64_t b = 0; b < batch; b++) step(b, true);
+    return;
+  }
+#pragma omp parallel for schedule(static) if (batch * perSample >= kParallelElements)
+  for (int64_t b = 0; b < batch; b++) step(b, false);
+}
+
+// Σ chunk(begin, end) over [0, n): one chunk per thread when `parallel`, else one chunk on this
+// thread without opening a parallel region (a sample of a batch spread over the threads is on one
+// already, and a nested region per loop cost more than the loop: 0.5 ms for 256 MNIST samples).
+// The chunks' sums are added in chunk order, so a thread count always gives the same total (an
+// OpenMP reduction adds them in the order the threads finish).
+template <typename Chunk>
+float sumOverChunks(int64_t n, bool parallel, Chunk chunk) {
+  if (!parallel) return chunk(0, n);
+  float sums[kMaxThreads] = {};
+  int chunks = 1;
+#pragma omp parallel
+  {
+    const int64_t threads = std::min(omp_get_num_threads(), kMaxThreads);
+    const int64_t thread = omp_get_thread_num();
+#pragma omp single
+    chunks = static_cast<int>(threads);
+    if (thread < threads) sums[thread] = chunk(n * thread / threads, n * (thread + 1) / threads);
+  }
+  float total = sums[0];
+  for (int c = 1; c < chunks; c++) total += sums[c];
+  return total;
+}
+
+// chunk(begin, end) over [0, n), split as sumOverChunks splits it.
+template <typename Chunk>
+void forEachChunk(int64_t n, bool parallel, Chunk chunk) {
+  sumOverChunks(n, parallel, [&](int64_t begin, int64_t end) {
+    chunk(begin, end);
+    return 0.0f;
+  });
+}
+
+// The direct step's three loops over a range, as functions of their own with unaliased
+// pointers: written inline in the chunks' lambdas they ran 3× slower (0.81 against 0.27 ms for
+// 56×56×256 on one thread).
+float productAndMass(const float* __restrict a, const float* __restrict b, float* __restrict m,
+                     int64_t n) {
+  float mass = 0;
+#pragma omp simd reduction(+ : mass)
+  for (int64_t i = 0; i < n; i++) {
+    m[i] = a[i] * b[i];
+    mass += std::fabs(m[i]);
+  }
+  return mass;
+}
+
+float massOf(const float* __restrict x, int64_t n) {
+  float mass = 0;
+#pragma omp simd reduction(+ : mass)
+  for (int64_t i = 0; i < n; i++) mass += std::fabs(x[i]);
+  return mass;
+}
+
+void scale(float* __restrict x, int64_t n, float factor) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; i++) x[i] = x[i] * factor;
+}
+
+// massPerSample(x, batch, out): out[b] = Σ |x| over sample b (x's leading axis), in float32
+// (vector lanes, then chunks in order: the same total for a thread count, run after run): R-LRP's
+// renormalisation and checks read two of these per layer, and tfjs' form (abs, then a wasm sum) is
+// two passes on one thread. A total above float32's range overflows to Infinity, as tfjs' does;
+// NaN stays NaN.
 napi_value MassPerSample(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -808,13 +975,12 @@ napi_value MassPerSample(napi_env env, napi_callback_info info) {
   if (length % batch != 0) return fail(env, "x must hold whole samples"), nullptr;
   if (!readFloats(env, argv[2], static_cast<size_t>(batch), false, &out)) return nullptr;
   const int64_t perSample = static_cast<int64_t>(length) / batch;
-  for (int64_t b = 0; b < batch; b++) {
+  forEachSample(batch, perSample, [&](int64_t b, bool parallel) {
     const float* sample = x + b * perSample;
-    float mass = 0;
-#pragma omp parallel for simd reduction(+ : mass) schedule(static) if (perSample >= kParallelElements)
-    for (int64_t i = 0; i < perSample; i++) mass += std::fabs(sample[i]);
-    out[b] = mass;
-  }
+    out[b] = sumOverChunks(perSample, parallel, [=](int64_t begin, int64_t end) {
+      return massOf(sample + begin, end - begin);
+    });
+  });
   return nullptr;
 }
 
@@ -848,59 +1014,6 @@ napi_value StabilisedRatio(napi_env env, napi_callback_info info) {
     out[i] = r[i] / (denominator - minusSign * eps);
   }
   return nullptr;
-}
-
-// The samples of one call: when each is large, one after another with every thread on each; when
-// each is small, spread over the threads. `step(b, parallel)` is told which.
-template <typename Step>
-void forEachSample(int64_t batch, int64_t perSample, Step step) {
-  if (perSample >= kParallelElements) {
-    for (int64_t b = 0; b < batch; b++) step(b, true);
-    return;
-  }
-#pragma omp parallel for schedule(static) if (batch * perSample >= kParallelElements)
-  for (int64_t b = 0; b < batch; b++) step(b, false);
-}
-
-// Σ chunk(begin, end) over [0, n): one chunk per thread when `parallel`, else one chunk on this
-// thread without opening a parallel region (a sample of a batch spread over the threads is on one
-// already, and a nested region per loop cost more than the loop: 0.5 ms for 256 MNIST samples).
-template <typename Chunk>
-float sumOverChunks(int64_t n, bool parallel, Chunk chunk) {
-  if (!parallel) return chunk(0, n);
-  float total = 0;
-#pragma omp parallel reduction(+ : total)
-  {
-    const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
-    total += chunk(n * thread / threads, n * (thread + 1) / threads);
-  }
-  return total;
-}
-
-// The direct step's three loops over a range, as functions of their own with unaliased
-// pointers: written inline in the chunks' lambdas they ran 3× slower (0.81 against 0.27 ms for
-// 56×56×256 on one thread).
-float productAndMass(const float* __restrict a, const float* __restrict b, float* __restrict m,
-                     int64_t n) {
-  float mass = 0;
-#pragma omp simd reduction(+ : mass)
-  for (int64_t i = 0; i < n; i++) {
-    m[i] = a[i] * b[i];
-    mass += std::fabs(m[i]);
-  }
-  return mass;
-}
-
-float massOf(const float* __restrict x, int64_t n) {
-  float mass = 0;
-#pragma omp simd reduction(+ : mass)
-  for (int64_t i = 0; i < n; i++) mass += std::fabs(x[i]);
-  return mass;
-}
-
-void scale(float* __restrict x, int64_t n, float factor) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; i++) x[i] = x[i] * factor;
 }
 
 // rlrpDirectStep(a, back, r, batch, out, check): R-LRP's direct linear step (rules/rlrp.ts),
@@ -944,9 +1057,8 @@ napi_value RlrpDirectStep(napi_env env, napi_callback_info info) {
       return massOf(rs + begin, end - begin);
     });
     const float factor = massOut / massIn;
-    sumOverChunks(perSample, parallel, [=](int64_t begin, int64_t end) {
+    forEachChunk(perSample, parallel, [=](int64_t begin, int64_t end) {
       scale(messages + begin, end - begin, factor);
-      return 0.0f;
     });
     check[2 * b] = massIn;
     check[2 * b + 1] = massOut;

@@ -211,7 +211,7 @@ describe('convolutions equal wasm’s own', () => {
 
   // From 14×14 output positions and 32 channels a 3×3 stride-1 convolution takes oneDNN's
   // Winograd kernels where the CPU has them (AVX-512) and their filter copy is small: other
-  // arithmetic, the same values to float32 rounding.
+  // arithmetic, the same values to within 1e-5 of the largest output.
   it.each([
     [[1, 16, 18, 32], [3, 3, 32, 48], 'same'],
     [[2, 20, 17, 40], [3, 3, 40, 32], 'valid'],
@@ -239,14 +239,19 @@ describe('convolutions equal wasm’s own', () => {
     const { addon } = loadOneDnnAddon();
     if (!addon) throw new Error('the addon must load here');
     // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
-    const implementation = (geometry: number[]) =>
-      addon.planInfo(addon.createPlan(geometry, false, 'linear', 0, false)).implementation;
+    const implementation = (geometry: number[], hasBias = false, activation = 'linear') =>
+      addon.planInfo(addon.createPlan(geometry, hasBias, activation, 0, false)).implementation;
     const avx512 = /\bavx512f\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
     const same3x3 = [1, 1, 1, 1, 1, 1, 1, 1];
     const plan3x3 = (size: number, channels: number) =>
       implementation([1, size, size, channels, 3, 3, channels, size, size, ...same3x3]);
     expect(plan3x3(14, 32).includes('wino')).toBe(avx512);
     expect(plan3x3(14, 256).includes('wino')).toBe(avx512);
+    // A forward layer's plan: a bias and a fused relu.
+    const layer = [1, 28, 28, 64, 3, 3, 64, 28, 28, ...same3x3];
+    expect(implementation(layer, true, 'relu').includes('wino')).toBe(avx512);
+    // A batch whose blocked input and output would pass 64 MiB (8 × 25.7 MB) stays direct.
+    expect(implementation([8, 224, 224, 64, 3, 3, 64, 224, 224, ...same3x3])).not.toContain('wino');
     expect(plan3x3(13, 32)).not.toContain('wino');
     expect(plan3x3(56, 16)).not.toContain('wino');
     // 512 → 512 channels: a copy of at least 16 MiB.
@@ -257,6 +262,22 @@ describe('convolutions equal wasm’s own', () => {
     expect(
       implementation([1, 112, 112, 16, 3, 3, 16, 56, 56, 2, 2, 1, 1, 0, 0, 1, 1]),
     ).not.toContain('wino');
+  });
+
+  it('computes directly where Winograd’s transforms overflow: finite wherever wasm’s is', async () => {
+    // Inputs up to 2e38: Winograd's transforms scale them past float32's range (all Infinity or
+    // NaN before the fallback), while the direct sums stay near 6e37.
+    const result = await bothWays(() =>
+      tf.conv2d(
+        tf.randomUniform([1, 56, 56, 64], -2e38, 2e38, 'float32', 11) as tf.Tensor4D,
+        tf.randomNormal([3, 3, 64, 64], 0, 0.005, 'float32', 12) as tf.Tensor4D,
+        1,
+        'same',
+      ),
+    );
+    expect(result.wasm.every(Number.isFinite)).toBe(true);
+    expect(result.native.every(Number.isFinite)).toBe(true);
+    expectClose(result);
   });
 
   it('uses wasm’s slope for a leaky relu given none', async () => {
@@ -336,6 +357,8 @@ describe('convolutions equal wasm’s own', () => {
     [[1, 12, 11, 24], [7, 7, 3, 24], [2, 2], 'same', [1, 23, 21, 3]],
     [[2, 3, 4, 8], [2, 2, 4, 8], [3, 3], 'valid', [2, 9, 12, 4]],
     [[1, 9, 9, 8], [3, 3, 5, 8], [1, 1], 'same', [1, 9, 9, 5]],
+    // 21 images of 64×64 with 7×7×4 taps: 3.2 MB of columns each, two groups of at most 64 MiB.
+    [[21, 64, 64, 8], [7, 7, 4, 8], [1, 1], 'same', [21, 64, 64, 4]],
   ];
 
   it.each(transposes)(
@@ -354,6 +377,33 @@ describe('convolutions equal wasm’s own', () => {
       );
     },
   );
+});
+
+describe('the transpose onto few channels', () => {
+  const { addon } = loadOneDnnAddon();
+  // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
+  const transpose = (geometry: number[]) => {
+    if (!addon) throw new Error('the addon must load here');
+    const [n, h, w, c, kh, kw, o, oh, ow] = geometry;
+    return addon.transposeOntoFewChannels(
+      geometry,
+      new Float32Array(kh * kw * c * o),
+      new Float32Array(n * oh * ow * o),
+      new Float32Array(n * h * w * c),
+    );
+  };
+
+  it('leaves an image whose columns pass 64 MiB to oneDNN (answers false)', () => {
+    // 512 × 512 positions × 7 × 7 × 4 taps: 205 MB of columns for one image.
+    expect(transpose([1, 512, 512, 4, 7, 7, 8, 512, 512, 1, 1, 1, 1, 3, 3, 3, 3])).toBe(false);
+    expect(transpose([1, 16, 16, 4, 7, 7, 8, 16, 16, 1, 1, 1, 1, 3, 3, 3, 3])).toBe(true);
+  });
+
+  it('refuses an output grid that is not the convolution’s, naming it', () => {
+    expect(() => transpose([1, 16, 16, 4, 3, 3, 8, 15, 16, 1, 1, 1, 1, 1, 1, 1, 1])).toThrow(
+      /output grid/,
+    );
+  });
 });
 
 describe('matrix products equal wasm’s own', () => {

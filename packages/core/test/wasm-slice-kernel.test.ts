@@ -41,7 +41,8 @@ const cases: [number[], number[], number[]][] = [
     [0, 0],
     [0, 4],
   ],
-  // Trailing axes kept whole: each row copied spans them (and a short row in the last case).
+  // Trailing axes kept whole: each row copied spans them (rows of 60, 18 and 4 values, then
+  // one of 96, which takes the block copy).
   [
     [2, 3, 4, 5, 6],
     [1, 0, 1, 0, 0],
@@ -56,6 +57,11 @@ const cases: [number[], number[], number[]][] = [
     [3, 4, 2, 1],
     [0, 1, 0, 0],
     [3, 2, 2, 1],
+  ],
+  [
+    [2, 10, 12, 8],
+    [0, 1, 0, 0],
+    [2, 8, 12, 8],
   ],
 ];
 

@@ -23,14 +23,7 @@ export function heapOutput(
   shape: readonly number[],
   fill: (output: tf.TensorInfo) => void,
 ): tf.TensorInfo {
-  const output = backend.makeOutput([...shape], 'float32');
-  try {
-    fill(output);
-  } catch (error) {
-    backend.disposeData(output.dataId);
-    throw error;
-  }
-  return output;
+  return heapOutputs(backend, [shape], ([output]) => fill(output))[0];
 }
 
 /**
@@ -42,8 +35,9 @@ export function heapOutputs(
   shapes: readonly (readonly number[])[],
   fill: (outputs: readonly tf.TensorInfo[]) => void,
 ): tf.TensorInfo[] {
-  const outputs = shapes.map((shape) => backend.makeOutput([...shape], 'float32'));
+  const outputs: tf.TensorInfo[] = [];
   try {
+    for (const shape of shapes) outputs.push(backend.makeOutput([...shape], 'float32'));
     fill(outputs);
   } catch (error) {
     for (const output of outputs) backend.disposeData(output.dataId);

@@ -11,12 +11,19 @@ import { heapFloats, heapOutput } from './heap-output';
 import { NATIVE_ACTIVATIONS, type NativePlan, type OneDnnAddon } from './onednn-addon';
 import { PackedFilterCache, type PackedFilterCacheUsage } from './packed-filter-cache';
 
+/** See {@link transposesOntoFewChannels}. */
+const FEW_CHANNELS = 4;
+
 /**
- * Transposes onto at most this many channels (a first layer's RGB or grayscale input) are one
- * matrix product and a gather (transposeOntoFewChannels in the addon): oneDNN's convolutions
- * vectorise over the output's channels and left most of each vector idle on them.
+ * Whether the native transpose onto `channels` channels (the input channels of the convolution it
+ * transposes; at most 4, usually a first layer's RGB or grayscale image) is one matrix product and
+ * a gather (transposeOntoFewChannels in the addon): oneDNN's convolutions vectorise over the
+ * output's channels and left most of each vector idle there. conv2d.ts sends its stride-1
+ * transposes onto so few channels to the native transpose for it.
  */
-export const FEW_CHANNELS = 4;
+export function transposesOntoFewChannels(channels: number): boolean {
+  return channels <= FEW_CHANNELS;
+}
 
 /** A few dozen shapes cover a model; more are rare, and each plan holds oneDNN's generated code. */
 const MAX_PLANS = 64;
@@ -129,15 +136,17 @@ export class NativeConvolutions {
     ];
     // Safe: registered on the wasm backend only (native-kernels.ts).
     const backend = args.backend as unknown as BackendWasm;
-    if (transposed && info.inChannels <= FEW_CHANNELS) {
-      return heapOutput(backend, info.inShape, (output) =>
-        this.addon.transposeOntoFewChannels(
-          geometry,
-          heapFloats(backend, filter),
-          heapFloats(backend, x),
-          heapFloats(backend, output),
-        ),
+    if (transposed && transposesOntoFewChannels(info.inChannels)) {
+      const output = heapOutput(backend, info.inShape, () => undefined);
+      const served = this.addon.transposeOntoFewChannels(
+        geometry,
+        heapFloats(backend, filter),
+        heapFloats(backend, x),
+        heapFloats(backend, output),
       );
+      if (served) return output;
+      // One image too large for its columns: oneDNN's transpose below.
+      backend.disposeData(output.dataId);
     }
     // The slope wasm's own kernel uses when the call gives none.
     const alpha = activation === 'leakyrelu' ? (attrs.leakyreluAlpha ?? 0) : 0;
@@ -163,6 +172,7 @@ export class NativeConvolutions {
         heapFloats(backend, x),
         bias !== undefined ? heapFloats(backend, bias) : null,
         heapFloats(backend, output),
+        heapFloats(backend, filter),
       );
     });
   }

@@ -92,8 +92,18 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
 }
 
 /** The kernels of our own that no tfjs operation has, by name: added to the wasm backend. */
-function ownKernels(addon: OneDnnAddon): ReadonlyMap<string, tf.KernelFunc> {
-  return new Map([
+const OWN_KERNELS = [
+  ROUTE_TO_WINDOW_MAXIMA,
+  FINITE_MINIMUM,
+  MASS_PER_SAMPLE,
+  STABILISED_RATIO,
+  RLRP_DIRECT_STEP,
+  RLRP_ADD_SPLIT,
+] as const;
+
+/** Each of {@link OWN_KERNELS}' functions on `addon`. */
+function ownKernels(addon: OneDnnAddon): ReadonlyMap<(typeof OWN_KERNELS)[number], tf.KernelFunc> {
+  return new Map<(typeof OWN_KERNELS)[number], tf.KernelFunc>([
     [ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel(addon)],
     [FINITE_MINIMUM, finiteMinimumKernel(addon)],
     [MASS_PER_SAMPLE, massPerSampleKernel(addon)],
@@ -110,8 +120,7 @@ export function disableNativeKernels(reason: string): EngineNativeKernels {
       tf.unregisterKernel(own.kernelName, 'wasm');
       tf.registerKernel(own);
     }
-    for (const kernelName of ownKernels(active.addon).keys())
-      tf.unregisterKernel(kernelName, 'wasm');
+    for (const kernelName of OWN_KERNELS) tf.unregisterKernel(kernelName, 'wasm');
     active.convolutions.clear();
     active = undefined;
   }

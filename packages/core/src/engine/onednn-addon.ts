@@ -36,12 +36,17 @@ export interface OneDnnAddon {
   planInfo(plan: NativePlan): { implementation: string; packedFilterBytes: number };
   packFilter(plan: NativePlan, filter: Float32Array): NativePackedFilter;
   releaseFilter(packed: NativePackedFilter): void;
+  /**
+   * `output = input ⋆ filter (+ bias)` with the filter packed for `plan`; `filter` is the filter as
+   * given (`[kh, kw, c, o]`), which a Winograd plan falls back on where its output is not finite.
+   */
   convolve(
     plan: NativePlan,
     packed: NativePackedFilter,
     input: Float32Array,
     bias: Float32Array | null,
     output: Float32Array,
+    filter: Float32Array,
   ): void;
   /**
    * `c = op(a) · op(b)`, plus `c` when `accumulate`; row major, `op(a)` is `m × k` and `op(b)`
@@ -77,7 +82,8 @@ export interface OneDnnAddon {
   stabilisedRatio(r: Float32Array, d: Float32Array, epsilon: number, out: Float32Array): void;
   /**
    * R-LRP's direct linear step per sample `b` (rules/rlrp.ts): `out = a ⊙ back · (Σ|r| / Σ|a ⊙ back|)`
-   * and `check[2b], check[2b + 1] = Σ|a ⊙ back|, Σ|r|`, each in float32 as tfjs computes it.
+   * and `check[2b], check[2b + 1] = Σ|a ⊙ back|, Σ|r|`: tfjs' float32 operations, the sums in a
+   * fixed order of their own (the same for a thread count, not tfjs' order).
    */
   rlrpDirectStep(
     a: Float32Array,
@@ -89,7 +95,8 @@ export interface OneDnnAddon {
   ): void;
   /**
    * R-LRP's Add split (rules/rlrp-add-split.ts): `outputs[i] = inputs[i] / y ⊙ r`, `r / n` where
-   * `y = 0`, in float32 as tfjs computes it, and `check[b]` the shares' total mass in sample `b`.
+   * `y = 0`, tfjs' values bit for bit, and `check[b]` the shares' total mass in sample `b` (summed
+   * in a fixed order of its own).
    */
   rlrpAddSplit(
     inputs: readonly Float32Array[],
@@ -102,14 +109,14 @@ export interface OneDnnAddon {
   /**
    * The transpose of a convolution whose input has few channels (`geometry` as `createPlan`'s,
    * `filter` `[kh, kw, c, o]`): `dy` `[n, oh, ow, o]` onto `out` `[n, h, w, c]`, as one matrix
-   * product and a gather.
+   * product and a gather; `false` (nothing written) when one image is too large for it.
    */
   transposeOntoFewChannels(
     geometry: readonly number[],
     filter: Float32Array,
     dy: Float32Array,
     out: Float32Array,
-  ): void;
+  ): boolean;
   /** The cores the calling thread may run on, in increasing order. */
   allowedCores(): number[];
   /** Pins the calling thread to `core`; whether it worked. */
@@ -148,6 +155,28 @@ export type AddonLoad =
 
 let loaded: AddonLoad | undefined;
 
+/** Every function the addon exports: a build that lacks one is older than this code. */
+const ADDON_FUNCTIONS: readonly (keyof OneDnnAddon)[] = [
+  'createPlan',
+  'planInfo',
+  'packFilter',
+  'releaseFilter',
+  'convolve',
+  'gemm',
+  'transposeOntoFewChannels',
+  'routeToWindowMaxima',
+  'finiteMinimum',
+  'massPerSample',
+  'stabilisedRatio',
+  'rlrpDirectStep',
+  'rlrpAddSplit',
+  'allowedCores',
+  'pinToCore',
+  'setThreads',
+  'threads',
+  'version',
+];
+
 /** Loads the addon once per thread (Node loads a native addon into each worker separately). */
 export function loadOneDnnAddon(): AddonLoad {
   if (loaded) return loaded;
@@ -160,9 +189,18 @@ export function loadOneDnnAddon(): AddonLoad {
     return loaded;
   }
   try {
-    // Safe: the file is this package's own build of onednn-kernels.cc, which exports these.
+    // Safe: the file is this package's own build of onednn-kernels.cc, which exports these
+    // (checked below: a build older than this code lacks some).
     const addon = requireModule(NATIVE_ADDON_PATH) as OneDnnAddon;
-    loaded = { addon };
+    const missing = ADDON_FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
+    loaded =
+      missing.length === 0
+        ? { addon }
+        : {
+            reason:
+              `the native kernels are out of date (${NATIVE_ADDON_PATH} lacks ` +
+              `${missing.join(', ')}; \`npm run build\` rebuilds them)`,
+          };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     loaded = { reason: `the native kernels failed to load: ${message}` };

@@ -36,7 +36,7 @@ function sliceFromHeap(own: tf.KernelConfig): tf.KernelFunc {
     }
     // Trailing axes kept whole join the row: the longest run contiguous in both tensors (a
     // spatial crop of channels-last maps copies whole image rows, not one pixel's channels at
-    // a time: 224 copies instead of 12 544 for ResNet-50's 114×114×64 crop).
+    // a time: 112 copies instead of 12 544 for ResNet-50's 114×114×64 crop).
     let last = rank - 1;
     while (last > 0 && begin[last] === 0 && size[last] === x.shape[last]) last--;
     const stride = (axis: number) => (axis < rank - 1 ? strides[axis] : 1);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FEW_CHANNELS } from '../engine/native-convolution';
+import { transposesOntoFewChannels } from '../engine/native-convolution';
 import { nativeKernelsActive } from '../engine/native-kernels';
 import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
@@ -72,12 +72,12 @@ export class Conv2DOp implements LinearOp {
       const strided = g.strides[0] > 1 || g.strides[1] > 1;
       const undilated = g.dilations[0] === 1 && g.dilations[1] === 1;
       const [, , inputChannels] = p.weight.shape as [number, number, number, number];
-      const ontoFewChannels = inputChannels <= FEW_CHANNELS;
+      const ontoFewChannels = transposesOntoFewChannels(inputChannels);
       if ((strided || ontoFewChannels) && undilated && nativeKernelsActive()) {
         // oneDNN's transposed convolution takes the stride itself: no phases, no spreading. (At
         // stride 1, its forward convolution with the flipped kernel, below, is faster, except
-        // onto a first layer's few input channels, which the native transpose computes its own
-        // way: engine/native-convolution.ts.)
+        // onto a few input channels, usually a first layer's, which the native transpose
+        // computes its own way: engine/native-convolution.ts.)
         return tf.conv2dTranspose(
           relevance,
           p.weight as tf.Tensor4D,

@@ -86,7 +86,10 @@ export function splitAddFinite(
   return splitOnHost(inputs, output, relevance);
 }
 
-/** Whether the native kernels compute the engine's split (the same values, in one pass). */
+/**
+ * Whether the native kernels compute the engine's split: its values bit for bit in one pass, the
+ * check's masses summed in another order (engine/native-rlrp-add-split.ts).
+ */
 function splitRunsNatively(
   inputs: readonly tf.Tensor[],
   output: tf.Tensor,
@@ -96,6 +99,7 @@ function splitRunsNatively(
   return (
     nativeKernelsActive() &&
     inputs.length > 0 &&
+    output.rank >= 1 &&
     output.size > 0 &&
     operands.every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, output.shape))
   );

@@ -77,11 +77,14 @@ function uncheckedDirectStep(context: LinearContext, relevance: tf.Tensor): Unch
   return { value, check, trusts: massesTrusted };
 }
 
-/** Whether the native kernels compute the direct step (the same values, in one call). */
+/**
+ * Whether the native kernels compute the direct step: tfjs' float32 operations in one call, on
+ * masses summed in another order (engine/native-rlrp-direct-step.ts).
+ */
 function directStepRunsNatively(input: tf.Tensor, back: tf.Tensor, relevance: tf.Tensor): boolean {
   return (
     nativeKernelsActive() &&
-    [input, back, relevance].every((t) => t.dtype === 'float32') &&
+    [input, back, relevance].every((t) => t.dtype === 'float32' && t.rank >= 1) &&
     input.size > 0 &&
     relevance.shape[0] === input.shape[0] &&
     tf.util.arraysEqual(back.shape, input.shape)
