@@ -24,7 +24,9 @@ import {
   l1,
   uniform,
 } from './reference';
+import { initEngine } from '../src/engine/init-engine';
 import { MAX_ADD_MASS } from '../src/rules/rlrp-add-split';
+import { NATIVE, WASM_OWN } from './support/native-engine';
 import { perSample, relativeTolerance } from './reference/engine-harness';
 import {
   buildScaledCase,
@@ -194,6 +196,38 @@ describe("the issue's examples: finite maps or typed errors", () => {
       e.dispose();
       input.dispose();
     }
+    model.dispose();
+  });
+
+  it('a 3×3 layer on Winograd’s kernels near float32’s limit: explained wherever the direct forward pass is finite', async () => {
+    // 16×16 × 32 → 32 channels: the native kernels take Winograd's (on AVX-512), whose transforms
+    // alone would overflow at these scales (engine/native-convolution.ts falls back to the direct
+    // kernel there). wasm's own kernels, all direct, say where the forward pass is finite.
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 32, kernelSize: 3, padding: 'same' }),
+        tf.layers.reLU(),
+        tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: 4 }),
+      ],
+    });
+    let explained = 0;
+    for (const scale of [1, 1e30, 1e36, 1e37, 3e37]) {
+      const input = tf.randomUniform([1, 16, 16, 3], 0, scale, 'float32', 5);
+      await initEngine(WASM_OWN);
+      const direct = tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
+      await initEngine(NATIVE);
+      if (direct.every(Number.isFinite)) {
+        const e = explain(model, input, { rule: 'rlrp' });
+        expect(Array.from(e.relevance.dataSync()).filter((v) => !Number.isFinite(v))).toEqual([]);
+        e.dispose();
+        explained++;
+      }
+      input.dispose();
+    }
+    // The largest scales are the point: at least 1e37 must have been explained.
+    expect(explained).toBeGreaterThanOrEqual(4);
     model.dispose();
   });
 
