@@ -178,6 +178,18 @@ Engine* engineOf(napi_env env, napi_callback_info info, size_t* argc, napi_value
   return static_cast<Engine*>(data);
 }
 
+// A convolution's 17 geometry values (createPlan's), none negative, into g.
+bool readGeometry(napi_env env, napi_value value, int64_t* g) {
+  for (uint32_t i = 0; i < 17; i++) {
+    napi_value element;
+    if (napi_get_element(env, value, i, &element) != napi_ok || !readInt(env, element, &g[i])) {
+      return false;
+    }
+    if (g[i] < 0) return fail(env, "a negative size or padding");
+  }
+  return true;
+}
+
 // The activations tfjs fuses into a convolution, as oneDNN post-ops (false when it has none).
 bool activationPostOps(napi_env env, const std::string& name, double alpha,
                        dnnl_post_ops_t postOps) {
@@ -319,13 +331,7 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
     return fail(env, "createPlan(geometry, hasBias, activation, alpha, transposed)"), nullptr;
   }
   int64_t g[17];
-  for (uint32_t i = 0; i < 17; i++) {
-    napi_value element;
-    if (napi_get_element(env, argv[0], i, &element) != napi_ok || !readInt(env, element, &g[i])) {
-      return nullptr;
-    }
-    if (g[i] < 0) return fail(env, "a negative size or padding"), nullptr;
-  }
+  if (!readGeometry(env, argv[0], g)) return nullptr;
   bool hasBias = false;
   if (!readBool(env, argv[1], &hasBias)) return nullptr;
   char activationName[32];
@@ -674,18 +680,14 @@ napi_value TransposeOntoFewChannels(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   Engine* engine = engineOf(env, info, &argc, argv);
+  if (argc != 4) return fail(env, "transposeOntoFewChannels(geometry, filter, dy, out)"), nullptr;
   int64_t g[17];
-  bool read = argc == 4;
-  for (uint32_t i = 0; read && i < 17; i++) {
-    napi_value element;
-    read = napi_get_element(env, argv[0], i, &element) == napi_ok && readInt(env, element, &g[i]);
-  }
-  if (!read) return fail(env, "transposeOntoFewChannels(geometry, filter, dy, out)"), nullptr;
+  if (!readGeometry(env, argv[0], g)) return nullptr;
   const int64_t n = g[0], h = g[1], w = g[2], c = g[3], kh = g[4], kw = g[5], o = g[6];
   const int64_t oh = g[7], ow = g[8], strideH = g[9], strideW = g[10];
   const int64_t dilationH = g[11], dilationW = g[12], top = g[13], left = g[14];
-  for (int64_t i = 0; i < 17; i++) {
-    if (g[i] < (i < 13 ? 1 : 0)) return fail(env, "a size, stride or dilation below 1"), nullptr;
+  for (int64_t i = 0; i < 13; i++) {
+    if (g[i] < 1) return fail(env, "a size, stride or dilation below 1"), nullptr;
   }
   // The output grid must be the convolution's own (floor rounding, as createPlan's oneDNN).
   const auto outputSize = [](int64_t size, int64_t kernel, int64_t stride, int64_t dilation,
