@@ -241,7 +241,11 @@ describe('convolutions equal wasm’s own', () => {
     // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
     const implementation = (geometry: number[], hasBias = false, activation = 'linear') =>
       addon.planInfo(addon.createPlan(geometry, hasBias, activation, 0, false)).implementation;
-    const avx512 = /\bavx512f\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    // oneDNN's Winograd kernels are avx512_core ones: F, BW, VL and DQ.
+    const flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((flag) =>
+      new RegExp(`\\b${flag}\\b`).test(flags),
+    );
     const same3x3 = [1, 1, 1, 1, 1, 1, 1, 1];
     const plan3x3 = (size: number, channels: number) =>
       implementation([1, size, size, channels, 3, 3, channels, size, size, ...same3x3]);
