@@ -11,6 +11,8 @@ import {
   explore,
   plotEvaluation,
   traceLayers,
+  traceLayersFrom,
+  WidgetOptionError,
   type RelevanceExplorer,
 } from '@rlrp/widgets';
 import { digitLike, useMnistWidgetFixture } from './support/mnist-widget-fixture';
@@ -355,6 +357,8 @@ describe('kernel-side widgets on the MNIST CNN', () => {
       row.map((cell) => cell[4]),
     );
     expect(Array.from(channel)).toEqual(expected.map((v) => Math.fround(v)));
+    // Values read of another trace's drawnTrace: a typed error naming the mismatch.
+    expect(() => traceLayersFrom(trace, new Float32Array(5))).toThrow(WidgetOptionError);
     expect(tf.memory().numTensors).toBe(baseline);
     spatial.dispose();
     dense.dispose();

@@ -119,9 +119,10 @@ function lastReaders(graph: Graph, forward: ForwardPass): Map<number, tf.Tensor[
  * Rules with unchecked steps (R-LRP's direct step and Add split, generalised γ's output sign;
  * {@link Rule.unchecked}) take them at every layer and their checks are read once, after the
  * pass: one device read instead of one per step, which an interactive session pays per click
- * ({@link backwardUnread} lets the caller fold that read into its own). When a check fails (a step float32 could not be trusted
- * with), the pass runs again with the rules' checked steps. A forward pass used once is released
- * as the pass goes and cannot be run again, so it takes the checked steps directly.
+ * ({@link backwardRead} lets the caller fold that read into its own). When a check fails (a step
+ * float32 could not be trusted with), the pass runs again with the rules' checked steps. A forward
+ * pass used once is released as the pass goes and cannot be run again, so it takes the checked
+ * steps directly.
  */
 export function runBackward(
   graph: Graph,
@@ -139,25 +140,81 @@ export function runBackward(
   if (releaseForward) {
     return backwardPass(graph, forward, composite, start, keepTrace, true, false).pass;
   }
+  const passItself: PassReader<BackwardPass> = {
+    make: (pass) => pass,
+    read: (_pass, checks) => readChecks(checks),
+    dispose: disposeBackwardPass,
+  };
+  return backwardRead(graph, forward, composite, start, keepTrace, passItself).made;
+}
+
+/**
+ * What {@link backwardRead}'s caller makes of a backward pass, and how it reads it together with
+ * the pass's checks.
+ */
+export interface PassReader<T> {
+  /** What the caller keeps of a pass (it owns the pass's tensors from then on). */
+  make(pass: BackwardPass): T;
+  /**
+   * One device read: the values of `checks` (when not `null`), then whatever else the caller
+   * reads of `made`, in one array. Disposes `checks`, also when it throws.
+   */
+  read(made: T, checks: tf.Tensor1D | null): Float32Array;
+  /** Releases a made value that is not returned (its checks failed, or reading it threw). */
+  dispose(made: T): void;
+}
+
+/**
+ * The backward pass of {@link runBackward} on a kept forward pass, made into what the caller
+ * keeps and read once with its checks: `values` is what `reader.read` read after the checks' (a
+ * fresh array). When a check fails, the pass with the rules' checked steps is made and read
+ * instead (a second read, without checks).
+ */
+export function backwardRead<T>(
+  graph: Graph,
+  forward: ForwardPass,
+  composite: Composite,
+  start: tf.Tensor2D,
+  keepTrace: boolean,
+  reader: PassReader<T>,
+): { made: T; values: Float32Array } {
   const pending = backwardUnread(graph, forward, composite, start, keepTrace);
-  let values: Float32Array;
+  const size = pending.checks?.size ?? 0;
+  let first: T;
   try {
-    values = readChecks(pending.checks);
+    first = reader.make(pending.pass);
   } catch (error) {
+    pending.checks?.dispose();
     disposeBackwardPass(pending.pass);
     throw error;
   }
-  if (pending.trusts(values)) return pending.pass;
-  disposeBackwardPass(pending.pass);
-  return backwardChecked(graph, forward, composite, start, keepTrace);
+  const read = readOrRelease(reader, first, pending.checks);
+  if (pending.trusts(read.subarray(0, size))) return { made: first, values: read.slice(size) };
+  reader.dispose(first);
+  const checked = reader.make(backwardChecked(graph, forward, composite, start, keepTrace));
+  return { made: checked, values: readOrRelease(reader, checked, null) };
+}
+
+/** `reader.read(made, checks)`, with `made` released when the read throws. */
+function readOrRelease<T>(
+  reader: PassReader<T>,
+  made: T,
+  checks: tf.Tensor1D | null,
+): Float32Array {
+  try {
+    return reader.read(made, checks);
+  } catch (error) {
+    reader.dispose(made);
+    throw error;
+  }
 }
 
 /** A backward pass whose unchecked steps' checks are not read yet. */
-export interface PendingBackwardPass {
+interface PendingBackwardPass {
   readonly pass: BackwardPass;
   /**
    * Every check of the pass, flattened into one small tensor (the caller disposes it), or `null`
-   * when the pass took no unchecked step: read it together with whatever else is read next.
+   * when the pass has nothing to check.
    */
   readonly checks: tf.Tensor1D | null;
   /**
@@ -167,11 +224,8 @@ export interface PendingBackwardPass {
   trusts(values: Float32Array): boolean;
 }
 
-/**
- * The backward pass of {@link runBackward} on a kept forward pass, with the unchecked steps where
- * rules have them and their checks left unread.
- */
-export function backwardUnread(
+/** The backward pass on a kept forward pass, with the unchecked steps and their checks unread. */
+function backwardUnread(
   graph: Graph,
   forward: ForwardPass,
   composite: Composite,
@@ -179,7 +233,7 @@ export function backwardUnread(
   keepTrace: boolean,
 ): PendingBackwardPass {
   const hasUncheckedForm = composite.rules.some((rule) => rule.unchecked !== undefined);
-  const { pass, checks } = backwardPass(
+  const { pass, checks: all } = backwardPass(
     graph,
     forward,
     composite,
@@ -188,7 +242,10 @@ export function backwardUnread(
     false,
     hasUncheckedForm,
   );
-  // (A pass that reached no linear layer or Add has nothing to check.)
+  // An empty check (γ's layer that computes both forms) has nothing to read or judge.
+  const checks = all.filter(({ check }) => check.size > 0);
+  for (const { check } of all) if (check.size === 0) check.dispose();
+  // (A pass that reached no linear layer or Add has nothing to check either.)
   if (checks.length === 0) return { pass, checks: null, trusts: () => true };
   let flat: tf.Tensor1D;
   try {
@@ -217,7 +274,7 @@ export function backwardUnread(
 }
 
 /** The backward pass with every rule's checked steps (what {@link runBackward} reruns). */
-export function backwardChecked(
+function backwardChecked(
   graph: Graph,
   forward: ForwardPass,
   composite: Composite,
@@ -241,7 +298,7 @@ function readChecks(checks: tf.Tensor1D | null): Float32Array {
 type PendingCheck = Pick<Unchecked<unknown>, 'check' | 'trusts'>;
 
 /** Releases every tensor of `pass`. */
-export function disposeBackwardPass(pass: BackwardPass): void {
+function disposeBackwardPass(pass: BackwardPass): void {
   pass.inputRelevance.dispose();
   for (const t of pass.perNode ?? []) t?.dispose();
 }

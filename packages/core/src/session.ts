@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { backwardChecked, backwardUnread, runBackward, type BackwardPass } from './backward';
+import { backwardRead, runBackward, type BackwardPass } from './backward';
 import type { Composite } from './composites';
 import { resolveRuleChoice } from './composites';
 import {
@@ -129,9 +129,9 @@ export class ExplanationSession {
   }
 
   /**
-   * Explains as {@link explain} and reads the values `select` takes from the explanation (a tensor
-   * it makes, read as float32 and then disposed; one of the explanation's own is read and kept)
-   * in the same device transfer as the checks of the rule's unchecked steps (R-LRP, generalised
+   * Explains as {@link explain} and reads the values `select` takes from the explanation, as
+   * float32 (every tensor `select` makes is disposed after the read; tensors that existed before,
+   * the explanation's own or the caller's, are left alone) in the same device transfer as the checks of the rule's unchecked steps (R-LRP, generalised
    * γ): one read for the explanation and what the caller draws of it, where {@link explain}
    * followed by a read of its own would make two. `values` is a fresh array. When a check fails,
    * the explanation is computed again with the checked steps and `select` runs again on it (a
@@ -150,31 +150,20 @@ export class ExplanationSession {
   ): { explanation: Explanation; values: Float32Array } {
     this.assertAlive();
     const { composite, classes, start } = this.startOf(options);
-    const trace = options.trace === true;
     try {
-      const pending = backwardUnread(this.graph, this.forward, composite, start, trace);
-      const first = this.explanationOf(pending.pass, composite.description, classes);
-      const checks = pending.checks?.size ?? 0;
-      let read: Float32Array;
-      try {
-        read = readTogether(pending.checks, () => select(first), tensorsOf(first));
-      } catch (error) {
-        first.dispose();
-        throw error;
-      }
-      if (pending.trusts(read.subarray(0, checks))) {
-        return { explanation: first, values: read.slice(checks) };
-      }
-      first.dispose();
-      const checked = backwardChecked(this.graph, this.forward, composite, start, trace);
-      const explanation = this.explanationOf(checked, composite.description, classes);
-      try {
-        const values = readTogether(null, () => select(explanation), tensorsOf(explanation));
-        return { explanation, values };
-      } catch (error) {
-        explanation.dispose();
-        throw error;
-      }
+      const { made, values } = backwardRead(
+        this.graph,
+        this.forward,
+        composite,
+        start,
+        options.trace === true,
+        {
+          make: (pass) => this.explanationOf(pass, composite.description, classes),
+          read: (explanation, checks) => readTogether(checks, () => select(explanation)),
+          dispose: (explanation) => explanation.dispose(),
+        },
+      );
+      return { explanation: made, values };
     } finally {
       start.dispose();
     }
@@ -273,38 +262,21 @@ export class ExplanationSession {
 
 /**
  * One device read of `checks` (may be `null`) followed by the tensor `select` makes, as a fresh
- * float32 array. Every tensor made here is disposed, and `checks`; `select`'s tensor too unless it
- * is one of `kept` (the explanation's own). Read outside `tf.tidy`, which would walk every value of
- * the array.
+ * float32 array; `checks` and every tensor `select` makes are disposed, tensors that existed before
+ * (the explanation's, the caller's) are left alone. Read outside `tf.tidy`, which would walk every
+ * value of the array.
  */
-function readTogether(
-  checks: tf.Tensor1D | null,
-  select: () => tf.Tensor,
-  kept: ReadonlySet<tf.Tensor>,
-): Float32Array {
-  let selected: tf.Tensor | undefined;
+function readTogether(checks: tf.Tensor1D | null, select: () => tf.Tensor): Float32Array {
   let both: tf.Tensor | undefined;
   try {
-    selected = select();
-    const values = selected;
     both = tf.tidy(() => {
-      const flat = values.flatten().toFloat();
+      const flat = select().flatten().toFloat();
       return checks ? tf.concat([checks, flat]) : flat;
     });
-    // A copy: on the cpu backend a read may hand back the storage `select`'s tensor shares.
+    // A copy: the read may hand back storage that an explanation's own tensor shares.
     return (both.dataSync() as Float32Array).slice();
   } finally {
     checks?.dispose();
-    if (both !== selected) both?.dispose();
-    if (selected && !kept.has(selected)) selected.dispose();
+    both?.dispose();
   }
-}
-
-/** The tensors an explanation owns (its relevance, logits and trace). */
-function tensorsOf(explanation: Explanation): ReadonlySet<tf.Tensor> {
-  return new Set([
-    explanation.relevance,
-    explanation.logits,
-    ...(explanation.trace ?? []).map((layer) => layer.relevance),
-  ]);
 }

@@ -136,6 +136,24 @@ describe.each([true, false])('with native kernels: %s', (native) => {
     }
   });
 
+  it('explainAndRead leaves a tensor the caller owns alone, and disposes what select makes', () => {
+    withSession('relu-cnn', 32, (session) => {
+      session.explain({ rule: 'rlrp' }).dispose();
+      const owned = tf.tensor1d([1, 2, 3]);
+      const before = tf.memory().numTensors;
+      const { explanation, values } = session.explainAndRead({ rule: 'rlrp' }, () => owned);
+      expect(owned.isDisposed).toBe(false);
+      expect(Array.from(values)).toEqual([1, 2, 3]);
+      explanation.dispose();
+      // select's own temporaries (a sum and a product here) go with the read.
+      session
+        .explainAndRead({ rule: 'rlrp' }, (e) => e.relevance.sum().mul(2))
+        .explanation.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      owned.dispose();
+    });
+  });
+
   it('explainAndRead reads one of the explanation’s own tensors without disposing it, and leaks nothing when select throws', () => {
     withSession('relu-cnn', 31, (session) => {
       // The first explanation builds what the layers keep (derived parameters): counted after it.

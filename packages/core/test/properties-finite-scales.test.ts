@@ -199,43 +199,51 @@ describe("the issue's examples: finite maps or typed errors", () => {
     model.dispose();
   });
 
-  it('a 3×3 layer on Winograd’s kernels near float32’s limit: explained wherever the direct forward pass is finite', async () => {
-    // 16×16 × 32 → 32 channels: the native kernels take Winograd's (on AVX-512), whose transforms
-    // alone would overflow at these scales (engine/native-convolution.ts falls back to the direct
-    // kernel there). wasm's own kernels, all direct, say where the forward pass is finite.
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 32, kernelSize: 3, padding: 'same' }),
-        tf.layers.reLU(),
-        tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
-        tf.layers.maxPooling2d({ poolSize: 4 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 4 }),
-      ],
-    });
-    // Seeded weights: the scales below are finite or not for these weights, every run.
-    model.setWeights(
-      model.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.05, 'float32', 30 + i)),
-    );
-    let explained = 0;
-    for (const scale of [1, 1e30, 1e37, 3e37, 1e38, 3e38]) {
+  it.each([1, 1e30, 1e37, 3e37, 1e38, 3e38])(
+    'a 3×3 layer on Winograd’s kernels at input scale %d: the direct forward pass is finite, and so is R-LRP',
+    async (scale) => {
+      // 16×16 × 32 → 32 channels: the native kernels take Winograd's (on AVX-512), whose
+      // transforms alone would overflow at the largest scales; the addon then computes the layer
+      // again with the direct kernel (native/onednn-kernels.cc, convolveBlocked). The addon
+      // without that fallback fails here. wasm's own kernels, all direct, are the reference.
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({
+            inputShape: [16, 16, 3],
+            filters: 32,
+            kernelSize: 3,
+            padding: 'same',
+          }),
+          tf.layers.reLU(),
+          tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 4 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 4 }),
+        ],
+      });
       const input = tf.randomUniform([1, 16, 16, 3], 0, scale, 'float32', 5);
-      await initEngine(WASM_OWN);
-      const direct = tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
-      await initEngine(NATIVE);
-      if (direct.every(Number.isFinite)) {
+      try {
+        // Seeded weights: each scale is finite or not for these weights, every run.
+        const seeded = model
+          .getWeights()
+          .map((w, i) => tf.randomNormal(w.shape, 0, 0.05, 'float32', 30 + i));
+        model.setWeights(seeded);
+        tf.dispose(seeded);
+        await initEngine(WASM_OWN);
+        const direct = tf.tidy(() => Array.from((model.predict(input) as tf.Tensor).dataSync()));
+        await initEngine(NATIVE);
+        expect(direct.filter((v) => !Number.isFinite(v))).toEqual([]);
         const e = explain(model, input, { rule: 'rlrp' });
-        expect(Array.from(e.relevance.dataSync()).filter((v) => !Number.isFinite(v))).toEqual([]);
+        const relevance = Array.from(e.relevance.dataSync());
         e.dispose();
-        explained++;
+        expect(relevance.filter((v) => !Number.isFinite(v))).toEqual([]);
+      } finally {
+        await initEngine(NATIVE);
+        input.dispose();
+        model.dispose();
       }
-      input.dispose();
-    }
-    // The largest scales are the point: with these weights the direct forward pass is finite at
-    // every one of them (the addon without the direct fallback fails this test).
-    expect(explained).toBe(6);
-    model.dispose();
-  });
+    },
+  );
 
   it('a forward pass that overflows is a ForwardOverflowError naming the first layer', () => {
     const model = tf.sequential({

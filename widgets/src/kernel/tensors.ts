@@ -110,6 +110,13 @@ export function drawnTrace(trace: readonly TraceLayer[], sample = 0): tf.Tensor1
 export function traceLayersFrom(trace: readonly TraceLayer[], values: Float32Array): KernelLayer[] {
   const sizes = trace.map((layer) => drawnSize(layer.relevance.shape));
   const statistics = sizes.reduce((a, b) => a + b, 0);
+  if (values.length !== statistics + 2 * trace.length) {
+    throw new WidgetOptionError(
+      'values',
+      `${values.length} values do not match this trace's drawnTrace (${statistics + 2 * trace.length}); ` +
+        'read them from drawnTrace of the same trace and sample.',
+    );
+  }
   let offset = 0;
   return trace.map((layer, i) => {
     const data = values.slice(offset, offset + sizes[i]);

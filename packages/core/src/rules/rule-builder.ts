@@ -222,8 +222,10 @@ function propagateBothForms(
   signs: InputSigns,
 ): { skipped: tf.Tensor; explained: tf.Tensor } {
   const explaining = { ...signs, noNegativeOutputRelevance: false };
+  const negativeGroups = definition.groups.filter((g) => g.outputs === 'negative-outputs');
   const last = definition.groups[definition.groups.length - 1];
-  if (last.outputs === 'negative-outputs') {
+  // The sum before the last group is the skipped form only when no other group is skipped too.
+  if (negativeGroups.length === 1 && last === negativeGroups[0]) {
     const { total, beforeLastGroup } = sumOfGroups(
       definition,
       context,
