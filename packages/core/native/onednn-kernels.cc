@@ -31,9 +31,6 @@ namespace {
 // Below this many elements, a loop over a tensor runs on the calling thread only.
 constexpr int64_t kParallelElements = 1 << 16;
 
-// The most threads a loop of our own splits its work over (more threads than this share chunks'
-// work: sumOverChunks).
-constexpr int kMaxThreads = 256;
 
 // One per addon instance (each worker thread loads its own): oneDNN engines and streams are cheap,
 // and a stream must not be shared by threads that execute at the same time.
@@ -178,9 +175,9 @@ Engine* engineOf(napi_env env, napi_callback_info info, size_t* argc, napi_value
   return static_cast<Engine*>(data);
 }
 
-// A convolution's 17 geometry values (createPlan's), none negative, into g.
-bool readGeometry(napi_env env, napi_value value, int64_t* g) {
-  for (uint32_t i = 0; i < 17; i++) {
+// `count` geometry values (createPlan's 17, routeToWindowMaxima's 12), none negative, into g.
+bool readGeometry(napi_env env, napi_value value, uint32_t count, int64_t* g) {
+  for (uint32_t i = 0; i < count; i++) {
     napi_value element;
     if (napi_get_element(env, value, i, &element) != napi_ok || !readInt(env, element, &g[i])) {
       return false;
@@ -331,7 +328,7 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
     return fail(env, "createPlan(geometry, hasBias, activation, alpha, transposed)"), nullptr;
   }
   int64_t g[17];
-  if (!readGeometry(env, argv[0], g)) return nullptr;
+  if (!readGeometry(env, argv[0], 17, g)) return nullptr;
   bool hasBias = false;
   if (!readBool(env, argv[1], &hasBias)) return nullptr;
   char activationName[32];
@@ -518,7 +515,11 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
   }
   PackedFilter* packed = new PackedFilter{data, bytes, plan->filter};
   napi_value handle;
-  napi_create_external(env, packed, freePacked, nullptr, &handle);
+  if (napi_create_external(env, packed, freePacked, nullptr, &handle) != napi_ok) {
+    std::free(data);
+    delete packed;
+    return nullptr;
+  }
   napi_adjust_external_memory(env, static_cast<int64_t>(bytes), nullptr);
   return handle;
 }
@@ -538,20 +539,26 @@ napi_value ReleaseFilter(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Whether every value of x is finite, on every thread.
+// Whether a float32's bits are NaN's or an infinity's: all exponent bits set. A test on the bits
+// lets loops vectorise without NaN's comparison rules.
+inline bool nonFiniteBits(uint32_t bits) { return (bits & 0x7f800000u) == 0x7f800000u; }
+
+// Whether every value of x is finite, on every thread for a large x.
 bool allFinite(const float* x, int64_t length) {
-  int nonFinite = 0;
+  const uint32_t* bits = reinterpret_cast<const uint32_t*>(x);
+  uint32_t nonFinite = 0;
 #pragma omp parallel for simd reduction(| : nonFinite) schedule(static) if (length >= kParallelElements)
-  for (int64_t i = 0; i < length; i++) nonFinite |= !std::isfinite(x[i]);
+  for (int64_t i = 0; i < length; i++) nonFinite |= static_cast<uint32_t>(nonFiniteBits(bits[i]));
   return nonFinite == 0;
 }
 
 // A Winograd plan's convolution: the input reordered into the blocked layout, convolved there,
 // the output reordered back (memories: input, filter, output, bias or nullptr, in the tensors'
-// own layouts). Where that output is not finite, the direct convolution on the filter as given
-// computes it again: Winograd never turns a finite result into Infinity or NaN.
+// own layouts). Where that output is not finite and the input is, the direct convolution on the
+// filter as given computes it again: Winograd never turns a finite result into Infinity or NaN.
 bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
-                     const float* output, int64_t outputLength, float* filterAsGiven) {
+                     const float* input, int64_t inputLength, const float* output,
+                     int64_t outputLength, float* filterAsGiven) {
   const size_t inputBytes = (dnnl_memory_desc_get_size(&plan->blockedInput) + 63) / 64 * 64;
   const size_t bytes = inputBytes + dnnl_memory_desc_get_size(&plan->blockedOutput);
   char* blocked = scratchOf(env, engine, bytes);
@@ -583,7 +590,8 @@ bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory
   }
   if (blockedIn) dnnl_memory_destroy(blockedIn);
   if (blockedOut) dnnl_memory_destroy(blockedOut);
-  if (!done || allFinite(output, outputLength)) return done;
+  // A non-finite input makes a non-finite output whatever the kernel: nothing to compute again.
+  if (!done || allFinite(output, outputLength) || !allFinite(input, inputLength)) return done;
   dnnl_memory_t filter = nullptr;
   done = ok(env, dnnl_memory_create(&filter, &plan->filterAsGiven, engine->engine, filterAsGiven),
             "filter");
@@ -646,8 +654,8 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
       (!bias || ok(env, dnnl_memory_create(&memories[3], &plan->bias, engine->engine, bias),
                    "bias"));
   if (done && plan->winograd) {
-    done = convolveBlocked(env, engine, plan, memories, output, out[0] * out[1] * out[2] * out[3],
-                           filterAsGiven);
+    done = convolveBlocked(env, engine, plan, memories, input, in[0] * in[1] * in[2] * in[3],
+                           output, out[0] * out[1] * out[2] * out[3], filterAsGiven);
   } else if (done) {
     dnnl_exec_arg_t args[4] = {{plan->transposed ? DNNL_ARG_DIFF_DST : DNNL_ARG_SRC, memories[0]},
                                {DNNL_ARG_WEIGHTS, memories[1]},
@@ -682,7 +690,7 @@ napi_value TransposeOntoFewChannels(napi_env env, napi_callback_info info) {
   Engine* engine = engineOf(env, info, &argc, argv);
   if (argc != 4) return fail(env, "transposeOntoFewChannels(geometry, filter, dy, out)"), nullptr;
   int64_t g[17];
-  if (!readGeometry(env, argv[0], g)) return nullptr;
+  if (!readGeometry(env, argv[0], 17, g)) return nullptr;
   const int64_t n = g[0], h = g[1], w = g[2], c = g[3], kh = g[4], kw = g[5], o = g[6];
   const int64_t oh = g[7], ow = g[8], strideH = g[9], strideW = g[10];
   const int64_t dilationH = g[11], dilationW = g[12], top = g[13], left = g[14];
@@ -727,7 +735,7 @@ napi_value TransposeOntoFewChannels(napi_env env, napi_callback_info info) {
             "matrix product")) {
       return nullptr;
     }
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if (samples * h * w * c >= kParallelElements)
     for (int64_t b = 0; b < samples; b++) {
       for (int64_t y = 0; y < h; y++) {
         float* row = out + ((first + b) * h + y) * w * c;
@@ -801,12 +809,7 @@ napi_value RouteToWindowMaxima(napi_env env, napi_callback_info info) {
   engineOf(env, info, &argc, argv);
   if (argc != 4) return fail(env, "routeToWindowMaxima(x, r, out, geometry)"), nullptr;
   int64_t g[12];
-  for (uint32_t i = 0; i < 12; i++) {
-    napi_value element;
-    if (napi_get_element(env, argv[3], i, &element) != napi_ok || !readInt(env, element, &g[i])) {
-      return nullptr;
-    }
-  }
+  if (!readGeometry(env, argv[3], 12, g)) return nullptr;
   const int64_t n = g[0], h = g[1], w = g[2], c = g[3], oh = g[4], ow = g[5], kh = g[6],
                 kw = g[7], sh = g[8], sw = g[9], top = g[10], left = g[11];
   for (int i = 0; i < 10; i++) {
@@ -872,13 +875,13 @@ napi_value FiniteMinimum(napi_env env, napi_callback_info info) {
   if (count < kParallelElements) {
 #pragma omp simd reduction(| : nonFinite) reduction(min : minimum)
     for (int64_t i = 0; i < count; i++) {
-      nonFinite |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+      nonFinite |= static_cast<uint32_t>(nonFiniteBits(bits[i]));
       minimum = values[i] < minimum ? values[i] : minimum;
     }
   } else {
 #pragma omp parallel for simd reduction(| : nonFinite) reduction(min : minimum) schedule(static)
     for (int64_t i = 0; i < count; i++) {
-      nonFinite |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+      nonFinite |= static_cast<uint32_t>(nonFiniteBits(bits[i]));
       minimum = values[i] < minimum ? values[i] : minimum;
     }
   }
@@ -900,36 +903,43 @@ void forEachSample(int64_t batch, int64_t perSample, Step step) {
   for (int64_t b = 0; b < batch; b++) step(b, false);
 }
 
-// Σ chunk(begin, end) over [0, n): one chunk per thread when `parallel`, else one chunk on this
-// thread without opening a parallel region (a sample of a batch spread over the threads is on one
-// already, and a nested region per loop cost more than the loop: 0.5 ms for 256 MNIST samples).
-// The chunks' sums are added in chunk order, so a thread count always gives the same total (an
-// OpenMP reduction adds them in the order the threads finish).
+// Sums are taken over blocks of this many values, added in block order: the total is the same on
+// any number of threads (an OpenMP reduction adds per-thread partials in the order threads
+// finish, and a split per thread changes with the thread count).
+constexpr int64_t kSumBlock = 1 << 14;
+
+// Σ chunk(begin, end) over the blocks of [0, n), added in order; the blocks spread over the
+// threads when `parallel`, else all on this thread without opening a parallel region (a sample of
+// a batch spread over the threads is on one already, and a nested region per loop cost more than
+// the loop: 0.5 ms for 256 MNIST samples).
 template <typename Chunk>
 float sumOverChunks(int64_t n, bool parallel, Chunk chunk) {
-  if (!parallel) return chunk(0, n);
-  float sums[kMaxThreads] = {};
-  int chunks = 1;
-#pragma omp parallel
-  {
-    const int64_t threads = std::min(omp_get_num_threads(), kMaxThreads);
-    const int64_t thread = omp_get_thread_num();
-#pragma omp single
-    chunks = static_cast<int>(threads);
-    if (thread < threads) sums[thread] = chunk(n * thread / threads, n * (thread + 1) / threads);
+  const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
+  if (blocks <= 1) return chunk(0, n);
+  std::vector<float> sums(static_cast<size_t>(blocks));
+  const auto block = [&](int64_t b) {
+    sums[b] = chunk(b * kSumBlock, std::min(n, (b + 1) * kSumBlock));
+  };
+  if (parallel) {
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < blocks; b++) block(b);
+  } else {
+    for (int64_t b = 0; b < blocks; b++) block(b);
   }
   float total = sums[0];
-  for (int c = 1; c < chunks; c++) total += sums[c];
+  for (int64_t b = 1; b < blocks; b++) total += sums[b];
   return total;
 }
 
-// chunk(begin, end) over [0, n), split as sumOverChunks splits it.
+// chunk(begin, end) over [0, n), on every thread when `parallel`.
 template <typename Chunk>
 void forEachChunk(int64_t n, bool parallel, Chunk chunk) {
-  sumOverChunks(n, parallel, [&](int64_t begin, int64_t end) {
-    chunk(begin, end);
-    return 0.0f;
-  });
+  if (!parallel) return chunk(0, n);
+#pragma omp parallel
+  {
+    const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+    chunk(n * thread / threads, n * (thread + 1) / threads);
+  }
 }
 
 // The direct step's three loops over a range, as functions of their own with unaliased
@@ -959,7 +969,7 @@ void scale(float* __restrict x, int64_t n, float factor) {
 }
 
 // massPerSample(x, batch, out): out[b] = Σ |x| over sample b (x's leading axis), in float32
-// (vector lanes, then chunks in order: the same total for a thread count, run after run): R-LRP's
+// (vector lanes, then blocks in order: the same total on any number of threads): R-LRP's
 // renormalisation and checks read two of these per layer, and tfjs' form (abs, then a wasm sum) is
 // two passes on one thread. A total above float32's range overflows to Infinity, as tfjs' does;
 // NaN stays NaN.
@@ -1143,10 +1153,22 @@ napi_value RlrpAddSplit(napi_env env, napi_callback_info info) {
       const float mass = sumOverChunks(perSample, parallel, [=](int64_t begin, int64_t end) {
         return shareAndMass(u + begin, ys + begin, rs + begin, share + begin, end - begin, n);
       });
-      total = k == 0 ? mass : total + mass;
+      total += mass;
     }
     check[b] = total;
   });
+  return nullptr;
+}
+
+// releaseScratch(): frees this thread's scratch buffer (Winograd's blocked tensors, the few-channel
+// columns; at most 64 MiB) now; the next call that needs it allocates it again.
+napi_value ReleaseScratch(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Engine* engine = engineOf(env, info, &argc, nullptr);
+  std::free(engine->scratch);
+  napi_adjust_external_memory(env, -static_cast<int64_t>(engine->scratchBytes), nullptr);
+  engine->scratch = nullptr;
+  engine->scratchBytes = 0;
   return nullptr;
 }
 
@@ -1254,6 +1276,7 @@ NAPI_MODULE_INIT() {
                    {"stabilisedRatio", StabilisedRatio},
                    {"rlrpDirectStep", RlrpDirectStep},
                    {"rlrpAddSplit", RlrpAddSplit},
+                   {"releaseScratch", ReleaseScratch},
                    {"allowedCores", AllowedCores},
                    {"pinToCore", PinToCore},
                    {"setThreads", SetThreads},

@@ -140,6 +140,15 @@ describe('limitNativeThreads (this thread beside a pool’s workers)', () => {
     await initEngine({ ...NATIVE, threads: 3 });
     stale();
     expect(addon.threads()).toBe(3);
+    // A cap taken after a re-threading while an older one is still held caps again.
+    await initEngine({ ...NATIVE, threads: 2 });
+    const held = limitNativeThreads(1);
+    await initEngine({ ...NATIVE, threads: 3 });
+    const fresh = limitNativeThreads(1);
+    expect(addon.threads()).toBe(1);
+    fresh();
+    held();
+    expect(addon.threads()).toBe(3);
     await initEngine(NATIVE);
   });
 });

@@ -71,9 +71,10 @@ export class NativeConvolutions {
     return this.filters.usage();
   }
 
-  /** Releases every packed filter. */
+  /** Releases every packed filter and the addon's scratch buffer. */
   clear(): void {
     this.filters.clear();
+    this.addon.releaseScratch();
   }
 
   private convolve(own: tf.KernelConfig, args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
@@ -137,13 +138,16 @@ export class NativeConvolutions {
     // Safe: registered on the wasm backend only (native-kernels.ts).
     const backend = args.backend as unknown as BackendWasm;
     if (transposed && transposesOntoFewChannels(info.inChannels)) {
-      const output = heapOutput(backend, info.inShape, () => undefined);
-      const served = this.addon.transposeOntoFewChannels(
-        geometry,
-        heapFloats(backend, filter),
-        heapFloats(backend, x),
-        heapFloats(backend, output),
-      );
+      let served = false;
+      // Inside heapOutput's fill: the output is released again when the addon throws.
+      const output = heapOutput(backend, info.inShape, (out) => {
+        served = this.addon.transposeOntoFewChannels(
+          geometry,
+          heapFloats(backend, filter),
+          heapFloats(backend, x),
+          heapFloats(backend, out),
+        );
+      });
       if (served) return output;
       // One image too large for its columns: oneDNN's transpose below.
       backend.disposeData(output.dataId);

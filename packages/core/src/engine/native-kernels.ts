@@ -52,6 +52,11 @@ interface Active {
   readonly replaced: ReadonlyMap<string, tf.KernelConfig>;
   readonly convolutions: NativeConvolutions;
   readonly threads: number;
+  /**
+   * How many callers hold these kernels at a cap now (see limitNativeThreads): one count per
+   * thread setting, so a re-threaded engine starts with none held.
+   */
+  readonly limits: { held: number };
 }
 
 let active: Active | undefined;
@@ -63,7 +68,7 @@ let active: Active | undefined;
 export function enableNativeKernels(threads: number): EngineNativeKernels {
   if (active) {
     active.addon.setThreads(threads);
-    active = { ...active, threads };
+    active = { ...active, threads, limits: { held: 0 } };
     return describe(active);
   }
   const load = loadOneDnnAddon();
@@ -77,7 +82,7 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
   }
   addon.setThreads(threads);
   const convolutions = new NativeConvolutions(addon);
-  active = { addon, replaced, convolutions, threads };
+  active = { addon, replaced, convolutions, threads, limits: { held: 0 } };
   for (const [name, own] of replaced) {
     const kernelFunc = (CONVOLUTIONS as readonly string[]).includes(name)
       ? convolutions.kernel(own)
@@ -85,33 +90,21 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ ...own, kernelFunc });
   }
-  for (const [kernelName, kernelFunc] of ownKernels(addon)) {
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  for (const [kernelName, kernel] of OWN_KERNELS) {
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernel(addon) });
   }
   return describe(active);
 }
 
-/** The kernels of our own that no tfjs operation has, by name: added to the wasm backend. */
-const OWN_KERNELS = [
-  ROUTE_TO_WINDOW_MAXIMA,
-  FINITE_MINIMUM,
-  MASS_PER_SAMPLE,
-  STABILISED_RATIO,
-  RLRP_DIRECT_STEP,
-  RLRP_ADD_SPLIT,
-] as const;
-
-/** Each of {@link OWN_KERNELS}' functions on `addon`. */
-function ownKernels(addon: OneDnnAddon): ReadonlyMap<(typeof OWN_KERNELS)[number], tf.KernelFunc> {
-  return new Map<(typeof OWN_KERNELS)[number], tf.KernelFunc>([
-    [ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel(addon)],
-    [FINITE_MINIMUM, finiteMinimumKernel(addon)],
-    [MASS_PER_SAMPLE, massPerSampleKernel(addon)],
-    [STABILISED_RATIO, stabilisedRatioKernel(addon)],
-    [RLRP_DIRECT_STEP, rlrpDirectStepKernel(addon)],
-    [RLRP_ADD_SPLIT, rlrpAddSplitKernel(addon)],
-  ]);
-}
+/** The kernels of our own that no tfjs operation has, by name, added to the wasm backend. */
+const OWN_KERNELS: readonly (readonly [string, (addon: OneDnnAddon) => tf.KernelFunc])[] = [
+  [ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel],
+  [FINITE_MINIMUM, finiteMinimumKernel],
+  [MASS_PER_SAMPLE, massPerSampleKernel],
+  [STABILISED_RATIO, stabilisedRatioKernel],
+  [RLRP_DIRECT_STEP, rlrpDirectStepKernel],
+  [RLRP_ADD_SPLIT, rlrpAddSplitKernel],
+];
 
 /** Puts the wasm backend's own kernels back and frees the native copies of filters. */
 export function disableNativeKernels(reason: string): EngineNativeKernels {
@@ -120,7 +113,7 @@ export function disableNativeKernels(reason: string): EngineNativeKernels {
       tf.unregisterKernel(own.kernelName, 'wasm');
       tf.registerKernel(own);
     }
-    for (const kernelName of OWN_KERNELS) tf.unregisterKernel(kernelName, 'wasm');
+    for (const [kernelName] of OWN_KERNELS) tf.unregisterKernel(kernelName, 'wasm');
     active.convolutions.clear();
     active = undefined;
   }
@@ -137,9 +130,6 @@ export function nativeKernelsActive(): boolean {
   return active !== undefined && tf.getBackend() === 'wasm';
 }
 
-/** How many callers hold this thread's native kernels at a cap now (see limitNativeThreads). */
-let limitsHeld = 0;
-
 /**
  * Caps the threads the native kernels compute on from this thread at `threads` (while this thread
  * works beside a pool's workers, each of which has a core of its own), and gives the function that
@@ -150,12 +140,13 @@ let limitsHeld = 0;
 export function limitNativeThreads(threads: number): () => void {
   const limited = active;
   if (!limited || limited.threads <= threads) return () => undefined;
-  if (limitsHeld++ === 0) limited.addon.setThreads(threads);
+  if (limited.limits.held++ === 0) limited.addon.setThreads(threads);
   let lifted = false;
   return () => {
     if (lifted) return;
     lifted = true;
-    if (--limitsHeld === 0 && active === limited) limited.addon.setThreads(limited.threads);
+    if (--limited.limits.held === 0 && active === limited)
+      limited.addon.setThreads(limited.threads);
   };
 }
 

@@ -117,6 +117,11 @@ export interface OneDnnAddon {
     dy: Float32Array,
     out: Float32Array,
   ): boolean;
+  /**
+   * Frees the calling thread's scratch buffer (Winograd's blocked tensors, the few-channel
+   * transpose's columns; at most 64 MiB), which calls otherwise keep for the next one.
+   */
+  releaseScratch(): void;
   /** The cores the calling thread may run on, in increasing order. */
   allowedCores(): number[];
   /** Pins the calling thread to `core`; whether it worked. */
@@ -155,27 +160,31 @@ export type AddonLoad =
 
 let loaded: AddonLoad | undefined;
 
-/** Every function the addon exports: a build that lacks one is older than this code. */
-const ADDON_FUNCTIONS: readonly (keyof OneDnnAddon)[] = [
-  'createPlan',
-  'planInfo',
-  'packFilter',
-  'releaseFilter',
-  'convolve',
-  'gemm',
-  'transposeOntoFewChannels',
-  'routeToWindowMaxima',
-  'finiteMinimum',
-  'massPerSample',
-  'stabilisedRatio',
-  'rlrpDirectStep',
-  'rlrpAddSplit',
-  'allowedCores',
-  'pinToCore',
-  'setThreads',
-  'threads',
-  'version',
-];
+/**
+ * Every function the addon exports: a build that lacks one is older than this code. (A record, so
+ * that the compiler checks it names every member of {@link OneDnnAddon}.)
+ */
+const ADDON_FUNCTIONS = Object.keys({
+  createPlan: true,
+  planInfo: true,
+  packFilter: true,
+  releaseFilter: true,
+  convolve: true,
+  gemm: true,
+  transposeOntoFewChannels: true,
+  routeToWindowMaxima: true,
+  finiteMinimum: true,
+  massPerSample: true,
+  stabilisedRatio: true,
+  rlrpDirectStep: true,
+  rlrpAddSplit: true,
+  releaseScratch: true,
+  allowedCores: true,
+  pinToCore: true,
+  setThreads: true,
+  threads: true,
+  version: true,
+} satisfies Record<keyof OneDnnAddon, true>) as (keyof OneDnnAddon)[];
 
 /** Loads the addon once per thread (Node loads a native addon into each worker separately). */
 export function loadOneDnnAddon(): AddonLoad {
