@@ -293,21 +293,62 @@ describe('compareMethods on a pool of workers', () => {
     }
   });
 
-  it('passes a failure on as a typed error and ends the pool', async () => {
+  it('refuses an unknown rule name before any pool starts, whichever thread would meet it', async () => {
     const start = jest.spyOn(ExplainPool, 'launch');
     try {
-      const before = tf.memory().numTensors;
       const failing = compareMethods({
         ...options,
         methods: [{ name: 'unknown', rule: 'no-such-rule' as RuleName }],
         workers: 2,
       });
-      // This thread takes the first slice while the worker boots: the error is its own.
       await expect(failing).rejects.toThrow(UnknownRuleError);
       await expect(failing).rejects.toThrow(/no-such-rule/);
+      expect(start).not.toHaveBeenCalled();
+    } finally {
+      start.mockRestore();
+    }
+  });
+
+  it('passes a failure on with its own type and ends the pool', async () => {
+    const start = jest.spyOn(ExplainPool, 'launch');
+    try {
+      const before = tf.memory().numTensors;
+      // A rule object is explained in this thread while the worker boots: its error is its own.
+      const broken = {
+        ...epsilon(),
+        linear: () => {
+          throw new RangeError('this rule cannot cross a layer');
+        },
+      };
+      const failing = compareMethods({
+        ...options,
+        methods: [{ name: 'broken', rule: broken }],
+        workers: 2,
+      });
+      await expect(failing).rejects.toThrow(RangeError);
       const pool = await (start.mock.results[0].value as Promise<ExplainPool>);
       await expect(pool.explain(images)).rejects.toThrow(DisposedError);
       expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      start.mockRestore();
+    }
+  });
+
+  it('compares a set of one slice in this thread even with workers asked for', async () => {
+    const start = jest.spyOn(ExplainPool, 'launch');
+    try {
+      const one = tf.tidy(() => images.slice(0, 1));
+      const result = await compareMethods({
+        ...options,
+        images: one,
+        labels: [0],
+        baseline: 0.5,
+        methods: [{ name: 'R-LRP', rule: 'rlrp' }],
+        workers: 2,
+      });
+      expect(start).not.toHaveBeenCalled();
+      expect(result.methods).toHaveLength(1);
+      one.dispose();
     } finally {
       start.mockRestore();
     }
@@ -345,9 +386,20 @@ describe('compareMethods on a pool of workers', () => {
         ...options,
         images: many,
         labels: Array.from({ length: 135 }, (_, i) => i % 3),
-        methods: [{ name: 'unknown', rule: 'no-such-rule' as RuleName }],
+        methods: [
+          {
+            name: 'broken',
+            rule: {
+              ...epsilon(),
+              linear: () => {
+                throw new RangeError('this rule cannot cross a layer');
+              },
+            },
+          },
+        ],
       });
-      await expect(failing).rejects.toThrow(UnknownRuleError);
+      // Not taken for a pool failure to retry in this thread: the rule's own error.
+      await expect(failing).rejects.toThrow(RangeError);
       // Where the machine has more than one core a pool was started, and it was ended.
       if (os.availableParallelism() > 1) expect(start).toHaveBeenCalledTimes(1);
       for (const result of start.mock.results) {

@@ -37,6 +37,19 @@ describe('mulberry32 with skip', () => {
     }
   });
 
+  it('starts a slice far into a set (firstSample · (pixels − 1) past 2⁵³) where the stream is', () => {
+    // The draws skipped modulo 2³², computed exactly with BigInt.
+    const [pixels, firstSample] = [785, 2 ** 50 + 3];
+    const skip = Number((BigInt(firstSample) * BigInt(pixels - 1)) % BigInt(2 ** 32));
+    const random = mulberry32(9, skip);
+    const expected = Array.from({ length: pixels }, (_, p) => p);
+    for (let i = pixels - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [expected[i], expected[j]] = [expected[j], expected[i]];
+    }
+    expect(Array.from(randomRankings(1, pixels, 9, firstSample))).toEqual(expected);
+  });
+
   it('gives a slice of the set the permutations of the same images in the whole set', () => {
     const pixels = 50;
     const whole = randomRankings(40, pixels, 9);

@@ -4,6 +4,7 @@ import type {
   MethodComparisonWithMaps,
   MethodEvaluation,
 } from './compare-methods';
+import { resolveRuleChoice } from '../composites';
 import { classCount } from './classifier';
 import { evaluatePixelOrder, type PixelOrderEvaluation } from './evaluate-pixel-order';
 import { KEEP_TOP_K_PERCENTS } from './keep-top-k';
@@ -23,10 +24,10 @@ import {
 } from './method-relevance';
 
 /**
- * Checks every option of `compareMethods` that the metrics check, so that a bad one fails before
- * anything is explained (and before a pool of workers is started).
+ * Checks every option of `compareMethods` that the metrics check, and the rule names, so that a bad
+ * one fails before anything is explained (and before a pool of workers is started).
  *
- * @throws EvaluationOptionError, ClassIndexError as the metrics do.
+ * @throws EvaluationOptionError, ClassIndexError as the metrics do; UnknownRuleError.
  */
 export function checkCompareOptions(options: CompareMethodsOptions): void {
   const { model, images } = options;
@@ -38,6 +39,11 @@ export function checkCompareOptions(options: CompareMethodsOptions): void {
   resolveBatchSize(options.explainBatchSize, DEFAULT_EXPLAIN_BATCH_SIZE, 'explainBatchSize');
   resolveSeed(options.seed);
   resolveFirstSample(options.firstSample);
+  // A rule name no thread knows fails here, with its own UnknownRuleError, whichever thread would
+  // have met it first.
+  for (const method of options.methods) {
+    if (typeof method.rule === 'string') resolveRuleChoice(method.rule);
+  }
 }
 
 /** A method to evaluate: explained here by its rule, or with its relevance computed elsewhere. */

@@ -4,9 +4,10 @@ import * as os from 'os';
 import { ExplainPool, sliceBatch } from '../engine/explain-pool';
 import { limitNativeThreads } from '../engine/native-kernels';
 import { SliceQueue } from '../engine/slice-queue';
-import { EvaluationOptionError } from '../errors';
+import { EngineError, EvaluationOptionError } from '../errors';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
 import { classCount } from './classifier';
+import { compareInThisThread } from './compare-in-thread';
 import { compareTakenSlices, shareComparisonSet } from './comparison-set';
 import { mergeComparisons } from './merge-comparisons';
 import { resolveBatchSize, toIndexArray, type EvaluationProgress } from './metric-options';
@@ -90,6 +91,8 @@ export async function compareOnPool(
   const samples = images.shape[0];
   const slices = comparisonSlices(samples, threads);
   const joins = thisThreadJoinsPool();
+  // One slice that this thread can take: a worker would only boot to find the queue empty.
+  if (joins && slices.length === 1) return compareInThisThread(options);
   const progress = progressOfSlices(options, slices, objectRules.length > 0);
   // No more workers than slices the others leave (this thread takes one when it joins).
   const pool = await ExplainPool.launch(model, {
@@ -110,8 +113,6 @@ export async function compareOnPool(
   signal?.addEventListener('abort', stop, { once: true });
   let restoreThreads = () => undefined as void;
   try {
-    // This thread shares the cores with the workers: its native kernels get one, as each worker's.
-    if (joins) restoreThreads = limitNativeThreads(1);
     signal?.throwIfAborted();
     // The workers boot meanwhile; what this thread sends them waits behind their model.
     const explainedHere = relevanceScores(model, images, {
@@ -125,13 +126,34 @@ export async function compareOnPool(
     const parts = new Map<number, MethodComparisonWithMaps>();
     const gather = (compared: Map<number, MethodComparisonWithMaps>) =>
       compared.forEach((part, slice) => parts.set(slice, part));
-    const onWorkers = pool.compare(set, progress.slice).then(gather);
+    // A throwing onProgress fails the comparison, not the process (it runs in the pool's message
+    // listener).
+    const reportSlice = progress.slice;
+    const onWorkerProgress =
+      reportSlice &&
+      ((slice: number, update: EvaluationProgress) => {
+        try {
+          reportSlice(slice, update);
+        } catch (error) {
+          fail(error);
+        }
+      });
+    const onWorkers = pool.compare(set, onWorkerProgress).then(gather);
+    // This thread shares the cores with the workers: its native kernels get one, as each worker's
+    // (not before: the rule objects above are explained while the workers wait).
+    if (joins) restoreThreads = limitNativeThreads(1);
     const here = joins
       ? compareTakenSlices(model, set, (slice, part) => parts.set(slice, part), progress.slice)
       : Promise.resolve();
     // Every part settles: a failure stops the queue and ends the pool, so the others soon do.
     await Promise.all([loaded, ...[onWorkers, here].map((part) => part.catch(fail))]);
     if (failure) throw failure.error;
+    const missing = slices.findIndex((_, i) => !parts.has(i));
+    if (missing >= 0) {
+      throw new EngineError(
+        `Pool comparison: slice ${missing} of ${slices.length} never came back.`,
+      );
+    }
     const merged = mergeComparisons(slices.map((_, i) => parts.get(i) as MethodComparisonWithMaps));
     const result = withWholeSetRelevance(merged, options, explainedHere);
     await pool.close();

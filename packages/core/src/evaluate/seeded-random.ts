@@ -53,8 +53,11 @@ export function randomRankings(
   seed: number,
   firstSample = 0,
 ): Int32Array {
-  // Fisher–Yates draws pixels − 1 numbers per permutation.
-  const random = mulberry32(seed, firstSample * Math.max(0, pixels - 1));
+  // Fisher–Yates draws pixels − 1 numbers per permutation. Only the draws skipped modulo 2³²
+  // matter to the state (mulberry32), and Math.imul gives that product's low 32 bits exactly
+  // where `firstSample · (pixels − 1)` would pass 2⁵³.
+  const skip = Math.imul(firstSample % 2 ** 32, Math.max(0, pixels - 1)) >>> 0;
+  const random = mulberry32(seed, skip);
   const all = new Int32Array(samples * pixels);
   for (let s = 0; s < samples; s++) {
     const order = all.subarray(s * pixels, (s + 1) * pixels);
