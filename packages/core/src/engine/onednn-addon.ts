@@ -83,7 +83,7 @@ export interface OneDnnAddon {
   /**
    * R-LRP's direct linear step per sample `b` (rules/rlrp.ts): `out = a ⊙ back · (Σ|r| / Σ|a ⊙ back|)`
    * and `check[2b], check[2b + 1] = Σ|a ⊙ back|, Σ|r|`: tfjs' float32 operations, the sums in a
-   * fixed order of their own (the same for a thread count, not tfjs' order).
+   * fixed order of their own (the same on any number of threads, not tfjs' order).
    */
   rlrpDirectStep(
     a: Float32Array,
