@@ -2,6 +2,7 @@ import * as os from 'os';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import {
+  closeComparisonWorkers,
   compareMethods,
   DisposedError,
   EngineError,
@@ -122,6 +123,8 @@ describe('compareMethods on a pool of workers', () => {
     tf.dispose([images, meanImage]);
     model.dispose();
   });
+  // Each test starts its own pools: none kept from the test before.
+  afterEach(() => closeComparisonWorkers());
 
   it('gives the comparison of this thread on 2 threads, in order, without leaking tensors', async () => {
     const before = tf.memory().numTensors;
@@ -149,6 +152,37 @@ describe('compareMethods on a pool of workers', () => {
     expect(progress).toContain('R-LRP: deletion 5/5');
     expect(progress).toContain('random: insertion 5/5');
     expect(progress).toContain('LRP-ε 0.25·std: keep-top-k 5/5');
+  });
+
+  it('keeps the pool for the next comparison on the same model and weights, not after a change', async () => {
+    const launch = jest.spyOn(ExplainPool, 'launch');
+    const named = { ...options, baseline: 0.5, methods: options.methods.slice(0, 2) };
+    try {
+      const single = await compareMethods({ ...named, workers: 1 });
+      const first = await compareMethods({ ...named, workers: 2 });
+      const again = await compareMethods({ ...named, workers: 2 });
+      expect(launch).toHaveBeenCalledTimes(1);
+      expectSameComparison(first, single);
+      expectSameComparison(again, single);
+      // Trained since: the kept workers hold the old weights, so a new pool starts.
+      const dense = model.layers[model.layers.length - 1];
+      // getWeights gives the variables themselves: a copy, to put back after.
+      const weights = dense.getWeights().map((w) => w.clone());
+      const shifted = weights.map((w) => w.add(0.1));
+      try {
+        dense.setWeights(shifted);
+        const retrainedSingle = await compareMethods({ ...named, workers: 1 });
+        const retrained = await compareMethods({ ...named, workers: 2 });
+        expect(launch).toHaveBeenCalledTimes(2);
+        expectSameComparison(retrained, retrainedSingle);
+        expect(retrained.relevance[0].scores).not.toEqual(first.relevance[0].scores);
+      } finally {
+        dense.setWeights(weights);
+        tf.dispose([...weights, ...shifted]);
+      }
+    } finally {
+      launch.mockRestore();
+    }
   });
 
   it('gives the same comparison with more workers than the test has cores (3 slices)', async () => {

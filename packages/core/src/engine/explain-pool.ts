@@ -96,6 +96,11 @@ class PoolWorker {
     else waiting.resolve(reply);
   }
 
+  /** Whether the worker still answers: it has not ended, crashed or been terminated. */
+  get alive(): boolean {
+    return this.gone === undefined;
+  }
+
   /** Rejects every unanswered request, and every later one, with `error` (the worker is gone). */
   failAll(error: Error): void {
     this.gone ??= error;
@@ -189,9 +194,7 @@ export class ExplainPool {
       throw error;
     }
     const cores = options.pinToCores === true ? coresForWorkers(count) : null;
-    // The workers run this thread's kernels: wasm's own when this thread turned the native ones
-    // off, so that an image's results do not depend on the thread that computed them.
-    const nativeKernels = tf.getBackend() !== 'wasm' || nativeKernelsActive();
+    const nativeKernels = workersRunNativeKernels();
     const loads = workers.map((w, i) =>
       w.send({ kind: 'load', ...artifacts, core: cores?.[i] ?? null, nativeKernels }),
     );
@@ -208,6 +211,14 @@ export class ExplainPool {
   /** Number of workers. */
   get size(): number {
     return this.workers.length;
+  }
+
+  /**
+   * Whether the pool can still take requests: not closed or terminated, every worker loaded the
+   * model (as far as is known yet) and none has ended since.
+   */
+  get usable(): boolean {
+    return !this.closed && !this.loadFailure && this.workers.every((w) => w.alive);
   }
 
   /**
@@ -328,6 +339,15 @@ export class ExplainPool {
     await Promise.allSettled(this.workers.map((w) => w.send({ kind: 'close' })));
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
+}
+
+/**
+ * Whether a pool started now runs the native kernels: it follows this thread's choice on wasm (off
+ * when this thread turned them off), so that an image's results do not depend on the thread that
+ * computed them; with another backend here the workers use them where built.
+ */
+export function workersRunNativeKernels(): boolean {
+  return tf.getBackend() !== 'wasm' || nativeKernelsActive();
 }
 
 /** At most `parts` contiguous slices of `batch` samples, as even as possible. */

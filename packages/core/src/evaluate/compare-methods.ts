@@ -51,7 +51,8 @@ export interface CompareMethodsOptions {
    * one per logical core, but never fewer than 64 images per thread (`MIN_IMAGES_PER_WORKER`) —
    * starting a worker (engine, model) costs about as much as evaluating tens of images, so a
    * small set (a test, a notebook's few images) runs in this thread (1). `1` always runs in this
-   * thread, on this thread's engine.
+   * thread, on this thread's engine. The workers stay up for a minute after the comparison, ready
+   * for the next one on the same model and weights (`closeComparisonWorkers` ends them sooner).
    */
   readonly workers?: number;
   /**
@@ -101,7 +102,8 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * those of one thread on the workers' engine (single-threaded wasm: identical to this thread's
  * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
  * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative
- * (float64 sums in another order). The pool is always closed, also on error or abort. Methods whose
+ * (float64 sums in another order). The pool is kept for the next comparison on the same model (see
+ * `workers`) and ended at once on error or abort. Methods whose
  * rule is an object (rule or composite, which hold functions) are explained in this thread first.
  *
  * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`), and

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as os from 'os';
-import { ExplainPool, sliceBatch } from '../engine/explain-pool';
+import { sliceBatch } from '../engine/explain-pool';
 import { limitNativeThreads } from '../engine/native-kernels';
+import { reusablePools } from '../engine/reusable-pools';
 import { SliceQueue } from '../engine/slice-queue';
 import { EngineError, EvaluationOptionError } from '../errors';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
@@ -79,8 +80,8 @@ export function thisThreadJoinsPool(): boolean {
  * are explained here first (their functions cannot be sent). The set goes to every thread once,
  * in shared memory, cut into {@link comparisonSlices}; each thread takes the next slice from one
  * shared queue whenever it is free: this thread at once, each worker as soon as it has booted. The
- * slices are merged in order. The pool is closed when done and terminated at once on error or
- * abort.
+ * slices are merged in order. The pool comes from {@link reusablePools}: kept for the next
+ * comparison on the same model when done, terminated at once on error or abort.
  */
 export async function compareOnPool(
   options: CompareMethodsOptions,
@@ -95,16 +96,18 @@ export async function compareOnPool(
   if (joins && slices.length === 1) return compareInThisThread(options);
   const progress = progressOfSlices(options, slices, objectRules.length > 0);
   // No more workers than slices the others leave (this thread takes one when it joins).
-  const pool = await ExplainPool.launch(model, {
-    workers: Math.max(1, Math.min(threads, slices.length) - (joins ? 1 : 0)),
-  });
+  const lent = await reusablePools.acquire(
+    model,
+    Math.max(1, Math.min(threads, slices.length) - (joins ? 1 : 0)),
+  );
+  const { pool } = lent;
   const queue = SliceQueue.create(slices.length);
   let failure: { error: unknown } | undefined;
   let ending: Promise<void> | undefined;
   const fail = (error: unknown) => {
     failure ??= { error };
     queue.stop();
-    ending ??= pool.terminate();
+    ending ??= lent.discard();
   };
   // A worker that cannot load the model (a layer only this thread knows) fails what was sent to
   // it with its own EngineError, which compareMethods' default pool retries in this thread.
@@ -156,7 +159,7 @@ export async function compareOnPool(
     }
     const merged = mergeComparisons(slices.map((_, i) => parts.get(i) as MethodComparisonWithMaps));
     const result = withWholeSetRelevance(merged, options, explainedHere);
-    await pool.close();
+    lent.release();
     return result;
   } catch (error) {
     fail(error);

@@ -1,0 +1,153 @@
+import * as tf from '@tensorflow/tfjs';
+import { ExplainPool, workersRunNativeKernels } from './explain-pool';
+
+/**
+ * How long a pool of {@link reusablePools} stays up with nothing to do: 60 s. A comparison run
+ * again within it (a notebook cell re-run, the next table of `npm run reproduce`) finds its workers
+ * booted, holding the model, their JIT warm; after it the workers and their copies of the model are
+ * released. joblib's reusable executor keeps idle workers for the same reason (its default: 300 s);
+ * this is shorter because each worker holds a whole engine and model.
+ */
+export const POOL_IDLE_MS = 60_000;
+
+/** What a pool was started for: a pool serves a request only when all of it is still the same. */
+interface PoolKey {
+  readonly workers: number;
+  /** Whether the workers run the native kernels, as this thread did when the pool started. */
+  readonly nativeKernels: boolean;
+  /** The model's weight tensors' data: setting a weight (training, `setWeights`) replaces it. */
+  readonly weightData: readonly object[];
+}
+
+interface Entry {
+  readonly pool: ExplainPool;
+  readonly key: PoolKey;
+  busy: boolean;
+  idle?: NodeJS.Timeout;
+}
+
+/** A pool lent by {@link ReusablePools.acquire}: give it back with `release` or `discard`. */
+export interface LentPool {
+  readonly pool: ExplainPool;
+  /** Keeps the pool for the next request (it closes after the idle time), the work having succeeded. */
+  release(): void;
+  /** Ends the pool at once (after a failure or an abort: its workers may be mid-slice). */
+  discard(): Promise<void>;
+}
+
+/**
+ * Pools kept between requests, one per model: starting a pool's workers costs about half a second
+ * of CPU each (an engine, the model, a cold JIT), as much as comparing a hundred MNIST images, so a
+ * pool that is reused makes a second comparison on the same model start at full speed. A kept pool
+ * serves only what it was started for: the same model object, weights, worker count and kernels
+ * (a weight set since, by training or `setWeights`, starts a new pool). While a pool is lent, a
+ * second request for the same model gets a pool of its own, ended when given back. Kept pools'
+ * workers do not keep Node running (they are unreferenced while idle).
+ */
+export class ReusablePools {
+  private readonly kept = new Map<tf.LayersModel, Entry>();
+
+  /** @param idleMs how long an unused pool is kept before it is closed. */
+  constructor(private readonly idleMs: number) {}
+
+  /** Number of pools kept now (lent or idle). */
+  get size(): number {
+    return this.kept.size;
+  }
+
+  /**
+   * A pool of `workers` workers holding `model`: the kept one when it still fits, else a new one
+   * (launched, not awaited: see {@link ExplainPool.launch}) that is kept when released.
+   *
+   * @throws what {@link ExplainPool.launch} throws.
+   */
+  async acquire(model: tf.LayersModel, workers: number): Promise<LentPool> {
+    const key = poolKey(model, workers);
+    const entry = this.kept.get(model);
+    if (entry && !entry.busy && entry.pool.usable && sameKey(entry.key, key)) {
+      clearTimeout(entry.idle);
+      entry.busy = true;
+      return this.lend(model, entry);
+    }
+    if (entry?.busy) {
+      // In use by another request: this one gets a pool of its own, not kept.
+      const pool = await ExplainPool.launch(model, { workers });
+      return { pool, release: () => void pool.close(), discard: () => pool.terminate() };
+    }
+    if (entry) void this.drop(model, entry);
+    const pool = await ExplainPool.launch(model, { workers });
+    const fresh: Entry = { pool, key, busy: true };
+    this.kept.set(model, fresh);
+    return this.lend(model, fresh);
+  }
+
+  /** Closes every kept pool that is not lent now; those lent are closed when given back. */
+  async closeIdle(): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const [model, entry] of this.kept) {
+      if (entry.busy) this.kept.delete(model);
+      else closing.push(this.drop(model, entry));
+    }
+    await Promise.all(closing);
+  }
+
+  private lend(model: tf.LayersModel, entry: Entry): LentPool {
+    let returned = false;
+    return {
+      pool: entry.pool,
+      release: () => {
+        if (returned) return;
+        returned = true;
+        entry.busy = false;
+        // Forgotten while lent (closeIdle, or replaced): nobody will ask for it again.
+        if (this.kept.get(model) !== entry) {
+          void entry.pool.close();
+          return;
+        }
+        entry.idle = setTimeout(() => void this.drop(model, entry), this.idleMs);
+        entry.idle.unref();
+      },
+      discard: async () => {
+        if (returned) return;
+        returned = true;
+        if (this.kept.get(model) === entry) this.kept.delete(model);
+        await entry.pool.terminate();
+      },
+    };
+  }
+
+  private drop(model: tf.LayersModel, entry: Entry): Promise<void> {
+    clearTimeout(entry.idle);
+    if (this.kept.get(model) === entry) this.kept.delete(model);
+    return entry.pool.close();
+  }
+}
+
+/** The pools `compareMethods` keeps between calls ({@link POOL_IDLE_MS} idle at most). */
+export const reusablePools = new ReusablePools(POOL_IDLE_MS);
+
+/**
+ * Closes the worker pools `compareMethods` keeps between calls (they close by themselves after a
+ * minute unused): for a notebook that wants the workers' memory back at once, or a test that
+ * counts pool starts. A pool in use is closed when its comparison ends.
+ */
+export function closeComparisonWorkers(): Promise<void> {
+  return reusablePools.closeIdle();
+}
+
+function poolKey(model: tf.LayersModel, workers: number): PoolKey {
+  return {
+    workers,
+    nativeKernels: workersRunNativeKernels(),
+    weightData: model.weights.map((w) => w.read().dataId),
+  };
+}
+
+function sameKey(a: PoolKey, b: PoolKey): boolean {
+  return (
+    a.workers === b.workers &&
+    a.nativeKernels === b.nativeKernels &&
+    a.weightData.length === b.weightData.length &&
+    a.weightData.every((data, i) => data === b.weightData[i])
+  );
+}

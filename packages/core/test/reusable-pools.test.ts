@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs';
+import { Worker } from 'worker_threads';
+import { DisposedError } from '@rlrp/core';
+import { ExplainPool } from '../src/engine/explain-pool';
+import { initEngine } from '../src/engine/init-engine';
+import { ReusablePools } from '../src/engine/reusable-pools';
+import { seededConvNet } from './support/seeded-conv-net';
+
+/**
+ * Pools kept between comparisons: a kept pool is lent again only for the same model, weights,
+ * worker count and kernels; it closes after its idle time, on `closeIdle`, and at once when
+ * discarded.
+ */
+
+/** Waits until `pool` is closed (its requests reject with DisposedError), at most `ms`. */
+async function closedWithin(pool: ExplainPool, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (pool.usable && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  return !pool.usable;
+}
+
+describe('ReusablePools', () => {
+  let model: tf.LayersModel;
+  let x: tf.Tensor;
+  let pools: ReusablePools;
+  let launch: jest.SpyInstance;
+
+  beforeAll(() => {
+    model = seededConvNet({ inputShape: [6, 6, 1], classes: 3 });
+    x = tf.randomUniform([2, 6, 6, 1], 0, 1, 'float32', 3);
+  });
+  afterAll(() => {
+    x.dispose();
+    model.dispose();
+  });
+  beforeEach(() => {
+    pools = new ReusablePools(60_000);
+    launch = jest.spyOn(ExplainPool, 'launch');
+  });
+  afterEach(async () => {
+    launch.mockRestore();
+    await pools.closeIdle();
+  });
+
+  it('lends the kept pool again for the same model, weights and worker count', async () => {
+    const first = await pools.acquire(model, 1);
+    first.release();
+    const second = await pools.acquire(model, 1);
+    expect(second.pool).toBe(first.pool);
+    expect(launch).toHaveBeenCalledTimes(1);
+    // Still a working pool: its worker explains.
+    const relevance = await second.pool.explain(x, { rule: 'rlrp' });
+    expect(relevance.shape).toEqual(x.shape);
+    relevance.dispose();
+    second.release();
+    expect(pools.size).toBe(1);
+  });
+
+  it('starts a new pool, and closes the kept one, when a weight was set since', async () => {
+    const first = await pools.acquire(model, 1);
+    first.release();
+    const dense = model.layers[model.layers.length - 1];
+    // getWeights gives the variables themselves: a copy, to put back after.
+    const weights = dense.getWeights().map((w) => w.clone());
+    const scaled = weights.map((w) => w.mul(2));
+    try {
+      dense.setWeights(scaled);
+      const second = await pools.acquire(model, 1);
+      expect(second.pool).not.toBe(first.pool);
+      expect(await closedWithin(first.pool, 5000)).toBe(true);
+      second.release();
+    } finally {
+      dense.setWeights(weights);
+      tf.dispose([...weights, ...scaled]);
+    }
+  });
+
+  it('starts a new pool for another worker count, or another choice of kernels', async () => {
+    const one = await pools.acquire(model, 1);
+    one.release();
+    const two = await pools.acquire(model, 2);
+    expect(two.pool).not.toBe(one.pool);
+    expect(two.pool.size).toBe(2);
+    two.release();
+    const post = jest.spyOn(Worker.prototype, 'postMessage');
+    await initEngine({ engine: 'wasm', nativeKernels: false });
+    try {
+      const wasmOwn = await pools.acquire(model, 2);
+      expect(wasmOwn.pool).not.toBe(two.pool);
+      await wasmOwn.pool.ready;
+      const loads = post.mock.calls
+        .map(([message]) => message as { kind: string; nativeKernels?: boolean })
+        .filter((message) => message.kind === 'load');
+      expect(loads.map((load) => load.nativeKernels)).toEqual([false, false]);
+      wasmOwn.release();
+    } finally {
+      post.mockRestore();
+      await initEngine({ engine: 'wasm' });
+    }
+  });
+
+  it('gives a second request while the first holds the pool a pool of its own, ended after', async () => {
+    const first = await pools.acquire(model, 1);
+    const second = await pools.acquire(model, 1);
+    expect(second.pool).not.toBe(first.pool);
+    second.release();
+    expect(await closedWithin(second.pool, 5000)).toBe(true);
+    first.release();
+    const third = await pools.acquire(model, 1);
+    expect(third.pool).toBe(first.pool);
+    third.release();
+  });
+
+  it('closes a pool left idle for its idle time', async () => {
+    const quick = new ReusablePools(50);
+    const lent = await quick.acquire(model, 1);
+    await lent.pool.ready;
+    lent.release();
+    expect(await closedWithin(lent.pool, 5000)).toBe(true);
+    expect(quick.size).toBe(0);
+    await expect(lent.pool.explain(x)).rejects.toThrow(DisposedError);
+  });
+
+  it('terminates and forgets a discarded pool; a pool whose worker died is not lent again', async () => {
+    const discarded = await pools.acquire(model, 1);
+    await discarded.discard();
+    expect(discarded.pool.usable).toBe(false);
+    expect(pools.size).toBe(0);
+    const next = await pools.acquire(model, 1);
+    expect(next.pool).not.toBe(discarded.pool);
+    await next.pool.ready;
+    next.release();
+    const [{ worker }] = (next.pool as unknown as { workers: { worker: Worker }[] }).workers;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+    const replaced = await pools.acquire(model, 1);
+    expect(replaced.pool).not.toBe(next.pool);
+    replaced.release();
+  });
+
+  it('closeIdle closes idle pools at once and a lent one when it is given back', async () => {
+    const other = seededConvNet({ inputShape: [6, 6, 1], classes: 2 });
+    try {
+      const idle = await pools.acquire(model, 1);
+      idle.release();
+      const lent = await pools.acquire(other, 1);
+      await pools.closeIdle();
+      expect(idle.pool.usable).toBe(false);
+      expect(lent.pool.usable).toBe(true);
+      expect(pools.size).toBe(0);
+      lent.release();
+      expect(await closedWithin(lent.pool, 5000)).toBe(true);
+    } finally {
+      other.dispose();
+    }
+  });
+});
