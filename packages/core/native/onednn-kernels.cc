@@ -16,7 +16,9 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 #include <omp.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <cmath>
@@ -1252,6 +1254,25 @@ void destroyEngine(napi_env, void* data, void*) {
   delete engine;
 }
 
+// Runs an addon function with the calling thread's asynchronous signals held back, and delivered
+// when it returns. oneDNN 2.6's generated GEMM kernels (dnnl_sgemm, and the primitives built on
+// it) point rsp at a heap workspace while they run: a signal handled on that thread then writes
+// its frame into the heap (oneDNN issue 4845, fixed in 3.11; Debian 12 ships 2.6.3). Any handler
+// does it: a CPU profiler's SIGPROF corrupted the heap within seconds of matrix products, and
+// Jupyter interrupts a kernel with SIGINT. OpenMP threads started during a call inherit the held
+// mask, so they never take a process's signal either. Faults (SIGSEGV and the like) stay
+// unblocked: held back, they would kill the process without its handlers.
+template <napi_value (*Function)(napi_env, napi_callback_info)>
+napi_value withSignalsHeld(napi_env env, napi_callback_info info) {
+  sigset_t held, previous;
+  sigfillset(&held);
+  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&held, fault);
+  pthread_sigmask(SIG_BLOCK, &held, &previous);
+  napi_value result = Function(env, info);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return result;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -1266,21 +1287,21 @@ NAPI_MODULE_INIT() {
   const struct {
     const char* name;
     napi_callback callback;
-  } functions[] = {{"createPlan", CreatePlan},   {"planInfo", PlanInfo},
-                   {"packFilter", PackFilter},   {"releaseFilter", ReleaseFilter},
-                   {"convolve", Convolve},       {"gemm", Gemm},
-                   {"transposeOntoFewChannels", TransposeOntoFewChannels},
-                   {"routeToWindowMaxima", RouteToWindowMaxima},
-                   {"finiteMinimum", FiniteMinimum},
-                   {"massPerSample", MassPerSample},
-                   {"stabilisedRatio", StabilisedRatio},
-                   {"rlrpDirectStep", RlrpDirectStep},
-                   {"rlrpAddSplit", RlrpAddSplit},
-                   {"releaseScratch", ReleaseScratch},
-                   {"allowedCores", AllowedCores},
-                   {"pinToCore", PinToCore},
-                   {"setThreads", SetThreads},
-                   {"threads", Threads},         {"version", Version}};
+  } functions[] = {{"createPlan", withSignalsHeld<CreatePlan>},   {"planInfo", withSignalsHeld<PlanInfo>},
+                   {"packFilter", withSignalsHeld<PackFilter>},   {"releaseFilter", withSignalsHeld<ReleaseFilter>},
+                   {"convolve", withSignalsHeld<Convolve>},       {"gemm", withSignalsHeld<Gemm>},
+                   {"transposeOntoFewChannels", withSignalsHeld<TransposeOntoFewChannels>},
+                   {"routeToWindowMaxima", withSignalsHeld<RouteToWindowMaxima>},
+                   {"finiteMinimum", withSignalsHeld<FiniteMinimum>},
+                   {"massPerSample", withSignalsHeld<MassPerSample>},
+                   {"stabilisedRatio", withSignalsHeld<StabilisedRatio>},
+                   {"rlrpDirectStep", withSignalsHeld<RlrpDirectStep>},
+                   {"rlrpAddSplit", withSignalsHeld<RlrpAddSplit>},
+                   {"releaseScratch", withSignalsHeld<ReleaseScratch>},
+                   {"allowedCores", withSignalsHeld<AllowedCores>},
+                   {"pinToCore", withSignalsHeld<PinToCore>},
+                   {"setThreads", withSignalsHeld<SetThreads>},
+                   {"threads", withSignalsHeld<Threads>},         {"version", withSignalsHeld<Version>}};
   for (const auto& function : functions) {
     napi_value value;
     napi_create_function(env, function.name, NAPI_AUTO_LENGTH, function.callback, engine, &value);
