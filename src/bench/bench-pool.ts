@@ -7,7 +7,9 @@
  *    insertion curves) on one image set, run by run in turn: in this thread with the whole process
  *    pinned to one core (`taskset -a -p`, the one-core baseline; `--no-one-core` skips it), then
  *    unpinned with `workers: 1` (this thread) and `workers: N` (this thread and N − 1 workers);
- *    one line each. Each run includes starting its pool: the throughput users get.
+ *    one line each. The N-worker runs use the pool compareMethods keeps between calls (started
+ *    before the timed runs, as a second comparison on a model finds it); one more line times a
+ *    run that starts its pool, as the first comparison on a model does.
  *    `speedup_vs_one_core` (on the unpinned lines) is issue #14's "1 → N cores".
  *
  *   npm run bench:pool                                   MNIST CNN, batch 256, R-LRP, 1 vs 2 workers
