@@ -33,7 +33,6 @@ import {
   closeComparisonWorkers,
   compareMethods,
   ExplainPool,
-  IMAGES_PER_SLICE,
   initEngine,
   loadModelFromDir,
   type ExplanationMethod,
@@ -108,6 +107,18 @@ function comparisonSet(model: tf.LayersModel, samples: number) {
   return { images, labels };
 }
 
+/**
+ * Pools started so far, counted around `ExplainPool.launch`: a line says whether its runs found
+ * the pool compareMethods keeps (it closes after a minute unused, which long runs between two
+ * N-worker runs can pass).
+ */
+let poolsStarted = 0;
+const launchPool = ExplainPool.launch.bind(ExplainPool);
+ExplainPool.launch = (...args) => {
+  poolsStarted++;
+  return launchPool(...args);
+};
+
 /** Times one compareMethods run of the whole set with `count` workers (1: this thread). */
 async function timeComparison(
   model: tf.LayersModel,
@@ -168,8 +179,8 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   const samples = countArgument('--compare-images', quick ? 128 : 512);
   const runs = countArgument('--compare-runs', quick ? 1 : 3);
   // Before the first timed run: this thread's JIT warmed, and the pool that compareMethods keeps
-  // between calls started (a slice for every thread: the worker count of the timed runs).
-  const warm = comparisonSet(model, Math.max(64, IMAGES_PER_SLICE * workers));
+  // between calls started (the set gives every thread a slice: the worker count of the timed runs).
+  const warm = comparisonSet(model, Math.max(64, workers));
   await timeComparison(model, warm, 1);
   await timeComparison(model, warm, workers);
   warm.images.dispose();
@@ -178,6 +189,7 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   const timings: Timing[][] = counts.map(() => []);
   const oneCore: Timing[] = [];
   let noOneCore: string | undefined;
+  const runsStartingPool = counts.map(() => 0);
   const loadBefore = loadAverage();
   // Run by run in turn, so that every measurement sees the same load: one core, then this
   // process on every core with 1 worker (this thread) and with N workers.
@@ -188,7 +200,9 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
       else oneCore.push(timing.value);
     }
     for (const [i, count] of counts.entries()) {
+      const before = poolsStarted;
       timings[i].push(await timeComparison(model, set, count));
+      if (poolsStarted > before) runsStartingPool[i]++;
     }
   }
   const common = {
@@ -234,7 +248,12 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
         ...(baseline && { speedup_vs_one_core: rounded(baseline.wall / ms, 2) }),
         cpu_ms: Math.round(cpu),
         cpu_bound_speedup: rounded((count * single.cpu) / cpu, 2),
-        ...(count > 1 && { pool: 'kept from the previous comparison' }),
+        ...(count > 1 && {
+          pool:
+            runsStartingPool[i] === 0
+              ? 'kept from the previous comparison'
+              : `started in ${runsStartingPool[i]} of ${runs} runs (the kept pool had closed)`,
+        }),
         load_1min: [loadBefore, loadAverage()],
       }),
     );

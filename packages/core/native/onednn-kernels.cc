@@ -1254,23 +1254,40 @@ void destroyEngine(napi_env, void* data, void*) {
   delete engine;
 }
 
-// Runs an addon function with the calling thread's asynchronous signals held back, and delivered
-// when it returns. oneDNN 2.6's generated GEMM kernels (dnnl_sgemm, and the primitives built on
-// it) point rsp at a heap workspace while they run: a signal handled on that thread then writes
-// its frame into the heap (oneDNN issue 4845, fixed in 3.11; Debian 12 ships 2.6.3). Any handler
-// does it: a CPU profiler's SIGPROF corrupted the heap within seconds of matrix products, and
-// Jupyter interrupts a kernel with SIGINT. OpenMP threads started during a call inherit the held
-// mask, so they never take a process's signal either. Faults (SIGSEGV and the like) stay
-// unblocked: held back, they would kill the process without its handlers.
+// The calling thread's asynchronous signals held back for the life of this object, and delivered
+// when it ends. oneDNN 2.6's generated GEMM kernels (dnnl_sgemm, and the primitives built on it)
+// point rsp at a heap workspace while they run: a signal handled on that thread then writes its
+// frame into the heap (oneDNN issue 4845, fixed in 3.11; Debian 12 ships 2.6.3). Any handler does
+// it: a CPU profiler's SIGPROF corrupted the heap within seconds of matrix products, and Jupyter
+// interrupts a kernel with SIGINT. OpenMP threads started while it is held inherit the mask, so
+// they never take a process's signal either. Faults (SIGSEGV and the like) stay unblocked: held
+// back, they would kill the process without its handlers. (A profiler's samples that fall in an
+// addon call arrive as one, after it.)
+class SignalsHeld {
+ public:
+  SignalsHeld() { pthread_sigmask(SIG_BLOCK, &held(), &previous_); }
+  ~SignalsHeld() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+ private:
+  static const sigset_t& held() {
+    static const sigset_t set = [] {
+      sigset_t all;
+      sigfillset(&all);
+      for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&all, fault);
+      return all;
+    }();
+    return set;
+  }
+  sigset_t previous_;
+};
+
+// An addon function run with signals held (SignalsHeld): every function the addon exports.
 template <napi_value (*Function)(napi_env, napi_callback_info)>
 napi_value withSignalsHeld(napi_env env, napi_callback_info info) {
-  sigset_t held, previous;
-  sigfillset(&held);
-  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&held, fault);
-  pthread_sigmask(SIG_BLOCK, &held, &previous);
-  napi_value result = Function(env, info);
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  return result;
+  SignalsHeld held;
+  return Function(env, info);
 }
 
 }  // namespace

@@ -121,6 +121,46 @@ describe('ReusablePools', () => {
     await expect(lent.pool.explain(x)).rejects.toThrow(DisposedError);
   });
 
+  it('keeps a pool lent again before its idle time up for another idle time', async () => {
+    const quick = new ReusablePools(300);
+    try {
+      const first = await quick.acquire(model, 1);
+      first.release();
+      await new Promise((r) => setTimeout(r, 200));
+      const again = await quick.acquire(model, 1);
+      expect(again.pool).toBe(first.pool);
+      // Past the first idle time: lent meanwhile, it was not closed under the comparison.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(again.pool.usable).toBe(true);
+      again.release();
+    } finally {
+      await quick.closeIdle();
+    }
+  });
+
+  it('keeps one model’s pool idle at a time: a request for another closes the others', async () => {
+    const other = seededConvNet({ inputShape: [6, 6, 1], classes: 2 });
+    try {
+      const first = await pools.acquire(model, 1);
+      first.release();
+      const second = await pools.acquire(other, 1);
+      expect(first.pool.usable).toBe(false);
+      expect(pools.size).toBe(1);
+      second.release();
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('does not keep a pool that was starting when closeIdle was called', async () => {
+    const starting = pools.acquire(model, 1);
+    await pools.closeIdle();
+    const lent = await starting;
+    expect(pools.size).toBe(0);
+    lent.release();
+    expect(await closedWithin(lent.pool, 5000)).toBe(true);
+  });
+
   it('terminates and forgets a discarded pool; a pool whose worker died is not lent again', async () => {
     const discarded = await pools.acquire(model, 1);
     await discarded.discard();

@@ -14,5 +14,5 @@ export type { WasmThreadsRequest } from './wasm-thread-request';
 export { ExplainPool } from './explain-pool';
 export type { ExplainPoolOptions, PoolExplainOptions } from './explain-pool';
 export type { PoolComparisonSet, PoolMethod } from './explain-pool-protocol';
-export { closeComparisonWorkers, POOL_IDLE_MS } from './reusable-pools';
+export { closeComparisonWorkers } from './reusable-pools';
 export { SliceQueue } from './slice-queue';

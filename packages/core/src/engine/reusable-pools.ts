@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { ExplainPool, workersRunNativeKernels } from './explain-pool';
 
 /**
- * How long a pool of {@link reusablePools} stays up with nothing to do: 60 s. A comparison run
- * again within it (a notebook cell re-run, the next table of `npm run reproduce`) finds its workers
+ * How long a pool of {@link reusablePools} stays up with nothing to do: 60 s. A comparison on the
+ * same model within it (a notebook cell run again, several comparisons in a loop) finds its workers
  * booted, holding the model, their JIT warm; after it the workers and their copies of the model are
  * released. joblib's reusable executor keeps idle workers for the same reason (its default: 300 s);
  * this is shorter because each worker holds a whole engine and model.
@@ -36,16 +36,20 @@ export interface LentPool {
 }
 
 /**
- * Pools kept between requests, one per model: starting a pool's workers costs about half a second
- * of CPU each (an engine, the model, a cold JIT), as much as comparing a hundred MNIST images, so a
- * pool that is reused makes a second comparison on the same model start at full speed. A kept pool
- * serves only what it was started for: the same model object, weights, worker count and kernels
- * (a weight set since, by training or `setWeights`, starts a new pool). While a pool is lent, a
- * second request for the same model gets a pool of its own, ended when given back. Kept pools'
- * workers do not keep Node running (they are unreferenced while idle).
+ * Pools kept between requests: starting a pool's workers costs about half a second of wall time and
+ * more of CPU (each loads Node, tfjs, an engine and the model, then runs its first slices with a
+ * cold JIT), as much as comparing a hundred MNIST images, so a pool that is reused makes a second
+ * comparison on the same model start at full speed. A kept pool serves only what it was started
+ * for: the same model object, weights, worker count and kernels (a weight set since, by training
+ * or `setWeights`, starts a new pool). At most one pool is kept idle: a request for another model
+ * closes the idle pools of the others, so their engines and model copies do not add up. While a
+ * pool is lent, a second request for the same model gets a pool of its own, ended when given back.
+ * Kept pools' workers do not keep Node running (they are unreferenced while idle).
  */
 export class ReusablePools {
   private readonly kept = new Map<tf.LayersModel, Entry>();
+  /** Counts {@link closeIdle} calls: a pool that was starting during one is not kept. */
+  private generation = 0;
 
   /** @param idleMs how long an unused pool is kept before it is closed. */
   constructor(private readonly idleMs: number) {}
@@ -69,20 +73,28 @@ export class ReusablePools {
       entry.busy = true;
       return this.lend(model, entry);
     }
-    if (entry?.busy) {
-      // In use by another request: this one gets a pool of its own, not kept.
-      const pool = await ExplainPool.launch(model, { workers });
-      return { pool, release: () => void pool.close(), discard: () => pool.terminate() };
+    // Only this model's pool stays idle: the others' are released now.
+    for (const [other, idle] of this.kept) {
+      if (!idle.busy && (other !== model || idle === entry)) void this.drop(other, idle);
     }
-    if (entry) void this.drop(model, entry);
+    const generation = this.generation;
     const pool = await ExplainPool.launch(model, { workers });
+    // Another request for this model started and kept one meanwhile, or closeIdle was called
+    // while this one started: this pool is the request's own.
+    if (this.kept.has(model) || this.generation !== generation) {
+      return { pool, release: () => closeQuietly(pool), discard: () => pool.terminate() };
+    }
     const fresh: Entry = { pool, key, busy: true };
     this.kept.set(model, fresh);
     return this.lend(model, fresh);
   }
 
-  /** Closes every kept pool that is not lent now; those lent are closed when given back. */
+  /**
+   * Closes every kept pool that is not lent now; those lent, and those starting now, are closed
+   * when given back.
+   */
   async closeIdle(): Promise<void> {
+    this.generation++;
     const closing: Promise<void>[] = [];
     for (const [model, entry] of this.kept) {
       if (entry.busy) this.kept.delete(model);
@@ -101,7 +113,7 @@ export class ReusablePools {
         entry.busy = false;
         // Forgotten while lent (closeIdle, or replaced): nobody will ask for it again.
         if (this.kept.get(model) !== entry) {
-          void entry.pool.close();
+          closeQuietly(entry.pool);
           return;
         }
         entry.idle = setTimeout(() => void this.drop(model, entry), this.idleMs);
@@ -116,11 +128,17 @@ export class ReusablePools {
     };
   }
 
+  /** Forgets `entry` and closes its pool; never rejects (nobody waits on an idle pool's end). */
   private drop(model: tf.LayersModel, entry: Entry): Promise<void> {
     clearTimeout(entry.idle);
     if (this.kept.get(model) === entry) this.kept.delete(model);
-    return entry.pool.close();
+    return entry.pool.close().catch(() => undefined);
   }
+}
+
+/** Closes `pool` in the background: its end is nobody's to wait for, or to fail. */
+function closeQuietly(pool: ExplainPool): void {
+  pool.close().catch(() => undefined);
 }
 
 /** The pools `compareMethods` keeps between calls ({@link POOL_IDLE_MS} idle at most). */

@@ -59,7 +59,6 @@ export {
   type MethodComparisonWithMaps,
   compareMethods,
 } from './compare-methods';
-export { IMAGES_PER_SLICE, MIN_IMAGES_PER_WORKER } from './compare-on-pool';
 export { spearmanRankCorrelation } from './rank-correlation';
 // The statistics of the results: confidence intervals and paired tests.
 export { normalQuantile } from './normal-quantile';
