@@ -21,17 +21,21 @@ async function closedWithin(pool: ExplainPool, ms: number): Promise<boolean> {
 
 describe('ReusablePools', () => {
   let model: tf.LayersModel;
+  /** A second model: pools are kept per model. */
+  let other: tf.LayersModel;
   let x: tf.Tensor;
   let pools: ReusablePools;
   let launch: jest.SpyInstance;
 
   beforeAll(() => {
     model = seededConvNet({ inputShape: [6, 6, 1], classes: 3 });
+    other = seededConvNet({ inputShape: [6, 6, 1], classes: 2 });
     x = tf.randomUniform([2, 6, 6, 1], 0, 1, 'float32', 3);
   });
   afterAll(() => {
     x.dispose();
     model.dispose();
+    other.dispose();
   });
   beforeEach(() => {
     pools = new ReusablePools(60_000);
@@ -139,17 +143,12 @@ describe('ReusablePools', () => {
   });
 
   it('keeps one model’s pool idle at a time: a request for another closes the others', async () => {
-    const other = seededConvNet({ inputShape: [6, 6, 1], classes: 2 });
-    try {
-      const first = await pools.acquire(model, 1);
-      first.release();
-      const second = await pools.acquire(other, 1);
-      expect(first.pool.usable).toBe(false);
-      expect(pools.size).toBe(1);
-      second.release();
-    } finally {
-      other.dispose();
-    }
+    const first = await pools.acquire(model, 1);
+    first.release();
+    const second = await pools.acquire(other, 1);
+    expect(first.pool.usable).toBe(false);
+    expect(pools.size).toBe(1);
+    second.release();
   });
 
   it('does not keep a pool that was starting when closeIdle was called', async () => {
@@ -180,19 +179,15 @@ describe('ReusablePools', () => {
   });
 
   it('closeIdle closes idle pools at once and a lent one when it is given back', async () => {
-    const other = seededConvNet({ inputShape: [6, 6, 1], classes: 2 });
-    try {
-      const idle = await pools.acquire(model, 1);
-      idle.release();
-      const lent = await pools.acquire(other, 1);
-      await pools.closeIdle();
-      expect(idle.pool.usable).toBe(false);
-      expect(lent.pool.usable).toBe(true);
-      expect(pools.size).toBe(0);
-      lent.release();
-      expect(await closedWithin(lent.pool, 5000)).toBe(true);
-    } finally {
-      other.dispose();
-    }
+    const lent = await pools.acquire(other, 1);
+    const idle = await pools.acquire(model, 1);
+    idle.release();
+    expect(pools.size).toBe(2);
+    await pools.closeIdle();
+    expect(idle.pool.usable).toBe(false);
+    expect(lent.pool.usable).toBe(true);
+    expect(pools.size).toBe(0);
+    lent.release();
+    expect(await closedWithin(lent.pool, 5000)).toBe(true);
   });
 });
