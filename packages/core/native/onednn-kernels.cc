@@ -268,8 +268,10 @@ constexpr size_t kWinogradMaxBlockedBytes = 64 << 20;
 
 // The Winograd primitive for a forward 3×3 stride-1 convolution, or nullptr where oneDNN has none
 // here (it needs AVX-512), the image or the channels are few, or the filter copy or the blocked
-// input and output large (the constants above). Its input and output layouts are oneDNN's choice (blocked), its
-// filter's too.
+// input and output large (the constants above). Its input and output layouts are oneDNN's choice
+// (blocked), its filter's too. CreatePlan asks only with no activation or relu: a bounded one
+// (relu6, sigmoid) would turn an output that Winograd's transforms overflowed into a finite wrong
+// value, which convolveBlocked's check for a direct recomputation cannot see.
 dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool hasBias,
                                           const dnnl_primitive_attr_t attributes) {
   const bool eligible = g[4] == 3 && g[5] == 3 && g[9] == 1 && g[10] == 1 && g[11] == 1 &&
@@ -410,7 +412,9 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
             ok(env, dnnl_primitive_attr_set_post_ops(attributes, postOps), "post-ops");
   }
   dnnl_primitive_desc_t primitiveDescription =
-      built && !transposed ? winogradDescription(engine, g, hasBias, attributes) : nullptr;
+      built && !transposed && (activation == "linear" || activation == "relu")
+          ? winogradDescription(engine, g, hasBias, attributes)
+          : nullptr;
   plan->winograd = primitiveDescription != nullptr;
   built = built && (plan->winograd ||
                     ok(env,
@@ -556,11 +560,10 @@ bool allFinite(const float* x, int64_t length) {
 
 // A Winograd plan's convolution: the input reordered into the blocked layout, convolved there,
 // the output reordered back (memories: input, filter, output, bias or nullptr, in the tensors'
-// own layouts). Where that output is not finite and the input is, the direct convolution on the
-// filter as given computes it again: Winograd never turns a finite result into Infinity or NaN.
+// own layouts). Where that output is not finite, the direct convolution on the filter as given
+// computes it again: Winograd never turns a finite result into Infinity or NaN.
 bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
-                     const float* input, int64_t inputLength, const float* output,
-                     int64_t outputLength, float* filterAsGiven) {
+                     const float* output, int64_t outputLength, float* filterAsGiven) {
   const size_t inputBytes = (dnnl_memory_desc_get_size(&plan->blockedInput) + 63) / 64 * 64;
   const size_t bytes = inputBytes + dnnl_memory_desc_get_size(&plan->blockedOutput);
   char* blocked = scratchOf(env, engine, bytes);
@@ -592,8 +595,9 @@ bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory
   }
   if (blockedIn) dnnl_memory_destroy(blockedIn);
   if (blockedOut) dnnl_memory_destroy(blockedOut);
-  // A non-finite input makes a non-finite output whatever the kernel: nothing to compute again.
-  if (!done || allFinite(output, outputLength) || !allFinite(input, inputLength)) return done;
+  // Where the output is not finite, the direct kernel computes it again: Winograd's transforms
+  // overflow where its sums do not, and spread one non-finite input over a whole tile of outputs.
+  if (!done || allFinite(output, outputLength)) return done;
   dnnl_memory_t filter = nullptr;
   done = ok(env, dnnl_memory_create(&filter, &plan->filterAsGiven, engine->engine, filterAsGiven),
             "filter");
@@ -656,8 +660,8 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
       (!bias || ok(env, dnnl_memory_create(&memories[3], &plan->bias, engine->engine, bias),
                    "bias"));
   if (done && plan->winograd) {
-    done = convolveBlocked(env, engine, plan, memories, input, in[0] * in[1] * in[2] * in[3],
-                           output, out[0] * out[1] * out[2] * out[3], filterAsGiven);
+    done = convolveBlocked(env, engine, plan, memories, output, out[0] * out[1] * out[2] * out[3],
+                           filterAsGiven);
   } else if (done) {
     dnnl_exec_arg_t args[4] = {{plan->transposed ? DNNL_ARG_DIFF_DST : DNNL_ARG_SRC, memories[0]},
                                {DNNL_ARG_WEIGHTS, memories[1]},

@@ -244,7 +244,7 @@ describe('convolutions equal wasm’s own', () => {
     );
   });
 
-  it('plans Winograd’s kernels for 3×3 stride-1 images from 14×14, 32 channels and a filter copy up to 10 MiB, where the CPU has AVX-512', () => {
+  it('plans Winograd’s kernels for 3×3 stride-1 images from 14×14, 32 channels and a filter copy up to 10 MiB, no bounded activation, where the CPU has AVX-512', () => {
     const { addon } = loadOneDnnAddon();
     if (!addon) throw new Error('the addon must load here');
     // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
@@ -260,9 +260,11 @@ describe('convolutions equal wasm’s own', () => {
       implementation([1, size, size, channels, 3, 3, channels, size, size, ...same3x3]);
     expect(plan3x3(14, 32).includes('wino')).toBe(avx512);
     expect(plan3x3(14, 256).includes('wino')).toBe(avx512);
-    // A forward layer's plan: a bias and a fused relu.
+    // A forward layer's plan: a bias and a fused relu. A bounded activation, which would hide an
+    // overflow from the check for a direct recomputation, keeps the plan direct.
     const layer = [1, 28, 28, 64, 3, 3, 64, 28, 28, ...same3x3];
     expect(implementation(layer, true, 'relu').includes('wino')).toBe(avx512);
+    expect(implementation(layer, true, 'relu6')).not.toContain('wino');
     // A batch whose blocked input and output would pass 64 MiB (8 × 25.7 MB) stays direct.
     expect(implementation([8, 224, 224, 64, 3, 3, 64, 224, 224, ...same3x3])).not.toContain('wino');
     expect(plan3x3(13, 32)).not.toContain('wino');
@@ -292,6 +294,45 @@ describe('convolutions equal wasm’s own', () => {
     expect(result.native.every(Number.isFinite)).toBe(true);
     expectClose(result);
   });
+
+  it('keeps a non-finite input where the direct kernel does: no Winograd tile spreads it', async () => {
+    // One Infinity and one NaN in a layer Winograd's kernels take (56×56, 64 channels): wasm's
+    // direct sums are non-finite only in the 3×3 neighbourhoods that read them.
+    const input = () =>
+      tf.tidy(() => {
+        const values = seeded([1, 56, 56, 64], 13).dataSync().slice();
+        values[(20 * 56 + 20) * 64 + 5] = Infinity;
+        values[(40 * 56 + 9) * 64 + 17] = NaN;
+        return tf.tensor4d(values, [1, 56, 56, 64]);
+      });
+    const result = await bothWays(() =>
+      tf.conv2d(input(), seeded([3, 3, 64, 64], 14) as tf.Tensor4D, 1, 'same'),
+    );
+    expect(Array.from(result.native, Number.isFinite)).toEqual(
+      Array.from(result.wasm, Number.isFinite),
+    );
+    const finite = (values: Float32Array) => values.map((v) => (Number.isFinite(v) ? v : 0));
+    expectClose({ ...result, native: finite(result.native), wasm: finite(result.wasm) });
+  });
+
+  it.each(['relu', 'relu6'] as const)(
+    'takes a fused %s over outputs near float32’s limit as wasm does',
+    async (activation) => {
+      // Winograd's overflow made finite by relu6 would look like a good result (such a plan is
+      // direct); relu keeps it non-finite, so the check sees it and computes directly.
+      const result = await bothWays(() =>
+        tf.fused.conv2d({
+          x: tf.randomUniform([1, 56, 56, 64], -2e38, 2e38, 'float32', 11) as tf.Tensor4D,
+          filter: tf.randomNormal([3, 3, 64, 64], 0, 0.005, 'float32', 12) as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          activation,
+        }),
+      );
+      expect(result.native.every(Number.isFinite)).toBe(true);
+      expectClose(result);
+    },
+  );
 
   it('uses wasm’s slope for a leaky relu given none', async () => {
     expectClose(
