@@ -50,6 +50,13 @@ describe('mulberry32 with skip', () => {
     expect(Array.from(randomRankings(1, pixels, 9, firstSample))).toEqual(expected);
   });
 
+  it('refuses a firstSample that is not a whole number ≥ 0, naming it', () => {
+    for (const firstSample of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
+      expect(() => randomRankings(1, 4, 9, firstSample)).toThrow(EvaluationOptionError);
+      expect(() => randomRankings(1, 4, 9, firstSample)).toThrow(/firstSample/);
+    }
+  });
+
   it('gives a slice of the set the permutations of the same images in the whole set', () => {
     const pixels = 50;
     const whole = randomRankings(40, pixels, 9);

@@ -13,10 +13,10 @@ import {
   checkImages,
   checkPercents,
   resolveBatchSize,
-  resolveFirstSample,
   resolveSeed,
   toIndexArray,
 } from './metric-options';
+import { resolveFirstSample } from './seeded-random';
 import {
   DEFAULT_EXPLAIN_BATCH_SIZE,
   relevanceScores,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ClassIndexError, EvaluationOptionError, PixelRankingError } from '../errors';
 import type { PixelBaseline } from './masking';
+import { resolveFirstSample } from './seeded-random';
 import {
   DEFAULT_RANKING_SEED,
   pixelScores,
@@ -156,19 +157,6 @@ export function resolveSeed(seed: number | undefined): number {
       value,
       'an integer',
       'Two non-integer seeds could silently give the same ranking.',
-    );
-  }
-  return value;
-}
-
-/** Checked `firstSample`: a non-negative integer, 0 when not given. */
-export function resolveFirstSample(firstSample: number | undefined): number {
-  const value = firstSample ?? 0;
-  if (!(Number.isSafeInteger(value) && value >= 0)) {
-    throw new EvaluationOptionError(
-      'firstSample',
-      value,
-      'a non-negative integer: the index of the first image in the whole evaluated set',
     );
   }
   return value;

@@ -10,16 +10,23 @@ const MULBERRY32_STEP = 0x6d2b79f5;
 
 /**
  * Mulberry32: a tiny 32-bit PRNG fully determined by its seed; returns values in [0, 1).
- * `skip` (a whole number ≥ 0): start as if `skip` values had been drawn already. The state only ever advances by a
- * constant step, so this costs one multiplication, not `skip` draws (a slice of a large set skips
- * the permutations of every image before it).
+ * `skip` (a whole number ≥ 0): start as if `skip · drawsPerSkip` values had been drawn already
+ * (`drawsPerSkip`, default 1: e.g. the draws of one image's permutation). The state only ever
+ * advances by a constant step, so this costs two multiplications, not the draws (a slice of a
+ * large set skips the permutations of every image before it), and stays exact where the number
+ * of draws would pass 2⁵³: only its value modulo 2³² matters to the state.
  */
-export function mulberry32(seed: number, skip = 0): () => number {
+export function mulberry32(seed: number, skip = 0, drawsPerSkip = 1): () => number {
   if (!Number.isSafeInteger(skip) || skip < 0) {
     throw new EvaluationOptionError('skip', skip, 'a whole number of draws ≥ 0');
   }
-  // (seed + skip · step) mod 2³²; `skip % 2³²` is exact for any whole number below 2⁵³.
-  let state = ((seed >>> 0) + (Math.imul(skip % 2 ** 32, MULBERRY32_STEP) >>> 0)) >>> 0;
+  if (!Number.isSafeInteger(drawsPerSkip) || drawsPerSkip < 0) {
+    throw new EvaluationOptionError('drawsPerSkip', drawsPerSkip, 'a whole number ≥ 0');
+  }
+  // (seed + skip · drawsPerSkip · step) mod 2³²: each `x % 2³²` is exact below 2⁵³, and
+  // Math.imul keeps a product's low 32 bits.
+  const draws = Math.imul(skip % 2 ** 32, drawsPerSkip % 2 ** 32);
+  let state = ((seed >>> 0) + (Math.imul(draws, MULBERRY32_STEP) >>> 0)) >>> 0;
   return () => {
     state = (state + MULBERRY32_STEP) >>> 0;
     let t = state;
@@ -27,6 +34,19 @@ export function mulberry32(seed: number, skip = 0): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Checked `firstSample`: a non-negative integer, 0 when not given. */
+export function resolveFirstSample(firstSample: number | undefined): number {
+  const value = firstSample ?? 0;
+  if (!(Number.isSafeInteger(value) && value >= 0)) {
+    throw new EvaluationOptionError(
+      'firstSample',
+      value,
+      'a non-negative integer: the index of the first image in the whole evaluated set',
+    );
+  }
+  return value;
 }
 
 /** Shuffle `order` in place (Fisher–Yates) with `random`. */
@@ -53,11 +73,8 @@ export function randomRankings(
   seed: number,
   firstSample = 0,
 ): Int32Array {
-  // Fisher–Yates draws pixels − 1 numbers per permutation. Only the draws skipped modulo 2³²
-  // matter to the state (mulberry32), and Math.imul gives that product's low 32 bits exactly
-  // where `firstSample · (pixels − 1)` would pass 2⁵³.
-  const skip = Math.imul(firstSample % 2 ** 32, Math.max(0, pixels - 1)) >>> 0;
-  const random = mulberry32(seed, skip);
+  // Fisher–Yates draws pixels − 1 numbers per permutation.
+  const random = mulberry32(seed, resolveFirstSample(firstSample), Math.max(0, pixels - 1));
   const all = new Int32Array(samples * pixels);
   for (let s = 0; s < samples; s++) {
     const order = all.subarray(s * pixels, (s + 1) * pixels);
