@@ -157,7 +157,7 @@ export interface PassReader<T> {
   make(pass: BackwardPass): T;
   /**
    * One device read: the values of `checks` (when not `null`), then whatever else the caller
-   * reads of `made`, in one array. Disposes `checks`, also when it throws.
+   * reads of `made`, in one fresh array (the caller's own). Disposes `checks`, also when it throws.
    */
   read(made: T, checks: tf.Tensor1D | null): Float32Array;
   /** Releases a made value that is not returned (its checks failed, or reading it threw). */
@@ -180,19 +180,32 @@ export function backwardRead<T>(
 ): { made: T; values: Float32Array } {
   const pending = backwardUnread(graph, forward, composite, start, keepTrace);
   const size = pending.checks?.size ?? 0;
-  let first: T;
+  const first = makeOrRelease(reader, pending.pass, pending.checks);
+  const read = readOrRelease(reader, first, pending.checks);
+  // `read` is fresh (see PassReader.read): a view of it is the caller's own.
+  if (pending.trusts(read.subarray(0, size))) return { made: first, values: read.subarray(size) };
+  reader.dispose(first);
+  const checked = makeOrRelease(
+    reader,
+    backwardChecked(graph, forward, composite, start, keepTrace),
+    null,
+  );
+  return { made: checked, values: readOrRelease(reader, checked, null) };
+}
+
+/** `reader.make(pass)`, with the pass (and `checks`) released when it throws. */
+function makeOrRelease<T>(
+  reader: PassReader<T>,
+  pass: BackwardPass,
+  checks: tf.Tensor1D | null,
+): T {
   try {
-    first = reader.make(pending.pass);
+    return reader.make(pass);
   } catch (error) {
-    pending.checks?.dispose();
-    disposeBackwardPass(pending.pass);
+    checks?.dispose();
+    disposeBackwardPass(pass);
     throw error;
   }
-  const read = readOrRelease(reader, first, pending.checks);
-  if (pending.trusts(read.subarray(0, size))) return { made: first, values: read.slice(size) };
-  reader.dispose(first);
-  const checked = reader.make(backwardChecked(graph, forward, composite, start, keepTrace));
-  return { made: checked, values: readOrRelease(reader, checked, null) };
 }
 
 /** `reader.read(made, checks)`, with `made` released when the read throws. */
