@@ -126,15 +126,15 @@ describe('ReusablePools', () => {
   });
 
   it('keeps a pool lent again before its idle time up for another idle time', async () => {
-    const quick = new ReusablePools(300);
+    const quick = new ReusablePools(2000);
     try {
       const first = await quick.acquire(model, 1);
       first.release();
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 1200));
       const again = await quick.acquire(model, 1);
       expect(again.pool).toBe(first.pool);
       // Past the first idle time: lent meanwhile, it was not closed under the comparison.
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 1200));
       expect(again.pool.usable).toBe(true);
       again.release();
     } finally {
@@ -149,6 +149,14 @@ describe('ReusablePools', () => {
     expect(first.pool.usable).toBe(false);
     expect(pools.size).toBe(1);
     second.release();
+    // Given back while another model's pool was idle: that one is closed then.
+    const third = await pools.acquire(model, 1);
+    const fourth = await pools.acquire(other, 1);
+    fourth.release();
+    third.release();
+    expect(fourth.pool.usable).toBe(false);
+    expect(third.pool.usable).toBe(true);
+    expect(pools.size).toBe(1);
   });
 
   it('does not keep a pool that was starting when closeIdle was called', async () => {

@@ -73,20 +73,21 @@ export class ReusablePools {
       entry.busy = true;
       return this.lend(model, entry);
     }
-    // Only this model's pool stays idle: the others' are released now.
-    for (const [other, idle] of this.kept) {
-      if (!idle.busy && (other !== model || idle === entry)) void this.drop(other, idle);
-    }
+    if (entry && !entry.busy) void this.drop(model, entry);
+    this.dropIdleExcept(model);
     const generation = this.generation;
-    const pool = await ExplainPool.launch(model, { workers });
-    // Another request for this model started and kept one meanwhile, or closeIdle was called
-    // while this one started: this pool is the request's own.
-    if (this.kept.has(model) || this.generation !== generation) {
-      return { pool, release: () => closeQuietly(pool), discard: () => pool.terminate() };
-    }
-    const fresh: Entry = { pool, key, busy: true };
-    this.kept.set(model, fresh);
+    const fresh: Entry = { pool: await ExplainPool.launch(model, { workers }), key, busy: true };
+    // Kept unless another request for this model kept one meanwhile, or closeIdle was called while
+    // this one started: then the pool is this request's own, closed when given back (lend).
+    if (!this.kept.has(model) && this.generation === generation) this.kept.set(model, fresh);
     return this.lend(model, fresh);
+  }
+
+  /** Closes the idle pools of every model but `model`: one model's pool stays idle at a time. */
+  private dropIdleExcept(model: tf.LayersModel): void {
+    for (const [other, idle] of this.kept) {
+      if (other !== model && !idle.busy) void this.drop(other, idle);
+    }
   }
 
   /**
@@ -116,6 +117,7 @@ export class ReusablePools {
           closeQuietly(entry.pool);
           return;
         }
+        this.dropIdleExcept(model);
         entry.idle = setTimeout(() => void this.drop(model, entry), this.idleMs);
         entry.idle.unref();
       },

@@ -103,7 +103,7 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
  * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative
  * (float64 sums in another order). The pool is kept for the next comparison on the same model (see
- * `workers`) and ended at once on error or abort. Methods whose
+ * `workers`), and ended at once on an error or abort once its workers have work. Methods whose
  * rule is an object (rule or composite, which hold functions) are explained in this thread first.
  *
  * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`), and

@@ -81,7 +81,9 @@ export function thisThreadJoinsPool(): boolean {
  * in shared memory, cut into {@link comparisonSlices}; each thread takes the next slice from one
  * shared queue whenever it is free: this thread at once, each worker as soon as it has booted. The
  * slices are merged in order. The pool comes from {@link reusablePools}: kept for the next
- * comparison on the same model when done, terminated at once on error or abort.
+ * comparison on the same model when done, and when a failure or an abort comes before the workers
+ * were sent anything (a rule object that throws here, a bad label); terminated at once when it
+ * comes after (its workers may be mid-slice).
  */
 export async function compareOnPool(
   options: CompareMethodsOptions,
@@ -104,10 +106,16 @@ export async function compareOnPool(
   const queue = SliceQueue.create(slices.length);
   let failure: { error: unknown } | undefined;
   let ending: Promise<void> | undefined;
+  /** Whether the workers were sent the set: until then a failure leaves them idle and warm. */
+  let sent = false;
   const fail = (error: unknown) => {
     failure ??= { error };
     queue.stop();
-    ending ??= lent.discard();
+    ending ??= sent ? lent.discard() : Promise.resolve(lent.release());
+  };
+  // A function, not an inline check: `fail` runs from listeners the compiler cannot follow.
+  const throwIfFailed = () => {
+    if (failure) throw failure.error;
   };
   // A worker that cannot load the model (a layer only this thread knows) fails what was sent to
   // it with its own EngineError, which compareMethods' default pool retries in this thread.
@@ -126,6 +134,8 @@ export async function compareOnPool(
     signal?.throwIfAborted();
     const labels = toIndexArray(options.labels, samples, 'labels', classCount(model, images));
     const set = await shareComparisonSet(options, slices, labels, explainedHere, queue);
+    // Failed or aborted meanwhile: the pool is given back already, and must not get this set.
+    throwIfFailed();
     const parts = new Map<number, MethodComparisonWithMaps>();
     const gather = (compared: Map<number, MethodComparisonWithMaps>) =>
       compared.forEach((part, slice) => parts.set(slice, part));
@@ -141,6 +151,7 @@ export async function compareOnPool(
           fail(error);
         }
       });
+    sent = true;
     const onWorkers = pool.compare(set, onWorkerProgress).then(gather);
     // This thread shares the cores with the workers: its native kernels get one, as each worker's
     // (not before: the rule objects above are explained while the workers wait).
@@ -150,7 +161,7 @@ export async function compareOnPool(
       : Promise.resolve();
     // Every part settles: a failure stops the queue and ends the pool, so the others soon do.
     await Promise.all([loaded, ...[onWorkers, here].map((part) => part.catch(fail))]);
-    if (failure) throw failure.error;
+    throwIfFailed();
     const missing = slices.findIndex((_, i) => !parts.has(i));
     if (missing >= 0) {
       throw new EngineError(
