@@ -18,6 +18,8 @@ export interface WindowGeometry {
  * depthwise kernel at all. Strides are handled by the "dilated form": `stride − 1` zeros between
  * output cells first. (Conv2D's strided 3×3-and-larger kernels skip those zeros by the polyphase
  * decomposition, polyphase-transpose.ts; depthwise, pooling and 1×1 layers still come here.)
+ * With nothing to spread, pad or crop (a 1×1 kernel at stride 1) it returns `s` itself: call it
+ * inside `tf.tidy`, and do not dispose `s` while the result is in use.
  */
 export function spreadOntoInputGrid(
   s: tf.Tensor4D,
