@@ -19,6 +19,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -804,58 +807,190 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The window geometry of routeToWindowMaxima, in the order JavaScript passes it.
+struct PoolGeometry {
+  int64_t n, h, w, c, oh, ow, kh, kw, sh, sw, top, left;
+};
+
+// One pooling window cut to the input grid: the rows and columns of its cells inside it, and
+// whether its first cell (row-major) is a padded one.
+struct PoolWindow {
+  int64_t rowFirst, rowEnd, columnFirst, columnEnd;
+  bool paddedFirst;
+};
+
+PoolWindow poolWindow(const PoolGeometry& g, int64_t y, int64_t xo) {
+  const int64_t top = y * g.sh - g.top, left = xo * g.sw - g.left;
+  const int64_t rowFirst = std::max<int64_t>(top, 0), columnFirst = std::max<int64_t>(left, 0);
+  return {rowFirst, std::min(top + g.kh, g.h), columnFirst, std::min(left + g.kw, g.w),
+          rowFirst != top || columnFirst != left};
+}
+
+// The largest finite float32: ±Infinity compares as ±FLOAT32_MAX, and a padded cell as
+// -FLOAT32_MAX, so that it wins only a window with nothing larger (max-pooling.ts's rules).
+constexpr float kLargestFloat = 3.4028234663852886e38f;
+
+// One window's relevance for the channels [first, end) of one output cell, onto the window's
+// first maximal cell in row-major order: stored over the window's cells (zero where another cell
+// won) or, when windows overlap, added to what out holds. The comparison runs on four channels at
+// once (SSE2, which every x86-64 has), branch-free: the scalar loop this replaced, with a branch
+// on every comparison, took 6.0-7.2 ms on MNIST's first pooling layer at batch 256 against
+// 2.9-3.2 ms (one-off script, medians of 15). NaN is kept (max(low, NaN) and min(high, NaN) return the
+// NaN): it wins only as a window's first cell, since nothing compares greater than it or it than
+// anything, as in the scalar form used for the last c mod 4 channels.
+template <bool accumulate>
+void routeWindowChannels(const PoolGeometry& g, const PoolWindow& window, const float* xSample,
+                         const float* relevance, float* outSample, int64_t first, int64_t end) {
+  const int64_t columnStride = g.c, rowStride = g.w * g.c;
+  int64_t vectorEnd = first;
+#ifdef __SSE2__
+  vectorEnd = first + (end - first) / 4 * 4;
+  const __m128 low = _mm_set1_ps(-kLargestFloat), high = _mm_set1_ps(kLargestFloat);
+  for (int64_t ch = first; ch < vectorEnd; ch += 4) {
+    // The winner as its cell's place among the window's inside cells; -1 for a padded one.
+    __m128 best = low;
+    __m128i winner = _mm_set1_epi32(-1);
+    bool firstCell = !window.paddedFirst;
+    int32_t k = 0;
+    for (int64_t row = window.rowFirst; row < window.rowEnd; row++) {
+      for (int64_t column = window.columnFirst; column < window.columnEnd; column++, k++) {
+        const float* cell = xSample + row * rowStride + column * columnStride + ch;
+        const __m128 value = _mm_min_ps(high, _mm_max_ps(low, _mm_loadu_ps(cell)));
+        if (firstCell) {
+          best = value;
+          winner = _mm_setzero_si128();
+          firstCell = false;
+          continue;
+        }
+        const __m128 larger = _mm_cmpgt_ps(value, best);
+        best = _mm_or_ps(_mm_and_ps(larger, value), _mm_andnot_ps(larger, best));
+        const __m128i takes = _mm_castps_si128(larger);
+        winner = _mm_or_si128(_mm_and_si128(takes, _mm_set1_epi32(k)),
+                              _mm_andnot_si128(takes, winner));
+      }
+    }
+    // (0 + r, so that -0 relevance lands as +0 whether stored or added onto a zero.)
+    const __m128 share = _mm_add_ps(_mm_setzero_ps(), _mm_loadu_ps(relevance + ch));
+    k = 0;
+    for (int64_t row = window.rowFirst; row < window.rowEnd; row++) {
+      for (int64_t column = window.columnFirst; column < window.columnEnd; column++, k++) {
+        float* cell = outSample + row * rowStride + column * columnStride + ch;
+        const __m128 won = _mm_castsi128_ps(_mm_cmpeq_epi32(winner, _mm_set1_epi32(k)));
+        const __m128 routed = _mm_and_ps(won, share);
+        _mm_storeu_ps(cell, accumulate ? _mm_add_ps(_mm_loadu_ps(cell), routed) : routed);
+      }
+    }
+  }
+#endif
+  for (int64_t ch = vectorEnd; ch < end; ch++) {
+    float best = -kLargestFloat;
+    int64_t winner = -1;  // the winning cell's offset in the sample, or -1 for a padded one
+    bool firstCell = !window.paddedFirst;
+    for (int64_t row = window.rowFirst; row < window.rowEnd; row++) {
+      for (int64_t column = window.columnFirst; column < window.columnEnd; column++) {
+        const int64_t cell = row * rowStride + column * columnStride + ch;
+        const float value = std::min(std::max(xSample[cell], -kLargestFloat), kLargestFloat);
+        if (firstCell || value > best) {
+          best = value;
+          winner = cell;
+          firstCell = false;
+        }
+      }
+    }
+    const float share = 0.0f + relevance[ch];
+    for (int64_t row = window.rowFirst; row < window.rowEnd; row++) {
+      for (int64_t column = window.columnFirst; column < window.columnEnd; column++) {
+        const int64_t cell = row * rowStride + column * columnStride + ch;
+        const float routed = cell == winner ? share : 0.0f;
+        outSample[cell] = accumulate ? outSample[cell] + routed : routed;
+      }
+    }
+  }
+}
+
+// Windows that do not overlap (stride at least the pool size on both axes, as in the usual
+// 2×2/2): every input cell is in at most one window, so each is written once, with no zeroing
+// pass and no additions. A task is one output row of one sample, so that one image's layer runs
+// on every thread; it owns the input rows from its windows' first row to the next task's, and
+// zeroes them first unless the windows tile the input.
+void routeDisjointWindows(const PoolGeometry& geometry, const float* x, const float* r,
+                          float* out) {
+  const PoolGeometry g = geometry;  // (a copy, so the loops hold its sizes in registers)
+  const int64_t sampleSize = g.h * g.w * g.c, rowLength = g.w * g.c;
+  const bool tiled = g.top == 0 && g.left == 0 && g.kh == g.sh && g.kw == g.sw &&
+                     g.oh * g.kh == g.h && g.ow * g.kw == g.w;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t b = 0; b < g.n; b++) {
+    for (int64_t y = 0; y < g.oh; y++) {
+      float* outSample = out + b * sampleSize;
+      if (!tiled) {
+        const int64_t windowTop = y * g.sh - g.top;
+        const int64_t first = std::max<int64_t>(y == 0 ? 0 : windowTop, 0);
+        const int64_t last = std::min<int64_t>(y == g.oh - 1 ? g.h : windowTop + g.sh, g.h);
+        if (last > first) {
+          std::fill(outSample + first * rowLength, outSample + last * rowLength, 0.0f);
+        }
+      }
+      for (int64_t xo = 0; xo < g.ow; xo++) {
+        routeWindowChannels<false>(g, poolWindow(g, y, xo), x + b * sampleSize,
+                                   r + ((b * g.oh + y) * g.ow + xo) * g.c, outSample, 0, g.c);
+      }
+    }
+  }
+}
+
+// Windows that overlap (a stride smaller than the pool size, as ResNet's 3×3/2) may route onto
+// one cell more than once: out is zeroed, and each window's relevance added in window order. A
+// task is one sample's group of 16 channels (64 bytes, so that two threads seldom write one cache
+// line), which lets one image's layer run on every thread.
+void routeOverlappingWindows(const PoolGeometry& geometry, const float* x, const float* r,
+                             float* out) {
+  const PoolGeometry g = geometry;
+  const int64_t sampleSize = g.h * g.w * g.c, groups = (g.c + 15) / 16;
+  std::fill(out, out + g.n * sampleSize, 0.0f);
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t b = 0; b < g.n; b++) {
+    for (int64_t group = 0; group < groups; group++) {
+      for (int64_t y = 0; y < g.oh; y++) {
+        for (int64_t xo = 0; xo < g.ow; xo++) {
+          routeWindowChannels<true>(g, poolWindow(g, y, xo), x + b * sampleSize,
+                                    r + ((b * g.oh + y) * g.ow + xo) * g.c, out + b * sampleSize,
+                                    group * 16, std::min(group * 16 + 16, g.c));
+        }
+      }
+    }
+  }
+}
+
 // routeToWindowMaxima(x, r, out, [n, h, w, c, oh, ow, kh, kw, strideH, strideW, padTop, padLeft]):
-// out (zeroed here) = the relevance r of each max-pooling window added onto the window's first
-// maximal cell in row-major order. Padded cells count as -FLOAT32_MAX (they win only a window with
+// out = the relevance r of each max-pooling window added onto the window's first maximal cell in
+// row-major order, zero elsewhere. Padded cells count as -FLOAT32_MAX (they win only a window with
 // nothing larger), and ±Infinity as ±FLOAT32_MAX: the rules of max-pooling.ts, which does the same
-// with tfjs operations where this addon is absent. Not oneDNN: a loop over the windows.
+// with tfjs operations where this addon is absent. Not oneDNN: loops over the windows.
 napi_value RouteToWindowMaxima(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   engineOf(env, info, &argc, argv);
   if (argc != 4) return fail(env, "routeToWindowMaxima(x, r, out, geometry)"), nullptr;
-  int64_t g[12];
-  if (!readGeometry(env, argv[3], 12, g)) return nullptr;
-  const int64_t n = g[0], h = g[1], w = g[2], c = g[3], oh = g[4], ow = g[5], kh = g[6],
-                kw = g[7], sh = g[8], sw = g[9], top = g[10], left = g[11];
+  int64_t v[12];
+  if (!readGeometry(env, argv[3], 12, v)) return nullptr;
   for (int i = 0; i < 10; i++) {
-    if (g[i] < 1) return fail(env, "routeToWindowMaxima needs positive sizes"), nullptr;
+    if (v[i] < 1) return fail(env, "routeToWindowMaxima needs positive sizes"), nullptr;
+  }
+  const PoolGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
+  if (g.kh * g.kw > std::numeric_limits<int32_t>::max()) {
+    return fail(env, "routeToWindowMaxima: a pooling window too large"), nullptr;
   }
   float *x, *r, *out;
-  if (!readFloats(env, argv[0], static_cast<size_t>(n * h * w * c), false, &x) ||
-      !readFloats(env, argv[1], static_cast<size_t>(n * oh * ow * c), false, &r) ||
-      !readFloats(env, argv[2], static_cast<size_t>(n * h * w * c), false, &out)) {
+  if (!readFloats(env, argv[0], static_cast<size_t>(g.n * g.h * g.w * g.c), false, &x) ||
+      !readFloats(env, argv[1], static_cast<size_t>(g.n * g.oh * g.ow * g.c), false, &r) ||
+      !readFloats(env, argv[2], static_cast<size_t>(g.n * g.h * g.w * g.c), false, &out)) {
     return nullptr;
   }
-  const float largest = 3.4028234663852886e38f;
-  std::fill(out, out + n * h * w * c, 0.0f);
-  // Windows of one sample may overlap, samples never do: one sample per thread.
-#pragma omp parallel for schedule(static)
-  for (int64_t b = 0; b < n; b++) {
-    for (int64_t y = 0; y < oh; y++) {
-      for (int64_t xo = 0; xo < ow; xo++) {
-        for (int64_t ch = 0; ch < c; ch++) {
-          float best = 0;
-          int64_t winner = -1;  // the input cell, or -1 for a padded cell
-          bool first = true;
-          for (int64_t i = 0; i < kh; i++) {
-            const int64_t row = y * sh + i - top;
-            for (int64_t j = 0; j < kw; j++) {
-              const int64_t column = xo * sw + j - left;
-              const bool inside = row >= 0 && row < h && column >= 0 && column < w;
-              const int64_t cell = inside ? ((b * h + row) * w + column) * c + ch : -1;
-              float value = inside ? std::min(std::max(x[cell], -largest), largest) : -largest;
-              if (first || value > best) {
-                best = value;
-                winner = cell;
-                first = false;
-              }
-            }
-          }
-          if (winner >= 0) out[winner] += r[((b * oh + y) * ow + xo) * c + ch];
-        }
-      }
-    }
+  if (g.sh >= g.kh && g.sw >= g.kw) {
+    routeDisjointWindows(g, x, r, out);
+  } else {
+    routeOverlappingWindows(g, x, r, out);
   }
   return nullptr;
 }

@@ -129,3 +129,103 @@ describe.each([true, false])('max-pooling relevance routing (native kernels: %s)
     },
   );
 });
+
+/**
+ * The routing's rules as plain loops over a `[B, H, W, C]` grid (flat arrays): each window's
+ * relevance onto its first maximal cell in row-major order, where ±Infinity compares as
+ * ±FLOAT32_MAX and a padded cell as −FLOAT32_MAX (so a window of −Infinity cells still has a
+ * winner, which `routeByLoops` does not model).
+ */
+function routeChannelsByLoops(
+  x: Float32Array,
+  r: Float32Array,
+  [batch, h, w, channels]: readonly number[],
+  [oh, ow]: readonly number[],
+  pool: number,
+  stride: number,
+  pads: [number, number][],
+): number[] {
+  const largest = 3.4028234663852886e38;
+  const out: number[] = new Array<number>(x.length).fill(0);
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < channels; c++) {
+      for (let oi = 0; oi < oh; oi++) {
+        for (let oj = 0; oj < ow; oj++) {
+          let best = -largest;
+          let winner = -1; // -1: a padded cell
+          for (let i = 0; i < pool; i++) {
+            for (let j = 0; j < pool; j++) {
+              const xi = oi * stride + i - pads[0][0];
+              const xj = oj * stride + j - pads[1][0];
+              const inside = xi >= 0 && xj >= 0 && xi < h && xj < w;
+              const cell = ((b * h + xi) * w + xj) * channels + c;
+              const value = inside ? Math.min(Math.max(x[cell], -largest), largest) : -largest;
+              if ((i === 0 && j === 0) || value > best) {
+                best = value;
+                winner = inside ? cell : -1;
+              }
+            }
+          }
+          if (winner >= 0) out[winner] += r[((b * oh + oi) * ow + oj) * channels + c];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// The native loop compares four channels at a time and takes the rest one by one, and splits the
+// work by output rows (windows that do not overlap) or by groups of 16 channels (windows that
+// do): many channels and two samples reach every one of those paths.
+describe('max-pooling relevance routing over many channels (native kernels)', () => {
+  beforeAll(async () => {
+    await initEngine({ engine: 'wasm', nativeKernels: true });
+  });
+
+  test.each([
+    [2, 11, 9, 4, 2, 2, 'valid'], // a remainder row and column no window reads
+    [2, 7, 7, 18, 2, 2, 'same'], // padding after; 4 vector blocks and a tail of 2
+    [2, 8, 8, 5, 2, 3, 'valid'], // stride larger than the pool: cells between windows
+    [2, 7, 8, 7, 3, 3, 'same'], // padding before: windows whose first cell is padded
+    [2, 9, 9, 18, 3, 2, 'same'], // overlapping windows, two channel groups
+    [1, 6, 5, 33, 3, 1, 'valid'], // overlapping windows, a group of one channel
+  ] as const)(
+    'batch %d, %dx%d, %d channels, pool %d stride %d %s',
+    (batch, h, w, channels, pool, stride, padding) => {
+      const baseline = tf.memory().numTensors;
+      const pads: [number, number][] = [
+        axisPadding(h, pool, stride, 1, padding),
+        axisPadding(w, pool, stride, 1, padding),
+      ];
+      // Small integers (ties, zeros and negative windows), ±Infinity in a few cells.
+      const values = Float32Array.from({ length: batch * h * w * channels }, (_, i) => {
+        if (i % 23 === 5) return Infinity;
+        if (i % 29 === 7) return -Infinity;
+        return ((i * 7919) % 9) - 6;
+      });
+      tf.tidy(() => {
+        const x = tf.tensor4d(values, [batch, h, w, channels]);
+        const y = tf.maxPool(x, pool, stride, padding);
+        const r = tf.randomUniform(y.shape, -1, 2, 'float32', 4) as tf.Tensor4D;
+        const routed = routeToWindowMaxima(x, r, {
+          kernel: [pool, pool],
+          strides: [stride, stride],
+          dilations: [1, 1],
+          padding: pads as [[number, number], [number, number]],
+        });
+        const expected = routeChannelsByLoops(
+          values,
+          r.dataSync() as Float32Array,
+          x.shape,
+          y.shape.slice(1, 3),
+          pool,
+          stride,
+          pads,
+        );
+        const got = Array.from(routed.dataSync());
+        got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+      });
+      expect(tf.memory().numTensors).toBe(baseline);
+    },
+  );
+});
