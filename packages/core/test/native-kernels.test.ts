@@ -2,7 +2,7 @@
  * The native kernels (oneDNN, packages/core/native) against the wasm backend's own kernels they
  * replace, on the same inputs: convolutions of every stride, dilation, padding, bias and fused
  * activation, transposed convolutions, matrix products of every transpose and batch form, max
- * pooling's routing, the finite minimum and the mass per sample; calls they cannot serve reach wasm's kernel; the
+ * pooling and its routing, the finite minimum and the mass per sample; calls they cannot serve reach wasm's kernel; the
  * packed filters are released with their tensors and bounded; switching them off restores wasm's.
  *
  * `npm test` installs g++ and libdnnl-dev and builds the addon, so here it must be active.
@@ -504,6 +504,76 @@ describe('matrix products equal wasm’s own', () => {
         }),
       ),
     );
+  });
+});
+
+describe('max pooling equals wasm’s own', () => {
+  // [input shape, pool size, strides, padding]
+  const cases: [number[], [number, number], [number, number], 'same' | 'valid' | number][] = [
+    [[256, 28, 28, 16], [2, 2], [2, 2], 'valid'], // the MNIST CNN's first pooling layer
+    [[2, 11, 9, 18], [2, 2], [2, 2], 'valid'], // a remainder; 4 vector blocks and a tail of 2
+    [[2, 7, 7, 5], [2, 2], [2, 2], 'same'], // padding after
+    [[1, 9, 9, 33], [3, 3], [2, 2], 'same'], // ResNet's 3×3/2: padding before, overlapping
+    [[2, 6, 5, 4], [3, 3], [1, 1], 'valid'],
+    [[2, 8, 8, 3], [2, 2], [3, 3], 'valid'], // cells between windows
+    [[1, 7, 6, 7], [3, 2], [2, 1], 'same'], // rectangular windows
+    [[1, 7, 7, 6], [3, 3], [2, 2], 1], // numeric padding
+    [[2, 3, 3, 9], [1, 1], [1, 1], 'valid'],
+  ];
+
+  it.each(cases)('x %j, pool %j, strides %j, padding %j', async (shape, pool, strides, pad) => {
+    // Small integers: ties and windows whose maximum is ≤ 0; ±Infinity in a few cells.
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = Float32Array.from({ length: size }, (_, i) => {
+      if (i % 31 === 3) return Infinity;
+      if (i % 37 === 9) return -Infinity;
+      return ((i * 7919) % 7) - 5;
+    });
+    const result = await bothWays(() =>
+      tf.maxPool(
+        tf.tensor4d(values, shape as [number, number, number, number]),
+        pool,
+        strides,
+        pad,
+      ),
+    );
+    expect(result.nativeShape).toEqual(result.wasmShape);
+    // A maximum is one of the cells: equal, not close.
+    expect(Array.from(result.native)).toEqual(Array.from(result.wasm));
+  });
+
+  it('keeps the first of tied +0 and −0 in a 2×2 window, as wasm’s does', async () => {
+    // Every order of +0 and −0 over one window's four cells, one window per channel.
+    const cells = Array.from({ length: 16 }, (_, m) =>
+      [0, 1, 2, 3].map((k) => ((m >> k) & 1 ? -0 : 0)),
+    );
+    const values = [0, 1, 2, 3].flatMap((k) => cells.map((window) => window[k]));
+    const result = await bothWays(() =>
+      tf.maxPool(tf.tensor4d(values, [1, 2, 2, 16]), 2, 2, 'valid'),
+    );
+    result.native.forEach((v, channel) => {
+      expect(Object.is(v, cells[channel][0])).toBe(true);
+      expect(Object.is(v, result.wasm[channel])).toBe(true);
+    });
+  });
+
+  it('gives NaN for a window that holds a NaN, wherever in the window (wasm’s gives −Infinity or ignores it)', () => {
+    // Five channels (one vector block and the tail): NaN in cell k of channel k, none in channel 4.
+    const values = [0, 1, 2, 3].flatMap((cell) =>
+      [0, 1, 2, 3, 4].map((channel) => (channel === cell ? NaN : cell - 1)),
+    );
+    const pooled = tf.tidy(() =>
+      tf.maxPool(tf.tensor4d(values, [1, 2, 2, 5]), 2, 2, 'valid').dataSync(),
+    );
+    expect(Array.from(pooled)).toEqual([NaN, NaN, NaN, NaN, 2]);
+  });
+
+  it('hands a rounding mode other than floor to wasm’s kernel (which ignores a NaN after a window’s first cell)', () => {
+    const values = [1, NaN, 0, 2].flatMap((v) => [v, v, v, v, v]);
+    const pooled = tf.tidy(() =>
+      tf.maxPool(tf.tensor4d(values, [1, 2, 2, 5]), 2, 2, 0, 'ceil').dataSync(),
+    );
+    expect(Array.from(pooled)).toEqual([2, 2, 2, 2, 2]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Native kernels for the wasm engine: the wasm backend's convolutions and matrix products are
- * replaced by oneDNN's (native/onednn-kernels.cc), which read and write the wasm heap in place;
- * max pooling's relevance routing, the forward pass's overflow check, the classical rules'
+ * replaced by oneDNN's (native/onednn-kernels.cc), which read and write the wasm heap in place,
+ * and its max pooling by a native loop (native-max-pool.ts); max pooling's relevance routing, the forward pass's overflow check, the classical rules'
  * stabilised ratio and R-LRP's masses, direct step and Add split get native kernels of their own
  * (native-window-maxima.ts, native-finite-minimum.ts, native-stabilised-ratio.ts,
  * native-mass-per-sample.ts, native-rlrp-direct-step.ts, native-rlrp-add-split.ts);
@@ -18,6 +18,7 @@ import { NativeConvolutions } from './native-convolution';
 import { FINITE_MINIMUM, finiteMinimumKernel } from './native-finite-minimum';
 import { MASS_PER_SAMPLE, massPerSampleKernel } from './native-mass-per-sample';
 import { nativeMatMulKernel } from './native-matmul';
+import { nativeMaxPoolKernel } from './native-max-pool';
 import { ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel } from './native-window-maxima';
 import { STABILISED_RATIO, stabilisedRatioKernel } from './native-stabilised-ratio';
 import { RLRP_ADD_SPLIT, rlrpAddSplitKernel } from './native-rlrp-add-split';
@@ -44,7 +45,7 @@ export const NATIVE_KERNELS_ENV_VAR = 'RLRP_NATIVE_KERNELS';
 
 const CONVOLUTIONS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'] as const;
 const MATRIX_PRODUCTS = ['BatchMatMul', '_FusedMatMul'] as const;
-const REPLACED: readonly string[] = [...CONVOLUTIONS, ...MATRIX_PRODUCTS];
+const REPLACED: readonly string[] = [...CONVOLUTIONS, ...MATRIX_PRODUCTS, 'MaxPool'];
 
 interface Active {
   readonly addon: OneDnnAddon;
@@ -62,8 +63,9 @@ interface Active {
 let active: Active | undefined;
 
 /**
- * Replaces the wasm backend's convolutions and matrix products by oneDNN's, computing on `threads`
- * threads, when the addon is built and loads; otherwise leaves wasm's own and says why.
+ * Replaces the wasm backend's convolutions and matrix products by oneDNN's and its max pooling by
+ * the addon's, computing on `threads` threads, when the addon is built and loads; otherwise leaves
+ * wasm's own and says why.
  */
 export function enableNativeKernels(threads: number): EngineNativeKernels {
   if (active) {
@@ -84,16 +86,24 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
   const convolutions = new NativeConvolutions(addon);
   active = { addon, replaced, convolutions, threads, limits: { held: 0 } };
   for (const [name, own] of replaced) {
-    const kernelFunc = (CONVOLUTIONS as readonly string[]).includes(name)
-      ? convolutions.kernel(own)
-      : nativeMatMulKernel(addon, own);
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...own, kernelFunc });
+    tf.registerKernel({ ...own, kernelFunc: replacement(own, addon, convolutions) });
   }
   for (const [kernelName, kernel] of OWN_KERNELS) {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernel(addon) });
   }
   return describe(active);
+}
+
+/** The native kernel replacing wasm's `own`, which serves the calls it cannot. */
+function replacement(
+  own: tf.KernelConfig,
+  addon: OneDnnAddon,
+  convolutions: NativeConvolutions,
+): tf.KernelFunc {
+  if ((CONVOLUTIONS as readonly string[]).includes(own.kernelName)) return convolutions.kernel(own);
+  if (own.kernelName === 'MaxPool') return nativeMaxPoolKernel(addon, own);
+  return nativeMatMulKernel(addon, own);
 }
 
 /** The kernels of our own that no tfjs operation has, by name, added to the wasm backend. */

@@ -64,6 +64,11 @@ export interface OneDnnAddon {
     accumulate: boolean,
   ): void;
   /**
+   * `out` = max pooling of `x` (channels last; `geometry`: `[n, h, w, c, oh, ow, kh, kw, strideH,
+   * strideW, padTop, padLeft]`): each window's largest cell, NaN where it holds a NaN.
+   */
+  maxPool(x: Float32Array, out: Float32Array, geometry: readonly number[]): void;
+  /**
    * `out` = each max-pooling window's relevance `r` on the window's first maximal cell of `x`
    * (`geometry`: `[n, h, w, c, oh, ow, kh, kw, strideH, strideW, padTop, padLeft]`); see
    * layers/max-pooling.ts for the rules.
@@ -172,6 +177,7 @@ const ADDON_FUNCTIONS = Object.keys({
   convolve: true,
   gemm: true,
   transposeOntoFewChannels: true,
+  maxPool: true,
   routeToWindowMaxima: true,
   finiteMinimum: true,
   massPerSample: true,
