@@ -181,6 +181,6 @@ function describe(state: Active): EngineNativeKernels {
     kernels: REPLACED,
     library,
     threads: state.threads,
-    reason: `convolutions and matrix products run on oneDNN ${library} on ${threads}; the rest on wasm`,
+    reason: `convolutions and matrix products run on oneDNN ${library}, max pooling on the addon's own loop, on ${threads}; the rest on wasm`,
   };
 }
