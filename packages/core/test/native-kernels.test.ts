@@ -763,6 +763,45 @@ describe('packed filters', () => {
     tf.dispose([x, second, withSecond, expected]);
   });
 
+  it('are released by a sweep of a few per call that passes every copy, hits and all, or all at once', () => {
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    const plan = addon.createPlan(
+      [1, 4, 4, 2, 3, 3, 2, 4, 4, 1, 1, 1, 1, 1, 1, 1, 1],
+      false,
+      'linear',
+      0,
+      false,
+    );
+    const bytes = addon.planInfo(plan).packedFilterBytes;
+    const values = new Float32Array(3 * 3 * 2 * 2).fill(1);
+    const sweepOnce = (full: boolean) => {
+      const cache = new PackedFilterCache(addon);
+      const ids = Array.from({ length: 20 }, () => ({}));
+      for (const id of ids) cache.packed(id, plan, 'p', bytes, () => values);
+      expect(cache.holds(ids[3], 'p')).toBe(true);
+      expect(cache.holds(ids[3], 'q')).toBe(false);
+      const dead = new Set([ids[0], ids[7], ids[8], ids[15], ids[19]]);
+      const alive = (id: object) => !dead.has(id);
+      let calls = 0;
+      while (cache.usage().filters > 15) {
+        cache.releaseDisposed(alive, full ? Infinity : 4);
+        // Each call also hits a live copy, which moves it to the end of the sweep.
+        cache.packed(ids[1 + (calls % 5)], plan, 'p', bytes, () => values);
+        calls++;
+        if (calls > 20) break;
+      }
+      expect(cache.usage().filters).toBe(15);
+      for (const id of dead) expect(cache.holds(id, 'p')).toBe(false);
+      cache.clear();
+      return calls;
+    };
+    expect(sweepOnce(true)).toBe(1);
+    // 20 copies, 4 per call, and the hits met again at the end: a few calls more than 5.
+    expect(sweepOnce(false)).toBeGreaterThanOrEqual(5);
+    expect(sweepOnce(false)).toBeLessThanOrEqual(8);
+  });
+
   it('stay within their byte limit, least recently used released first', () => {
     const { addon } = loadOneDnnAddon();
     if (!addon) throw new Error('the addon must load here');

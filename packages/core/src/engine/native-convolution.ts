@@ -25,6 +25,9 @@ export function transposesOntoFewChannels(channels: number): boolean {
   return channels <= FEW_CHANNELS;
 }
 
+/** Packed filters checked for a disposed tensor per convolution (see PackedFilterCache). */
+const SWEEP_PER_CALL = 8;
+
 /** A few dozen shapes cover a model; more are rare, and each plan holds oneDNN's generated code. */
 const MAX_PLANS = 64;
 
@@ -161,7 +164,12 @@ export class NativeConvolutions {
     );
     // A shape oneDNN refuses is wasm's to compute.
     if (plan === null) return own.kernelFunc(args) as tf.TensorInfo;
-    this.filters.releaseDisposed((dataId) => backend.dataIdMap.has(dataId));
+    // A few copies checked per call; all of them before packing a new one, so that copies of
+    // disposed filters never add up.
+    this.filters.releaseDisposed(
+      (dataId) => backend.dataIdMap.has(dataId),
+      this.filters.holds(filter.dataId, plan.id) ? SWEEP_PER_CALL : Infinity,
+    );
     return heapOutput(backend, transposed ? info.inShape : info.outShape, (output) => {
       const packed = this.filters.packed(
         filter.dataId,

@@ -5,7 +5,8 @@
  *
  * Keyed by the tensor's data id, never by its address in the wasm heap: the heap reuses addresses
  * after a dispose, and a key by address would convolve with a dead tensor's weights. Copies of
- * disposed tensors are released on the next call; the total is bounded (least recently used first).
+ * disposed tensors are released by a sweep that checks a few copies per call, and all of them
+ * before a new copy is packed; the total is bounded (least recently used first).
  */
 import type { OneDnnAddon, NativePackedFilter, NativePlan } from './onednn-addon';
 
@@ -35,6 +36,8 @@ export class PackedFilterCache {
   private readonly ids = new WeakMap<object, number>();
   private nextId = 0;
   private bytes = 0;
+  /** Where the liveness sweep resumes (see {@link releaseDisposed}). */
+  private sweep: Iterator<[string, Entry]> | undefined;
 
   constructor(
     private readonly addon: OneDnnAddon,
@@ -66,15 +69,36 @@ export class PackedFilterCache {
     return packed;
   }
 
-  /** Releases the copies of tensors that no longer exist (`alive` says which do). */
-  releaseDisposed(alive: (dataId: object) => boolean): void {
-    for (const [key, entry] of this.entries) {
+  /** Whether the copy of the filter with data id `dataId` for the plan named `planKey` is kept. */
+  holds(dataId: object, planKey: string): boolean {
+    const id = this.ids.get(dataId);
+    return id !== undefined && this.entries.has(`${id}|${planKey}`);
+  }
+
+  /**
+   * Releases the copies of tensors that no longer exist (`alive` says which do): all of them, or
+   * only the next `limit` copies of a sweep that resumes where the last call stopped. Why a sweep:
+   * checking every copy on every convolution cost 2.4–3.4 ms of a ResNet-50 explanation (about
+   * 210 copies, 158 calls); a copy moved to the end by a hit is met again later, so every copy is
+   * checked once the sweep, advancing `limit` per call, passes the end.
+   */
+  releaseDisposed(alive: (dataId: object) => boolean, limit = Infinity): void {
+    if (limit === Infinity) this.sweep = undefined;
+    this.sweep ??= this.entries.entries();
+    for (let checked = 0; checked < limit; checked++) {
+      const next = this.sweep.next();
+      if (next.done) {
+        this.sweep = undefined;
+        return;
+      }
+      const [key, entry] = next.value;
       if (!alive(entry.dataId)) this.release(key, entry);
     }
   }
 
   /** Releases every copy. */
   clear(): void {
+    this.sweep = undefined;
     for (const [key, entry] of this.entries) this.release(key, entry);
   }
 
