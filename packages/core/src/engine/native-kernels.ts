@@ -162,7 +162,9 @@ export function limitNativeThreads(threads: number): () => void {
 
 /**
  * What the native convolutions keep: filters reordered into oneDNN's layout, one copy per filter
- * tensor and shape, released with their tensor (in native memory, outside the wasm heap).
+ * tensor and shape (in native memory, outside the wasm heap). The copy of a disposed tensor is
+ * released by a later convolution: each checks a few copies, and one that packs a new copy first
+ * releases every copy whose tensor is gone.
  * `undefined` when the native kernels are not active.
  */
 export function nativeFilterCache(): PackedFilterCacheUsage | undefined {
