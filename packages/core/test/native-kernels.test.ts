@@ -763,7 +763,8 @@ describe('packed filters', () => {
     tf.dispose([x, second, withSecond, expected]);
   });
 
-  it('are released by a sweep of a few per call that passes every copy, hits and all, or all at once', () => {
+  /** A plan for a 3×3, 2 → 2 filter, its packed copy's bytes, and the filter's values. */
+  const smallFilterPlan = () => {
     const { addon } = loadOneDnnAddon();
     if (!addon) throw new Error('the addon must load here');
     const plan = addon.createPlan(
@@ -773,8 +774,12 @@ describe('packed filters', () => {
       0,
       false,
     );
-    const bytes = addon.planInfo(plan).packedFilterBytes;
     const values = new Float32Array(3 * 3 * 2 * 2).fill(1);
+    return { addon, plan, bytes: addon.planInfo(plan).packedFilterBytes, values };
+  };
+
+  it('are released by a sweep of a few per call that passes every copy, hits and all, or all at once', () => {
+    const { addon, plan, bytes, values } = smallFilterPlan();
     const sweepOnce = (full: boolean) => {
       const cache = new PackedFilterCache(addon);
       const ids = Array.from({ length: 20 }, () => ({}));
@@ -803,18 +808,8 @@ describe('packed filters', () => {
   });
 
   it('stay within their byte limit, least recently used released first', () => {
-    const { addon } = loadOneDnnAddon();
-    if (!addon) throw new Error('the addon must load here');
-    const plan = addon.createPlan(
-      [1, 4, 4, 2, 3, 3, 2, 4, 4, 1, 1, 1, 1, 1, 1, 1, 1],
-      false,
-      'linear',
-      0,
-      false,
-    );
-    const bytes = addon.planInfo(plan).packedFilterBytes;
+    const { addon, plan, bytes, values } = smallFilterPlan();
     const cache = new PackedFilterCache(addon, 2 * bytes);
-    const values = new Float32Array(3 * 3 * 2 * 2).fill(1);
     const ids = [{}, {}, {}];
     for (const id of ids) cache.packed(id, plan, 'p', bytes, () => values);
     expect(cache.usage()).toEqual({ filters: 2, bytes: 2 * bytes, limitBytes: 2 * bytes });
