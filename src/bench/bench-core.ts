@@ -42,6 +42,7 @@ import {
 } from '@rlrp/core';
 import { writeFormatted } from '../docs/write-formatted';
 import { median, medians, timed, type Timing } from './timing';
+import { untilSettled } from './settle';
 import { TorchBaseline } from './torch-baseline';
 
 interface BenchCase {
@@ -87,6 +88,11 @@ interface BenchResult {
   torch_peak_rss_mb: number | null;
   /** The machine's 1-minute load average when the row started and ended (`uptime`). */
   load_1min: [number, number];
+  /**
+   * Milliseconds waited before the explanations (this engine's and PyTorch's) until both
+   * processes' threads had settled (settle.ts): median and longest.
+   */
+  settle_ms: [number, number];
 }
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -120,31 +126,26 @@ function ruleName(rule: RuleChoice): string {
 }
 
 /**
- * The pause before each timed run. Both sides compute on OpenMP threads (oneDNN here, PyTorch's
- * own), which spin for a few milliseconds after their work before they sleep (libgomp's default
- * spin count): without a pause, each side's runs start while the other's threads still spin on
- * both cores. Measured: VGG16's 13 convolutions took 219 ms here interleaved, 144 ms alone.
- */
-const QUIET_MS = 25;
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Times `ours` `runs` times, each run followed by one of PyTorch's (`torch`, when there is a
- * baseline), so that both see the same machine load; each run after a {@link QUIET_MS} pause.
+ * Times `ours` `runs` times, each run followed by one of PyTorch's (`theirs`, when there is a
+ * baseline), so that both see the same machine load. Each run starts once the threads of both
+ * processes have settled (settle.ts): both sides compute on threads that spin for a while after
+ * their work, PyTorch's for 70–80 ms, and a run started meanwhile shares the cores with them.
+ * `waits` are the milliseconds waited before each run, ours and PyTorch's.
  */
 async function alternated(
   runs: number,
   ours: () => Timing,
-  torch: (() => Promise<number>) | null,
-): Promise<{ ours: Timing[]; torch: number[] }> {
-  const times = { ours: [] as Timing[], torch: [] as number[] };
+  baseline: TorchBaseline | null,
+  theirs: (torch: TorchBaseline) => Promise<number>,
+): Promise<{ ours: Timing[]; torch: number[]; waits: number[] }> {
+  const times = { ours: [] as Timing[], torch: [] as number[], waits: [] as number[] };
+  const watched = baseline?.pid === undefined ? [] : [baseline.pid];
   for (let i = 0; i < runs; i++) {
-    await pause(QUIET_MS);
+    times.waits.push(await untilSettled(watched));
     times.ours.push(ours());
-    if (torch) {
-      await pause(QUIET_MS);
-      times.torch.push(await torch());
+    if (baseline) {
+      times.waits.push(await untilSettled(watched));
+      times.torch.push(await theirs(baseline));
     }
   }
   return times;
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
       });
     forward(); // warm-up: kernels compiled, weights uploaded
     await baseline?.forward();
-    const forwardTimes = await alternated(runs, forward, baseline && (() => baseline.forward()));
+    const forwardTimes = await alternated(runs, forward, baseline, (torch) => torch.forward());
     const forwardMs = medians(forwardTimes.ours);
     if (baseline) for (let i = 0; i < 2; i++) await baseline.explain(); // warm-up
     for (const rule of bench.rules) {
@@ -203,7 +204,7 @@ async function main(): Promise<void> {
       releaseExplainCache();
       const cold = once(); // builds and keeps the engine's graph of the model
       once(); // layers transposed again switch to Winograd's matrices
-      const explainTimes = await alternated(runs, once, baseline && (() => baseline.explain()));
+      const explainTimes = await alternated(runs, once, baseline, (torch) => torch.explain());
       const explainMs = medians(explainTimes.ours);
       const torchForwardMs = baseline ? median(forwardTimes.torch) : null;
       const torchExplainMs = baseline ? median(explainTimes.torch) : null;
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
         torch_threads: torchInfo?.threads ?? null,
         torch_peak_rss_mb: baseline ? await baseline.peakRssMb() : null,
         load_1min: [loadBefore, loadAverage()],
+        settle_ms: [round(median(explainTimes.waits)), round(Math.max(...explainTimes.waits))],
       };
       results.push(result);
       console.log(JSON.stringify(result));
@@ -281,7 +283,7 @@ async function benchVgg16Convolutions(runs: number, baseline: TorchBaseline | nu
         tf.conv2d(x, w, 1, 'same').dispose();
       });
     conv(); // warm-up: XNNPACK packs the kernel
-    const times = await alternated(runs, conv, baseline && (() => baseline.conv(size, cin, cout)));
+    const times = await alternated(runs, conv, baseline, (torch) => torch.conv(size, cin, cout));
     tf.dispose([x, w]);
     const ms = medians(times.ours).wall;
     const torchMs = baseline ? median(times.torch) : null;

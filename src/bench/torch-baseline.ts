@@ -52,6 +52,11 @@ export class TorchBaseline {
     return new TorchBaseline(child);
   }
 
+  /** The Python process's id (its threads are watched between runs: settle.ts). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Builds `model` (a name the Python side knows) with a random input batch of `batch`. */
   async load(model: string, batch: number): Promise<{ threads: number; torch: string }> {
     const answer = await this.request({ cmd: 'load', model, batch });
