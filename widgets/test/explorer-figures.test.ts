@@ -1,5 +1,6 @@
 /** The explorer's pure figure builders (no DOM, no plotly): what the live view and the fallback draw. */
 import {
+  binnedEnvelope,
   channelOptions,
   denseFigure,
   massColours,
@@ -55,6 +56,46 @@ describe('explorer figures', () => {
     expect(wide.traces.map((t) => t.type)).toEqual(['scatter', 'scatter']);
     expect((wide.traces[1].y as number[]).every((v) => v === -1)).toBe(true);
     expect((wide.traces[0].y as number[]).every((v) => v === 0)).toBe(true);
+    expect(wide.traces[0].x).toEqual(Array.from({ length: 201 }, (_, i) => i));
+  });
+
+  it("draws a layer of thousands of units over at most 1000 bins, keeping each bin's extremes", () => {
+    // VGG16's Flatten: 25 088 units, 26 per bin. One spike per sign in bin 7, NaN in bin 8.
+    const values = new Float32Array(25088).map((_, i) => ((i % 5) - 2) * 1e-3);
+    values[7 * 26 + 3] = 5;
+    values[7 * 26 + 20] = -4;
+    values[8 * 26 + 1] = NaN;
+    const figure = denseFigure(values, 'flatten', undefined, 'r');
+    const [positive, negative] = figure.traces;
+    const bins = Math.ceil(25088 / 26);
+    expect(bins).toBeLessThanOrEqual(1000);
+    expect(positive.y).toHaveLength(bins);
+    expect(negative.y).toHaveLength(bins);
+    expect([(positive.y as number[])[7], (negative.y as number[])[7]]).toEqual([5, -4]);
+    expect((positive.y as number[])[8]).toBeCloseTo(2e-3, 9);
+    expect((negative.y as number[])[8]).toBeCloseTo(-2e-3, 9);
+    // The last bin is shorter: 25 088 = 964 · 26 + 24.
+    expect((positive.customdata as number[][])[bins - 1]).toEqual([964 * 26, 25087]);
+    expect(positive.x as number[]).toHaveLength(bins);
+    expect(String(positive.hovertemplate)).toContain('neurons %{customdata[0]}–%{customdata[1]}');
+    // Labels (an output layer) cannot name a bin: the axis numbers units.
+    const labelled = denseFigure(
+      values,
+      'out',
+      Array.from(values, (_, i) => `c${i}`),
+      'r',
+    );
+    expect(labelled.layout).toMatchObject({ xaxis: { type: 'linear' } });
+  });
+
+  it('bins values exactly: extremes per run of units, zeros where a sign is absent', () => {
+    const envelope = binnedEnvelope(new Float32Array([1, -1, 3, 0, -2, NaN, 0]), 3);
+    expect(envelope).toEqual({
+      first: [0, 3, 6],
+      last: [2, 5, 6],
+      high: [3, 0, 0],
+      low: [-1, -2, 0],
+    });
   });
 
   it('draws a reduced map on a symmetric scale, alone or stretched over the input', () => {

@@ -19,6 +19,8 @@ const CURRENT_BAR = '#ff7f0e';
 const OTHER_BAR = '#9ab';
 /** Above this many units a dense layer is drawn as two filled step lines, not SVG bars. */
 const MAX_BARS = 200;
+/** Above this many units the step lines are drawn over bins of units (about 3 per pixel). */
+const MAX_LINE_POINTS = 1000;
 
 /** A plotly figure: traces and layout. */
 export interface Figure {
@@ -71,6 +73,65 @@ export function layerHeading(layer: LayerState, channel: number | 'sum'): string
   return `${layer.name} (${layer.class_name})${part}`;
 }
 
+/**
+ * A layer's units in bins of `size` consecutive units: each bin's largest positive and most
+ * negative value (0 where it has none; NaN counts as neither).
+ */
+export function binnedEnvelope(
+  values: Float32Array,
+  size: number,
+): { first: number[]; last: number[]; high: number[]; low: number[] } {
+  const envelope = {
+    first: [] as number[],
+    last: [] as number[],
+    high: [] as number[],
+    low: [] as number[],
+  };
+  for (let first = 0; first < values.length; first += size) {
+    const last = Math.min(values.length, first + size) - 1;
+    let high = 0;
+    let low = 0;
+    for (let i = first; i <= last; i++) {
+      if (values[i] > high) high = values[i];
+      else if (values[i] < low) low = values[i];
+    }
+    envelope.first.push(first);
+    envelope.last.push(last);
+    envelope.high.push(high);
+    envelope.low.push(low);
+  }
+  return envelope;
+}
+
+/**
+ * Two filled step lines, positive red and negative blue, of a layer too wide for bars. Above
+ * {@link MAX_LINE_POINTS} units they follow bins of units: at about three bins per pixel each
+ * bin's extremes are what lines through every unit would show there, and plotly draws 1000 points
+ * at once where VGG16's 25 088 Flatten units took 100–300 ms a step (npm run bench:widgets).
+ */
+function envelopeTraces(values: Float32Array, labels: string[] | undefined): PlotlyObject[] {
+  const size = Math.ceil(values.length / MAX_LINE_POINTS);
+  const { first, last, high, low } = binnedEnvelope(values, size);
+  const binned = size > 1;
+  const x = binned ? first.map((f, b) => (f + last[b]) / 2) : (labels ?? first);
+  const unit = binned ? 'neurons %{customdata[0]}–%{customdata[1]}' : 'neuron %{x}';
+  return [
+    { y: high, color: POSITIVE_BAR, value: binned ? 'largest R' : 'R' },
+    { y: low, color: NEGATIVE_BAR, value: binned ? 'most negative R' : 'R' },
+  ].map(({ y, color, value }) => ({
+    type: 'scatter',
+    mode: 'lines',
+    x,
+    y,
+    line: { shape: 'hvh', width: 1, color },
+    fill: 'tozeroy',
+    fillcolor: color,
+    ...(binned ? { customdata: first.map((f, b) => [f, last[b]]) } : {}),
+    hovertemplate: `${unit}<br>${value} = %{y:.4g}<extra></extra>`,
+    showlegend: false,
+  }));
+}
+
 /** Bars of a dense layer (class names on the output layer's axis when given). */
 export function denseFigure(
   values: Float32Array,
@@ -78,36 +139,20 @@ export function denseFigure(
   labels: string[] | undefined,
   uirevision: string,
 ): Figure {
-  const y = Array.from(values);
-  const x = labels ?? y.map((_, i) => i);
-  const hovertemplate = 'neuron %{x}<br>R = %{y:.4g}<extra></extra>';
-  // Hundreds of SVG bars take plotly ~100 ms; wide layers (e.g. a Flatten) are drawn as two
-  // filled step lines (positive red, negative blue), which look the same and draw at once.
+  // Hundreds of SVG bars take plotly ~100 ms; wider layers are two filled step lines (positive
+  // red, negative blue), which look the same and draw at once.
   const traces: PlotlyObject[] =
-    y.length <= MAX_BARS
+    values.length <= MAX_BARS
       ? [
           {
             type: 'bar',
-            x,
-            y,
-            marker: { color: y.map((v) => (v >= 0 ? POSITIVE_BAR : NEGATIVE_BAR)) },
-            hovertemplate,
+            x: labels ?? Array.from(values, (_, i) => i),
+            y: Array.from(values),
+            marker: { color: Array.from(values, (v) => (v >= 0 ? POSITIVE_BAR : NEGATIVE_BAR)) },
+            hovertemplate: 'neuron %{x}<br>R = %{y:.4g}<extra></extra>',
           },
         ]
-      : [
-          { sign: 1, color: POSITIVE_BAR },
-          { sign: -1, color: NEGATIVE_BAR },
-        ].map(({ sign, color }) => ({
-          type: 'scatter',
-          mode: 'lines',
-          x,
-          y: y.map((v) => (v * sign > 0 ? v : 0)),
-          line: { shape: 'hvh', width: 1, color },
-          fill: 'tozeroy',
-          fillcolor: color,
-          hovertemplate,
-          showlegend: false,
-        }));
+      : envelopeTraces(values, labels);
   return {
     traces,
     layout: {
@@ -115,7 +160,8 @@ export function denseFigure(
       height: PLOT_HEIGHT,
       title: { text: heading, font: { size: 12 } },
       margin: { l: 45, r: 10, t: 30, b: 30 },
-      xaxis: { type: labels ? 'category' : 'linear' },
+      // Binned units (more than MAX_LINE_POINTS) are numbered even where they have labels.
+      xaxis: { type: labels && values.length <= MAX_LINE_POINTS ? 'category' : 'linear' },
       yaxis: { zeroline: true },
       uirevision,
     },
