@@ -5,6 +5,7 @@
 //   node src/bootstrap/setup.mjs start   npm deps, Jupyter (Debian), build (src/start.ts then registers the kernelspec and nbextension)
 //   node src/bootstrap/setup.mjs test    the same plus the test-only system packages (Chromium, …)
 //   node src/bootstrap/setup.mjs bench   the same as start plus the benchmark's PyTorch baseline
+//   node src/bootstrap/setup.mjs browser the same as start plus headless Chromium (bench:widgets, figures)
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -37,6 +38,8 @@ const PACKAGES = {
   // optimised one is installed (a 1024² matrix product: 1.7 s against 0.13 s with OpenBLAS), which
   // would make the baseline meaningless.
   bench: ['python3-torch', 'libopenblas0-pthread'],
+  // `npm run bench:widgets` and `npm run figures` drive the live widgets in a real Chromium.
+  browser: ['chromium'],
 };
 
 const say = (message) => console.log(`[setup] ${message}`);
