@@ -1226,6 +1226,44 @@ napi_value MassPerSample(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// flipConvKernel(kernel, [kh, kw, c, o], out): out[kh−1−i][kw−1−j][p][q] = kernel[i][j][q][p], the
+// convolution kernel [kh, kw, c, o] flipped spatially with its channels swapped, [kh, kw, o, c]:
+// the kernel whose forward convolution is the transposed one (layers/window-transpose.ts). A
+// permutation, so every value (NaN, ±Infinity, −0, denormals) moves unchanged. tfjs made it with a
+// matrix product by the reversal and wasm's Transpose, which goes element by element (52–80 ms
+// for 3×3×512×512); here each tap's c×o matrix is transposed in 32×32 blocks on every thread.
+napi_value FlipConvKernel(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  engineOf(env, info, &argc, argv);
+  int64_t g[4];
+  if (argc != 3 || !readGeometry(env, argv[1], 4, g)) {
+    return fail(env, "flipConvKernel(kernel, [kh, kw, c, o], out)"), nullptr;
+  }
+  const int64_t taps = g[0] * g[1], c = g[2], o = g[3];
+  float *kernel, *out;
+  if (!readFloats(env, argv[0], static_cast<size_t>(taps * c * o), false, &kernel) ||
+      !readFloats(env, argv[2], static_cast<size_t>(taps * c * o), false, &out)) {
+    return nullptr;
+  }
+  constexpr int64_t kBlock = 32;
+  const int64_t blocksC = (c + kBlock - 1) / kBlock, blocksO = (o + kBlock - 1) / kBlock;
+#pragma omp parallel for collapse(3) schedule(static) if (taps * c * o >= kParallelElements)
+  for (int64_t t = 0; t < taps; t++) {
+    for (int64_t bc = 0; bc < blocksC; bc++) {
+      for (int64_t bo = 0; bo < blocksO; bo++) {
+        const float* from = kernel + t * c * o;
+        float* to = out + (taps - 1 - t) * o * c;
+        const int64_t qEnd = std::min(c, (bc + 1) * kBlock), pEnd = std::min(o, (bo + 1) * kBlock);
+        for (int64_t p = bo * kBlock; p < pEnd; p++) {
+          for (int64_t q = bc * kBlock; q < qEnd; q++) to[p * c + q] = from[q * o + p];
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
 // stabilisedRatio(r, d, epsilon, out): out = r / (d + ε·sign(d)) with sign(0) = +1, elementwise:
 // the classical rules' ratio of relevance to stabilised denominator. Computed as tfjs computes it
 // (rules/stabilise.ts: d − (−sign(d))·ε, then r divided by it), float32 operation by operation, so
@@ -1540,6 +1578,7 @@ NAPI_MODULE_INIT() {
                    {"routeToWindowMaxima", withSignalsHeld<RouteToWindowMaxima>},
                    {"finiteMinimum", withSignalsHeld<FiniteMinimum>},
                    {"massPerSample", withSignalsHeld<MassPerSample>},
+                   {"flipConvKernel", withSignalsHeld<FlipConvKernel>},
                    {"stabilisedRatio", withSignalsHeld<StabilisedRatio>},
                    {"rlrpDirectStep", withSignalsHeld<RlrpDirectStep>},
                    {"rlrpAddSplit", withSignalsHeld<RlrpAddSplit>},

@@ -2,8 +2,9 @@
  * The native kernels (oneDNN, packages/core/native) against the wasm backend's own kernels they
  * replace, on the same inputs: convolutions of every stride, dilation, padding, bias and fused
  * activation, transposed convolutions, matrix products of every transpose and batch form, max
- * pooling and its routing, the finite minimum and the mass per sample; calls they cannot serve reach wasm's kernel; the
- * packed filters are released with their tensors and bounded; switching them off restores wasm's.
+ * pooling and its routing, the finite minimum, the mass per sample and the flipped kernel of a
+ * transposed convolution; calls they cannot serve reach wasm's kernel; the packed filters are
+ * released with their tensors and bounded; switching them off restores wasm's.
  *
  * `npm test` installs g++ and libdnnl-dev and builds the addon, so here it must be active.
  */
@@ -23,6 +24,7 @@ import { massPerSampleNatively } from '../src/engine/native-mass-per-sample';
 import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
 import { PackedFilterCache } from '../src/engine/packed-filter-cache';
 import { stabilisedRatio } from '../src/rules/stabilise';
+import { flipConvKernel } from '../src/layers/window-transpose';
 import { routeToWindowMaxima } from '../src/layers/max-pooling';
 import { NATIVE, WASM_OWN, withNativeEngine } from './support/native-engine';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
@@ -715,6 +717,51 @@ describe('the stabilised ratio', () => {
     const empty = tf.zeros([0, 4]);
     expect(tf.tidy(() => stabilisedRatio(empty, empty, 1e-6).shape)).toEqual([0, 4]);
     tf.dispose([r, d, perSample, broadcast, empty]);
+  });
+});
+
+describe('the flipped kernel of a transposed convolution', () => {
+  /** The definition: `out[kh−1−i][kw−1−j][p][q] = kernel[i][j][q][p]`, one value at a time. */
+  function flippedByDefinition(values: Float32Array, [kh, kw, c, o]: number[]): number[] {
+    const out = new Array<number>(values.length);
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++)
+        for (let q = 0; q < c; q++)
+          for (let p = 0; p < o; p++)
+            out[(((kh - 1 - i) * kw + (kw - 1 - j)) * o + p) * c + q] =
+              values[((i * kw + j) * c + q) * o + p];
+    return out;
+  }
+
+  it('moves every value unchanged (NaN, ±Infinity, −0, denormals) for any channel counts, in one kernel', async () => {
+    // Channel counts on and off the 32-wide blocks; the last shape runs on every thread.
+    for (const shape of [
+      [2, 3, 5, 7],
+      [1, 1, 33, 65],
+      [7, 7, 3, 64],
+      [3, 3, 64, 31],
+      [3, 3, 512, 40],
+    ]) {
+      const values = tf.tidy(() => seeded(shape, 40).dataSync() as Float32Array).slice();
+      [NaN, -0, Infinity, -Infinity, 1e-45, -3e38].forEach((v, i) => (values[i * 5] = v));
+      const kernel = tf.tensor4d(values, shape as [number, number, number, number]);
+      await initEngine(NATIVE);
+      const kernels = await tf.profile(() => flipConvKernel(kernel).dispose());
+      expect(kernels.kernelNames).toEqual(['RlrpFlipConvKernel']);
+      const flipped = flipConvKernel(kernel);
+      expect(flipped.shape).toEqual([shape[0], shape[1], shape[3], shape[2]]);
+      // toEqual compares with Object.is: NaN equals NaN, −0 differs from +0.
+      expect(Array.from(flipped.dataSync())).toEqual(flippedByDefinition(values, shape));
+      tf.dispose([kernel, flipped]);
+    }
+  });
+
+  it('equals tfjs’ product-and-transpose form on finite kernels', async () => {
+    const kernel = seeded([3, 3, 40, 24], 41) as tf.Tensor4D;
+    const result = await bothWays(() => flipConvKernel(kernel));
+    expect(result.nativeShape).toEqual(result.wasmShape);
+    expect(Array.from(result.native)).toEqual(Array.from(result.wasm));
+    kernel.dispose();
   });
 });
 

@@ -21,6 +21,7 @@ import { nativeMatMulKernel } from './native-matmul';
 import { nativeMaxPoolKernel } from './native-max-pool';
 import { ROUTE_TO_WINDOW_MAXIMA, windowMaximaKernel } from './native-window-maxima';
 import { STABILISED_RATIO, stabilisedRatioKernel } from './native-stabilised-ratio';
+import { FLIP_CONV_KERNEL, flipConvKernelKernel } from './native-flip-conv-kernel';
 import { RLRP_ADD_SPLIT, rlrpAddSplitKernel } from './native-rlrp-add-split';
 import { RLRP_DIRECT_STEP, rlrpDirectStepKernel } from './native-rlrp-direct-step';
 import { loadOneDnnAddon, type OneDnnAddon } from './onednn-addon';
@@ -112,6 +113,7 @@ const OWN_KERNELS: readonly (readonly [string, (addon: OneDnnAddon) => tf.Kernel
   [FINITE_MINIMUM, finiteMinimumKernel],
   [MASS_PER_SAMPLE, massPerSampleKernel],
   [STABILISED_RATIO, stabilisedRatioKernel],
+  [FLIP_CONV_KERNEL, flipConvKernelKernel],
   [RLRP_DIRECT_STEP, rlrpDirectStepKernel],
   [RLRP_ADD_SPLIT, rlrpAddSplitKernel],
 ];

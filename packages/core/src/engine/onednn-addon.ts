@@ -83,6 +83,12 @@ export interface OneDnnAddon {
   finiteMinimum(x: Float32Array): number;
   /** `out[b] = Σ|x|` over sample `b` of `x`'s leading axis (`batch` samples), in float32. */
   massPerSample(x: Float32Array, batch: number, out: Float32Array): void;
+  /**
+   * `out[kh−1−i][kw−1−j][p][q] = kernel[i][j][q][p]`: a convolution kernel of `shape`
+   * `[kh, kw, c, o]` flipped spatially with its channels swapped (`[kh, kw, o, c]`), every value
+   * moved unchanged.
+   */
+  flipConvKernel(kernel: Float32Array, shape: readonly number[], out: Float32Array): void;
   /** `out = r / (d + ε·sign(d))` elementwise, sign(0) = +1, as tfjs computes it (rules/stabilise.ts). */
   stabilisedRatio(r: Float32Array, d: Float32Array, epsilon: number, out: Float32Array): void;
   /**
@@ -181,6 +187,7 @@ const ADDON_FUNCTIONS = Object.keys({
   routeToWindowMaxima: true,
   finiteMinimum: true,
   massPerSample: true,
+  flipConvKernel: true,
   stabilisedRatio: true,
   rlrpDirectStep: true,
   rlrpAddSplit: true,

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { flipConvKernelNatively } from '../engine/native-flip-conv-kernel';
+import { nativeKernelsActive } from '../engine/native-kernels';
 
 /** Geometry of a 2-D windowed operation (convolution, depthwise convolution, pooling). */
 export interface WindowGeometry {
@@ -133,7 +135,13 @@ export function flipSpatially(kernel: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
-/** A convolution kernel `[kh, kw, in, out]` flipped spatially with in/out swapped: `[kh, kw, out, in]`. */
+/**
+ * A convolution kernel `[kh, kw, in, out]` flipped spatially with in/out swapped: `[kh, kw, out, in]`.
+ * With the native kernels one pass that moves every value unchanged (engine/native-flip-conv-kernel.ts).
+ */
 export function flipConvKernel(kernel: tf.Tensor4D): tf.Tensor4D {
+  if (nativeKernelsActive() && kernel.dtype === 'float32' && kernel.size > 0) {
+    return flipConvKernelNatively(kernel);
+  }
   return tf.tidy(() => flipSpatially(kernel).transpose([0, 1, 3, 2]) as tf.Tensor4D);
 }
