@@ -1491,6 +1491,30 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adviseHugePages(memory: ArrayBuffer, bytes): asks for transparent huge pages for the whole 2 MiB
+// pages within `bytes` from the start of `memory` (engine/wasm-heap-pages.ts); whether the kernel
+// took the advice for all of them. Advice only: memory that is not mapped is skipped.
+napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  engineOf(env, info, &argc, argv);
+  void* data;
+  size_t length;
+  int64_t bytes;
+  if (argc != 2 || napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok ||
+      !readInt(env, argv[1], &bytes) || bytes < 0) {
+    return fail(env, "adviseHugePages(memory: ArrayBuffer, bytes)"), nullptr;
+  }
+  const uintptr_t base = reinterpret_cast<uintptr_t>(data);
+  const uintptr_t start = (base + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+  const uintptr_t end = (base + static_cast<uintptr_t>(bytes)) / kHugePageBytes * kHugePageBytes;
+  const bool advised =
+      end > start && madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE) == 0;
+  napi_value result;
+  napi_get_boolean(env, advised, &result);
+  return result;
+}
+
 // threads() -> the OpenMP threads a call from this thread uses.
 napi_value Threads(napi_env env, napi_callback_info info) {
   size_t argc = 0;
@@ -1586,6 +1610,7 @@ NAPI_MODULE_INIT() {
                    {"allowedCores", withSignalsHeld<AllowedCores>},
                    {"pinToCore", withSignalsHeld<PinToCore>},
                    {"setThreads", withSignalsHeld<SetThreads>},
+                   {"adviseHugePages", withSignalsHeld<AdviseHugePages>},
                    {"threads", withSignalsHeld<Threads>},         {"version", withSignalsHeld<Version>}};
   for (const auto& function : functions) {
     napi_value value;

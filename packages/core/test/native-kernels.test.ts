@@ -19,6 +19,7 @@ import {
   nativeKernelsActive,
 } from '../src/engine/native-kernels';
 import { heapOutput } from '../src/engine/heap-output';
+import { adviseHugePagesForWasmHeap } from '../src/engine/wasm-heap-pages';
 import { finiteMinimumNatively } from '../src/engine/native-finite-minimum';
 import { massPerSampleNatively } from '../src/engine/native-mass-per-sample';
 import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
@@ -870,6 +871,36 @@ describe('packed filters', () => {
     cache.clear();
     expect(cache.usage().filters).toBe(0);
   });
+});
+
+describe('the wasm heap on huge pages', () => {
+  /** Sizes in KiB of this process's mappings whose VmFlags carry `hg` (madvise MADV_HUGEPAGE). */
+  function hugePageAdvisedKiB(): number[] {
+    const sizes: number[] = [];
+    let size = 0;
+    for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const sized = /^Size:\s+(\d+) kB/.exec(line);
+      if (sized) size = Number(sized[1]);
+      if (line.startsWith('VmFlags:') && line.split(/\s+/).includes('hg')) sizes.push(size);
+    }
+    return sizes;
+  }
+
+  const linux = fs.existsSync('/proc/self/smaps');
+  (linux ? it : it.skip)(
+    'advises the whole address space the heap can grow into, once the native kernels start',
+    async () => {
+      await initEngine(NATIVE);
+      // 4 GiB less the partial 2 MiB pages at its ends, in mappings split where the heap's pages
+      // are accessible and where not yet: the heap's reservation, not just its size now.
+      const advised = hugePageAdvisedKiB().reduce((total, kib) => total + kib, 0);
+      expect(advised).toBeGreaterThanOrEqual(4 * 2 ** 20 - 4 * 2 ** 10);
+      const { addon } = loadOneDnnAddon();
+      expect(adviseHugePagesForWasmHeap(addon!)).toBe(true);
+      // Memory without a whole 2 MiB page is left alone.
+      expect(addon!.adviseHugePages(new ArrayBuffer(4096), 4096)).toBe(false);
+    },
+  );
 });
 
 describe('core affinity (ExplainPool pins its workers)', () => {

@@ -25,6 +25,7 @@ import { FLIP_CONV_KERNEL, flipConvKernelKernel } from './native-flip-conv-kerne
 import { RLRP_ADD_SPLIT, rlrpAddSplitKernel } from './native-rlrp-add-split';
 import { RLRP_DIRECT_STEP, rlrpDirectStepKernel } from './native-rlrp-direct-step';
 import { loadOneDnnAddon, type OneDnnAddon } from './onednn-addon';
+import { adviseHugePagesForWasmHeap } from './wasm-heap-pages';
 import type { PackedFilterCacheUsage } from './packed-filter-cache';
 
 /** Whether native kernels serve the wasm engine, on how many threads, and why. */
@@ -84,6 +85,7 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
     replaced.set(name, own);
   }
   addon.setThreads(threads);
+  adviseHugePagesForWasmHeap(addon);
   const convolutions = new NativeConvolutions(addon);
   active = { addon, replaced, convolutions, threads, limits: { held: 0 } };
   for (const [name, own] of replaced) {

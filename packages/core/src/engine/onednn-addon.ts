@@ -137,6 +137,11 @@ export interface OneDnnAddon {
   allowedCores(): number[];
   /** Pins the calling thread to `core`; whether it worked. */
   pinToCore(core: number): boolean;
+  /**
+   * Asks Linux for transparent huge pages for the whole 2 MiB pages within `bytes` from the
+   * start of `memory`; whether it took the advice (memory that is not mapped is skipped).
+   */
+  adviseHugePages(memory: ArrayBuffer, bytes: number): boolean;
   /** oneDNN's threads for calls from the calling thread (each thread has its own count). */
   setThreads(threads: number): void;
   threads(): number;
@@ -195,6 +200,7 @@ const ADDON_FUNCTIONS = Object.keys({
   allowedCores: true,
   pinToCore: true,
   setThreads: true,
+  adviseHugePages: true,
   threads: true,
   version: true,
 } satisfies Record<keyof OneDnnAddon, true>) as (keyof OneDnnAddon)[];
