@@ -15,8 +15,9 @@ import { performance } from 'perf_hooks';
 /** CPU time a thread group may still spend per poll and count as settled: nothing runs. */
 const SETTLED_NS_PER_POLL = 500_000;
 const POLL_MS = 5;
-/** The least pause (the whole pause where `/proc` cannot be read). */
+/** The least pause before a run. */
 const MIN_PAUSE_MS = 10;
+/** The whole pause where `/proc` cannot be read (not Linux): the earlier fixed pause. */
 const FALLBACK_PAUSE_MS = 25;
 /** Longer than any spin measured; a busy machine (other work) then just starts the run. */
 const MAX_WAIT_MS = 1000;

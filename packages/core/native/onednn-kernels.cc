@@ -40,10 +40,10 @@ constexpr int64_t kParallelElements = 1 << 16;
 
 // Native buffers (packed filters, the scratch buffer), 64-byte aligned as oneDNN's own: its
 // AVX-512 loads are faster aligned. From 2 MiB on they start on a 2 MiB boundary and ask for
-// transparent huge pages (Linux's default THP mode is "madvise": only for memory that asks). A
-// new buffer's first touch faults every page in, and on this project's VMs a 4 KiB fault cost
-// ~12 µs: a C benchmark filled 9.4 MB (VGG16's 3×3×512×512 filter) in 27–33 ms on first touch,
-// 3.6 ms with huge pages, so packing a model's filters was mostly page faults. Freed with free().
+// transparent huge pages (in THP mode "madvise", this project's machines', only memory that asks
+// gets them). A new buffer's first touch faults every page in, and here a 4 KiB fault cost ~12 µs:
+// a C benchmark filled 9.4 MB (VGG16's 3×3×512×512 filter) in 27–33 ms on first touch, 3.6 ms
+// with huge pages, so packing a model's filters was mostly page faults. Freed with free().
 constexpr size_t kHugePageBytes = size_t{2} << 20;
 
 void* allocateBuffer(size_t bytes) {

@@ -3,10 +3,10 @@
  * first touch, and on this project's 2-core VMs a 4 KiB fault cost ~12 µs (a C benchmark filled
  * 9.4 MB in 27–33 ms on first touch, 3.6 ms with huge pages). Explanations allocate their
  * activations, relevance and each rule's rewritten weights (w⁺, flipped kernels) in the heap, so
- * a model's first explanations and each rule's first use were largely page faults. Linux gives
- * huge pages only to memory that asks (THP mode "madvise", its default); V8 reserves the address
- * space of a wasm memory up front and makes it accessible as the heap grows, so advice over the
- * reservation also covers growth to come.
+ * a model's first explanations and each rule's first use were largely page faults. In THP mode
+ * "madvise" (this project's machines') Linux gives huge pages only to memory that asks. V8
+ * reserves a wasm memory's address space up front and makes it accessible as the heap grows, so
+ * advice over the reservation also covers growth to come.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
