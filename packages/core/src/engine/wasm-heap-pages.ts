@@ -9,7 +9,6 @@
  * advice over the reservation also covers growth to come.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { types } from 'util';
 import type { OneDnnAddon } from './onednn-addon';
 
@@ -22,8 +21,9 @@ const WASM32_ADDRESS_SPACE = 2 ** 32;
  * it keeps small pages.
  */
 export function adviseHugePagesForWasmHeap(addon: OneDnnAddon): boolean {
-  const backend = tf.findBackend('wasm') as BackendWasm | null;
-  const heap = backend?.wasm.HEAPU8.buffer;
+  // The Emscripten module's heap view, which tfjs' declared module types leave out.
+  const backend = tf.findBackend('wasm') as unknown as { wasm?: { HEAPU8?: Uint8Array } } | null;
+  const heap = backend?.wasm?.HEAPU8?.buffer;
   // Not `instanceof`: a heap made in another realm (a jest test's) is an ArrayBuffer too.
   if (!types.isArrayBuffer(heap)) return false;
   return addon.adviseHugePages(heap, WASM32_ADDRESS_SPACE);
