@@ -24,41 +24,61 @@ const MAX_WAIT_MS = 1000;
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** What the threads of a process are doing: CPU time spent so far, and whether any wants a core. */
+interface ThreadsState {
+  readonly cpuNs: number;
+  /**
+   * Whether a thread is running or waiting for a core (state `R`). CPU time alone cannot tell a
+   * spinning thread from an idle one when other work keeps it off the cores (a test run's other
+   * workers): it then spends little time, yet runs as soon as it gets a core.
+   */
+  readonly runnable: boolean;
+}
+
 /**
- * CPU nanoseconds spent so far by the threads of process `pid`, without `skipThread` (the thread
- * that polls, which runs while it reads); `null` where `/proc` does not tell (not Linux).
+ * The threads of process `pid`, without `skipThread` (the thread that polls, which runs while it
+ * reads); `null` where `/proc` does not tell (not Linux, or the process is gone).
  */
-function threadsCpuNs(pid: number, skipThread?: number): number | null {
+function threadsState(pid: number, skipThread?: number): ThreadsState | null {
   let tasks: string[];
   try {
     tasks = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
     return null;
   }
-  let total = 0;
+  let cpuNs = 0;
+  let runnable = false;
   for (const task of tasks) {
     if (Number(task) === skipThread) continue;
     try {
-      total += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      const dir = `/proc/${pid}/task/${task}`;
+      cpuNs += Number(fs.readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
+      // `pid (name) S …`: the state follows the name, which may itself hold spaces or parentheses.
+      const stat = fs.readFileSync(`${dir}/stat`, 'utf8');
+      if (stat[stat.lastIndexOf(')') + 2] === 'R') runnable = true;
     } catch {
       // The thread ended between the listing and the read: it no longer runs.
     }
   }
-  return total;
+  return { cpuNs, runnable };
 }
 
 /**
- * Resolves once the threads of this process (other than this thread) and of `others` spent less
- * than half a millisecond in {@link POLL_MS}, after at least {@link MIN_PAUSE_MS} and at most
- * {@link MAX_WAIT_MS}; gives the milliseconds waited. Without `/proc`, a fixed 25 ms pause.
+ * Resolves once no thread of this process (other than this thread) or of `others` wants a core
+ * and together they spent less than half a millisecond in {@link POLL_MS}, after at least
+ * {@link MIN_PAUSE_MS} and at most {@link MAX_WAIT_MS}; gives the milliseconds waited. Without
+ * `/proc`, a fixed 25 ms pause.
  */
 export async function untilSettled(others: readonly number[]): Promise<number> {
   const started = performance.now();
-  const sample = (): number | null => {
-    let total = threadsCpuNs(process.pid, process.pid);
+  const sample = (): ThreadsState | null => {
+    let total = threadsState(process.pid, process.pid);
     for (const pid of others) {
-      const spent = threadsCpuNs(pid);
-      total = total === null || spent === null ? null : total + spent;
+      const state = threadsState(pid);
+      total =
+        total === null || state === null
+          ? null
+          : { cpuNs: total.cpuNs + state.cpuNs, runnable: total.runnable || state.runnable };
     }
     return total;
   };
@@ -72,7 +92,7 @@ export async function untilSettled(others: readonly number[]): Promise<number> {
     await pause(POLL_MS);
     const current = sample();
     if (current === null) break;
-    if (current - previous < SETTLED_NS_PER_POLL) break;
+    if (!current.runnable && current.cpuNs - previous.cpuNs < SETTLED_NS_PER_POLL) break;
     previous = current;
   }
   return performance.now() - started;
