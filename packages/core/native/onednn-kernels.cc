@@ -28,6 +28,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <vector>
@@ -46,12 +47,15 @@ constexpr int64_t kParallelElements = 1 << 16;
 // with huge pages, so packing a model's filters was mostly page faults. Freed with free().
 constexpr size_t kHugePageBytes = size_t{2} << 20;
 
-void* allocateBuffer(size_t bytes) {
+// `*allocated` is what it takes (rounded up to its alignment), for the external-memory count.
+void* allocateBuffer(size_t bytes, size_t* allocated) {
   const size_t alignment = bytes >= kHugePageBytes ? kHugePageBytes : 64;
+  if (bytes > std::numeric_limits<size_t>::max() - alignment) return nullptr;
   const size_t rounded = (bytes + alignment - 1) / alignment * alignment;
   void* data = std::aligned_alloc(alignment, rounded);
   // Advice only: where it is refused (no THP) the buffer still works with small pages.
   if (data && alignment == kHugePageBytes) madvise(data, rounded, MADV_HUGEPAGE);
+  *allocated = data ? rounded : 0;
   return data;
 }
 
@@ -74,8 +78,7 @@ char* scratchOf(napi_env env, Engine* engine, size_t bytes) {
   if (bytes > engine->scratchBytes) {
     std::free(engine->scratch);
     const size_t had = engine->scratchBytes;
-    engine->scratch = allocateBuffer(bytes);
-    engine->scratchBytes = engine->scratch ? bytes : 0;
+    engine->scratch = allocateBuffer(bytes, &engine->scratchBytes);
     // Counted as the JavaScript engine's external memory, like the packed filters.
     napi_adjust_external_memory(
         env, static_cast<int64_t>(engine->scratchBytes) - static_cast<int64_t>(had), nullptr);
@@ -148,17 +151,49 @@ bool readFloatArray(napi_env env, napi_value value, float** out, size_t* length)
   return true;
 }
 
-// The float32 elements of a Float32Array (or nullptr for null when `optional`); `count` checked.
-bool readFloats(napi_env env, napi_value value, size_t count, bool optional, float** out) {
+// The elements of a tensor of shape `dims`, checked: a product that overflows, or that no array
+// could hold, is refused instead of wrapping around to match a small array.
+bool elementCount(napi_env env, std::initializer_list<int64_t> dims, size_t* count) {
+  uint64_t product = 1;
+  for (const int64_t d : dims) {
+    if (d < 0 || __builtin_mul_overflow(product, static_cast<uint64_t>(d), &product)) {
+      return fail(env, "a tensor too large to address");
+    }
+  }
+  if (product > std::numeric_limits<size_t>::max() / sizeof(float)) {
+    return fail(env, "a tensor too large to address");
+  }
+  *count = static_cast<size_t>(product);
+  return true;
+}
+
+// The float32 elements of a Float32Array of shape `dims` (or nullptr for null when `optional`);
+// its length checked against the shape's element count.
+bool readFloats(napi_env env, napi_value value, std::initializer_list<int64_t> dims, bool optional,
+                float** out) {
   napi_valuetype type;
   napi_typeof(env, value, &type);
   if (optional && type == napi_null) {
     *out = nullptr;
     return true;
   }
-  size_t length;
-  if (!readFloatArray(env, value, out, &length)) return false;
+  size_t count, length;
+  if (!elementCount(env, dims, &count) || !readFloatArray(env, value, out, &length)) return false;
   if (length != count) return fail(env, "a Float32Array has the wrong number of elements");
+  return true;
+}
+
+// Whether the arrays at `a` and `b` (shapes already read with readFloats) are apart, else false
+// and a JavaScript error: the loops that check it write outputs that they read inputs from later,
+// so an output laid over an input would be silently corrupted.
+bool apart(napi_env env, const float* a, std::initializer_list<int64_t> aDims, const float* b,
+           std::initializer_list<int64_t> bDims) {
+  size_t aCount, bCount;
+  if (!elementCount(env, aDims, &aCount) || !elementCount(env, bDims, &bCount)) return false;
+  const auto aStart = reinterpret_cast<uintptr_t>(a), bStart = reinterpret_cast<uintptr_t>(b);
+  if (aStart < bStart + bCount * sizeof(float) && bStart < aStart + aCount * sizeof(float)) {
+    return fail(env, "an output shares memory with an input");
+  }
   return true;
 }
 
@@ -502,9 +537,10 @@ napi_value PlanInfo(napi_env env, napi_callback_info info) {
   return result;
 }
 
-size_t filterElements(const Plan* plan) {
+// The filter as given, [kh, kw, c, o], checked against the plan's shape.
+bool readFilter(napi_env env, napi_value value, const Plan* plan, float** out) {
   const dnnl_dims_t& d = plan->filterAsGiven.dims;
-  return static_cast<size_t>(d[0] * d[1] * d[2] * d[3]);
+  return readFloats(env, value, {d[0], d[1], d[2], d[3]}, false, out);
 }
 
 // packFilter(plan, filter: Float32Array [kh, kw, c, o]) -> packed filter
@@ -515,11 +551,11 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
   Plan* plan;
   float* filter;
   if (argc != 2 || !readExternal(env, argv[0], &plan) ||
-      !readFloats(env, argv[1], filterElements(plan), false, &filter)) {
+      !readFilter(env, argv[1], plan, &filter)) {
     return nullptr;
   }
-  const size_t bytes = plan->filterBytes;
-  void* data = allocateBuffer(bytes);
+  size_t bytes;
+  void* data = allocateBuffer(plan->filterBytes, &bytes);
   if (!data) return napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory"), nullptr;
   dnnl_memory_t from = nullptr, to = nullptr;
   bool done = ok(env, dnnl_memory_create(&from, &plan->filterAsGiven, engine->engine, filter),
@@ -654,12 +690,12 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
   const dnnl_dims_t& in = plan->transposed ? plan->output.dims : plan->input.dims;
   const dnnl_dims_t& out = plan->transposed ? plan->input.dims : plan->output.dims;
   float *input, *bias, *output, *filterAsGiven;
-  if (!readFloats(env, argv[2], static_cast<size_t>(in[0] * in[1] * in[2] * in[3]), false,
+  if (!readFloats(env, argv[2], {in[0], in[1], in[2], in[3]}, false,
                   &input) ||
-      !readFloats(env, argv[3], static_cast<size_t>(out[1]), true, &bias) ||
-      !readFloats(env, argv[4], static_cast<size_t>(out[0] * out[1] * out[2] * out[3]), false,
+      !readFloats(env, argv[3], {out[1]}, true, &bias) ||
+      !readFloats(env, argv[4], {out[0], out[1], out[2], out[3]}, false,
                   &output) ||
-      !readFloats(env, argv[5], filterElements(plan), false, &filterAsGiven)) {
+      !readFilter(env, argv[5], plan, &filterAsGiven)) {
     return nullptr;
   }
   if ((bias != nullptr) != plan->hasBias) {
@@ -733,9 +769,9 @@ napi_value TransposeOntoFewChannels(napi_env env, napi_callback_info info) {
     return fail(env, "the output grid is not this convolution's"), nullptr;
   }
   float *filter, *dy, *out;
-  if (!readFloats(env, argv[1], static_cast<size_t>(kh * kw * c * o), false, &filter) ||
-      !readFloats(env, argv[2], static_cast<size_t>(n * oh * ow * o), false, &dy) ||
-      !readFloats(env, argv[3], static_cast<size_t>(n * h * w * c), false, &out)) {
+  if (!readFloats(env, argv[1], {kh, kw, c, o}, false, &filter) ||
+      !readFloats(env, argv[2], {n, oh, ow, o}, false, &dy) ||
+      !readFloats(env, argv[3], {n, h, w, c}, false, &out)) {
     return nullptr;
   }
   const int64_t taps = kh * kw * c;  // one column per filter tap and input channel
@@ -811,9 +847,9 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   }
   if (m < 1 || n < 1 || k < 1) return fail(env, "gemm needs positive sizes"), nullptr;
   float *a, *b, *c;
-  if (!readFloats(env, argv[5], static_cast<size_t>(m * k), false, &a) ||
-      !readFloats(env, argv[6], static_cast<size_t>(k * n), false, &b) ||
-      !readFloats(env, argv[7], static_cast<size_t>(m * n), false, &c)) {
+  if (!readFloats(env, argv[5], {m, k}, false, &a) ||
+      !readFloats(env, argv[6], {k, n}, false, &b) ||
+      !readFloats(env, argv[7], {m, n}, false, &c)) {
     return nullptr;
   }
   ok(env,
@@ -843,7 +879,7 @@ bool readPoolGeometry(napi_env env, napi_value value, const char* what, PoolGeom
     if (v[i] < 1) return fail(env, (std::string(what) + " needs positive sizes").c_str());
   }
   // (A window's cells are counted in int32 lanes.)
-  if (v[6] * v[7] > std::numeric_limits<int32_t>::max()) {
+  if (v[6] > std::numeric_limits<int32_t>::max() / v[7]) {
     return fail(env, (std::string(what) + ": a pooling window too large").c_str());
   }
   *g = PoolGeometry{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
@@ -1041,8 +1077,9 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
   PoolGeometry g;
   if (!readPoolGeometry(env, argv[2], "maxPool", &g)) return nullptr;
   float *x, *out;
-  if (!readFloats(env, argv[0], static_cast<size_t>(g.n * g.h * g.w * g.c), false, &x) ||
-      !readFloats(env, argv[1], static_cast<size_t>(g.n * g.oh * g.ow * g.c), false, &out)) {
+  if (!readFloats(env, argv[0], {g.n, g.h, g.w, g.c}, false, &x) ||
+      !readFloats(env, argv[1], {g.n, g.oh, g.ow, g.c}, false, &out) ||
+      !apart(env, x, {g.n, g.h, g.w, g.c}, out, {g.n, g.oh, g.ow, g.c})) {
     return nullptr;
   }
   const int64_t sampleSize = g.h * g.w * g.c;
@@ -1071,9 +1108,11 @@ napi_value RouteToWindowMaxima(napi_env env, napi_callback_info info) {
   PoolGeometry g;
   if (!readPoolGeometry(env, argv[3], "routeToWindowMaxima", &g)) return nullptr;
   float *x, *r, *out;
-  if (!readFloats(env, argv[0], static_cast<size_t>(g.n * g.h * g.w * g.c), false, &x) ||
-      !readFloats(env, argv[1], static_cast<size_t>(g.n * g.oh * g.ow * g.c), false, &r) ||
-      !readFloats(env, argv[2], static_cast<size_t>(g.n * g.h * g.w * g.c), false, &out)) {
+  if (!readFloats(env, argv[0], {g.n, g.h, g.w, g.c}, false, &x) ||
+      !readFloats(env, argv[1], {g.n, g.oh, g.ow, g.c}, false, &r) ||
+      !readFloats(env, argv[2], {g.n, g.h, g.w, g.c}, false, &out) ||
+      !apart(env, x, {g.n, g.h, g.w, g.c}, out, {g.n, g.h, g.w, g.c}) ||
+      !apart(env, r, {g.n, g.oh, g.ow, g.c}, out, {g.n, g.h, g.w, g.c})) {
     return nullptr;
   }
   if (g.sh >= g.kh && g.sw >= g.kw) {
@@ -1215,7 +1254,7 @@ napi_value MassPerSample(napi_env env, napi_callback_info info) {
   size_t length;
   if (!readFloatArray(env, argv[0], &x, &length)) return nullptr;
   if (length % batch != 0) return fail(env, "x must hold whole samples"), nullptr;
-  if (!readFloats(env, argv[2], static_cast<size_t>(batch), false, &out)) return nullptr;
+  if (!readFloats(env, argv[2], {batch}, false, &out)) return nullptr;
   const int64_t perSample = static_cast<int64_t>(length) / batch;
   forEachSample(batch, perSample, [&](int64_t b, bool parallel) {
     const float* sample = x + b * perSample;
@@ -1242,8 +1281,9 @@ napi_value FlipConvKernel(napi_env env, napi_callback_info info) {
   }
   const int64_t taps = g[0] * g[1], c = g[2], o = g[3];
   float *kernel, *out;
-  if (!readFloats(env, argv[0], static_cast<size_t>(taps * c * o), false, &kernel) ||
-      !readFloats(env, argv[2], static_cast<size_t>(taps * c * o), false, &out)) {
+  if (!readFloats(env, argv[0], {taps, c, o}, false, &kernel) ||
+      !readFloats(env, argv[2], {taps, c, o}, false, &out) ||
+      !apart(env, kernel, {taps, c, o}, out, {taps, c, o})) {
     return nullptr;
   }
   constexpr int64_t kBlock = 32;
@@ -1280,8 +1320,8 @@ napi_value StabilisedRatio(napi_env env, napi_callback_info info) {
   float *r, *d, *out;
   size_t length;
   if (!readFloatArray(env, argv[0], &r, &length) ||
-      !readFloats(env, argv[1], length, false, &d) ||
-      !readFloats(env, argv[3], length, false, &out)) {
+      !readFloats(env, argv[1], {static_cast<int64_t>(length)}, false, &d) ||
+      !readFloats(env, argv[3], {static_cast<int64_t>(length)}, false, &out)) {
     return nullptr;
   }
   const float eps = static_cast<float>(epsilon);
@@ -1314,10 +1354,10 @@ napi_value RlrpDirectStep(napi_env env, napi_callback_info info) {
   float *a, *back, *r, *out, *check;
   size_t length, relevanceLength;
   if (!readFloatArray(env, argv[0], &a, &length) ||
-      !readFloats(env, argv[1], length, false, &back) ||
+      !readFloats(env, argv[1], {static_cast<int64_t>(length)}, false, &back) ||
       !readFloatArray(env, argv[2], &r, &relevanceLength) ||
-      !readFloats(env, argv[4], length, false, &out) ||
-      !readFloats(env, argv[5], 2 * static_cast<size_t>(batch), false, &check)) {
+      !readFloats(env, argv[4], {static_cast<int64_t>(length)}, false, &out) ||
+      !readFloats(env, argv[5], {2, batch}, false, &check)) {
     return nullptr;
   }
   if (length % batch != 0 || relevanceLength % batch != 0) {
@@ -1384,8 +1424,8 @@ napi_value RlrpAddSplit(napi_env env, napi_callback_info info) {
   }
   float *y, *r, *check;
   size_t length;
-  if (!readFloatArray(env, argv[1], &y, &length) || !readFloats(env, argv[2], length, false, &r) ||
-      !readFloats(env, argv[5], static_cast<size_t>(batch), false, &check)) {
+  if (!readFloatArray(env, argv[1], &y, &length) || !readFloats(env, argv[2], {static_cast<int64_t>(length)}, false, &r) ||
+      !readFloats(env, argv[5], {batch}, false, &check)) {
     return nullptr;
   }
   if (length % batch != 0) return fail(env, "y must hold whole samples"), nullptr;
@@ -1403,8 +1443,8 @@ napi_value RlrpAddSplit(napi_env env, napi_callback_info info) {
     napi_value input, output;
     napi_get_element(env, argv[0], i, &input);
     napi_get_element(env, argv[4], i, &output);
-    if (!readFloats(env, input, length, false, &inputs[i]) ||
-        !readFloats(env, output, length, false, &outputs[i])) {
+    if (!readFloats(env, input, {static_cast<int64_t>(length)}, false, &inputs[i]) ||
+        !readFloats(env, output, {static_cast<int64_t>(length)}, false, &outputs[i])) {
       return nullptr;
     }
   }
@@ -1493,7 +1533,9 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
 
 // adviseHugePages(memory: ArrayBuffer, bytes): asks for transparent huge pages for the whole 2 MiB
 // pages within `bytes` from the start of `memory` (engine/wasm-heap-pages.ts); whether the kernel
-// took the advice for all of them. Advice only: memory that is not mapped is skipped.
+// took the advice for all of them. `bytes` may pass the buffer's end on purpose: a wasm heap's
+// growth is reserved after it, which no ArrayBuffer shows. MADV_HUGEPAGE is a hint only, which
+// never changes what memory holds, and memory that is not mapped is skipped.
 napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];

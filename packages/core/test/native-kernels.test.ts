@@ -463,6 +463,56 @@ describe('the transpose onto few channels', () => {
   });
 });
 
+describe('the addon never reads or writes outside the arrays it is given', () => {
+  const addon = () => {
+    const { addon: loaded } = loadOneDnnAddon();
+    if (!loaded) throw new Error('the addon must load here');
+    return loaded;
+  };
+  const none = () => new Float32Array(0);
+
+  it('refuses shapes whose element count overflows instead of matching an empty array', () => {
+    // 2^62 · 4 elements wrap to 0 in int64: before the checked count these wrote past `out`.
+    const pool = [2 ** 62, 1, 1, 4, 1, 1, 1, 1, 1, 1, 0, 0];
+    expect(() => addon().maxPool(none(), none(), pool)).toThrow(/too large to address/);
+    expect(() => addon().routeToWindowMaxima(none(), none(), none(), pool)).toThrow(
+      /too large to address/,
+    );
+    expect(() => addon().flipConvKernel(none(), [2 ** 31, 2 ** 31, 1, 4], none())).toThrow(
+      /too large to address/,
+    );
+    // m · n = 2^62 · 4 wraps to 0 too; k = 1 keeps the other two products small.
+    expect(() => addon().gemm(false, false, 2 ** 62, 4, 1, none(), none(), none(), false)).toThrow(
+      /too large to address/,
+    );
+    // A window of 2^32 · 2^32 cells, whose count overflowed the window-size check itself.
+    const x = new Float32Array(4);
+    const wide = [1, 2, 2, 1, 1, 1, 2 ** 32, 2 ** 32, 1, 1, 0, 0];
+    expect(() => addon().maxPool(x, new Float32Array(1), wide)).toThrow(/window too large/);
+  });
+
+  it('refuses an output that shares memory with an input (it would be read after being written)', () => {
+    const heap = new Float32Array(8);
+    expect(() =>
+      addon().flipConvKernel(heap.subarray(0, 4), [1, 1, 2, 2], heap.subarray(2, 6)),
+    ).toThrow(/shares memory/);
+    const pool = [1, 2, 2, 1, 1, 1, 2, 2, 2, 2, 0, 0];
+    expect(() =>
+      addon().routeToWindowMaxima(
+        heap.subarray(0, 4),
+        heap.subarray(4, 5),
+        heap.subarray(3, 7),
+        pool,
+      ),
+    ).toThrow(/shares memory/);
+    expect(() => addon().maxPool(heap.subarray(0, 4), heap.subarray(3, 4), pool)).toThrow(
+      /shares memory/,
+    );
+    // Side by side is fine.
+    addon().flipConvKernel(heap.subarray(0, 4), [1, 1, 2, 2], heap.subarray(4, 8));
+  });
+});
+
 describe('matrix products equal wasm’s own', () => {
   // [a shape, b shape, transposeA, transposeB]
   const cases: [number[], number[], boolean, boolean][] = [
