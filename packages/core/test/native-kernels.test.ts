@@ -628,6 +628,18 @@ describe('max pooling equals wasm’s own', () => {
     );
     expect(Array.from(pooled)).toEqual([2, 2, 2, 2, 2]);
   });
+
+  it('hands padding of a window’s size or more (windows wholly in it) to wasm’s kernel', async () => {
+    // A 2×2 image, 2×2 windows, stride 1, numeric pad 3: 7×7 outputs, 33 of them in padding only.
+    const x = tf.tensor4d([1, -2, 3, -4], [1, 2, 2, 1]);
+    await initEngine(NATIVE);
+    const kernels = await tf.profile(() => tf.maxPool(x, 2, 1, 3).dispose());
+    expect(kernels.kernelNames).toEqual(['MaxPool']);
+    const result = await bothWays(() => tf.maxPool(x, 2, 1, 3));
+    expect(result.nativeShape).toEqual([1, 7, 7, 1]);
+    expect(Array.from(result.native)).toEqual(Array.from(result.wasm));
+    x.dispose();
+  });
 });
 
 describe('max pooling’s routing and the finite minimum', () => {

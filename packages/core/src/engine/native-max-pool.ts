@@ -14,13 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats, heapOutput } from './heap-output';
 import type { OneDnnAddon } from './onednn-addon';
-
-interface MaxPoolAttrs {
-  filterSize: number | [number, number];
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
+import { everyWindowTouchesInput, poolGeometry } from './pool-geometry';
 
 /** The kernel replacing `own` (wasm's `MaxPool`), which serves what it cannot. */
 export function nativeMaxPoolKernel(addon: OneDnnAddon, own: tf.KernelConfig): tf.KernelFunc {
@@ -28,13 +22,13 @@ export function nativeMaxPoolKernel(addon: OneDnnAddon, own: tf.KernelConfig): t
     // Safe: registered on the wasm backend only (native-kernels.ts).
     const backend = args.backend as unknown as BackendWasm;
     // Safe: tfjs calls this for MaxPool, whose attributes these are.
-    const attrs = args.attrs as unknown as MaxPoolAttrs;
+    const attrs = args.attrs as unknown as tf.MaxPoolAttrs;
     const x = args.inputs.x as tf.TensorInfo;
     const servable =
       x.dtype === 'float32' &&
       x.shape.length === 4 &&
       x.shape.every((d) => d > 0) &&
-      // A window that rounding up leaves wholly in the padding: wasm's own decides what it gives.
+      // Rounding up can leave a window wholly in the padding: wasm's own decides what it gives.
       (attrs.dimRoundingMode === undefined || attrs.dimRoundingMode === 'floor');
     if (!servable) return own.kernelFunc(args) as tf.TensorInfo;
     const info = tf.backend_util.computePool2DInfo(
@@ -45,19 +39,23 @@ export function nativeMaxPoolKernel(addon: OneDnnAddon, own: tf.KernelConfig): t
       attrs.pad,
       attrs.dimRoundingMode,
     );
-    if (info.outShape.some((d) => d === 0)) return own.kernelFunc(args) as tf.TensorInfo;
+    const outSize: [number, number] = [info.outHeight, info.outWidth];
+    const kernel: [number, number] = [info.filterHeight, info.filterWidth];
+    const strides: [number, number] = [info.strideHeight, info.strideWidth];
+    const padBefore: [number, number] = [info.padInfo.top, info.padInfo.left];
+    // So does padding of a window's size or more (a numeric or explicit pad); and no output.
+    if (
+      info.outShape.some((d) => d <= 0) ||
+      !everyWindowTouchesInput([x.shape[1], x.shape[2]], outSize, kernel, strides, padBefore)
+    ) {
+      return own.kernelFunc(args) as tf.TensorInfo;
+    }
     return heapOutput(backend, info.outShape, (output) =>
-      addon.maxPool(heapFloats(backend, x), heapFloats(backend, output), [
-        ...x.shape,
-        info.outHeight,
-        info.outWidth,
-        info.filterHeight,
-        info.filterWidth,
-        info.strideHeight,
-        info.strideWidth,
-        info.padInfo.top,
-        info.padInfo.left,
-      ]),
+      addon.maxPool(
+        heapFloats(backend, x),
+        heapFloats(backend, output),
+        poolGeometry(x.shape, outSize, kernel, strides, padBefore),
+      ),
     );
   };
 }

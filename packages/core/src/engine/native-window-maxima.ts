@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats, heapOutput } from './heap-output';
 import type { OneDnnAddon } from './onednn-addon';
+import { poolGeometry } from './pool-geometry';
 
 /** The kernel's name (no tfjs operation has it). */
 export const ROUTE_TO_WINDOW_MAXIMA = 'RlrpRouteToWindowMaxima';
@@ -35,7 +36,13 @@ export function windowMaximaKernel(addon: OneDnnAddon): tf.KernelFunc {
         heapFloats(backend, x),
         heapFloats(backend, r),
         heapFloats(backend, output),
-        [...x.shape, r.shape[1], r.shape[2], ...attrs.kernel, ...attrs.strides, ...attrs.padBefore],
+        poolGeometry(
+          x.shape,
+          [r.shape[1], r.shape[2]],
+          attrs.kernel,
+          attrs.strides,
+          attrs.padBefore,
+        ),
       ),
     );
   };
