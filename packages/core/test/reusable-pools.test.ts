@@ -186,6 +186,28 @@ describe('ReusablePools', () => {
     replaced.release();
   });
 
+  it("drops a pool given back unusable, and keeps another model's idle pool", async () => {
+    const broken = await pools.acquire(model, 1);
+    await broken.pool.ready;
+    // Meanwhile another comparison, on another model, ends and leaves its pool idle.
+    const idle = await pools.acquire(other, 1);
+    await idle.pool.ready;
+    idle.release();
+    const [{ worker }] = (broken.pool as unknown as { workers: { worker: Worker }[] }).workers;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+    expect(broken.pool.usable).toBe(false);
+    // Given back as a comparison that failed before sending its set gives it (compare-on-pool.ts):
+    // kept idle, it would have closed the other model's pool (one model's pool idles at a time).
+    broken.release();
+    expect(idle.pool.usable).toBe(true);
+    expect(pools.size).toBe(1);
+    const again = await pools.acquire(other, 1);
+    expect(again.pool).toBe(idle.pool);
+    again.release();
+  });
+
   it('closeIdle closes idle pools at once and a lent one when it is given back', async () => {
     const lent = await pools.acquire(other, 1);
     const idle = await pools.acquire(model, 1);

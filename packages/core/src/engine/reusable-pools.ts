@@ -117,6 +117,12 @@ export class ReusablePools {
           closeQuietly(entry.pool);
           return;
         }
+        // A pool that failed (its workers could not start, or one died) is not kept idle: it
+        // would close another model's healthy idle pool for nothing.
+        if (!entry.pool.usable) {
+          void this.drop(model, entry);
+          return;
+        }
         this.dropIdleExcept(model);
         entry.idle = setTimeout(() => void this.drop(model, entry), this.idleMs);
         entry.idle.unref();

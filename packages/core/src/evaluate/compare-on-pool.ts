@@ -111,7 +111,8 @@ export async function compareOnPool(
   const fail = (error: unknown) => {
     failure ??= { error };
     queue.stop();
-    ending ??= sent ? lent.discard() : Promise.resolve(lent.release());
+    // Before the set was sent, a usable pool goes back idle and warm (release drops one that is not).
+    ending ??= sent ? lent.discard() : (lent.release(), Promise.resolve());
   };
   // A function, not an inline check: `fail` runs from listeners the compiler cannot follow.
   const throwIfFailed = () => {
