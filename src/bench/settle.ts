@@ -24,63 +24,80 @@ const MAX_WAIT_MS = 1000;
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** What the threads of a process are doing: CPU time spent so far, and whether any wants a core. */
+/**
+ * What the watched threads are doing: each one's CPU time so far (by `pid/tid`), and whether any
+ * is running or waiting for a core (state `R`). CPU time alone cannot tell a spinning thread from
+ * an idle one when other work keeps it off the cores (a test run's other workers): it then spends
+ * little time, yet runs as soon as it gets a core.
+ */
 interface ThreadsState {
-  readonly cpuNs: number;
-  /**
-   * Whether a thread is running or waiting for a core (state `R`). CPU time alone cannot tell a
-   * spinning thread from an idle one when other work keeps it off the cores (a test run's other
-   * workers): it then spends little time, yet runs as soon as it gets a core.
-   */
+  readonly cpuNs: Map<string, number>;
   readonly runnable: boolean;
 }
 
+/** Linux's clock tick, the unit of `stat`'s CPU times (`getconf CLK_TCK`: 100 on x86-64). */
+const TICK_NS = 10_000_000;
+
 /**
- * The threads of process `pid`, without `skipThread` (the thread that polls, which runs while it
- * reads); `null` where `/proc` does not tell (not Linux, or the process is gone).
+ * Adds the threads of process `pid`, without `skipThread` (the thread that polls, which runs
+ * while it reads), to `state`; false where `/proc` does not tell (not Linux, or the process is
+ * gone).
  */
-function threadsState(pid: number, skipThread?: number): ThreadsState | null {
+function addThreads(
+  pid: number,
+  skipThread: number | undefined,
+  state: { cpuNs: Map<string, number>; runnable: boolean },
+): boolean {
   let tasks: string[];
   try {
     tasks = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
-    return null;
+    return false;
   }
-  let cpuNs = 0;
-  let runnable = false;
   for (const task of tasks) {
     if (Number(task) === skipThread) continue;
+    const dir = `/proc/${pid}/task/${task}`;
+    let stat: string;
     try {
-      const dir = `/proc/${pid}/task/${task}`;
-      cpuNs += Number(fs.readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
-      // `pid (name) S …`: the state follows the name, which may itself hold spaces or parentheses.
-      const stat = fs.readFileSync(`${dir}/stat`, 'utf8');
-      if (stat[stat.lastIndexOf(')') + 2] === 'R') runnable = true;
+      stat = fs.readFileSync(`${dir}/stat`, 'utf8');
     } catch {
-      // The thread ended between the listing and the read: it no longer runs.
+      continue; // The thread ended between the listing and the read: it no longer runs.
     }
+    // `tid (name) S …`: the fields after the name, which may itself hold spaces or parentheses;
+    // utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'R') state.runnable = true;
+    let cpuNs = (Number(fields[11]) + Number(fields[12])) * TICK_NS;
+    try {
+      // Nanoseconds where the kernel keeps scheduler statistics; the ticks above otherwise.
+      cpuNs = Number(fs.readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // No schedstat: ticks.
+    }
+    state.cpuNs.set(`${pid}/${task}`, cpuNs);
   }
-  return { cpuNs, runnable };
+  return true;
 }
 
 /**
- * Resolves once no thread of this process (other than this thread) or of `others` wants a core
- * and together they spent less than half a millisecond in {@link POLL_MS}, after at least
- * {@link MIN_PAUSE_MS} and at most {@link MAX_WAIT_MS}; gives the milliseconds waited. Without
+ * Resolves once no thread of this process (other than this thread, which must be the main one)
+ * or of `others` wants a core and together they spent less than half a millisecond in
+ * {@link POLL_MS}, after at least {@link MIN_PAUSE_MS} and about {@link MAX_WAIT_MS} at most;
+ * gives the milliseconds waited. Threads that end between two polls do not count. Without
  * `/proc`, a fixed 25 ms pause.
  */
 export async function untilSettled(others: readonly number[]): Promise<number> {
   const started = performance.now();
   const sample = (): ThreadsState | null => {
-    let total = threadsState(process.pid, process.pid);
-    for (const pid of others) {
-      const state = threadsState(pid);
-      total =
-        total === null || state === null
-          ? null
-          : { cpuNs: total.cpuNs + state.cpuNs, runnable: total.runnable || state.runnable };
-    }
-    return total;
+    const state = { cpuNs: new Map<string, number>(), runnable: false };
+    if (!addThreads(process.pid, process.pid, state)) return null;
+    for (const pid of others) if (!addThreads(pid, undefined, state)) return null;
+    return state;
+  };
+  const spentSince = (before: ThreadsState, now: ThreadsState): number => {
+    let spent = 0;
+    for (const [thread, cpuNs] of now.cpuNs) spent += cpuNs - (before.cpuNs.get(thread) ?? cpuNs);
+    return spent;
   };
   await pause(MIN_PAUSE_MS);
   let previous = sample();
@@ -92,7 +109,7 @@ export async function untilSettled(others: readonly number[]): Promise<number> {
     await pause(POLL_MS);
     const current = sample();
     if (current === null) break;
-    if (!current.runnable && current.cpuNs - previous.cpuNs < SETTLED_NS_PER_POLL) break;
+    if (!current.runnable && spentSince(previous, current) < SETTLED_NS_PER_POLL) break;
     previous = current;
   }
   return performance.now() - started;
