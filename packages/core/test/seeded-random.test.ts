@@ -37,6 +37,16 @@ describe('mulberry32 with skip', () => {
     }
   });
 
+  it('skips skip · drawsPerSkip draws, also where the product passes 2³²', () => {
+    expect(Array.from({ length: 4 }, mulberry32(5, 7, 783))).toEqual(drawnPast(5, 7 * 783, 4));
+    // 3 · (2³² + 2) ≡ 6 (mod 2³²): the product itself is never formed.
+    expect(Array.from({ length: 4 }, mulberry32(5, 3, 2 ** 32 + 2))).toEqual(drawnPast(5, 6, 4));
+    expect(Array.from({ length: 2 }, mulberry32(5, 9, 0))).toEqual(drawnPast(5, 0, 2));
+    for (const drawsPerSkip of [-1, 0.5, NaN, 2 ** 53]) {
+      expect(() => mulberry32(1, 1, drawsPerSkip)).toThrow(EvaluationOptionError);
+    }
+  });
+
   it('starts a slice far into a set (firstSample · (pixels − 1) past 2⁵³) where the stream is', () => {
     // The draws skipped modulo 2³², computed exactly with BigInt.
     const [pixels, firstSample] = [785, 2 ** 50 + 3];
