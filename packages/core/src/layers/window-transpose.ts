@@ -136,8 +136,10 @@ export function flipSpatially(kernel: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * A convolution kernel `[kh, kw, in, out]` flipped spatially with in/out swapped: `[kh, kw, out, in]`.
- * With the native kernels one pass that moves every value unchanged (engine/native-flip-conv-kernel.ts).
+ * A convolution kernel `[kh, kw, in, out]` flipped spatially with in/out swapped:
+ * `[kh, kw, out, in]`. With the native kernels, one pass that moves every value unchanged
+ * (engine/native-flip-conv-kernel.ts); without them, {@link flipSpatially}'s product, exact for
+ * finite weights only (an infinite weight times the reversal's zeros gives NaN).
  */
 export function flipConvKernel(kernel: tf.Tensor4D): tf.Tensor4D {
   if (nativeKernelsActive() && kernel.dtype === 'float32' && kernel.size > 0) {
