@@ -88,6 +88,18 @@ describe('explorer figures', () => {
     expect(labelled.layout).toMatchObject({ xaxis: { type: 'linear' } });
   });
 
+  it('keeps 1000 labelled units on their labels, and bins from 1001 on', () => {
+    const labels = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);
+    const exact = denseFigure(new Float32Array(1000).fill(1), 'out', labels(1000), 'r');
+    expect(exact.traces[0].x).toEqual(labels(1000));
+    expect(exact.layout).toMatchObject({ xaxis: { type: 'category' } });
+    const binned = denseFigure(new Float32Array(1001).fill(-1), 'out', labels(1001), 'r');
+    expect(binned.traces[1].y).toHaveLength(501);
+    expect((binned.traces[1].x as number[]).every((x) => typeof x === 'number')).toBe(true);
+    expect(binned.traces[1].customdata).toEqual(binned.traces[0].customdata);
+    expect(() => binnedEnvelope(new Float32Array(3), 0)).toThrow(RangeError);
+  });
+
   it('bins values exactly: extremes per run of units, zeros where a sign is absent', () => {
     const envelope = binnedEnvelope(new Float32Array([1, -1, 3, 0, -2, NaN, 0]), 3);
     expect(envelope).toEqual({

@@ -81,6 +81,7 @@ export function binnedEnvelope(
   values: Float32Array,
   size: number,
 ): { first: number[]; last: number[]; high: number[]; low: number[] } {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`bins of ${size} units`);
   const envelope = {
     first: [] as number[],
     last: [] as number[],
@@ -104,15 +105,19 @@ export function binnedEnvelope(
 }
 
 /**
- * Two filled step lines, positive red and negative blue, of a layer too wide for bars. Above
- * {@link MAX_LINE_POINTS} units they follow bins of units: at about three bins per pixel each
- * bin's extremes are what lines through every unit would show there, and plotly draws 1000 points
- * at once where VGG16's 25 088 Flatten units took 100–300 ms a step (npm run bench:widgets).
+ * Two filled step lines, positive red and negative blue, of a layer too wide for bars, over bins
+ * of `binSize` units (1: every unit, on the labels' axis when given). At about three bins per
+ * pixel each bin's extremes are what lines through every unit would show there, and plotly draws
+ * 1000 points at once where VGG16's 25 088 Flatten units took 100–300 ms a step (npm run
+ * bench:widgets). Zooming in keeps the bins: finer detail needs the channel or a narrower layer.
  */
-function envelopeTraces(values: Float32Array, labels: string[] | undefined): PlotlyObject[] {
-  const size = Math.ceil(values.length / MAX_LINE_POINTS);
-  const { first, last, high, low } = binnedEnvelope(values, size);
-  const binned = size > 1;
+function envelopeTraces(
+  values: Float32Array,
+  labels: string[] | undefined,
+  binSize: number,
+): PlotlyObject[] {
+  const { first, last, high, low } = binnedEnvelope(values, binSize);
+  const binned = binSize > 1;
   const x = binned ? first.map((f, b) => (f + last[b]) / 2) : (labels ?? first);
   const unit = binned ? 'neurons %{customdata[0]}–%{customdata[1]}' : 'neuron %{x}';
   return [
@@ -140,7 +145,8 @@ export function denseFigure(
   uirevision: string,
 ): Figure {
   // Hundreds of SVG bars take plotly ~100 ms; wider layers are two filled step lines (positive
-  // red, negative blue), which look the same and draw at once.
+  // red, negative blue), which look the same and draw at once; above MAX_LINE_POINTS units, over bins.
+  const binSize = Math.max(1, Math.ceil(values.length / MAX_LINE_POINTS));
   const traces: PlotlyObject[] =
     values.length <= MAX_BARS
       ? [
@@ -152,7 +158,7 @@ export function denseFigure(
             hovertemplate: 'neuron %{x}<br>R = %{y:.4g}<extra></extra>',
           },
         ]
-      : envelopeTraces(values, labels);
+      : envelopeTraces(values, labels, binSize);
   return {
     traces,
     layout: {
@@ -160,8 +166,8 @@ export function denseFigure(
       height: PLOT_HEIGHT,
       title: { text: heading, font: { size: 12 } },
       margin: { l: 45, r: 10, t: 30, b: 30 },
-      // Binned units (more than MAX_LINE_POINTS) are numbered even where they have labels.
-      xaxis: { type: labels && values.length <= MAX_LINE_POINTS ? 'category' : 'linear' },
+      // Binned units are numbered even where they have labels.
+      xaxis: { type: labels && binSize === 1 ? 'category' : 'linear' },
       yaxis: { zeroline: true },
       uirevision,
     },
