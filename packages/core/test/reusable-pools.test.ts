@@ -19,6 +19,14 @@ async function closedWithin(pool: ExplainPool, ms: number): Promise<boolean> {
   return !pool.usable;
 }
 
+/** Ends `pool`'s first worker from outside, as a crash would, and waits for it to be gone. */
+async function killFirstWorker(pool: ExplainPool): Promise<void> {
+  const [{ worker }] = (pool as unknown as { workers: { worker: Worker }[] }).workers;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  await worker.terminate();
+  await exited;
+}
+
 describe('ReusablePools', () => {
   let model: tf.LayersModel;
   /** A second model: pools are kept per model. */
@@ -177,10 +185,7 @@ describe('ReusablePools', () => {
     expect(next.pool).not.toBe(discarded.pool);
     await next.pool.ready;
     next.release();
-    const [{ worker }] = (next.pool as unknown as { workers: { worker: Worker }[] }).workers;
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    await worker.terminate();
-    await exited;
+    await killFirstWorker(next.pool);
     const replaced = await pools.acquire(model, 1);
     expect(replaced.pool).not.toBe(next.pool);
     replaced.release();
@@ -193,10 +198,7 @@ describe('ReusablePools', () => {
     const idle = await pools.acquire(other, 1);
     await idle.pool.ready;
     idle.release();
-    const [{ worker }] = (broken.pool as unknown as { workers: { worker: Worker }[] }).workers;
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    await worker.terminate();
-    await exited;
+    await killFirstWorker(broken.pool);
     expect(broken.pool.usable).toBe(false);
     // Given back as a comparison that failed before sending its set gives it (compare-on-pool.ts):
     // kept idle, it would have closed the other model's pool (one model's pool idles at a time).
