@@ -1,10 +1,11 @@
 /**
  * Native kernels for the wasm engine: the wasm backend's convolutions and matrix products are
  * replaced by oneDNN's (native/onednn-kernels.cc), which read and write the wasm heap in place,
- * and its max pooling by a native loop (native-max-pool.ts). Max pooling's relevance routing, the
- * forward pass's overflow check, the classical rules' stabilised ratio, R-LRP's masses, direct
- * step and Add split, and the flipped kernel of a transposed convolution get native kernels of
- * their own (native-window-maxima.ts, native-finite-minimum.ts, native-stabilised-ratio.ts,
+ * its max pooling by a native loop (native-max-pool.ts), and its elementwise products, sums and
+ * rectifiers on tensors of one shape by native loops (native-elementwise.ts). Max pooling's
+ * relevance routing, the forward pass's overflow check, the classical rules' stabilised ratio,
+ * R-LRP's masses, direct step and Add split, and the flipped kernel of a transposed convolution
+ * get native kernels of their own (native-window-maxima.ts, native-finite-minimum.ts, native-stabilised-ratio.ts,
  * native-mass-per-sample.ts, native-rlrp-direct-step.ts, native-rlrp-add-split.ts,
  * native-flip-conv-kernel.ts); everything else stays on wasm. Starting them also asks for huge
  * pages for the wasm heap (wasm-heap-pages.ts). Why: convolutions and dense layers are most of an
@@ -17,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NativeConvolutions } from './native-convolution';
+import { ELEMENTWISE_KERNELS, nativeElementwiseKernel } from './native-elementwise';
 import { FINITE_MINIMUM, finiteMinimumKernel } from './native-finite-minimum';
 import { MASS_PER_SAMPLE, massPerSampleKernel } from './native-mass-per-sample';
 import { nativeMatMulKernel } from './native-matmul';
@@ -49,7 +51,12 @@ export const NATIVE_KERNELS_ENV_VAR = 'RLRP_NATIVE_KERNELS';
 
 const CONVOLUTIONS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'] as const;
 const MATRIX_PRODUCTS = ['BatchMatMul', '_FusedMatMul'] as const;
-const REPLACED: readonly string[] = [...CONVOLUTIONS, ...MATRIX_PRODUCTS, 'MaxPool'];
+const REPLACED: readonly string[] = [
+  ...CONVOLUTIONS,
+  ...MATRIX_PRODUCTS,
+  'MaxPool',
+  ...ELEMENTWISE_KERNELS,
+];
 
 interface Active {
   readonly addon: OneDnnAddon;
@@ -67,8 +74,8 @@ interface Active {
 let active: Active | undefined;
 
 /**
- * Replaces the wasm backend's convolutions and matrix products by oneDNN's and its max pooling by
- * the addon's, computing on `threads` threads, when the addon is built and loads; otherwise leaves
+ * Replaces the wasm backend's convolutions and matrix products by oneDNN's and its max pooling,
+ * products, sums and rectifiers by the addon's, computing on `threads` threads, when the addon is built and loads; otherwise leaves
  * wasm's own and says why.
  */
 export function enableNativeKernels(threads: number): EngineNativeKernels {
@@ -108,6 +115,9 @@ function replacement(
 ): tf.KernelFunc {
   if ((CONVOLUTIONS as readonly string[]).includes(own.kernelName)) return convolutions.kernel(own);
   if (own.kernelName === 'MaxPool') return nativeMaxPoolKernel(addon, own);
+  if ((ELEMENTWISE_KERNELS as readonly string[]).includes(own.kernelName)) {
+    return nativeElementwiseKernel(addon, own);
+  }
   return nativeMatMulKernel(addon, own);
 }
 
@@ -189,6 +199,6 @@ function describe(state: Active): EngineNativeKernels {
     kernels: REPLACED,
     library,
     threads: state.threads,
-    reason: `convolutions and matrix products run on oneDNN ${library}, max pooling on the addon's own loop, on ${threads}; the rest on wasm`,
+    reason: `convolutions and matrix products run on oneDNN ${library}, max pooling and elementwise products, sums and rectifiers on the addon's own loops, on ${threads}; the rest on wasm`,
   };
 }

@@ -91,6 +91,14 @@ export interface OneDnnAddon {
   flipConvKernel(kernel: Float32Array, shape: readonly number[], out: Float32Array): void;
   /** `out = r / (d + ε·sign(d))` elementwise, sign(0) = +1, as tfjs computes it (rules/stabilise.ts). */
   stabilisedRatio(r: Float32Array, d: Float32Array, epsilon: number, out: Float32Array): void;
+  /** `out = a · b` elementwise (arrays of one length), wasm's `Multiply` bit for bit. */
+  multiply(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** `out = a + b` elementwise (arrays of one length), wasm's `Add` bit for bit. */
+  add(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** `out = ((0 + x₀) + x₁) + …` elementwise (at least one array, all of `out`'s length), wasm's `AddN`. */
+  addN(inputs: readonly Float32Array[], out: Float32Array): void;
+  /** `out = x` where `x`'s bits as a signed integer are positive, else +0: wasm's `Relu` bit for bit. */
+  relu(x: Float32Array, out: Float32Array): void;
   /**
    * R-LRP's direct linear step per sample `b` (rules/rlrp.ts): `out = a ⊙ back · (Σ|r| / Σ|a ⊙ back|)`
    * and `check[2b], check[2b + 1] = Σ|a ⊙ back|, Σ|r|`: tfjs' float32 operations, the sums in a
@@ -194,6 +202,10 @@ const ADDON_FUNCTIONS = Object.keys({
   massPerSample: true,
   flipConvKernel: true,
   stabilisedRatio: true,
+  multiply: true,
+  add: true,
+  addN: true,
+  relu: true,
   rlrpDirectStep: true,
   rlrpAddSplit: true,
   releaseScratch: true,
