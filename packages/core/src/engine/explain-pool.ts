@@ -9,6 +9,7 @@ import type { PresetName, RuleName } from '../types';
 import { nativeKernelsActive } from './native-kernels';
 import { loadOneDnnAddon } from './onednn-addon';
 import { SliceQueue } from './slice-queue';
+import { withoutModuleLoaders } from './worker-exec-argv';
 import type {
   PoolComparisonSet,
   PoolReply,
@@ -394,13 +395,16 @@ async function modelArtifacts(
 }
 
 /**
- * Starts one worker. Run from the TypeScript sources (tests, tsx), the worker registers tsx's
- * require hook first: a worker does not inherit its parent's loaders.
+ * Starts one worker. Run from the TypeScript sources (tests), the worker registers tsx's require
+ * hook first; run from the compiled package, it starts without this thread's module loaders
+ * (worker-exec-argv.ts).
  */
 function startWorker(): Worker {
   const extension = path.extname(__filename);
   const script = path.join(__dirname, `explain-pool-worker${extension}`);
-  if (extension !== '.ts') return new Worker(script);
+  if (extension !== '.ts') {
+    return new Worker(script, { execArgv: withoutModuleLoaders(process.execArgv) });
+  }
   const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(script)});`;
   return new Worker(bootstrap, { eval: true });
 }
