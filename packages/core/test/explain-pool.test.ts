@@ -91,6 +91,47 @@ describe('ExplainPool', () => {
     tf.dispose([pixels, asFloat, relevance]);
   });
 
+  it('keeps each call’s batch and relevance apart in its reused buffers: calls made at once, of growing batches, on this thread’s wasm and cpu backends', async () => {
+    const batches = [3, 7, 11].map((n, i) =>
+      tf.randomUniform([n, 10, 10, 1], 0, 1, 'float32', 20 + i),
+    );
+    const expected = batches.map((b) => inThisThread(model, b, 2));
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      try {
+        // Issued together: each waits for the one before it in the pool.
+        const results = await Promise.all(
+          batches.map((b) => pool.explain(b, { rule: 'EpsilonPlusFlat', target: 2 })),
+        );
+        // Read after every call returned: a later call must not have written over an earlier one.
+        results.forEach((relevance, i) => {
+          expect(relevance.shape).toEqual(batches[i].shape);
+          const got = relevance.dataSync();
+          expect(Math.max(...Array.from(got, (v, j) => Math.abs(v - expected[i][j])))).toBeLessThan(
+            1e-5,
+          );
+        });
+        tf.dispose(results);
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    }
+    tf.dispose(batches);
+  });
+
+  it('after one worker’s slice failed, waits for the other before the next batch uses the buffers', async () => {
+    // The second worker's slice (samples 3–6) fails; the first still writes its relevance.
+    await expect(
+      pool.explain(x, { rule: 'EpsilonPlusFlat', target: [0, 1, 2, 99, 0, 0, 0] }),
+    ).rejects.toThrow(/99|target/);
+    const larger = tf.randomUniform([12, 10, 10, 1], 0, 1, 'float32', 30);
+    const expected = inThisThread(model, larger, 3);
+    const relevance = await pool.explain(larger, { rule: 'EpsilonPlusFlat', target: 3 });
+    const got = relevance.dataSync();
+    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-5);
+    tf.dispose([larger, relevance]);
+  });
+
   it('rejects one target per sample of the wrong length', async () => {
     await expect(pool.explain(x, { target: [1, 2] })).rejects.toThrow(/2 targets for a batch of 7/);
   });

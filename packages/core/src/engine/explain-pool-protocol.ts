@@ -59,8 +59,13 @@ export type PoolRequest =
   | {
       readonly kind: 'explain';
       readonly id: number;
-      /** The slice of the batch, float32 values. */
-      readonly input: ArrayBuffer;
+      /** The whole batch, float32 values, shared by the workers (shared-batch.ts). */
+      readonly input: SharedArrayBuffer;
+      /** Where the workers write the batch's relevance, each its slice. */
+      readonly output: SharedArrayBuffer;
+      /** Where this worker's slice starts in both, in values. */
+      readonly offset: number;
+      /** The slice's shape. */
       readonly shape: number[];
       readonly rule: RuleName | PresetName;
       readonly target: number | 'predicted' | number[];
@@ -89,7 +94,8 @@ export type PoolUpdate =
 export type PoolReply =
   | PoolUpdate
   | { readonly kind: 'loaded'; readonly id: number }
-  | { readonly kind: 'explained'; readonly id: number; readonly relevance: ArrayBuffer }
+  /** The slice's relevance is in the request's `output`. */
+  | { readonly kind: 'explained'; readonly id: number }
   /** The queue had no slice left for this worker (its slices came as `slice-compared`). */
   | { readonly kind: 'compared'; readonly id: number }
   | { readonly kind: 'closed'; readonly id: number }

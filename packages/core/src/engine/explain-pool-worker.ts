@@ -1,8 +1,8 @@
 /*
  * One worker of an ExplainPool (explain-pool.ts): its own single-threaded wasm engine and its own
- * copy of the model, built from the artifacts the pool shares; it explains the slices of a batch
- * it is sent and transfers the relevance back, and runs compareMethods on the slices of a dataset
- * it takes from the queue it shares with the other threads.
+ * copy of the model, built from the artifacts the pool shares; it explains its slice of a batch
+ * the pool shares and writes the relevance back beside it, and runs compareMethods on the slices
+ * of a dataset it takes from the queue it shares with the other threads.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'worker_threads';
@@ -12,6 +12,7 @@ import { releaseExplainCache } from '../recent-model';
 import { initEngine } from './init-engine';
 import { loadOneDnnAddon } from './onednn-addon';
 import type { PoolReply, PoolRequest } from './explain-pool-protocol';
+import { valuesOf } from './shared-batch';
 
 let model: tf.LayersModel | null = null;
 
@@ -37,12 +38,19 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
     }
     case 'explain': {
       if (!model) throw new Error('the pool worker has no model yet');
-      const input = tf.tensor(new Float32Array(request.input), request.shape, 'float32');
+      const count = request.shape.reduce((product, d) => product * d, 1);
+      const slice = (buffer: SharedArrayBuffer) =>
+        new Float32Array(buffer, request.offset * Float32Array.BYTES_PER_ELEMENT, count);
+      // The engine copies the values into its heap: the pool may reuse the buffer afterwards.
+      const input = tf.tensor(slice(request.input), request.shape, 'float32');
       try {
         const e = explain(model, input, { rule: request.rule, target: request.target });
-        const relevance = (e.relevance.dataSync() as Float32Array).slice();
-        e.dispose();
-        return { kind: 'explained', id: request.id, relevance: relevance.buffer };
+        try {
+          slice(request.output).set(valuesOf(e.relevance));
+        } finally {
+          e.dispose();
+        }
+        return { kind: 'explained', id: request.id };
       } finally {
         input.dispose();
       }
@@ -84,10 +92,7 @@ parentPort?.on('message', (request: PoolRequest) => {
 
 function answer(request: PoolRequest): Promise<void> {
   return handle(request).then(
-    (reply) => {
-      // The relevance is this worker's own fresh array: handed over, not copied.
-      parentPort?.postMessage(reply, reply.kind === 'explained' ? [reply.relevance] : []);
-    },
+    (reply) => parentPort?.postMessage(reply),
     (error: unknown) => {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       parentPort?.postMessage({ kind: 'failed', id: request.id, message } satisfies PoolReply);

@@ -8,6 +8,7 @@ import type { EvaluationProgress } from '../evaluate/metric-options';
 import type { PresetName, RuleName } from '../types';
 import { nativeKernelsActive } from './native-kernels';
 import { loadOneDnnAddon } from './onednn-addon';
+import { SharedBatch, tensorOfCopy, valuesOf } from './shared-batch';
 import { SliceQueue } from './slice-queue';
 import { withoutModuleLoaders } from './worker-exec-argv';
 import type {
@@ -132,6 +133,12 @@ export class ExplainPool {
   /** The queues of the comparisons running now: {@link close} stops them. */
   private readonly comparing = new Set<SliceQueue>();
 
+  /** The batch and relevance {@link explain} shares with the workers, reused from call to call. */
+  private readonly batch = new SharedBatch();
+
+  /** Settles when the running {@link explain} has read its relevance back. */
+  private explaining: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly workers: readonly PoolWorker[],
     loads: Promise<unknown>,
@@ -239,33 +246,44 @@ export class ExplainPool {
         `ExplainPool: ${target.length} targets for a batch of ${batch}; give one per sample.`,
       );
     }
-    const data = await input.data();
-    // The workers read float32 values; other dtypes (e.g. int32 pixels) are converted here.
-    const values = data instanceof Float32Array ? data : Float32Array.from(data as Int32Array);
-    const slices = sliceBatch(batch, this.workers.length);
-    const replies = await Promise.all(
-      slices.map(({ start, end }, i) => {
-        const part = values.slice(start * perSample, end * perSample);
-        return this.workers[i].send(
-          {
+    // One batch at a time in the pool's shared buffers: a call waits for the one before.
+    const previous = this.explaining;
+    let finished = () => undefined as void;
+    this.explaining = new Promise((resolve) => (finished = resolve));
+    await previous;
+    try {
+      this.assertOpen();
+      const { input: shared, output } = this.batch.reserve(input.size);
+      // The workers read float32 values; other dtypes (e.g. int32 pixels) are converted here.
+      new Float32Array(shared, 0, input.size).set(valuesOf(input));
+      const slices = sliceBatch(batch, this.workers.length);
+      // Every worker answers before the buffers are reused, also after another failed: one still
+      // explaining would write its relevance over the next batch's.
+      const replies = await Promise.allSettled(
+        slices.map(({ start, end }, i) =>
+          this.workers[i].send({
             kind: 'explain',
-            input: part.buffer,
+            input: shared,
+            output,
+            offset: start * perSample,
             shape: [end - start, ...input.shape.slice(1)],
             rule: options.rule ?? 'rlrp',
             target: Array.isArray(target)
               ? target.slice(start, end)
               : (target as number | 'predicted'),
-          },
-          [part.buffer],
-        );
-      }),
-    );
-    const relevance = new Float32Array(input.size);
-    replies.forEach((reply, i) => {
-      if (reply.kind !== 'explained') throw new EngineError(`Pool worker answered ${reply.kind}.`);
-      relevance.set(new Float32Array(reply.relevance), slices[i].start * perSample);
-    });
-    return tf.tensor(relevance, input.shape, 'float32');
+          }),
+        ),
+      );
+      for (const reply of replies) {
+        if (reply.status === 'rejected') throw reply.reason;
+        if (reply.value.kind !== 'explained') {
+          throw new EngineError(`Pool worker answered ${reply.value.kind}.`);
+        }
+      }
+      return tensorOfCopy(new Float32Array(output, 0, input.size), input.shape);
+    } finally {
+      finished();
+    }
   }
 
   /**
