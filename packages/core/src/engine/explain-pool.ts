@@ -8,7 +8,7 @@ import type { EvaluationProgress } from '../evaluate/metric-options';
 import type { PresetName, RuleName } from '../types';
 import { nativeKernelsActive } from './native-kernels';
 import { loadOneDnnAddon } from './onednn-addon';
-import { SharedBatch, tensorOfCopy, valuesOf } from './shared-batch';
+import { SharedBatch, tensorFromReused, valuesOf } from './shared-batch';
 import { SliceQueue } from './slice-queue';
 import { withoutModuleLoaders } from './worker-exec-argv';
 import type {
@@ -280,7 +280,7 @@ export class ExplainPool {
           throw new EngineError(`Pool worker answered ${reply.value.kind}.`);
         }
       }
-      return tensorOfCopy(new Float32Array(output, 0, input.size), input.shape);
+      return tensorFromReused(new Float32Array(output, 0, input.size), input.shape);
     } finally {
       finished();
     }

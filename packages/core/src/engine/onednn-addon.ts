@@ -95,9 +95,12 @@ export interface OneDnnAddon {
   multiply(a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** `out = a + b` elementwise (arrays of one length), wasm's `Add` bit for bit. */
   add(a: Float32Array, b: Float32Array, out: Float32Array): void;
-  /** `out = ((0 + x₀) + x₁) + …` elementwise (at least one array, all of `out`'s length), wasm's `AddN`. */
+  /**
+   * `out = ((0 + x₀) + x₁) + …` elementwise (at least one array, each of `out`'s length), wasm's
+   * `AddN` bit for bit.
+   */
   addN(inputs: readonly Float32Array[], out: Float32Array): void;
-  /** `out = x` where `x`'s bits as a signed integer are positive, else +0: wasm's `Relu` bit for bit. */
+  /** `out = x` where `x`'s bits read as a signed integer are positive, else +0: wasm's `Relu`. */
   relu(x: Float32Array, out: Float32Array): void;
   /**
    * R-LRP's direct linear step per sample `b` (rules/rlrp.ts): `out = a ⊙ back · (Σ|r| / Σ|a ⊙ back|)`

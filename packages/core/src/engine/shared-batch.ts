@@ -1,16 +1,16 @@
 /**
  * Where `ExplainPool.explain` puts a batch for its workers and they put the relevance back: two
  * SharedArrayBuffers kept by the pool and reused from call to call (grown when a batch does not
- * fit). Why: a fresh array's first touch faults every page in, about 12 µs per 4 KiB on this
- * project's machines, and every call used to make four (the batch read, a copy per worker, each
- * worker's relevance, the assembled result), all freed only at the next garbage collection. An
- * MNIST batch of 256 on one worker took 41–43 ms against 28–29 ms in this thread; 5–11 ms of the
- * difference were those first touches (timed on both sides of a one-off run).
+ * fit). Why: every call used to make four fresh arrays (the batch read, a copy per worker, each
+ * worker's relevance, the assembled result), freed only at a later garbage collection, and a
+ * fresh array's first touch faults its pages in at about 12 µs per 4 KiB on this project's
+ * machines. An MNIST batch of 256 on one worker took 41–43 ms against 28–29 ms in this thread;
+ * with the shared buffers 30.0–30.5 ms against 26.1–29.6 ms (docs/performance.md, tenth round).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The input and relevance of a batch of up to `capacity` float32 values. */
+/** A batch's values and its relevance, float32, in two buffers that only grow. */
 export class SharedBatch {
   private input = new SharedArrayBuffer(0);
   private output = new SharedArrayBuffer(0);
@@ -43,9 +43,9 @@ export function valuesOf(tensor: tf.Tensor): tf.TypedArray {
 }
 
 /**
- * A tensor of `values` (which the caller will overwrite later): the wasm backend copies them into
- * its heap at once, other backends may keep the array itself, so they get a copy.
+ * A tensor of `values`, an array the caller will overwrite later: the wasm backend copies them into
+ * its heap at once; other backends may keep the array itself, so they are given a copy.
  */
-export function tensorOfCopy(values: Float32Array, shape: readonly number[]): tf.Tensor {
+export function tensorFromReused(values: Float32Array, shape: readonly number[]): tf.Tensor {
   return tf.tensor(tf.getBackend() === 'wasm' ? values : values.slice(), [...shape], 'float32');
 }
