@@ -6,7 +6,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { requireModule } from './module-loader';
-import { withOpenMpSpinCount } from './openmp-spin';
 
 /** A convolution shape prepared by oneDNN (opaque: only the addon reads it). */
 export interface NativePlan {
@@ -235,7 +234,7 @@ export function loadOneDnnAddon(): AddonLoad {
   try {
     // Safe: the file is this package's own build of onednn-kernels.cc, which exports these
     // (checked below: a build older than this code lacks some).
-    const addon = withOpenMpSpinCount(() => requireModule(NATIVE_ADDON_PATH)) as OneDnnAddon;
+    const addon = requireModule(NATIVE_ADDON_PATH) as OneDnnAddon;
     const missing = ADDON_FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
     loaded =
       missing.length === 0
