@@ -1358,7 +1358,8 @@ bool readElementwise(napi_env env, napi_value output, const napi_value* inputs, 
   return true;
 }
 
-// binary(a, b, out): out = a ∘ b elementwise, as wasm's kernel computes it (a first).
+// binary(a, b, out): out = a ∘ b elementwise, as wasm's kernel computes it. Where both are NaN,
+// x86 gives the first operand's; wasm's kernels give b's, so b comes first here.
 template <typename Op>
 napi_value BinaryElementwise(napi_env env, napi_callback_info info, const char* usage, Op op) {
   size_t argc = 3;
@@ -1370,16 +1371,16 @@ napi_value BinaryElementwise(napi_env env, napi_callback_info info, const char* 
   if (!readElementwise(env, argv[2], argv, 2, &out, in, &n)) return nullptr;
   const float *a = in[0], *b = in[1];
 #pragma omp parallel for simd schedule(static) if (n >= kParallelElements)
-  for (int64_t i = 0; i < n; i++) out[i] = op(a[i], b[i]);
+  for (int64_t i = 0; i < n; i++) out[i] = op(b[i], a[i]);
   return nullptr;
 }
 
 napi_value Multiply(napi_env env, napi_callback_info info) {
-  return BinaryElementwise(env, info, "multiply(a, b, out)", [](float a, float b) { return a * b; });
+  return BinaryElementwise(env, info, "multiply(a, b, out)", [](float first, float second) { return first * second; });
 }
 
 napi_value Add(napi_env env, napi_callback_info info) {
-  return BinaryElementwise(env, info, "add(a, b, out)", [](float a, float b) { return a + b; });
+  return BinaryElementwise(env, info, "add(a, b, out)", [](float first, float second) { return first + second; });
 }
 
 // addN(inputs: Float32Array[], out): out = ((0 + x₀) + x₁) + …, wasm's AddN order: it starts from
