@@ -119,8 +119,21 @@ describe('ExplainPool', () => {
     tf.dispose(batches);
   });
 
-  it('after one worker’s slice failed, waits for the other before the next batch uses the buffers', async () => {
-    // The second worker's slice (samples 3–6) fails; the first still writes its relevance.
+  it('explains a batch as it was when the call was made, though disposed while waiting its turn', async () => {
+    const first = tf.randomUniform([7, 10, 10, 1], 0, 1, 'float32', 40);
+    const second = tf.randomUniform([5, 10, 10, 1], 0, 1, 'float32', 41);
+    const expected = inThisThread(model, second, 1);
+    const running = pool.explain(first, { rule: 'EpsilonPlusFlat', target: 1 });
+    const waiting = pool.explain(second, { rule: 'EpsilonPlusFlat', target: 1 });
+    second.dispose();
+    const [done, relevance] = await Promise.all([running, waiting]);
+    const got = relevance.dataSync();
+    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-5);
+    tf.dispose([first, done, relevance]);
+  });
+
+  it('gives the right relevance for a batch after one whose slice failed', async () => {
+    // The second worker's slice (samples 3–6) fails; the first still explains and writes its own.
     await expect(
       pool.explain(x, { rule: 'EpsilonPlusFlat', target: [0, 1, 2, 99, 0, 0, 0] }),
     ).rejects.toThrow(/99|target/);

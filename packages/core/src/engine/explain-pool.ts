@@ -10,7 +10,7 @@ import { nativeKernelsActive } from './native-kernels';
 import { loadOneDnnAddon } from './onednn-addon';
 import { SharedBatch, tensorFromReused, valuesOf } from './shared-batch';
 import { SliceQueue } from './slice-queue';
-import { withoutModuleLoaders } from './worker-exec-argv';
+import { startWorkerWithoutTsx } from './worker-exec-argv';
 import type {
   PoolComparisonSet,
   PoolReply,
@@ -231,10 +231,12 @@ export class ExplainPool {
 
   /**
    * The relevance of every sample of `input` (shaped like it), each worker explaining one slice.
+   * Calls run one at a time, in the order they were made; each explains `input` as it was when
+   * the call was made.
    *
-   * @throws DisposedError after {@link close}; the load's EngineError when a worker could not load
-   *   the model; EngineError with the worker's message when a slice
-   *   fails (bad rule name, target out of range, …).
+   * @throws DisposedError after {@link close} (also for calls still waiting for an earlier one
+   *   then); the load's EngineError when a worker could not load the model; EngineError with the
+   *   worker's message when a slice fails (bad rule name, target out of range, …).
    */
   async explain(input: tf.Tensor, options: PoolExplainOptions = {}): Promise<tf.Tensor> {
     this.assertOpen();
@@ -246,16 +248,19 @@ export class ExplainPool {
         `ExplainPool: ${target.length} targets for a batch of ${batch}; give one per sample.`,
       );
     }
+    // The batch as it is now (the same data, not a copy): the caller may dispose or reassign it
+    // while this call waits its turn.
+    const batchNow = tf.clone(input);
     // One batch at a time in the pool's shared buffers: a call waits for the one before.
     const previous = this.explaining;
     let finished = () => undefined as void;
     this.explaining = new Promise((resolve) => (finished = resolve));
-    await previous;
     try {
+      await previous;
       this.assertOpen();
       const { input: shared, output } = this.batch.reserve(input.size);
       // The workers read float32 values; other dtypes (e.g. int32 pixels) are converted here.
-      new Float32Array(shared, 0, input.size).set(valuesOf(input));
+      new Float32Array(shared, 0, input.size).set(valuesOf(batchNow));
       const slices = sliceBatch(batch, this.workers.length);
       // Every worker answers before the buffers are reused, also after another failed: one still
       // explaining would write its relevance over the next batch's.
@@ -282,6 +287,7 @@ export class ExplainPool {
       }
       return tensorFromReused(new Float32Array(output, 0, input.size), input.shape);
     } finally {
+      batchNow.dispose();
       finished();
     }
   }
@@ -414,15 +420,12 @@ async function modelArtifacts(
 
 /**
  * Starts one worker. Run from the TypeScript sources (tests), the worker registers tsx's require
- * hook first; run from the compiled package, it starts without this thread's module loaders
- * (worker-exec-argv.ts).
+ * hook first; run from the compiled package, it starts without tsx's loader (worker-exec-argv.ts).
  */
 function startWorker(): Worker {
   const extension = path.extname(__filename);
   const script = path.join(__dirname, `explain-pool-worker${extension}`);
-  if (extension !== '.ts') {
-    return new Worker(script, { execArgv: withoutModuleLoaders(process.execArgv) });
-  }
+  if (extension !== '.ts') return startWorkerWithoutTsx(script);
   const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(script)});`;
   return new Worker(bootstrap, { eval: true });
 }
