@@ -1376,11 +1376,13 @@ napi_value BinaryElementwise(napi_env env, napi_callback_info info, const char* 
 }
 
 napi_value Multiply(napi_env env, napi_callback_info info) {
-  return BinaryElementwise(env, info, "multiply(a, b, out)", [](float first, float second) { return first * second; });
+  return BinaryElementwise(env, info, "multiply(a, b, out)",
+                           [](float first, float second) { return first * second; });
 }
 
 napi_value Add(napi_env env, napi_callback_info info) {
-  return BinaryElementwise(env, info, "add(a, b, out)", [](float first, float second) { return first + second; });
+  return BinaryElementwise(env, info, "add(a, b, out)",
+                           [](float first, float second) { return first + second; });
 }
 
 // addN(inputs: Float32Array[], out): out = ((0 + x₀) + x₁) + …, wasm's AddN order: it starts from

@@ -10,8 +10,27 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats, heapOutput } from './heap-output';
 import type { OneDnnAddon } from './onednn-addon';
 
+/** What each replaced kernel computes on the addon, by the wasm kernel's name. */
+const COMPUTE: Readonly<
+  Record<string, (addon: OneDnnAddon) => (inputs: Float32Array[], out: Float32Array) => void>
+> = {
+  Multiply:
+    (addon) =>
+    ([a, b], out) =>
+      addon.multiply(a, b, out),
+  Add:
+    (addon) =>
+    ([a, b], out) =>
+      addon.add(a, b, out),
+  AddN: (addon) => (inputs, out) => addon.addN(inputs, out),
+  Relu:
+    (addon) =>
+    ([x], out) =>
+      addon.relu(x, out),
+};
+
 /** The wasm kernels these replace. */
-export const ELEMENTWISE_KERNELS = ['Multiply', 'Add', 'AddN', 'Relu'] as const;
+export const ELEMENTWISE_KERNELS: readonly string[] = Object.keys(COMPUTE);
 
 /** Whether every tensor is float32, not empty, and of the first one's shape. */
 function sameFloatShape(tensors: readonly tf.TensorInfo[]): boolean {
@@ -25,7 +44,7 @@ function sameFloatShape(tensors: readonly tf.TensorInfo[]): boolean {
 
 /** The kernel replacing `own` (one of {@link ELEMENTWISE_KERNELS}), which serves what it cannot. */
 export function nativeElementwiseKernel(addon: OneDnnAddon, own: tf.KernelConfig): tf.KernelFunc {
-  const compute = elementwiseOf(addon, own.kernelName);
+  const compute = COMPUTE[own.kernelName](addon);
   return (args) => {
     // Safe: registered on the wasm backend only (native-kernels.ts).
     const backend = args.backend as unknown as BackendWasm;
@@ -39,22 +58,4 @@ export function nativeElementwiseKernel(addon: OneDnnAddon, own: tf.KernelConfig
       ),
     );
   };
-}
-
-function elementwiseOf(
-  addon: OneDnnAddon,
-  kernelName: string,
-): (inputs: Float32Array[], out: Float32Array) => void {
-  switch (kernelName) {
-    case 'Multiply':
-      return ([a, b], out) => addon.multiply(a, b, out);
-    case 'Add':
-      return ([a, b], out) => addon.add(a, b, out);
-    case 'AddN':
-      return (inputs, out) => addon.addN(inputs, out);
-    case 'Relu':
-      return ([x], out) => addon.relu(x, out);
-    default:
-      throw new Error(`no native elementwise kernel for ${kernelName}`);
-  }
 }

@@ -115,7 +115,7 @@ function replacement(
 ): tf.KernelFunc {
   if ((CONVOLUTIONS as readonly string[]).includes(own.kernelName)) return convolutions.kernel(own);
   if (own.kernelName === 'MaxPool') return nativeMaxPoolKernel(addon, own);
-  if ((ELEMENTWISE_KERNELS as readonly string[]).includes(own.kernelName)) {
+  if (ELEMENTWISE_KERNELS.includes(own.kernelName)) {
     return nativeElementwiseKernel(addon, own);
   }
   return nativeMatMulKernel(addon, own);
