@@ -31,6 +31,9 @@ describe('withoutTsxLoaders', () => {
       'ts-node/esm',
       '--require',
       '/repo/node_modules/tsx-like/x.js',
+      // A folder of the user's that is called tsx, not tsx's package.
+      '-r',
+      '/home/me/tsx/register-paths.js',
     ];
     expect(withoutTsxLoaders([...others, ...TSX])).toEqual(others);
   });

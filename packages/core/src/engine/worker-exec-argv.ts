@@ -10,9 +10,13 @@ import { Worker } from 'worker_threads';
 
 const LOADERS = ['--require', '-r', '--import', '--loader', '--experimental-loader'];
 
-/** Whether `module`, a loader option's value, is tsx's own (`…/tsx/dist/…` or `tsx/…`). */
+/**
+ * Whether `module`, a loader option's value, is tsx's own: the package by name (`tsx`,
+ * `tsx/cjs`) or a file of it in a `node_modules` folder. A folder of the user's that happens to be
+ * called `tsx` is not.
+ */
 function isTsx(module: string): boolean {
-  return /(^|[\\/])tsx([\\/]|$)/.test(module.replace(/^file:\/\//, ''));
+  return /^tsx(\/|$)/.test(module) || /[\\/]node_modules[\\/]tsx[\\/]/.test(module);
 }
 
 /** `execArgv` without tsx's loader options, in either form (`--import x` or `--import=x`). */
