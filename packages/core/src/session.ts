@@ -20,9 +20,14 @@ import type { ExplainOptions, Explanation, TraceLayer } from './types';
 /** Dtypes read as numbers: the engine computes in float32 and converts the others. */
 const NUMERIC_DTYPES: readonly tf.DataType[] = ['float32', 'int32', 'bool'];
 
+/** Throws {@link InputTypeError} where `input`'s dtype cannot be read as numbers. */
+export function assertNumericInput(input: tf.Tensor): void {
+  if (!NUMERIC_DTYPES.includes(input.dtype)) throw new InputTypeError(input.dtype);
+}
+
 /** The checked float32 form of `input`: the model's shape, at least one sample, finite values. */
 function checkedInput(graph: Graph, input: tf.Tensor): tf.Tensor {
-  if (!NUMERIC_DTYPES.includes(input.dtype)) throw new InputTypeError(input.dtype);
+  assertNumericInput(input);
   const expected = graph.inputShape;
   const actual = input.shape;
   const matches =

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { DisposedError, EngineError, explain, releaseExplainCache } from '@rlrp/core';
+import {
+  DisposedError,
+  EmptyBatchError,
+  EngineError,
+  explain,
+  InputTypeError,
+  releaseExplainCache,
+} from '@rlrp/core';
 import { ExplainPool, sliceBatch } from '../src/engine/explain-pool';
 import { SliceQueue } from '../src/engine/slice-queue';
 import { shareComparisonSet } from '../src/evaluate/comparison-set';
@@ -143,6 +150,16 @@ describe('ExplainPool', () => {
     const got = relevance.dataSync();
     expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-5);
     tf.dispose([larger, relevance]);
+  });
+
+  it('refuses an empty batch and a string batch with explain()’s typed errors, and keeps working', async () => {
+    const empty = tf.zeros([0, 10, 10, 1]);
+    await expect(pool.explain(empty)).rejects.toThrow(EmptyBatchError);
+    const words = tf.tensor1d(['a', 'b']);
+    await expect(pool.explain(words)).rejects.toThrow(InputTypeError);
+    const again = await pool.explain(x, { rule: 'epsilon', target: 0 });
+    expect(again.shape).toEqual(x.shape);
+    tf.dispose([empty, words, again]);
   });
 
   it('rejects one target per sample of the wrong length', async () => {

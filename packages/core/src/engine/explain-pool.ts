@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { DisposedError, EngineError } from '../errors';
+import { DisposedError, EmptyBatchError, EngineError } from '../errors';
+import { assertNumericInput } from '../session';
 import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
 import type { EvaluationProgress } from '../evaluate/metric-options';
 import type { PresetName, RuleName } from '../types';
@@ -234,12 +235,16 @@ export class ExplainPool {
    * Calls run one at a time, in the order they were made; each explains `input` as it was when
    * the call was made.
    *
-   * @throws DisposedError after {@link close} (also for calls still waiting for an earlier one
+   * @throws InputTypeError for a dtype that is not numbers; EmptyBatchError for a batch of no
+   *   sample; DisposedError after {@link close} (also for calls still waiting for an earlier one
    *   then); the load's EngineError when a worker could not load the model; EngineError with the
    *   worker's message when a slice fails (bad rule name, target out of range, …).
    */
   async explain(input: tf.Tensor, options: PoolExplainOptions = {}): Promise<tf.Tensor> {
     this.assertOpen();
+    // As explain() refuses them; a batch of no sample would reach no worker at all.
+    assertNumericInput(input);
+    if (input.shape[0] === 0) throw new EmptyBatchError(input.shape);
     const batch = input.shape[0] ?? 1;
     const perSample = input.size / batch;
     const target = options.target ?? 'predicted';
