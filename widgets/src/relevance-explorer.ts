@@ -116,8 +116,12 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   private readonly session: ExplanationSession;
   private readonly ownedInput: tf.Tensor | undefined;
   private readonly explainQueue = new LatestOnly<ExplainRequest>((request) => this.apply(request));
-  /** The current trace's explanation, kept for channel requests; replaced by the next one. */
-  private current: Explanation;
+  /**
+   * The current trace's explanation, kept for channel requests; released before the next one is
+   * computed (see {@link apply}), so `undefined` only while a computation runs or when one failed
+   * and the shown trace could not be computed again.
+   */
+  private current: Explanation | undefined;
   private released = false;
 
   /** Use {@link explore}. */
@@ -190,7 +194,7 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   }
 
   private sendChannel(request: ChannelRequest): void {
-    const layer = this.current.trace?.[request.layer];
+    const layer = this.current?.trace?.[request.layer];
     if (!layer || request.generation !== this.get('generation')) return; // an older trace's
     const reply: ChannelReply = { ...request };
     this.send({ ...reply }, [channelValues(layer.relevance, request.channel)]);
@@ -199,9 +203,14 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   private apply(request: ExplainRequest): void {
     if (this.released) return;
     this.set({ busy: true, error: '' });
+    // The shown trace goes before the next is computed. Holding both made the first clicks
+    // allocate a second trace (VGG16: about 54 MB) in fresh memory while the wasm heap grew, and
+    // fresh pages are slow on this project's machines: in a tslab kernel the first click on VGG16
+    // took 453–481 ms instead of 141–144 ms (docs/performance.md, "Eleventh round").
+    this.current?.dispose();
+    this.current = undefined;
     try {
       const next = computeTrace(this.session, request.rule, request.target);
-      this.current.dispose();
       this.current = next.explanation;
       this.set({
         layers: next.layers,
@@ -215,6 +224,7 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
         generation: this.get('generation') + 1,
       });
     } catch (error) {
+      this.restoreShownTrace();
       this.set({
         busy: false,
         error: error instanceof Error ? error.message : String(error),
@@ -223,10 +233,23 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
     }
   }
 
+  /**
+   * After a failed computation, computes the trace the front end still shows again (the same rule
+   * and target give the same values), so that its channels can still be asked for. When that fails
+   * too, channel requests go unanswered until the next successful computation.
+   */
+  private restoreShownTrace(): void {
+    try {
+      this.current = computeTrace(this.session, this.get('rule'), this.get('target')).explanation;
+    } catch {
+      this.current = undefined;
+    }
+  }
+
   private release(): void {
     if (this.released) return;
     this.released = true;
-    this.current.dispose();
+    this.current?.dispose();
     this.session.dispose();
     this.ownedInput?.dispose();
   }

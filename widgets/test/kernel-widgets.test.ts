@@ -185,6 +185,25 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     await explainFrom(fixture.local, widget, 'nope', 0, 8);
     expect(widget.get('error')).toMatch(/Unknown rule "nope"/);
     expect(widget.get('busy')).toBe(false);
+    // The shown trace was released before the failed computation and computed again after it:
+    // its channels are still answered, with the shown rule's values.
+    expect(widget.get('generation')).toBe(3);
+    fixture.local.sent.length = 0;
+    await fromFrontend(fixture.local, widget.modelId, {
+      type: 'channel',
+      layer: conv,
+      channel: 2,
+      generation: 3,
+    });
+    const [restored] = fixture.local.sent.filter((m) => m.msgType === 'comm_msg');
+    const restoredChannel = new Float32Array(restored.buffers[0].slice().buffer);
+    const gammaSession = prepare(fixture.model, input);
+    const gamma = gammaSession.explain({ rule: 'gamma', target: 0, trace: true });
+    const gammaFull = (gamma.trace ?? [])[conv].relevance.dataSync();
+    expect(restoredChannel).toHaveLength(h * w);
+    for (let p = 0; p < h * w; p += 17) expect(restoredChannel[p]).toBe(gammaFull[p * c + 2]);
+    gamma.dispose();
+    gammaSession.dispose();
 
     // A malformed request is reported and does not stop later requests from being served.
     const errorsBefore = fixture.local.errors.length;
