@@ -16,6 +16,10 @@
  *   npm run bench:pool -- --workers 4 --batch 512 --runs 9 --compare-images 512 --compare-runs 5
  *   npm run bench:pool -- --quick                        one small run of each, to check it works
  *
+ * 3. the machine's own ceiling (`machine-ceiling.ts`): what N threads gain over one on a loop that
+ *    streams through memory and on one that computes in registers, sharing nothing; the first
+ *    bounds every speed-up above that moves activations through memory.
+ *
  * `speedup` is the 1-worker median over the N-worker median; `load_1min` the machine's load average
  * when the runs started and ended. The compareMethods lines add `cpu_ms`, the CPU time of the whole
  * process (this thread and the workers), and `cpu_bound_speedup` = N · cpu(1) / cpu(N): the speed-up
@@ -37,6 +41,7 @@ import {
   loadModelFromDir,
   type ExplanationMethod,
 } from '@rlrp/core';
+import { measureMachineCeiling } from './machine-ceiling';
 import { median, medians, timedAsync, type Timing } from './timing';
 
 const MODEL = 'mnist-cnn-shipped';
@@ -282,6 +287,25 @@ async function main(): Promise<void> {
   await benchExplainPool(model);
   await benchCompareMethods(model);
   model.dispose();
+  await benchMachineCeiling();
+}
+
+async function benchMachineCeiling(): Promise<void> {
+  const loadBefore = loadAverage();
+  for (const measured of await measureMachineCeiling(workers, quick ? 1 : 3)) {
+    console.log(
+      JSON.stringify({
+        bench: 'machine-ceiling',
+        loop: measured.loop,
+        threads: measured.threads,
+        one_thread_ms: measured.oneThreadMs,
+        all_threads_ms: measured.allThreadsMs,
+        speedup: measured.speedup,
+        note: 'the same loop on every thread at once, sharing nothing: the most N threads gain here',
+        load_1min: [loadBefore, loadAverage()],
+      }),
+    );
+  }
 }
 
 main().catch((error: unknown) => {
