@@ -128,6 +128,10 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     });
     const full = (reference.trace ?? [])[conv].relevance.dataSync();
     for (let p = 0; p < h * w; p += 17) expect(channel[p]).toBeCloseTo(full[p * c + 1], 5);
+    // Each layer's mass is the one the trace reports (core's massPerSample), bit for bit.
+    expect(widget.get('layers').map((layer) => layer.mass)).toEqual(
+      (reference.trace ?? []).map((layer) => layer.mass[0]),
+    );
     const summed = widget.get('layers')[conv].data;
     for (let p = 0; p < h * w; p += 17) {
       let total = 0;

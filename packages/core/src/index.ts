@@ -14,6 +14,7 @@ export * from './architectures/index';
 export * from './evaluate/index';
 export { prepare, explain } from './explain';
 export { releaseExplainCache } from './recent-model';
+export { massPerSample } from './rules/unit-scale';
 export { explainCacheMemory, setExplainCacheLimit } from './explain-cache-memory';
 export type { ExplainCacheMemory } from './explain-cache-memory';
 export { ExplanationSession, type SessionOrigin } from './session';

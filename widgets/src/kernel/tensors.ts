@@ -11,7 +11,7 @@
  * where a leading-axis slice is one block copy.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TraceLayer } from '@rlrp/core';
+import { massPerSample, type TraceLayer } from '@rlrp/core';
 import type { ClassOption, ImageState, LayerState } from '../schema';
 import { WidgetOptionError } from '../errors';
 import { quantiseToBytes } from '../quantise';
@@ -74,10 +74,13 @@ function drawnSize(shape: readonly number[]): number {
   return perSample.reduce((a, b) => a * b, 1);
 }
 
-/** Mass Σ|R| and sum ΣR of sample `sample` of a relevance, as a 2-vector. */
+/**
+ * Mass Σ|R| and sum ΣR of sample `sample` of a relevance, as a 2-vector: the mass as the trace
+ * reports it (core's massPerSample, one pass on every thread with the native kernels).
+ */
 function massAndSum(relevance: tf.Tensor, sample: number): tf.Tensor1D {
-  const one = sampleOf(relevance, sample).reshape([-1]);
-  return tf.stack([one.abs().sum(), one.sum()]) as tf.Tensor1D;
+  const one = sampleOf(relevance, sample);
+  return tf.concat([massPerSample(one), one.reshape([1, -1]).sum(1)]) as tf.Tensor1D;
 }
 
 /**

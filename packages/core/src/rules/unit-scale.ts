@@ -15,7 +15,11 @@ export function peakPerSample(x: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => tf.abs(x).reshape([x.shape[0], -1]).max(1) as tf.Tensor1D);
 }
 
-/** Per-sample L1 mass `Σ|x|` over every axis but the batch axis: shape `[batch]`. */
+/**
+ * Per-sample L1 mass `Σ|x|` over every axis but the batch axis: shape `[batch]`. This is the mass a
+ * trace reports (`TraceLayer.mass`), on every thread with the native kernels (in a fixed order of
+ * their own), else as tfjs' absolute value and sum.
+ */
 export function massPerSample(x: tf.Tensor): tf.Tensor1D {
   if (nativeKernelsActive() && x.dtype === 'float32' && x.shape[0] > 0) {
     return massPerSampleNatively(x);
