@@ -17,8 +17,8 @@
  *   npm run bench:pool -- --quick                        one small run of each, to check it works
  *
  * 3. the machine's own ceiling (`machine-ceiling.ts`): what N threads gain over one on a loop that
- *    streams through memory and on one that computes in registers, sharing nothing; the first
- *    bounds every speed-up above that moves activations through memory.
+ *    streams through memory and on one that computes in registers, sharing nothing, in this run;
+ *    a speed-up above near a low streaming ceiling was held back by the memory the cores share.
  *
  * `speedup` is the 1-worker median over the N-worker median; `load_1min` the machine's load average
  * when the runs started and ended. The compareMethods lines add `cpu_ms`, the CPU time of the whole

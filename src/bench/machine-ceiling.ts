@@ -1,10 +1,11 @@
 /**
  * What this machine's cores give each other, measured beside the engine's own speed-ups: the
  * throughput N threads reach over one on two loops that share nothing, one streaming through memory
- * (two 64 MB arrays, far larger than any cache) and one computing in registers. A speed-up of the
- * engine is bounded by these: on this project's 2-vCPU VMs the streaming loop gained about 1.4×
- * from a second thread while the compute loop gained 2× (docs/performance.md, "Eleventh round"),
- * so work that streams activations through memory cannot reach 2× there whatever its design.
+ * (copies between two 64 MB arrays, far larger than any cache) and one computing in registers. On
+ * this project's 2-vCPU VMs the streaming loop gained 1.56× from a second thread in one minute and
+ * 1.96× in the next, the compute loop 1.85× and 1.97× (docs/performance.md, "Eleventh round"): the
+ * memory a second core can use varies with what else the host runs. Read an engine speed-up
+ * against the ceiling of its own run: one near a low streaming ceiling was held back by memory.
  */
 import { Worker } from 'worker_threads';
 import { median } from './timing';
@@ -24,20 +25,23 @@ export interface CeilingMeasurement {
 
 /**
  * A worker's code (plain JavaScript, so that no loader is involved): it prepares its arrays, says
- * it is ready, runs its loop when told to and sends back the milliseconds the loop took.
+ * it is ready, runs its loop when told to and sends back when the loop started and ended, on the
+ * clock all threads share (`performance.timeOrigin + performance.now()`).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
 const elements = 16 * 1024 * 1024;
 let input, output;
 if (workerData.loop === 'memory-streaming') {
-  // Filled before the start, so that no page is touched for the first time while timed.
+  // Both written before the start, so that no page is touched for the first time while timed
+  // (a first touch costs far more than a copy here: docs/performance.md, "Eleventh round").
   input = new Float32Array(elements).fill(1);
-  output = new Float32Array(elements);
+  output = new Float32Array(elements).fill(0);
 }
+const now = () => performance.timeOrigin + performance.now();
 parentPort.postMessage('ready');
 parentPort.once('message', () => {
-  const start = performance.now();
+  const start = now();
   let check = 0;
   if (workerData.loop === 'memory-streaming') {
     // Copies (memmove) stream at the memory's pace; a JavaScript loop over the arrays would be
@@ -48,31 +52,45 @@ parentPort.once('message', () => {
     }
     check = output[elements - 1];
   } else {
+    // One dependent chain of multiply-adds: bound by the core's latency, touching no memory.
     let x = 1;
     for (let i = 0; i < 150000000; i++) x = x * 1.0000001 + 0.0000001;
     check = x;
   }
-  parentPort.postMessage({ ms: performance.now() - start, check });
+  parentPort.postMessage({ start, end: now(), check });
 });
 `;
 
-/** Runs `threads` workers of `loop` at once (started together once all are ready); the makespan. */
+/** The next message of `worker`; rejects when it fails or exits first. */
+function nextMessage<T>(worker: Worker): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onError = (error: Error) => settle(() => reject(error));
+    const onExit = (code: number) =>
+      settle(() => reject(new Error(`a ceiling worker exited (code ${code}) before answering`)));
+    const onMessage = (message: T) => settle(() => resolve(message));
+    const settle = (then: () => void) => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      then();
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+}
+
+/**
+ * Runs `threads` workers of `loop` at once (told to start together once all are ready); the
+ * makespan, from the first start to the last end.
+ */
 async function makespan(loop: CeilingLoop, threads: number): Promise<number> {
   const workers = Array.from(
     { length: threads },
     () => new Worker(WORKER_SOURCE, { eval: true, workerData: { loop } }),
   );
   try {
-    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
-    const done = workers.map(
-      (w) =>
-        new Promise<number>((resolve, reject) => {
-          w.once('message', (reply: { ms: number }) => resolve(reply.ms));
-          w.once('error', reject);
-        }),
-    );
+    await Promise.all(workers.map((w) => nextMessage<'ready'>(w)));
+    const done = workers.map((w) => nextMessage<{ start: number; end: number }>(w));
     for (const w of workers) w.postMessage('go');
-    return Math.max(...(await Promise.all(done)));
+    const spans = await Promise.all(done);
+    return Math.max(...spans.map((s) => s.end)) - Math.min(...spans.map((s) => s.start));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -117,11 +117,13 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   private readonly ownedInput: tf.Tensor | undefined;
   private readonly explainQueue = new LatestOnly<ExplainRequest>((request) => this.apply(request));
   /**
-   * The current trace's explanation, kept for channel requests; released before the next one is
-   * computed (see {@link apply}), so `undefined` only while a computation runs or when one failed
-   * and the shown trace could not be computed again.
+   * The shown trace's explanation, kept for channel requests. Released before the next one is
+   * computed (see {@link apply}), so `undefined` while a computation runs and after one failed,
+   * until a channel request computes the shown trace again ({@link shownExplanation}).
    */
   private current: Explanation | undefined;
+  /** Why the shown trace could not be computed again after a failure; cleared by the next trace. */
+  private shownTraceLost: string | undefined;
   private released = false;
 
   /** Use {@link explore}. */
@@ -194,8 +196,9 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
   }
 
   private sendChannel(request: ChannelRequest): void {
-    const layer = this.current?.trace?.[request.layer];
-    if (!layer || request.generation !== this.get('generation')) return; // an older trace's
+    if (request.generation !== this.get('generation')) return; // an older trace's
+    const layer = this.shownExplanation()?.trace?.[request.layer];
+    if (!layer) return;
     const reply: ChannelReply = { ...request };
     this.send({ ...reply }, [channelValues(layer.relevance, request.channel)]);
   }
@@ -209,41 +212,51 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
     // took 453–481 ms instead of 141–144 ms (docs/performance.md, "Eleventh round").
     this.current?.dispose();
     this.current = undefined;
+    let next: ReturnType<typeof computeTrace>;
     try {
-      const next = computeTrace(this.session, request.rule, request.target);
-      this.current = next.explanation;
-      this.set({
-        layers: next.layers,
-        rule: request.rule,
-        rule_description: next.description,
-        target: request.target,
-        backward_ms: next.ms,
-        request_id: request.request_id,
-        error: '',
-        busy: false,
-        generation: this.get('generation') + 1,
-      });
+      next = computeTrace(this.session, request.rule, request.target);
     } catch (error) {
-      this.restoreShownTrace();
+      // The front end keeps showing the trace it has; its channels are computed again if asked for.
       this.set({
         busy: false,
-        error: error instanceof Error ? error.message : String(error),
+        error: messageOf(error),
         request_id: request.request_id,
       });
+      return;
     }
+    this.current = next.explanation;
+    this.shownTraceLost = undefined;
+    this.set({
+      layers: next.layers,
+      rule: request.rule,
+      rule_description: next.description,
+      target: request.target,
+      backward_ms: next.ms,
+      request_id: request.request_id,
+      error: '',
+      busy: false,
+      generation: this.get('generation') + 1,
+    });
   }
 
   /**
-   * After a failed computation, computes the trace the front end still shows again (the same rule
-   * and target give the same values), so that its channels can still be asked for. When that fails
-   * too, channel requests go unanswered until the next successful computation.
+   * The shown trace's explanation; after a failed computation released it, the shown rule and
+   * target are computed again (the same values) on the first channel request. When that fails too,
+   * the widget's error says so and channel requests go unanswered until the next trace.
    */
-  private restoreShownTrace(): void {
-    try {
-      this.current = computeTrace(this.session, this.get('rule'), this.get('target')).explanation;
-    } catch {
-      this.current = undefined;
+  private shownExplanation(): Explanation | undefined {
+    if (this.released) return undefined;
+    if (this.current === undefined && this.shownTraceLost === undefined) {
+      try {
+        this.current = computeTrace(this.session, this.get('rule'), this.get('target')).explanation;
+      } catch (error) {
+        this.shownTraceLost = messageOf(error);
+        this.set({
+          error: `The shown trace's channels cannot be drawn until the next trace: ${this.shownTraceLost}`,
+        });
+      }
     }
+    return this.current;
   }
 
   private release(): void {
@@ -253,6 +266,11 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
     this.session.dispose();
     this.ownedInput?.dispose();
   }
+}
+
+/** What the widget's `error` trait shows for a thrown value. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Prepares the session and computes the first trace; releases everything if that fails. */

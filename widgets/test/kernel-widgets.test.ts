@@ -3,7 +3,7 @@
  * local runtime standing in for the kernel's socket (it records what would be sent).
  */
 import * as tf from '@tensorflow/tfjs';
-import { compareMethods, prepare, RlrpError } from '@rlrp/core';
+import { compareMethods, ExplanationSession, prepare, RlrpError } from '@rlrp/core';
 import type { JsonObject, LocalRuntime } from 'tslab-widgets';
 import {
   channelValues,
@@ -385,6 +385,56 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     expect(tf.memory().numTensors).toBe(baseline);
     spatial.dispose();
     dense.dispose();
+  });
+
+  it('explore: a click that fails leaves nothing behind; when the shown trace cannot be computed again either, the error says so', async () => {
+    const input = digitLike();
+    const baseline = tf.memory().numTensors;
+    const widget = explore(fixture.model, input, { display: false });
+    const conv = widget.get('layers').findIndex((layer) => layer.class_name === 'Conv2D');
+    const channelReplies = () =>
+      fixture.local.sent.filter(
+        (m) => m.msgType === 'comm_msg' && (m.content.data as JsonObject).method === 'custom',
+      );
+    const failing = jest
+      .spyOn(ExplanationSession.prototype, 'explainAndRead')
+      .mockImplementation(() => {
+        throw new Error('engine failure (injected)');
+      });
+    try {
+      await explainFrom(fixture.local, widget, 'epsilon', 0, 5);
+      expect(widget.get('error')).toBe('engine failure (injected)');
+      expect(widget.get('generation')).toBe(1);
+      // The shown trace was released for the click; computing it again for a channel fails too.
+      fixture.local.sent.length = 0;
+      await fromFrontend(fixture.local, widget.modelId, {
+        type: 'channel',
+        layer: conv,
+        channel: 0,
+        generation: 1,
+      });
+      expect(channelReplies()).toHaveLength(0);
+      expect(widget.get('error')).toMatch(
+        /channels cannot be drawn until the next trace: engine failure \(injected\)/,
+      );
+    } finally {
+      failing.mockRestore();
+    }
+    // The next click computes a trace again, whose channels are answered.
+    await explainFrom(fixture.local, widget, 'epsilon', 0, 6);
+    expect(widget.get('error')).toBe('');
+    expect(widget.get('generation')).toBe(2);
+    fixture.local.sent.length = 0;
+    await fromFrontend(fixture.local, widget.modelId, {
+      type: 'channel',
+      layer: conv,
+      channel: 0,
+      generation: 2,
+    });
+    expect(channelReplies()).toHaveLength(1);
+    widget.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    input.dispose();
   });
 
   it('rejects a batch of several samples with a typed error', () => {
