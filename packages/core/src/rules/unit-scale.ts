@@ -19,6 +19,8 @@ export function peakPerSample(x: tf.Tensor): tf.Tensor1D {
  * Per-sample L1 mass `Σ|x|` over every axis but the batch axis: shape `[batch]`. This is the mass a
  * trace reports (`TraceLayer.mass`), on every thread with the native kernels (in a fixed order of
  * their own), else as tfjs' absolute value and sum.
+ *
+ * @param x - a tensor whose first axis is the batch (rank ≥ 1).
  */
 export function massPerSample(x: tf.Tensor): tf.Tensor1D {
   if (nativeKernelsActive() && x.dtype === 'float32' && x.shape[0] > 0) {
