@@ -39,6 +39,22 @@ async function explainFrom(
   await widget.settled();
 }
 
+/**
+ * The front end asks for one channel of one layer of trace `generation`; the widget's replies
+ * (custom messages, not state updates).
+ */
+async function askChannel(
+  local: LocalRuntime,
+  widget: RelevanceExplorer,
+  request: { layer: number; channel: number; generation: number },
+) {
+  local.sent.length = 0;
+  await fromFrontend(local, widget.modelId, { type: 'channel', ...request });
+  return local.sent.filter(
+    (m) => m.msgType === 'comm_msg' && (m.content.data as JsonObject).method === 'custom',
+  );
+}
+
 function commOpens(local: LocalRuntime) {
   return local.sent.filter((m) => m.msgType === 'comm_open');
 }
@@ -105,14 +121,11 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     expect(String(bundle['text/plain'])).toContain('RelevanceExplorer');
 
     // The front end asks for one channel of a convolution: the kept trace's values, read on demand.
-    fixture.local.sent.length = 0;
-    await fromFrontend(fixture.local, widget.modelId, {
-      type: 'channel',
+    const [reply] = await askChannel(fixture.local, widget, {
       layer: conv,
       channel: 1,
       generation: 1,
     });
-    const [reply] = fixture.local.sent.filter((m) => m.msgType === 'comm_msg');
     expect(reply.content.data).toEqual({
       method: 'custom',
       content: { type: 'channel', layer: conv, channel: 1, generation: 1 },
@@ -189,17 +202,14 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     await explainFrom(fixture.local, widget, 'nope', 0, 8);
     expect(widget.get('error')).toMatch(/Unknown rule "nope"/);
     expect(widget.get('busy')).toBe(false);
-    // The shown trace was released before the failed computation and computed again after it:
-    // its channels are still answered, with the shown rule's values.
+    // The shown trace was released for the failed computation and is computed again for a
+    // channel request: its channels are still answered, with the shown rule's values.
     expect(widget.get('generation')).toBe(3);
-    fixture.local.sent.length = 0;
-    await fromFrontend(fixture.local, widget.modelId, {
-      type: 'channel',
+    const [restored] = await askChannel(fixture.local, widget, {
       layer: conv,
       channel: 2,
       generation: 3,
     });
-    const [restored] = fixture.local.sent.filter((m) => m.msgType === 'comm_msg');
     const restoredChannel = new Float32Array(restored.buffers[0].slice().buffer);
     const gammaSession = prepare(fixture.model, input);
     const gamma = gammaSession.explain({ rule: 'gamma', target: 0, trace: true });
@@ -392,10 +402,8 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     const baseline = tf.memory().numTensors;
     const widget = explore(fixture.model, input, { display: false });
     const conv = widget.get('layers').findIndex((layer) => layer.class_name === 'Conv2D');
-    const channelReplies = () =>
-      fixture.local.sent.filter(
-        (m) => m.msgType === 'comm_msg' && (m.content.data as JsonObject).method === 'custom',
-      );
+    const firstChannel = (generation: number) =>
+      askChannel(fixture.local, widget, { layer: conv, channel: 0, generation });
     const failing = jest
       .spyOn(ExplanationSession.prototype, 'explainAndRead')
       .mockImplementation(() => {
@@ -406,14 +414,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
       expect(widget.get('error')).toBe('engine failure (injected)');
       expect(widget.get('generation')).toBe(1);
       // The shown trace was released for the click; computing it again for a channel fails too.
-      fixture.local.sent.length = 0;
-      await fromFrontend(fixture.local, widget.modelId, {
-        type: 'channel',
-        layer: conv,
-        channel: 0,
-        generation: 1,
-      });
-      expect(channelReplies()).toHaveLength(0);
+      expect(await firstChannel(1)).toHaveLength(0);
       expect(widget.get('error')).toMatch(
         /channels cannot be drawn until the next trace: engine failure \(injected\)/,
       );
@@ -424,14 +425,7 @@ describe('kernel-side widgets on the MNIST CNN', () => {
     await explainFrom(fixture.local, widget, 'epsilon', 0, 6);
     expect(widget.get('error')).toBe('');
     expect(widget.get('generation')).toBe(2);
-    fixture.local.sent.length = 0;
-    await fromFrontend(fixture.local, widget.modelId, {
-      type: 'channel',
-      layer: conv,
-      channel: 0,
-      generation: 2,
-    });
-    expect(channelReplies()).toHaveLength(1);
+    expect(await firstChannel(2)).toHaveLength(1);
     widget.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
     input.dispose();
