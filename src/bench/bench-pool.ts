@@ -301,7 +301,7 @@ async function benchMachineCeiling(): Promise<void> {
         one_thread_ms: measured.oneThreadMs,
         all_threads_ms: measured.allThreadsMs,
         speedup: measured.speedup,
-        note: 'the same loop on every thread at once, sharing nothing: the most N threads gain here',
+        note: 'the same loop on every thread at once, sharing nothing: what the cores give each other in this run',
         load_1min: [loadBefore, loadAverage()],
       }),
     );
