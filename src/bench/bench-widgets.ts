@@ -104,16 +104,44 @@ function writeBenchNotebook(dir: string, model: string, modelDir: string): void 
   fs.writeFileSync(path.join(dir, 'bench.ipynb'), JSON.stringify(notebook));
 }
 
+/**
+ * The first `rlrp:drawn` event for `reason` after the `after`-th, awaited in the page on the event
+ * itself rather than polled on every animation frame, so that the harness asks nothing of the page
+ * while the kernel computes. (Measured both ways, the clicks took the same within the machine's
+ * noise: docs/performance.md, "Eleventh round".)
+ */
 async function nextDrawn(page: Page, reason: string, after: number): Promise<Drawn> {
-  const handle = await page.waitForFunction(
-    ({ reason: r, after: n }) => {
-      const events = (window as unknown as { __rlrpDrawn: Drawn[] }).__rlrpDrawn;
-      return events.slice(n).find((e) => e.reason === r) ?? false;
-    },
-    { reason, after },
-    { timeout: 60_000, polling: 'raf' },
+  // No named functions inside: the page gets this function's source, and tsx would wrap them in
+  // a helper the page does not have.
+  return page.evaluate(
+    ({ reason: r, after: n, timeoutMs }) =>
+      new Promise<Drawn>((resolve, reject) => {
+        // The init script's listener, registered first, records each event before this one runs.
+        const events = (window as unknown as { __rlrpDrawn: Drawn[] }).__rlrpDrawn;
+        const already = events.slice(n).find((e) => e.reason === r);
+        if (already) {
+          resolve(already);
+          return;
+        }
+        const done = new AbortController();
+        const timer = setTimeout(() => {
+          done.abort();
+          reject(new Error(`no "${r}" redraw within ${timeoutMs} ms`));
+        }, timeoutMs);
+        document.addEventListener(
+          'rlrp:drawn',
+          () => {
+            const drawn = events.slice(n).find((e) => e.reason === r);
+            if (!drawn) return;
+            clearTimeout(timer);
+            done.abort();
+            resolve(drawn);
+          },
+          { signal: done.signal },
+        );
+      }),
+    { reason, after, timeoutMs: 60_000 },
   );
-  return (await handle.jsonValue()) as Drawn;
 }
 
 async function main(): Promise<void> {
