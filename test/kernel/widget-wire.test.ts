@@ -328,11 +328,14 @@ describe('widgets on the wire', () => {
   });
 
   test('an interrupt ends a cell stuck in await; the kernel keeps its state', async () => {
-    const cell = client.execute(`await new Promise(() => undefined)`);
+    // Interrupted once the cell is stuck: its marker is printed after the cell's synchronous part
+    // (tslab's vm call). A SIGINT landing inside that call, which then finishes normally, is lost
+    // (see protocol-requests.test.ts); sent on execute_input, it landed there once in nine CI runs.
+    const cell = client.execute(
+      `console.log('stuck-in-await'); await new Promise(() => undefined)`,
+    );
     await client.waitFor(
-      (m) =>
-        m.header.msg_type === 'execute_input' &&
-        String(m.content['code']).includes('new Promise(() =>'),
+      (m) => m.header.msg_type === 'stream' && String(m.content['text']).includes('stuck-in-await'),
     );
     await kernel.interrupt();
     const { reply, iopub } = await cell;
