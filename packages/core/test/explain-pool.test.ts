@@ -21,12 +21,26 @@ function inThisThread(
   model: tf.LayersModel,
   x: tf.Tensor,
   target: number | number[],
+  rule: 'EpsilonPlusFlat' | 'rlrp' = 'EpsilonPlusFlat',
 ): Float32Array {
-  const e = explain(model, x, { rule: 'EpsilonPlusFlat', target });
+  const e = explain(model, x, { rule, target });
   const values = e.relevance.dataSync() as Float32Array;
   e.dispose();
   releaseExplainCache();
   return values;
+}
+
+/** The largest absolute difference between a pool's relevance and this thread's. */
+function largestDifference(relevance: tf.Tensor, expected: Float32Array): number {
+  const got = relevance.dataSync();
+  let worst = 0;
+  got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]))));
+  return worst;
+}
+
+/** The largest magnitude of `values`. */
+function largestMagnitude(values: Float32Array): number {
+  return values.reduce((worst, v) => Math.max(worst, Math.abs(v)), 0);
 }
 
 describe('sliceBatch', () => {
@@ -62,10 +76,8 @@ describe('ExplainPool', () => {
     const before = tf.memory().numTensors;
     const relevance = await pool.explain(x, { rule: 'EpsilonPlusFlat', target: targets });
     expect(relevance.shape).toEqual(x.shape);
-    const got = relevance.dataSync();
-    const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])));
-    expect(worst).toBeLessThan(1e-5);
-    expect(Math.max(...Array.from(expected, Math.abs))).toBeGreaterThan(0);
+    expect(largestDifference(relevance, expected)).toBeLessThan(1e-5);
+    expect(largestMagnitude(expected)).toBeGreaterThan(0);
     relevance.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -74,8 +86,7 @@ describe('ExplainPool', () => {
     const pinned = await ExplainPool.start(model, { workers: 1, pinToCores: true });
     const expected = inThisThread(model, x, 2);
     const relevance = await pinned.explain(x, { rule: 'EpsilonPlusFlat', target: 2 });
-    const got = relevance.dataSync();
-    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-5);
+    expect(largestDifference(relevance, expected)).toBeLessThan(1e-5);
     relevance.dispose();
     await pinned.close();
   });
@@ -92,9 +103,7 @@ describe('ExplainPool', () => {
     const asFloat = pixels.toFloat();
     const expected = inThisThread(model, asFloat, 1);
     const relevance = await pool.explain(pixels, { rule: 'EpsilonPlusFlat', target: 1 });
-    const got = relevance.dataSync();
-    const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])));
-    expect(worst).toBeLessThan(1e-3 * Math.max(...Array.from(expected, Math.abs)));
+    expect(largestDifference(relevance, expected)).toBeLessThan(1e-3 * largestMagnitude(expected));
     tf.dispose([pixels, asFloat, relevance]);
   });
 
@@ -113,10 +122,7 @@ describe('ExplainPool', () => {
         // Read after every call returned: a later call must not have written over an earlier one.
         results.forEach((relevance, i) => {
           expect(relevance.shape).toEqual(batches[i].shape);
-          const got = relevance.dataSync();
-          expect(Math.max(...Array.from(got, (v, j) => Math.abs(v - expected[i][j])))).toBeLessThan(
-            1e-5,
-          );
+          expect(largestDifference(relevance, expected[i])).toBeLessThan(1e-5);
         });
         tf.dispose(results);
       } finally {
@@ -134,8 +140,7 @@ describe('ExplainPool', () => {
     const waiting = pool.explain(second, { rule: 'EpsilonPlusFlat', target: 1 });
     second.dispose();
     const [done, relevance] = await Promise.all([running, waiting]);
-    const got = relevance.dataSync();
-    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-5);
+    expect(largestDifference(relevance, expected)).toBeLessThan(1e-5);
     tf.dispose([first, done, relevance]);
   });
 
@@ -147,9 +152,23 @@ describe('ExplainPool', () => {
     const larger = tf.randomUniform([12, 10, 10, 1], 0, 1, 'float32', 30);
     const expected = inThisThread(model, larger, 3);
     const relevance = await pool.explain(larger, { rule: 'EpsilonPlusFlat', target: 3 });
-    const got = relevance.dataSync();
-    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-5);
+    expect(largestDifference(relevance, expected)).toBeLessThan(1e-5);
     tf.dispose([larger, relevance]);
+  });
+
+  it('explains denormal, tiny and huge inputs as this thread does: the shared buffers carry every float32 unchanged', async () => {
+    // 1e-40 is below float32's smallest normal (1.2e-38); 1e30 leaves the forward pass finite.
+    for (const scale of [1e-40, 1e-30, 1e30]) {
+      const scaled = tf.tidy(() => x.mul(scale));
+      const expected = inThisThread(model, scaled, 2, 'rlrp');
+      const relevance = await pool.explain(scaled, { rule: 'rlrp', target: 2 });
+      expect(largestMagnitude(expected)).toBeGreaterThan(0);
+      expect(Number.isFinite(largestMagnitude(relevance.dataSync() as Float32Array))).toBe(true);
+      expect(largestDifference(relevance, expected)).toBeLessThanOrEqual(
+        1e-5 * largestMagnitude(expected),
+      );
+      tf.dispose([scaled, relevance]);
+    }
   });
 
   it('refuses an empty batch and a string batch with explain()’s typed errors, and keeps working', async () => {
