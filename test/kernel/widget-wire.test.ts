@@ -330,7 +330,7 @@ describe('widgets on the wire', () => {
   test('an interrupt ends a cell stuck in await; the kernel keeps its state', async () => {
     // Interrupted once the cell is stuck: its marker is printed after the cell's synchronous part
     // (tslab's vm call). A SIGINT landing inside that call, which then finishes normally, is lost
-    // (see protocol-requests.test.ts); sent on execute_input, it landed there once in nine CI runs.
+    // (see protocol-requests.test.ts); sent on execute_input, it landed there once in eight CI runs.
     const cell = client.execute(
       `console.log('stuck-in-await'); await new Promise(() => undefined)`,
     );

@@ -7,10 +7,11 @@
  * R-LRP's masses, direct step and Add split, and the flipped kernel of a transposed convolution
  * get native kernels of their own (native-window-maxima.ts, native-finite-minimum.ts,
  * native-stabilised-ratio.ts, native-mass-per-sample.ts, native-rlrp-direct-step.ts,
- * native-rlrp-add-split.ts, native-flip-conv-kernel.ts); everything else stays on wasm. Starting them also asks for huge
- * pages for the wasm heap (wasm-heap-pages.ts). Why: convolutions and dense layers are most of an
- * explanation's time on VGG- and ResNet-sized models, and XNNPACK's 128-bit WebAssembly SIMD runs
- * them 3–4× slower than oneDNN's AVX2 / AVX-512 code on the same cores (docs/performance.md).
+ * native-rlrp-add-split.ts, native-flip-conv-kernel.ts); everything else stays on wasm. Starting
+ * them also asks for huge pages for the wasm heap (wasm-heap-pages.ts). Why: convolutions and
+ * dense layers are most of an explanation's time on VGG- and ResNet-sized models, and XNNPACK's
+ * 128-bit WebAssembly SIMD runs them 3–4× slower than oneDNN's AVX2 / AVX-512 code on the same
+ * cores (docs/performance.md).
  * PyTorch's CPU convolutions are the same library.
  *
  * Each replacement hands the calls it cannot serve (not float32, channels first, a fused prelu, a
