@@ -238,7 +238,8 @@ export class ExplainPool {
    * @throws InputTypeError for a dtype that is not numbers; EmptyBatchError for a batch of no
    *   sample; DisposedError after {@link close} (also for calls still waiting for an earlier one
    *   then); the load's EngineError when a worker could not load the model; EngineError with the
-   *   worker's message when a slice fails (bad rule name, target out of range, …).
+   *   worker's message when a slice fails (bad rule name, target out of range, …), and when no
+   *   memory can be had for the shared copy of a huge batch.
    */
   async explain(input: tf.Tensor, options: PoolExplainOptions = {}): Promise<tf.Tensor> {
     this.assertOpen();

@@ -9,21 +9,35 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { EngineError } from '../errors';
 
 /** A batch's values and its relevance, float32, in two buffers that only grow. */
 export class SharedBatch {
   private input = new SharedArrayBuffer(0);
   private output = new SharedArrayBuffer(0);
 
-  /** The buffers, holding at least `values` float32 values each. */
+  /**
+   * The buffers, holding at least `values` float32 values each.
+   *
+   * @throws EngineError when memory for them cannot be had (the buffers kept stay as they were).
+   */
   reserve(values: number): {
     readonly input: SharedArrayBuffer;
     readonly output: SharedArrayBuffer;
   } {
     const bytes = values * Float32Array.BYTES_PER_ELEMENT;
     if (this.input.byteLength < bytes) {
-      this.input = new SharedArrayBuffer(bytes);
-      this.output = new SharedArrayBuffer(bytes);
+      try {
+        const input = new SharedArrayBuffer(bytes);
+        this.output = new SharedArrayBuffer(bytes);
+        this.input = input;
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        throw new EngineError(
+          `ExplainPool: no memory for a batch of ${values} values (two shared buffers of ` +
+            `${bytes} bytes); explain it in smaller batches.`,
+        );
+      }
     }
     return { input: this.input, output: this.output };
   }
