@@ -106,6 +106,11 @@ struct Plan {
   // Infinity against outputs of 3e37). A Winograd plan keeps the direct convolution, on the filter
   // as given, for the calls whose output is not finite (convolveBlocked).
   dnnl_primitive_t directFallback = nullptr;
+  // A plan made with `flipped` (createPlan) is handed the kernel of the convolution it transposes,
+  // [kh, kw, o, c], and convolves with that kernel flipped: packFilter and the direct fallback
+  // flip it into a buffer of their own first (flipKernel). So a stride-1 transpose needs no
+  // flipped copy of the kernel in the wasm heap; only the packed copy is kept.
+  bool flipsFilter = false;
 };
 
 struct PackedFilter {
@@ -373,18 +378,21 @@ dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool
 }
 
 // createPlan([n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW,
-//             padTop, padLeft, padBottom, padRight], hasBias, activation, alpha, transposed)
-//   -> plan
+//             padTop, padLeft, padBottom, padRight], hasBias, activation, alpha, transposed,
+//            flipped) -> plan
 // Tensors are channels last (NHWC), filters [kh, kw, c, o] as in TensorFlow; dilation 1 = none.
 // `activation`: "linear", or one of activationPostOps' names, applied after the bias.
 // `transposed`: the plan maps [n, oh, ow, o] back onto [n, h, w, c] (backward data, TensorFlow's
 // Conv2DBackpropInput), without bias or activation.
+// `flipped`: the filters this plan is handed are [kh, kw, o, c], the kernels of the convolutions it
+// transposes at stride 1, and it convolves with them flipped (Plan::flipsFilter); not transposed.
 napi_value CreatePlan(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   Engine* engine = engineOf(env, info, &argc, argv);
-  if (argc != 5) {
-    return fail(env, "createPlan(geometry, hasBias, activation, alpha, transposed)"), nullptr;
+  if (argc != 6) {
+    return fail(env, "createPlan(geometry, hasBias, activation, alpha, transposed, flipped)"),
+           nullptr;
   }
   int64_t g[17];
   if (!readGeometry(env, argv[0], 17, g)) return nullptr;
@@ -404,12 +412,16 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
   if (transposed && (hasBias || activation != "linear")) {
     return fail(env, "a transposed plan takes no bias or activation"), nullptr;
   }
+  bool flipped = false;
+  if (!readBool(env, argv[5], &flipped)) return nullptr;
+  if (flipped && transposed) return fail(env, "a transposed plan flips no filter"), nullptr;
   const int64_t n = g[0], h = g[1], w = g[2], c = g[3], kh = g[4], kw = g[5], o = g[6];
   const int64_t oh = g[7], ow = g[8];
 
   Plan* plan = new Plan();
   plan->hasBias = hasBias;
   plan->transposed = transposed;
+  plan->flipsFilter = flipped;
   // oneDNN's dimensions are always in logical NCHW / OIHW order; the tag gives the memory order.
   dnnl_dims_t inputDims = {n, c, h, w};
   dnnl_dims_t filterDims = {o, c, kh, kw};
@@ -537,7 +549,57 @@ napi_value PlanInfo(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// The filter as given, [kh, kw, c, o], checked against the plan's shape.
+// out[taps−1−t][p][q] = kernel[t][q][p]: a convolution kernel [kh, kw, c, o] (taps = kh·kw) flipped
+// spatially with its channels swapped, [kh, kw, o, c], the kernel whose forward convolution is the
+// transposed one. A permutation, so every value (NaN, ±Infinity, −0, denormals) moves unchanged.
+// Each tap's c×o matrix is transposed in 32×32 blocks, on every thread for a large kernel.
+void flipKernel(const float* kernel, int64_t taps, int64_t c, int64_t o, float* out) {
+  constexpr int64_t kBlock = 32;
+  const int64_t blocksC = (c + kBlock - 1) / kBlock, blocksO = (o + kBlock - 1) / kBlock;
+#pragma omp parallel for collapse(3) schedule(static) if (taps * c * o >= kParallelElements)
+  for (int64_t t = 0; t < taps; t++) {
+    for (int64_t bc = 0; bc < blocksC; bc++) {
+      for (int64_t bo = 0; bo < blocksO; bo++) {
+        const float* from = kernel + t * c * o;
+        float* to = out + (taps - 1 - t) * o * c;
+        const int64_t qEnd = std::min(c, (bc + 1) * kBlock), pEnd = std::min(o, (bo + 1) * kBlock);
+        for (int64_t p = bo * kBlock; p < pEnd; p++) {
+          for (int64_t q = bc * kBlock; q < qEnd; q++) to[p * c + q] = from[q * o + p];
+        }
+      }
+    }
+  }
+}
+
+// The largest flipped filter made in the scratch buffer (flippedFilter); a larger one gets a buffer
+// of its own for the call, so the scratch buffer, which is kept, stays within its other users' bound.
+constexpr size_t kMaxFlippedInScratchBytes = 64 << 20;
+
+// The filter a `flipsFilter` plan convolves with (Plan::flipsFilter): `given`, the kernel of the
+// convolution it transposes, flipped into the scratch buffer, or into `*owned` (which the caller
+// frees) when it is larger than kMaxFlippedInScratchBytes. nullptr, with a JavaScript error
+// pending, when memory runs out.
+float* flippedFilter(napi_env env, Engine* engine, const Plan* plan, const float* given,
+                     void** owned) {
+  // The flipped kernel's logical dimensions {o, c, kh, kw}; `given` is [kh, kw, o, c].
+  const dnnl_dims_t& d = plan->filterAsGiven.dims;
+  const size_t bytes = static_cast<size_t>(d[0] * d[1] * d[2] * d[3]) * sizeof(float);
+  *owned = nullptr;
+  float* out;
+  if (bytes <= kMaxFlippedInScratchBytes) {
+    out = reinterpret_cast<float*>(scratchOf(env, engine, bytes));
+  } else {
+    size_t allocated;
+    *owned = allocateBuffer(bytes, &allocated);
+    out = static_cast<float*>(*owned);
+    if (!out) napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory");
+  }
+  if (out) flipKernel(given, d[2] * d[3], d[0], d[1], out);
+  return out;
+}
+
+// The filter as given, [kh, kw, c, o] ([kh, kw, o, c] for a flipping plan), checked against the
+// plan's shape.
 bool readFilter(napi_env env, napi_value value, const Plan* plan, float** out) {
   const dnnl_dims_t& d = plan->filterAsGiven.dims;
   return readFloats(env, value, {d[0], d[1], d[2], d[3]}, false, out);
@@ -554,9 +616,16 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
       !readFilter(env, argv[1], plan, &filter)) {
     return nullptr;
   }
+  void* ownedFlip = nullptr;
+  if (plan->flipsFilter && !(filter = flippedFilter(env, engine, plan, filter, &ownedFlip))) {
+    return nullptr;
+  }
   size_t bytes;
   void* data = allocateBuffer(plan->filterBytes, &bytes);
-  if (!data) return napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory"), nullptr;
+  if (!data) {
+    std::free(ownedFlip);
+    return napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory"), nullptr;
+  }
   dnnl_memory_t from = nullptr, to = nullptr;
   bool done = ok(env, dnnl_memory_create(&from, &plan->filterAsGiven, engine->engine, filter),
                  "filter memory") &&
@@ -570,6 +639,7 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
   }
   if (from) dnnl_memory_destroy(from);
   if (to) dnnl_memory_destroy(to);
+  std::free(ownedFlip);
   if (!done) {
     std::free(data);
     return nullptr;
@@ -653,6 +723,12 @@ bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory
   // Where the output is not finite, the direct kernel computes it again: Winograd's transforms
   // overflow where its sums do not, and spread one non-finite input over a whole tile of outputs.
   if (!done || allFinite(output, outputLength)) return done;
+  // The blocked input and output are read: the scratch buffer may hold the flipped filter now.
+  void* ownedFlip = nullptr;
+  if (plan->flipsFilter &&
+      !(filterAsGiven = flippedFilter(env, engine, plan, filterAsGiven, &ownedFlip))) {
+    return false;
+  }
   dnnl_memory_t filter = nullptr;
   done = ok(env, dnnl_memory_create(&filter, &plan->filterAsGiven, engine->engine, filterAsGiven),
             "filter");
@@ -668,12 +744,14 @@ bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory
            ok(env, dnnl_stream_wait(engine->stream), "direct convolution");
   }
   if (filter) dnnl_memory_destroy(filter);
+  std::free(ownedFlip);
   return done;
 }
 
 // convolve(plan, packed, input, bias | null, output, filter): output = input ⋆ filter (+ bias);
 // for a transposed plan, `input` is on the output grid [n, oh, ow, o] and `output` on the input
-// grid. `filter` is the filter as given ([kh, kw, c, o]), which a Winograd plan falls back on.
+// grid. `filter` is the filter as given ([kh, kw, c, o], or for a flipping plan the kernel it
+// flips), which a Winograd plan falls back on.
 napi_value Convolve(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -1270,7 +1348,7 @@ napi_value MassPerSample(napi_env env, napi_callback_info info) {
 // the kernel whose forward convolution is the transposed one (layers/window-transpose.ts). A
 // permutation, so every value (NaN, ±Infinity, −0, denormals) moves unchanged. tfjs made it with a
 // matrix product by the reversal and wasm's Transpose, which goes element by element (52–80 ms
-// for 3×3×512×512); here each tap's c×o matrix is transposed in 32×32 blocks on every thread.
+// for 3×3×512×512); here flipKernel transposes each tap's matrix in blocks on every thread.
 napi_value FlipConvKernel(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -1286,21 +1364,7 @@ napi_value FlipConvKernel(napi_env env, napi_callback_info info) {
       !apart(env, kernel, {taps, c, o}, out, {taps, c, o})) {
     return nullptr;
   }
-  constexpr int64_t kBlock = 32;
-  const int64_t blocksC = (c + kBlock - 1) / kBlock, blocksO = (o + kBlock - 1) / kBlock;
-#pragma omp parallel for collapse(3) schedule(static) if (taps * c * o >= kParallelElements)
-  for (int64_t t = 0; t < taps; t++) {
-    for (int64_t bc = 0; bc < blocksC; bc++) {
-      for (int64_t bo = 0; bo < blocksO; bo++) {
-        const float* from = kernel + t * c * o;
-        float* to = out + (taps - 1 - t) * o * c;
-        const int64_t qEnd = std::min(c, (bc + 1) * kBlock), pEnd = std::min(o, (bo + 1) * kBlock);
-        for (int64_t p = bo * kBlock; p < pEnd; p++) {
-          for (int64_t q = bc * kBlock; q < qEnd; q++) to[p * c + q] = from[q * o + p];
-        }
-      }
-    }
-  }
+  flipKernel(kernel, taps, c, o, out);
   return nullptr;
 }
 

@@ -26,6 +26,11 @@ import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
 import { PackedFilterCache } from '../src/engine/packed-filter-cache';
 import { stabilisedRatio } from '../src/rules/stabilise';
 import { flipConvKernel } from '../src/layers/window-transpose';
+import { Conv2DOp } from '../src/layers/conv2d';
+import {
+  CONV2D_WITH_FLIPPED_KERNEL,
+  conv2dWithFlippedKernel,
+} from '../src/engine/native-convolution';
 import { routeToWindowMaxima } from '../src/layers/max-pooling';
 import { NATIVE, WASM_OWN, withNativeEngine } from './support/native-engine';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
@@ -252,7 +257,8 @@ describe('convolutions equal wasm’s own', () => {
     if (!addon) throw new Error('the addon must load here');
     // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
     const implementation = (geometry: number[], hasBias = false, activation = 'linear') =>
-      addon.planInfo(addon.createPlan(geometry, hasBias, activation, 0, false)).implementation;
+      addon.planInfo(addon.createPlan(geometry, hasBias, activation, 0, false, false))
+        .implementation;
     // oneDNN's Winograd kernels are avx512_core ones: F, BW, VL and DQ.
     const flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
     const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((flag) =>
@@ -828,6 +834,164 @@ describe('the flipped kernel of a transposed convolution', () => {
   });
 });
 
+describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
+  type Padding = tf.backend_util.ExplicitPadding;
+  const padding = (top: number, bottom: number, left: number, right: number): Padding => [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+
+  /**
+   * conv2dWithFlippedKernel(x, kernel) with the native kernels; the same convolution on a flipped
+   * copy, natively (the same plan on the same packed values: the same bits) and on wasm's own.
+   */
+  async function flippedThreeWays(
+    x: () => tf.Tensor4D,
+    kernel: () => tf.Tensor4D,
+    pad: Padding,
+    dilations: [number, number] = [1, 1],
+    withWasm = true,
+  ) {
+    const onCopy = () =>
+      tf.tidy(() => tf.conv2d(x(), flipConvKernel(kernel()), 1, pad, 'NHWC', dilations));
+    await initEngine(NATIVE);
+    const flipped = tf.tidy(() => conv2dWithFlippedKernel(x(), kernel(), pad, dilations));
+    const copy = onCopy();
+    await initEngine(WASM_OWN);
+    const wasm = withWasm ? onCopy() : copy.clone();
+    await initEngine(NATIVE);
+    const values = {
+      native: flipped.dataSync() as Float32Array,
+      copy: copy.dataSync() as Float32Array,
+      wasm: wasm.dataSync() as Float32Array,
+      shape: flipped.shape,
+      wasmShape: wasm.shape,
+    };
+    tf.dispose([flipped, copy, wasm]);
+    return values;
+  }
+
+  it.each([
+    ['direct', [1, 6, 6, 5], [3, 3, 4, 5], padding(1, 1, 1, 1), [1, 1]],
+    ['Winograd', [1, 16, 18, 48], [3, 3, 32, 48], padding(1, 1, 1, 1), [1, 1]],
+    ['1×1, a batch of 2', [2, 7, 7, 24], [1, 1, 16, 24], padding(0, 0, 0, 0), [1, 1]],
+    ['dilated', [1, 9, 9, 6], [3, 3, 5, 6], padding(2, 2, 2, 2), [2, 2]],
+    ['asymmetric padding', [1, 5, 6, 3], [3, 3, 7, 3], padding(2, 1, 0, 2), [1, 1]],
+  ] as const)(
+    '%s: x %j, kernel %j, padding %j, dilations %j: the flipped copy’s bits, and wasm’s values',
+    async (_, x, kernel, pad, dilations) => {
+      const result = await flippedThreeWays(
+        () => seeded([...x], 50) as tf.Tensor4D,
+        () => seeded([...kernel], 51) as tf.Tensor4D,
+        pad as Padding,
+        [...dilations],
+      );
+      expect(Array.from(result.native)).toEqual(Array.from(result.copy));
+      expectClose({
+        native: result.native,
+        wasm: result.wasm,
+        nativeShape: result.shape,
+        wasmShape: result.wasmShape,
+      });
+    },
+  );
+
+  it('flips a kernel over 64 MiB in a buffer of its own', async () => {
+    // 1×1×4096×4100 floats: 67.2 MB, past the scratch buffer's 64 MiB. Made in JavaScript:
+    // wasm's random normals take seconds for so many.
+    const values = new Float32Array(4096 * 4100).map((_, i) => ((i * 7919) % 1009) / 1009 - 0.5);
+    const kernel = tf.tensor4d(values, [1, 1, 4096, 4100]);
+    const result = await flippedThreeWays(
+      () => seeded([1, 2, 2, 4100], 53) as tf.Tensor4D,
+      () => kernel,
+      padding(0, 0, 0, 0),
+      [1, 1],
+      false,
+    );
+    expect(result.shape).toEqual([1, 2, 2, 4096]);
+    expect(Array.from(result.native)).toEqual(Array.from(result.copy));
+    kernel.dispose();
+  });
+
+  it('computes directly where Winograd’s transforms overflow, on the flipped kernel', async () => {
+    const result = await flippedThreeWays(
+      () => tf.randomUniform([1, 56, 56, 64], -2e38, 2e38, 'float32', 11) as tf.Tensor4D,
+      () => tf.randomNormal([3, 3, 64, 64], 0, 0.005, 'float32', 12) as tf.Tensor4D,
+      padding(1, 1, 1, 1),
+    );
+    expect(result.native.every(Number.isFinite)).toBe(true);
+    expect(Array.from(result.native)).toEqual(Array.from(result.copy));
+    expectClose({
+      native: result.native,
+      wasm: result.wasm,
+      nativeShape: result.shape,
+      wasmShape: result.wasmShape,
+    });
+  });
+
+  it('serves an empty batch with wasm’s own convolution on a flipped copy', async () => {
+    await initEngine(NATIVE);
+    const x = tf.zeros([0, 5, 5, 4]) as tf.Tensor4D;
+    const kernel = seeded([3, 3, 2, 4], 54) as tf.Tensor4D;
+    const out = conv2dWithFlippedKernel(x, kernel, padding(1, 1, 1, 1), [1, 1]);
+    expect(out.shape).toEqual([0, 5, 5, 2]);
+    tf.dispose([x, kernel, out]);
+  });
+
+  it('leaves no flipped kernel in the wasm heap when a layer transposes at stride 1: only the packed copy, released with the kernel', async () => {
+    await initEngine(NATIVE);
+    const weight = seeded([3, 3, 8, 16], 55);
+    const op = new Conv2DOp(
+      { weight, bias: null },
+      {
+        kernel: [3, 3],
+        strides: [1, 1],
+        dilations: [1, 1],
+        padding: [
+          [1, 1],
+          [1, 1],
+        ],
+      },
+    );
+    const a = seeded([1, 10, 10, 8], 56);
+    const s = seeded([1, 10, 10, 16], 57);
+    // Packing a probe's copy releases the copies of kernels earlier tests disposed: count from
+    // here. Its next convolution, a hit, sweeps the copies again (a few per call: all of these).
+    const probe = tf.ones([1, 1, 1, 1]) as tf.Tensor4D;
+    const ones = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+    tf.conv2d(ones, probe, 1, 'valid').dispose();
+    op.transpose(s, a.shape).dispose();
+    const tensors = tf.memory().numTensors;
+    const filters = nativeFilterCache()?.filters ?? 0;
+    const kernels = await tf.profile(() => tf.tidy(() => op.transpose(s, a.shape)));
+    tf.dispose(kernels.result);
+    expect(kernels.kernelNames).toEqual([CONV2D_WITH_FLIPPED_KERNEL]);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(nativeFilterCache()?.filters).toBe(filters);
+    // The transpose equals the gradient of the convolution it transposes.
+    const gradient = tf.grad((x: tf.Tensor) =>
+      tf
+        .conv2d(x as tf.Tensor4D, weight as tf.Tensor4D, 1, 'same')
+        .mul(s)
+        .sum(),
+    )(a);
+    const transposed = op.transpose(s, a.shape);
+    expectClose({
+      native: transposed.dataSync() as Float32Array,
+      wasm: gradient.dataSync() as Float32Array,
+      nativeShape: transposed.shape,
+      wasmShape: gradient.shape,
+    });
+    op.dispose();
+    tf.dispose([weight, a, s, gradient, transposed]);
+    tf.conv2d(ones, probe, 1, 'valid').dispose();
+    expect(nativeFilterCache()?.filters).toBe(filters - 1);
+    tf.dispose([probe, ones]);
+  });
+});
+
 describe('a native kernel that throws', () => {
   it('releases the output it allocated in the wasm heap', () => {
     const backend = tf.backend() as unknown as Parameters<typeof heapOutput>[0];
@@ -882,6 +1046,7 @@ describe('packed filters', () => {
       false,
       'linear',
       0,
+      false,
       false,
     );
     const values = new Float32Array(3 * 3 * 2 * 2).fill(1);

@@ -1,7 +1,9 @@
 /**
  * The wasm backend's `Conv2D`, `FusedConv2D` and `Conv2DBackpropInput` (the transpose) on oneDNN:
  * channels-last float32 convolutions of any stride, dilation and padding, with a bias and the
- * activations oneDNN fuses. Input, filter and
+ * activations oneDNN fuses; and a kernel of our own, the stride-1 transpose as the forward
+ * convolution with the flipped kernel, which flips the kernel only into its packed copy (see
+ * {@link conv2dWithFlippedKernel}). Input, filter and
  * output stay in the wasm heap, read and written in place; the filter is reordered once into
  * oneDNN's layout and kept while its tensor lives (packed-filter-cache.ts).
  */
@@ -10,6 +12,39 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats, heapOutput } from './heap-output';
 import { NATIVE_ACTIVATIONS, type NativePlan, type OneDnnAddon } from './onednn-addon';
 import { PackedFilterCache, type PackedFilterCacheUsage } from './packed-filter-cache';
+
+/** The kernel's name (no tfjs operation has it); see {@link conv2dWithFlippedKernel}. */
+export const CONV2D_WITH_FLIPPED_KERNEL = 'RlrpConv2DWithFlippedKernel';
+
+/** {@link conv2dWithFlippedKernel}'s attributes. */
+interface FlippedKernelAttrs {
+  pad: tf.backend_util.ExplicitPadding;
+  dilations: [number, number];
+}
+
+/**
+ * The stride-1 convolution of `x` with the flipped kernel of `kernel` (`flipConvKernel(kernel)`:
+ * `[kh, kw, c, o]` flipped spatially with its channels swapped), which is the stride-1 transpose
+ * of the convolution by `kernel`. The native kernels flip `kernel` only into the packed copy they
+ * keep for it, so no flipped copy waits in the wasm heap: VGG16's are 59 MB per weight set a rule
+ * transposes with, new memory at a rule's first use. The kernel exists while the native kernels
+ * are active: the caller checks that they are.
+ */
+export function conv2dWithFlippedKernel(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  pad: tf.backend_util.ExplicitPadding,
+  dilations: [number, number],
+): tf.Tensor4D {
+  const attrs: FlippedKernelAttrs = { pad, dilations };
+  return tf
+    .engine()
+    .runKernel(
+      CONV2D_WITH_FLIPPED_KERNEL,
+      { x, filter: kernel },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor4D;
+}
 
 /** See {@link transposesOntoFewChannels}. */
 const FEW_CHANNELS = 4;
@@ -43,6 +78,41 @@ interface ConvolutionAttrs {
   leakyreluAlpha?: number;
 }
 
+/** One convolution for the addon (see `OneDnnAddon.createPlan` and `convolve`). */
+interface NativeCall {
+  readonly geometry: readonly number[];
+  readonly x: tf.TensorInfo;
+  readonly filter: tf.TensorInfo;
+  readonly bias: tf.TensorInfo | undefined;
+  readonly activation: string;
+  readonly alpha: number;
+  readonly transposed: boolean;
+  readonly flipped: boolean;
+}
+
+/** The addon's geometry of a convolution (`OneDnnAddon.createPlan`). */
+function geometryOf(info: tf.backend_util.Conv2DInfo): number[] {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    info.padInfo.bottom,
+    info.padInfo.right,
+  ];
+}
+
 interface PlanEntry {
   readonly plan: NativePlan;
   /** This plan's own name: packed filters are kept per filter and plan. */
@@ -67,6 +137,15 @@ export class NativeConvolutions {
    */
   kernel(own: tf.KernelConfig): tf.KernelFunc {
     return (args) => this.convolve(own, args);
+  }
+
+  /**
+   * The kernel of {@link conv2dWithFlippedKernel}; `conv2D`, wasm's own, serves what the native
+   * convolution cannot (not float32, an empty tensor, a shape oneDNN refuses), on a flipped copy
+   * made for the call.
+   */
+  flippedKernel(conv2D: tf.KernelConfig): tf.KernelFunc {
+    return (args) => this.convolveWithFlipped(conv2D, args);
   }
 
   /** What the packed filters cost now. */
@@ -119,25 +198,7 @@ export class NativeConvolutions {
       return own.kernelFunc(args) as tf.TensorInfo;
     }
     if (info.outShape.some((d) => d === 0)) return own.kernelFunc(args) as tf.TensorInfo;
-    const geometry = [
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.filterHeight,
-      info.filterWidth,
-      info.outChannels,
-      info.outHeight,
-      info.outWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-      info.padInfo.bottom,
-      info.padInfo.right,
-    ];
+    const geometry = geometryOf(info);
     // Safe: registered on the wasm backend only (native-kernels.ts).
     const backend = args.backend as unknown as BackendWasm;
     if (transposed && transposesOntoFewChannels(info.inChannels)) {
@@ -157,20 +218,94 @@ export class NativeConvolutions {
     }
     // The slope wasm's own kernel uses when the call gives none.
     const alpha = activation === 'leakyrelu' ? (attrs.leakyreluAlpha ?? 0) : 0;
-    const hasBias = bias !== undefined;
-    const planKey = [geometry.join(','), hasBias, activation, alpha, transposed].join('|');
-    const plan = this.planFor(planKey, () =>
-      this.addon.createPlan(geometry, hasBias, activation, alpha, transposed),
-    );
+    const outShape = transposed ? info.inShape : info.outShape;
+    const call = { geometry, x, filter, bias, activation, alpha, transposed, flipped: false };
     // A shape oneDNN refuses is wasm's to compute.
-    if (plan === null) return own.kernelFunc(args) as tf.TensorInfo;
+    return this.run(backend, outShape, call) ?? (own.kernelFunc(args) as tf.TensorInfo);
+  }
+
+  private convolveWithFlipped(
+    conv2D: tf.KernelConfig,
+    args: Parameters<tf.KernelFunc>[0],
+  ): tf.TensorInfo {
+    // Safe: conv2dWithFlippedKernel's attributes, and registered on the wasm backend only.
+    const { pad, dilations } = args.attrs as unknown as FlippedKernelAttrs;
+    const backend = args.backend as unknown as BackendWasm;
+    const x = args.inputs.x as tf.TensorInfo;
+    const kernel = args.inputs.filter as tf.TensorInfo;
+    const [kh, kw, c, o] = kernel.shape;
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      [kh, kw, o, c],
+      1,
+      dilations,
+      pad,
+      undefined,
+      false,
+      'channelsLast',
+    );
+    const servable =
+      x.dtype === 'float32' &&
+      kernel.dtype === 'float32' &&
+      x.shape.every((d) => d > 0) &&
+      kernel.shape.every((d) => d > 0) &&
+      info.outShape.every((d) => d > 0);
+    const call = {
+      geometry: geometryOf(info),
+      x,
+      filter: kernel,
+      bias: undefined,
+      activation: 'linear',
+      alpha: 0,
+      transposed: false,
+      flipped: true,
+    };
+    const output = servable ? this.run(backend, info.outShape, call) : null;
+    if (output !== null) return output;
+    // The flipped kernel made for this call only, and the convolution done by `conv2D`.
+    const flipped = heapOutput(backend, [kh, kw, o, c], (out) =>
+      this.addon.flipConvKernel(
+        heapFloats(backend, kernel),
+        kernel.shape,
+        heapFloats(backend, out),
+      ),
+    );
+    try {
+      return conv2D.kernelFunc({
+        inputs: { x, filter: flipped },
+        backend: args.backend,
+        attrs: { strides: 1, pad, dataFormat: 'NHWC', dilations },
+      }) as tf.TensorInfo;
+    } finally {
+      backend.disposeData(flipped.dataId);
+    }
+  }
+
+  /**
+   * `call` on oneDNN into a new output of `outShape`; `null` when oneDNN refuses its shape (the
+   * caller's wasm kernel computes it then).
+   */
+  private run(
+    backend: BackendWasm,
+    outShape: readonly number[],
+    call: NativeCall,
+  ): tf.TensorInfo | null {
+    const { geometry, x, filter, bias, activation, alpha, transposed, flipped } = call;
+    const hasBias = bias !== undefined;
+    const planKey = [geometry.join(','), hasBias, activation, alpha, transposed, flipped].join('|');
+    const plan = this.planFor(planKey, () =>
+      this.addon.createPlan(geometry, hasBias, activation, alpha, transposed, flipped),
+    );
+    if (plan === null) return null;
     // A few copies checked per call; all of them before packing a new one, so that copies of
     // disposed filters never add up.
     this.filters.releaseDisposed(
       (dataId) => backend.dataIdMap.has(dataId),
       this.filters.holds(filter.dataId, plan.id) ? SWEEP_PER_CALL : Infinity,
     );
-    return heapOutput(backend, transposed ? info.inShape : info.outShape, (output) => {
+    return heapOutput(backend, outShape, (output) => {
+      // A flipping plan flips the filter into its packed copy (and, for a Winograd plan's
+      // fallback, into a buffer of its own): the filter given is the kernel as it is.
       const packed = this.filters.packed(
         filter.dataId,
         plan.plan,

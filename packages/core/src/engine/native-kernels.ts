@@ -18,7 +18,7 @@
  * bias that broadcasts, …) to the wasm kernel it replaced.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NativeConvolutions } from './native-convolution';
+import { CONV2D_WITH_FLIPPED_KERNEL, NativeConvolutions } from './native-convolution';
 import { ELEMENTWISE_KERNELS, nativeElementwiseKernel } from './native-elementwise';
 import { FINITE_MINIMUM, finiteMinimumKernel } from './native-finite-minimum';
 import { MASS_PER_SAMPLE, massPerSampleKernel } from './native-mass-per-sample';
@@ -105,6 +105,12 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
   for (const [kernelName, kernel] of OWN_KERNELS) {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernel(addon) });
   }
+  tf.registerKernel({
+    kernelName: CONV2D_WITH_FLIPPED_KERNEL,
+    backendName: 'wasm',
+    // Safe: REPLACED includes Conv2D, checked above.
+    kernelFunc: convolutions.flippedKernel(replaced.get('Conv2D') as tf.KernelConfig),
+  });
   return describe(active);
 }
 
@@ -141,6 +147,7 @@ export function disableNativeKernels(reason: string): EngineNativeKernels {
       tf.registerKernel(own);
     }
     for (const [kernelName] of OWN_KERNELS) tf.unregisterKernel(kernelName, 'wasm');
+    tf.unregisterKernel(CONV2D_WITH_FLIPPED_KERNEL, 'wasm');
     active.convolutions.clear();
     active = undefined;
   }

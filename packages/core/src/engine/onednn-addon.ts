@@ -24,7 +24,9 @@ export interface OneDnnAddon {
    * padLeft, padBottom, padRight]`, channels last, filter `[kh, kw, c, o]`; `activation` is
    * `'linear'` or one of {@link NATIVE_ACTIVATIONS}, applied after the bias (`alpha`: leakyrelu's).
    * A `transposed` plan maps `[n, oh, ow, o]` back onto `[n, h, w, c]` (TensorFlow's
-   * `Conv2DBackpropInput`), with no bias and `'linear'`.
+   * `Conv2DBackpropInput`), with no bias and `'linear'`. A `flipped` plan (never transposed) is
+   * handed `[kh, kw, o, c]` filters, the kernels of the stride-1 convolutions it transposes, and
+   * convolves with them flipped spatially with their channels swapped (`flipConvKernel`).
    */
   createPlan(
     geometry: readonly number[],
@@ -32,13 +34,15 @@ export interface OneDnnAddon {
     activation: string,
     alpha: number,
     transposed: boolean,
+    flipped: boolean,
   ): NativePlan;
   planInfo(plan: NativePlan): { implementation: string; packedFilterBytes: number };
   packFilter(plan: NativePlan, filter: Float32Array): NativePackedFilter;
   releaseFilter(packed: NativePackedFilter): void;
   /**
    * `output = input ⋆ filter (+ bias)` with the filter packed for `plan`; `filter` is the filter as
-   * given (`[kh, kw, c, o]`), which a Winograd plan falls back on where its output is not finite.
+   * given (`[kh, kw, c, o]`; a flipped plan's, the kernel it flips), which a Winograd plan falls
+   * back on where its output is not finite.
    */
   convolve(
     plan: NativePlan,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { transposesOntoFewChannels } from '../engine/native-convolution';
+import { conv2dWithFlippedKernel, transposesOntoFewChannels } from '../engine/native-convolution';
 import { nativeKernelsActive } from '../engine/native-kernels';
 import { DerivedParams } from './derived-params';
 import type { LinearOp, LinearParams } from './linear-op';
@@ -86,12 +86,7 @@ export class Conv2DOp implements LinearOp {
           [[0, 0], g.padding[0] as [number, number], g.padding[1] as [number, number], [0, 0]],
         );
       }
-      if (kh === 1 && kw === 1) {
-        // A 1×1 kernel only mixes channels, which commutes with spreading the cells onto the input
-        // grid: mix first, at output resolution (stride² times fewer positions than the dilated form).
-        const mixed = tf.conv2d(relevance, this.flipped(p), 1, 'valid');
-        return spreadOntoInputGrid(mixed, inputShape[1], inputShape[2], g);
-      }
+      const stride1 = g.strides[0] === 1 && g.strides[1] === 1;
       const [[top, bottom], [left, right]] = transposedPadding(
         inputShape[1],
         inputShape[2],
@@ -99,7 +94,28 @@ export class Conv2DOp implements LinearOp {
         relevance.shape[2],
         g,
       );
-      const stride1 = g.strides[0] === 1 && g.strides[1] === 1;
+      const padding: tf.backend_util.ExplicitPadding = [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ];
+      if (stride1 && Math.min(top, bottom, left, right) >= 0 && nativeKernelsActive()) {
+        // The forward convolution with the flipped kernel, which the native kernels flip only
+        // into their packed copy: no flipped copy is kept in the wasm heap for them.
+        return conv2dWithFlippedKernel(
+          relevance,
+          p.weight as tf.Tensor4D,
+          padding,
+          g.dilations as [number, number],
+        );
+      }
+      if (kh === 1 && kw === 1) {
+        // A 1×1 kernel only mixes channels, which commutes with spreading the cells onto the input
+        // grid: mix first, at output resolution (stride² times fewer positions than the dilated form).
+        const mixed = tf.conv2d(relevance, this.flipped(p), 1, 'valid');
+        return spreadOntoInputGrid(mixed, inputShape[1], inputShape[2], g);
+      }
       if (stride1 && Math.min(top, bottom, left, right) >= 0) {
         // Stride 1 needs no spreading: the correlation pads by itself (no padded copy of s).
         const [, , inChannels, outChannels] = p.weight.shape;
@@ -123,19 +139,7 @@ export class Conv2DOp implements LinearOp {
         // once: made inside the tidy, not kept, so neither it nor XNNPACK's packed copy of it
         // waits in the wasm heap (which keeps its high-water mark) for the next explanation.
         const flipped = winogradLayer ? flipConvKernel(p.weight as tf.Tensor4D) : this.flipped(p);
-        return tf.conv2d(
-          relevance,
-          flipped,
-          1,
-          [
-            [0, 0],
-            [top, bottom],
-            [left, right],
-            [0, 0],
-          ],
-          'NHWC',
-          g.dilations as [number, number],
-        );
+        return tf.conv2d(relevance, flipped, 1, padding, 'NHWC', g.dilations as [number, number]);
       }
       if (undilated) {
         return polyphaseTranspose(relevance, this.flipped(p), inputShape, g);
