@@ -66,8 +66,9 @@ struct Engine {
   dnnl_stream_t stream = nullptr;
   // Temporaries of one call: Winograd plans' input and output in oneDNN's blocked layout
   // (VGG16's 224×224×64 layer: 2 × 12.8 MB; at most kWinogradMaxBlockedBytes), the columns of a
-  // transpose onto few channels (at most kMaxColumnBytes). One buffer for every call, grown to
-  // the largest (scratchOf), at most 64 MiB.
+  // transpose onto few channels (at most kMaxColumnBytes), a flipping plan's flipped filter (at
+  // most kMaxFlippedInScratchBytes). One buffer for every call, grown to the largest
+  // (scratchOf), at most 64 MiB.
   void* scratch = nullptr;
   size_t scratchBytes = 0;
 };
@@ -108,8 +109,8 @@ struct Plan {
   dnnl_primitive_t directFallback = nullptr;
   // A plan made with `flipped` (createPlan) is handed the kernel of the convolution it transposes,
   // [kh, kw, o, c], and convolves with that kernel flipped: packFilter and the direct fallback
-  // flip it into a buffer of their own first (flipKernel). So a stride-1 transpose needs no
-  // flipped copy of the kernel in the wasm heap; only the packed copy is kept.
+  // flip it into the engine's scratch buffer first (flippedFilter). So a stride-1 transpose needs
+  // no flipped copy of the kernel in the wasm heap; only the packed copy is kept.
   bool flipsFilter = false;
 };
 
@@ -586,6 +587,10 @@ float* flippedFilter(napi_env env, Engine* engine, const Plan* plan, const float
   const size_t bytes = static_cast<size_t>(d[0] * d[1] * d[2] * d[3]) * sizeof(float);
   *owned = nullptr;
   float* out;
+  if (bytes == 0) {
+    fail(env, "an empty filter to flip");
+    return nullptr;
+  }
   if (bytes <= kMaxFlippedInScratchBytes) {
     out = reinterpret_cast<float*>(scratchOf(env, engine, bytes));
   } else {
@@ -605,7 +610,8 @@ bool readFilter(napi_env env, napi_value value, const Plan* plan, float** out) {
   return readFloats(env, value, {d[0], d[1], d[2], d[3]}, false, out);
 }
 
-// packFilter(plan, filter: Float32Array [kh, kw, c, o]) -> packed filter
+// packFilter(plan, filter: Float32Array [kh, kw, c, o], for a flipping plan the kernel it flips)
+//   -> packed filter
 napi_value PackFilter(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -1634,7 +1640,7 @@ napi_value RlrpAddSplit(napi_env env, napi_callback_info info) {
 }
 
 // releaseScratch(): frees this thread's scratch buffer (Winograd's blocked tensors, the few-channel
-// columns; at most 64 MiB) now; the next call that needs it allocates it again.
+// columns, flipped filters; at most 64 MiB) now; the next call that needs it allocates it again.
 napi_value ReleaseScratch(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   Engine* engine = engineOf(env, info, &argc, nullptr);

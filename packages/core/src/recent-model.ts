@@ -94,8 +94,10 @@ function releaseOnDispose(model: tf.LayersModel): () => void {
 
 /**
  * Releases what one-shot `explain()` keeps for the model it explained last: the engine's graph,
- * with folded batch-norm weights and prepared transposed kernels. The model itself is untouched.
- * Call it when you are done explaining a model, or before counting tensors.
+ * with folded batch-norm weights and prepared transposed kernels. The model itself is untouched,
+ * and so are the native kernels' packed copies of its own weights (forward, and flipped for the
+ * transposes), which live as long as the weights (`nativeFilterCache()` counts them; they are
+ * bounded at 512 MiB). Call it when you are done explaining a model, or before counting tensors.
  */
 export function releaseExplainCache(): void {
   const bytesBefore = tf.memory().numBytes;

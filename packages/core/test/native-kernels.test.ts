@@ -268,6 +268,22 @@ describe('convolutions equal wasm’s own', () => {
     const plan3x3 = (size: number, channels: number) =>
       implementation([1, size, size, channels, 3, 3, channels, size, size, ...same3x3]);
     expect(plan3x3(14, 32).includes('wino')).toBe(avx512);
+    // A plan that flips its filter (stride-1 transposes) chooses the same way.
+    const flippedPlan = (geometry: number[]) =>
+      addon.planInfo(addon.createPlan(geometry, false, 'linear', 0, false, true)).implementation;
+    expect(flippedPlan([1, 16, 16, 64, 3, 3, 128, 16, 16, ...same3x3]).includes('wino')).toBe(
+      avx512,
+    );
+    expect(() =>
+      addon.createPlan(
+        [1, 16, 16, 64, 3, 3, 128, 16, 16, ...same3x3],
+        false,
+        'linear',
+        0,
+        true,
+        true,
+      ),
+    ).toThrow('a transposed plan flips no filter');
     expect(plan3x3(14, 256).includes('wino')).toBe(avx512);
     // A forward layer's plan: a bias and a fused relu. A bounded activation, which would hide an
     // overflow from the check for a direct recomputation, keeps the plan direct.
@@ -876,6 +892,13 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
   it.each([
     ['direct', [1, 6, 6, 5], [3, 3, 4, 5], padding(1, 1, 1, 1), [1, 1]],
     ['Winograd', [1, 16, 18, 48], [3, 3, 32, 48], padding(1, 1, 1, 1), [1, 1]],
+    [
+      'Winograd, flipped on every thread',
+      [1, 16, 16, 64],
+      [3, 3, 128, 64],
+      padding(1, 1, 1, 1),
+      [1, 1],
+    ],
     ['1×1, a batch of 2', [2, 7, 7, 24], [1, 1, 16, 24], padding(0, 0, 0, 0), [1, 1]],
     ['dilated', [1, 9, 9, 6], [3, 3, 5, 6], padding(2, 2, 2, 2), [2, 2]],
     ['asymmetric padding', [1, 5, 6, 3], [3, 3, 7, 3], padding(2, 1, 0, 2), [1, 1]],
@@ -915,20 +938,48 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     kernel.dispose();
   });
 
-  it('computes directly where Winograd’s transforms overflow, on the flipped kernel', async () => {
-    const result = await flippedThreeWays(
-      () => tf.randomUniform([1, 56, 56, 64], -2e38, 2e38, 'float32', 11) as tf.Tensor4D,
-      () => tf.randomNormal([3, 3, 64, 64], 0, 0.005, 'float32', 12) as tf.Tensor4D,
-      padding(1, 1, 1, 1),
+  it.each([
+    [
+      [1, 56, 56, 64],
+      [3, 3, 64, 64],
+    ],
+    // A flipped filter (2.4 MB) larger than the blocked input and output (0.4 MB): the fallback
+    // grows the scratch buffer that held them, released first so that it starts small.
+    [
+      [1, 14, 14, 256],
+      [3, 3, 256, 256],
+    ],
+  ])(
+    'computes directly where Winograd’s transforms overflow, on the flipped kernel: x %j, kernel %j',
+    async (x, kernel) => {
+      loadOneDnnAddon().addon?.releaseScratch();
+      const result = await flippedThreeWays(
+        () => tf.randomUniform(x, -2e38, 2e38, 'float32', 11) as tf.Tensor4D,
+        () => tf.randomNormal(kernel, 0, 0.005, 'float32', 12) as tf.Tensor4D,
+        padding(1, 1, 1, 1),
+      );
+      expect(result.native.every(Number.isFinite)).toBe(true);
+      expect(Array.from(result.native)).toEqual(Array.from(result.copy));
+      expectClose({
+        native: result.native,
+        wasm: result.wasm,
+        nativeShape: result.shape,
+        wasmShape: result.wasmShape,
+      });
+    },
+  );
+
+  it('takes float32 tensors only, and says so', async () => {
+    await initEngine(NATIVE);
+    const x = tf.ones([1, 4, 4, 2], 'int32') as tf.Tensor4D;
+    const kernel = tf.ones([3, 3, 2, 2], 'int32') as tf.Tensor4D;
+    expect(() => conv2dWithFlippedKernel(x, kernel, padding(1, 1, 1, 1), [1, 1])).toThrow(
+      EngineError,
     );
-    expect(result.native.every(Number.isFinite)).toBe(true);
-    expect(Array.from(result.native)).toEqual(Array.from(result.copy));
-    expectClose({
-      native: result.native,
-      wasm: result.wasm,
-      nativeShape: result.shape,
-      wasmShape: result.wasmShape,
-    });
+    expect(() => conv2dWithFlippedKernel(x, kernel, padding(1, 1, 1, 1), [1, 1])).toThrow(
+      /float32.*int32/,
+    );
+    tf.dispose([x, kernel]);
   });
 
   it('serves an empty batch with wasm’s own convolution on a flipped copy', async () => {
@@ -962,8 +1013,9 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     const probe = tf.ones([1, 1, 1, 1]) as tf.Tensor4D;
     const ones = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
     tf.conv2d(ones, probe, 1, 'valid').dispose();
-    op.transpose(s, a.shape).dispose();
     const tensors = tf.memory().numTensors;
+    op.transpose(s, a.shape).dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
     const filters = nativeFilterCache()?.filters ?? 0;
     const kernels = await tf.profile(() => tf.tidy(() => op.transpose(s, a.shape)));
     tf.dispose(kernels.result);

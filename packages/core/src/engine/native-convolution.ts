@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { EngineError } from '../errors';
 import { heapFloats, heapOutput } from './heap-output';
 import { NATIVE_ACTIVATIONS, type NativePlan, type OneDnnAddon } from './onednn-addon';
 import { PackedFilterCache, type PackedFilterCacheUsage } from './packed-filter-cache';
@@ -27,8 +28,9 @@ interface FlippedKernelAttrs {
  * `[kh, kw, c, o]` flipped spatially with its channels swapped), which is the stride-1 transpose
  * of the convolution by `kernel`. The native kernels flip `kernel` only into the packed copy they
  * keep for it, so no flipped copy waits in the wasm heap: VGG16's are 59 MB per weight set a rule
- * transposes with, new memory at a rule's first use. The kernel exists while the native kernels
- * are active: the caller checks that they are.
+ * transposes with, new memory at a rule's first use. The packed copy lives as long as `kernel`
+ * (packed-filter-cache.ts). The kernel exists while the native kernels are active, for float32
+ * tensors: the caller checks both.
  */
 export function conv2dWithFlippedKernel(
   x: tf.Tensor4D,
@@ -140,9 +142,9 @@ export class NativeConvolutions {
   }
 
   /**
-   * The kernel of {@link conv2dWithFlippedKernel}; `conv2D`, wasm's own, serves what the native
-   * convolution cannot (not float32, an empty tensor, a shape oneDNN refuses), on a flipped copy
-   * made for the call.
+   * The kernel of {@link conv2dWithFlippedKernel}, for float32 tensors; `conv2D`, wasm's own,
+   * serves what the native convolution cannot (an empty tensor, a shape oneDNN refuses), on a
+   * flipped copy made for the call.
    */
   flippedKernel(conv2D: tf.KernelConfig): tf.KernelFunc {
     return (args) => this.convolveWithFlipped(conv2D, args);
@@ -233,6 +235,12 @@ export class NativeConvolutions {
     const backend = args.backend as unknown as BackendWasm;
     const x = args.inputs.x as tf.TensorInfo;
     const kernel = args.inputs.filter as tf.TensorInfo;
+    if (x.dtype !== 'float32' || kernel.dtype !== 'float32') {
+      throw new EngineError(
+        `${CONV2D_WITH_FLIPPED_KERNEL} takes float32 tensors, not ${x.dtype} and ${kernel.dtype}: ` +
+          'cast them first.',
+      );
+    }
     const [kh, kw, c, o] = kernel.shape;
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
@@ -245,8 +253,6 @@ export class NativeConvolutions {
       'channelsLast',
     );
     const servable =
-      x.dtype === 'float32' &&
-      kernel.dtype === 'float32' &&
       x.shape.every((d) => d > 0) &&
       kernel.shape.every((d) => d > 0) &&
       info.outShape.every((d) => d > 0);
@@ -304,8 +310,8 @@ export class NativeConvolutions {
       this.filters.holds(filter.dataId, plan.id) ? SWEEP_PER_CALL : Infinity,
     );
     return heapOutput(backend, outShape, (output) => {
-      // A flipping plan flips the filter into its packed copy (and, for a Winograd plan's
-      // fallback, into a buffer of its own): the filter given is the kernel as it is.
+      // A flipping plan flips the filter into the addon's scratch buffer to pack it (and again
+      // for a Winograd plan's direct fallback): the filter given is the kernel as it is.
       const packed = this.filters.packed(
         filter.dataId,
         plan.plan,
@@ -333,7 +339,10 @@ export class NativeConvolutions {
       const plan = create();
       const id = `plan${this.nextPlanId++}`;
       entry = { plan, id, packedFilterBytes: this.addon.planInfo(plan).packedFilterBytes };
-    } catch {
+    } catch (error) {
+      // A call the addon does not understand (an addon built from other source) is a defect to
+      // report, not a shape to leave to wasm without a word.
+      if ((error as { code?: unknown }).code === 'ERR_RLRP_ONEDNN_ARGUMENT') throw error;
       // Remembered: the refusal is a property of the shape.
     }
     if (this.plans.size >= MAX_PLANS) {

@@ -2,7 +2,9 @@
  * The transposed convolution's kernel, flipped spatially with its channels swapped, in one native
  * pass (native/onednn-kernels.cc). tfjs makes it with a matrix product by the reversal of the taps
  * and wasm's `Transpose`, which moves one element at a time: 52–80 ms for VGG16's 3×3×512×512
- * kernels, made once per weight set a rule transposes with (w, and w⁺ for the z⁺ rules).
+ * kernels. With the native kernels, stride-1 transposes flip their kernel inside the addon
+ * instead (conv2dWithFlippedKernel, native-convolution.ts); this one serves the transposes that
+ * keep a flipped tensor (dilated strided ones, negative transposed padding) and tests.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

@@ -4,10 +4,11 @@
  * its max pooling by a native loop (native-max-pool.ts), and its elementwise products, sums and
  * rectifiers on tensors of one shape by native loops (native-elementwise.ts). Max pooling's
  * relevance routing, the forward pass's overflow check, the classical rules' stabilised ratio,
- * R-LRP's masses, direct step and Add split, and the flipped kernel of a transposed convolution
- * get native kernels of their own (native-window-maxima.ts, native-finite-minimum.ts,
- * native-stabilised-ratio.ts, native-mass-per-sample.ts, native-rlrp-direct-step.ts,
- * native-rlrp-add-split.ts, native-flip-conv-kernel.ts); everything else stays on wasm. Starting
+ * R-LRP's masses, direct step and Add split, the flipped kernel of a transposed convolution and
+ * the stride-1 transpose as a convolution with that flipped kernel get native kernels of their own
+ * (native-window-maxima.ts, native-finite-minimum.ts, native-stabilised-ratio.ts,
+ * native-mass-per-sample.ts, native-rlrp-direct-step.ts, native-rlrp-add-split.ts,
+ * native-flip-conv-kernel.ts, native-convolution.ts); everything else stays on wasm. Starting
  * them also asks for huge pages for the wasm heap (wasm-heap-pages.ts). Why: convolutions and
  * dense layers are most of an explanation's time on VGG- and ResNet-sized models, and XNNPACK's
  * 128-bit WebAssembly SIMD runs them 3–4× slower than oneDNN's AVX2 / AVX-512 code on the same

@@ -145,7 +145,8 @@ export interface OneDnnAddon {
   ): boolean;
   /**
    * Frees the calling thread's scratch buffer (Winograd's blocked tensors, the few-channel
-   * transpose's columns; at most 64 MiB), which calls otherwise keep for the next one.
+   * transpose's columns, flipped filters being packed; at most 64 MiB), which calls otherwise
+   * keep for the next one.
    */
   releaseScratch(): void;
   /** The cores the calling thread may run on, in increasing order. */

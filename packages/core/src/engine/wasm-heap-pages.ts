@@ -2,7 +2,7 @@
  * The wasm heap on transparent huge pages. Every page the heap grows into is faulted in on its
  * first touch, and on this project's 2-core VMs a 4 KiB fault cost ~12 µs (a C benchmark filled
  * 9.4 MB in 27–33 ms on first touch, 3.6 ms with huge pages). Explanations allocate their
- * activations, relevance and each rule's rewritten weights (w⁺, flipped kernels) in the heap, so
+ * activations, relevance and each rule's rewritten weights (w⁺) in the heap, so
  * a model's first explanations and each rule's first use were largely page faults. In THP mode
  * "madvise" (this project's machines') Linux gives huge pages only to memory that asks. V8
  * reserves a wasm memory's address space up front and makes it accessible as the heap grows, so

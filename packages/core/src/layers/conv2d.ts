@@ -23,7 +23,11 @@ import {
 interface PreparedTranspose {
   /** How often it was transposed: the Winograd path waits for a second time. */
   transposes: number;
-  /** The flipped kernel of the direct path. */
+  /**
+   * The flipped kernel of the direct path: on wasm's own kernels, and with the native ones for
+   * the transposes they do not take (dilated strided ones, negative transposed padding). Their
+   * stride-1 transposes keep only the packed copy (conv2dWithFlippedKernel).
+   */
   flipped: tf.Tensor4D | null;
   /** Winograd's kernel, once made (the flipped kernel is then dropped). */
   winograd: WinogradKernel | null;
@@ -100,7 +104,13 @@ export class Conv2DOp implements LinearOp {
         [left, right],
         [0, 0],
       ];
-      if (stride1 && Math.min(top, bottom, left, right) >= 0 && nativeKernelsActive()) {
+      if (
+        stride1 &&
+        Math.min(top, bottom, left, right) >= 0 &&
+        nativeKernelsActive() &&
+        relevance.dtype === 'float32' &&
+        p.weight.dtype === 'float32'
+      ) {
         // The forward convolution with the flipped kernel, which the native kernels flip only
         // into their packed copy: no flipped copy is kept in the wasm heap for them.
         return conv2dWithFlippedKernel(
