@@ -889,6 +889,17 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     return values;
   }
 
+  /** The flipped copy's bits, and wasm's values within 1e-5 of the largest. */
+  function expectFlippedAgrees(result: Awaited<ReturnType<typeof flippedThreeWays>>): void {
+    expect(Array.from(result.native)).toEqual(Array.from(result.copy));
+    expectClose({
+      native: result.native,
+      wasm: result.wasm,
+      nativeShape: result.shape,
+      wasmShape: result.wasmShape,
+    });
+  }
+
   it.each([
     ['direct', [1, 6, 6, 5], [3, 3, 4, 5], padding(1, 1, 1, 1), [1, 1]],
     ['Winograd', [1, 16, 18, 48], [3, 3, 32, 48], padding(1, 1, 1, 1), [1, 1]],
@@ -911,13 +922,7 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
         pad as Padding,
         [...dilations],
       );
-      expect(Array.from(result.native)).toEqual(Array.from(result.copy));
-      expectClose({
-        native: result.native,
-        wasm: result.wasm,
-        nativeShape: result.shape,
-        wasmShape: result.wasmShape,
-      });
+      expectFlippedAgrees(result);
     },
   );
 
@@ -949,23 +954,17 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
       [1, 14, 14, 256],
       [3, 3, 256, 256],
     ],
-  ])(
+  ] as const)(
     'computes directly where Winograd’s transforms overflow, on the flipped kernel: x %j, kernel %j',
     async (x, kernel) => {
       loadOneDnnAddon().addon?.releaseScratch();
       const result = await flippedThreeWays(
-        () => tf.randomUniform(x, -2e38, 2e38, 'float32', 11) as tf.Tensor4D,
-        () => tf.randomNormal(kernel, 0, 0.005, 'float32', 12) as tf.Tensor4D,
+        () => tf.randomUniform([...x], -2e38, 2e38, 'float32', 11) as tf.Tensor4D,
+        () => tf.randomNormal([...kernel], 0, 0.005, 'float32', 12) as tf.Tensor4D,
         padding(1, 1, 1, 1),
       );
       expect(result.native.every(Number.isFinite)).toBe(true);
-      expect(Array.from(result.native)).toEqual(Array.from(result.copy));
-      expectClose({
-        native: result.native,
-        wasm: result.wasm,
-        nativeShape: result.shape,
-        wasmShape: result.wasmShape,
-      });
+      expectFlippedAgrees(result);
     },
   );
 
