@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  messageOf,
   prepare,
   type Explanation,
   type ExplanationSession,
@@ -266,11 +267,6 @@ export class RelevanceExplorer extends RlrpWidget<ExplorerWireState> {
     this.session.dispose();
     this.ownedInput?.dispose();
   }
-}
-
-/** What the widget's `error` trait shows for a thrown value. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Prepares the session and computes the first trace; releases everything if that fails. */

@@ -3,6 +3,21 @@
  * can `instanceof`-check them, and every message says what was wrong and how to fix it.
  */
 
+/**
+ * The message of a thrown value, for an error trait, a reason or a log line: an `Error`'s message,
+ * anything else (a string, a number) as text. Never throws: a value with no text of its own (an
+ * object made with `Object.create(null)`, a `toString` that throws) is named by its
+ * type, e.g. `[object Object]`.
+ */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
+
 /** Base class of every error thrown by @rlrp/core. */
 export class RlrpError extends Error {
   constructor(message: string) {

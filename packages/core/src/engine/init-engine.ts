@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
-import { EngineError } from '../errors';
+import { EngineError, messageOf } from '../errors';
 import {
   ENGINE_ENV_VAR,
   ENGINE_NAMES,
@@ -465,8 +465,4 @@ function requestFailed(attempt: EngineAttempt, source: string): EngineError {
     `Engine "${attempt.engine}" was requested by ${source}, but it could not be started: ${attempt.detail}. ` +
       `Reinstall @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm (npm ci). ${alternatives}`,
   );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

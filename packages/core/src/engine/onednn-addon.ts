@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { messageOf } from '../errors';
 import { requireModule } from './module-loader';
 
 /** A convolution shape prepared by oneDNN (opaque: only the addon reads it). */
@@ -250,7 +251,7 @@ export function loadOneDnnAddon(): AddonLoad {
               `${missing.join(', ')}; \`npm run build\` rebuilds them)`,
           };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     loaded = { reason: `the native kernels failed to load: ${message}` };
   }
   return loaded;

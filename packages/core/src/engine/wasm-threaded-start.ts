@@ -27,6 +27,7 @@ import * as path from 'path';
 // `os.cpus` must be seen by the wasm bundle's own `require('os')`.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import os = require('os');
+import { messageOf } from '../errors';
 
 /** The tfjs-backend-wasm version whose Node bundle this patch was written against and tested with. */
 export const THREADED_PATCH_WASM_VERSION = '4.22.0';
@@ -138,7 +139,7 @@ export async function startThreadedWasm(threads: number, bundle: string): Promis
   try {
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'rlrp-wasm-threads-'));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     return { started: false, failure: `no temporary directory for the worker scripts: ${reason}` };
   }
   // The pool's workers read both files while they start; later they are never read again, but a
@@ -200,7 +201,7 @@ export async function startThreadedWasm(threads: number, bundle: string): Promis
       ? { started }
       : { started, failure: runtimeFailure ?? "tf.setBackend('wasm') failed" };
   } catch (error) {
-    return { started: false, failure: error instanceof Error ? error.message : String(error) };
+    return { started: false, failure: messageOf(error) };
   } finally {
     globalThis.Blob = RealBlob;
     URL.createObjectURL = realCreateObjectURL;
