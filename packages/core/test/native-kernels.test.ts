@@ -22,7 +22,12 @@ import { heapOutput } from '../src/engine/heap-output';
 import { adviseHugePagesForWasmHeap } from '../src/engine/wasm-heap-pages';
 import { finiteMinimumNatively } from '../src/engine/native-finite-minimum';
 import { massPerSampleNatively } from '../src/engine/native-mass-per-sample';
-import { loadOneDnnAddon, NATIVE_ADDON_PATH } from '../src/engine/onednn-addon';
+import {
+  loadOneDnnAddon,
+  NATIVE_ADDON_PATH,
+  type NativePlan,
+  type OneDnnAddon,
+} from '../src/engine/onednn-addon';
 import { PackedFilterCache } from '../src/engine/packed-filter-cache';
 import { stabilisedRatio } from '../src/rules/stabilise';
 import { flipConvKernel } from '../src/layers/window-transpose';
@@ -30,6 +35,7 @@ import { Conv2DOp } from '../src/layers/conv2d';
 import {
   CONV2D_WITH_FLIPPED_KERNEL,
   conv2dWithFlippedKernel,
+  NativeConvolutions,
 } from '../src/engine/native-convolution';
 import { routeToWindowMaxima } from '../src/layers/max-pooling';
 import { NATIVE, WASM_OWN, withNativeEngine } from './support/native-engine';
@@ -979,6 +985,73 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
       /float32.*int32/,
     );
     tf.dispose([x, kernel]);
+  });
+
+  it('keeps a non-finite input where the direct kernel on the flipped copy does', async () => {
+    // One Infinity and one NaN in a layer that takes Winograd's kernels (56×56, 64 channels).
+    const input = () =>
+      tf.tidy(() => {
+        const values = seeded([1, 56, 56, 64], 59).dataSync().slice();
+        values[(20 * 56 + 20) * 64 + 5] = Infinity;
+        values[(40 * 56 + 9) * 64 + 17] = NaN;
+        return tf.tensor4d(values, [1, 56, 56, 64]);
+      });
+    const result = await flippedThreeWays(
+      input,
+      () => seeded([3, 3, 64, 64], 60) as tf.Tensor4D,
+      padding(1, 1, 1, 1),
+    );
+    // toEqual compares with Object.is: NaN equals NaN.
+    expect(Array.from(result.native)).toEqual(Array.from(result.copy));
+    expect(Array.from(result.native, Number.isFinite)).toEqual(
+      Array.from(result.wasm, Number.isFinite),
+    );
+  });
+
+  it('reports an addon that does not understand its plan call, and leaves a refused shape to wasm', async () => {
+    await initEngine(NATIVE);
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    const conv2D = tf.getKernel('Conv2D', 'wasm');
+    if (!conv2D) throw new Error('wasm has Conv2D');
+    const x = seeded([1, 6, 6, 5], 61);
+    const kernel = seeded([3, 3, 4, 5], 62);
+    const call = (convolutions: NativeConvolutions) =>
+      convolutions.flippedKernel(conv2D)({
+        inputs: { x, filter: kernel },
+        backend: tf.backend(),
+        attrs: { pad: padding(1, 1, 1, 1), dilations: [1, 1] } as unknown as tf.NamedAttrMap,
+      }) as tf.TensorInfo;
+    // An addon built from older source: its createPlan takes five arguments, and the real addon's
+    // argument error for such a call must surface, not send every convolution to wasm unseen.
+    const createPlan = addon.createPlan as (...args: unknown[]) => NativePlan;
+    const older: OneDnnAddon = {
+      ...addon,
+      createPlan: (...args: unknown[]) => createPlan(...args.slice(0, 5)),
+    };
+    expect(() => call(new NativeConvolutions(older))).toThrow(/createPlan\(geometry/);
+    // oneDNN refusing the shape: wasm's own convolution on a flipped copy, the same values to
+    // float32 rounding.
+    const refusing: OneDnnAddon = {
+      ...addon,
+      createPlan: () => {
+        throw Object.assign(new Error('oneDNN convolution descriptor failed: unimplemented'), {
+          code: 'ERR_RLRP_ONEDNN',
+        });
+      },
+    };
+    const output = call(new NativeConvolutions(refusing));
+    const served = tf.engine().makeTensorFromTensorInfo(output);
+    const expected = tf.tidy(() =>
+      tf.conv2d(x as tf.Tensor4D, flipConvKernel(kernel as tf.Tensor4D), 1, padding(1, 1, 1, 1)),
+    );
+    expectClose({
+      native: served.dataSync() as Float32Array,
+      wasm: expected.dataSync() as Float32Array,
+      nativeShape: served.shape,
+      wasmShape: expected.shape,
+    });
+    tf.dispose([x, kernel, served, expected]);
   });
 
   it('serves an empty batch with wasm’s own convolution on a flipped copy', async () => {

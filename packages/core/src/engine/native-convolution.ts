@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from '../errors';
 import { heapFloats, heapOutput } from './heap-output';
+import { flipConvKernelKernel } from './native-flip-conv-kernel';
 import { NATIVE_ACTIVATIONS, type NativePlan, type OneDnnAddon } from './onednn-addon';
 import { PackedFilterCache, type PackedFilterCacheUsage } from './packed-filter-cache';
 
@@ -268,14 +269,13 @@ export class NativeConvolutions {
     };
     const output = servable ? this.run(backend, info.outShape, call) : null;
     if (output !== null) return output;
-    // The flipped kernel made for this call only, and the convolution done by `conv2D`.
-    const flipped = heapOutput(backend, [kh, kw, o, c], (out) =>
-      this.addon.flipConvKernel(
-        heapFloats(backend, kernel),
-        kernel.shape,
-        heapFloats(backend, out),
-      ),
-    );
+    // The flipped kernel made for this call only (the flip kernel's own function), and the
+    // convolution done by `conv2D`.
+    const flipped = flipConvKernelKernel(this.addon)({
+      inputs: { kernel },
+      backend: args.backend,
+      attrs: {},
+    }) as tf.TensorInfo;
     try {
       return conv2D.kernelFunc({
         inputs: { x, filter: flipped },
