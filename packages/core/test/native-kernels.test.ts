@@ -84,6 +84,19 @@ function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.randomNormal(shape, 0, 1, 'float32', seed);
 }
 
+/**
+ * A 56×56×64 input (a layer that takes Winograd's kernels) of seeded normals with one Infinity and
+ * one NaN.
+ */
+function withInfinityAndNaN(seed: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const values = seeded([1, 56, 56, 64], seed).dataSync().slice();
+    values[(20 * 56 + 20) * 64 + 5] = Infinity;
+    values[(40 * 56 + 9) * 64 + 17] = NaN;
+    return tf.tensor4d(values, [1, 56, 56, 64]);
+  });
+}
+
 describe('the addon', () => {
   it('is built and active on the wasm engine (npm test installs g++ and libdnnl-dev)', async () => {
     expect(fs.existsSync(NATIVE_ADDON_PATH)).toBe(true);
@@ -327,17 +340,9 @@ describe('convolutions equal wasm’s own', () => {
   });
 
   it('keeps a non-finite input where the direct kernel does: no Winograd tile spreads it', async () => {
-    // One Infinity and one NaN in a layer Winograd's kernels take (56×56, 64 channels): wasm's
-    // direct sums are non-finite only in the 3×3 neighbourhoods that read them.
-    const input = () =>
-      tf.tidy(() => {
-        const values = seeded([1, 56, 56, 64], 13).dataSync().slice();
-        values[(20 * 56 + 20) * 64 + 5] = Infinity;
-        values[(40 * 56 + 9) * 64 + 17] = NaN;
-        return tf.tensor4d(values, [1, 56, 56, 64]);
-      });
+    // wasm's direct sums are non-finite only in the 3×3 neighbourhoods that read them.
     const result = await bothWays(() =>
-      tf.conv2d(input(), seeded([3, 3, 64, 64], 14) as tf.Tensor4D, 1, 'same'),
+      tf.conv2d(withInfinityAndNaN(13), seeded([3, 3, 64, 64], 14) as tf.Tensor4D, 1, 'same'),
     );
     expect(Array.from(result.native, Number.isFinite)).toEqual(
       Array.from(result.wasm, Number.isFinite),
@@ -988,16 +993,8 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
   });
 
   it('keeps a non-finite input where the direct kernel on the flipped copy does', async () => {
-    // One Infinity and one NaN in a layer that takes Winograd's kernels (56×56, 64 channels).
-    const input = () =>
-      tf.tidy(() => {
-        const values = seeded([1, 56, 56, 64], 59).dataSync().slice();
-        values[(20 * 56 + 20) * 64 + 5] = Infinity;
-        values[(40 * 56 + 9) * 64 + 17] = NaN;
-        return tf.tensor4d(values, [1, 56, 56, 64]);
-      });
     const result = await flippedThreeWays(
-      input,
+      () => withInfinityAndNaN(59),
       () => seeded([3, 3, 64, 64], 60) as tf.Tensor4D,
       padding(1, 1, 1, 1),
     );
