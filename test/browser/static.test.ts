@@ -123,6 +123,57 @@ describe('static HTML export renders the widgets without a kernel', () => {
     // The state holds channel sums; single channels, rules and targets need the kernel.
     await expectKernelControlsDisabled(explorer);
 
+    // A redraw keeps menus that list the same entries: their option elements are not built again
+    // (on VGG16 that was 1000 classes and 513 channel entries per step). A layer with another
+    // number of channels gets its own entries.
+    const markOptions = () =>
+      page.evaluate(() =>
+        document
+          .querySelectorAll<HTMLOptionElement>('.rlrp-explorer select option')
+          .forEach((o) => {
+            o.dataset.kept = 'yes';
+          }),
+      );
+    const channelEntries = () =>
+      page.evaluate(() =>
+        Array.from(
+          document.querySelectorAll<HTMLOptionElement>('.rlrp-explorer .rlrp-channel option'),
+          (o) => `${o.value}:${o.textContent}:${o.dataset.kept ?? 'new'}`,
+        ),
+      );
+    type MapPlot = HTMLElement & { data: { colorscale?: [number, string][] }[] };
+    const before = await page.evaluate(
+      () =>
+        (document.querySelector('.rlrp-explorer .rlrp-map-plot') as MapPlot).data[0]
+          .colorscale?.[0]?.[1],
+    );
+    await markOptions();
+    await page.selectOption('.rlrp-explorer .rlrp-colormap', 'seismic');
+    await page.waitForFunction(
+      (was) =>
+        (document.querySelector('.rlrp-explorer .rlrp-map-plot') as MapPlot).data[0]
+          .colorscale?.[0]?.[1] !== was,
+      before,
+    );
+    // conv_2 [14×14×32]: "sum of 32" and one entry per channel, all kept.
+    const kept = await channelEntries();
+    expect(kept).toHaveLength(33);
+    expect(kept[0]).toBe('sum:sum of 32:yes');
+    expect(kept.filter((entry) => !entry.endsWith(':yes'))).toEqual([]);
+    expect(
+      await page.evaluate(
+        () =>
+          document.querySelectorAll('.rlrp-explorer .rlrp-colormap option:not([data-kept])').length,
+      ),
+    ).toBe(0);
+    // pool_1 [14×14×16], one step towards the input: its own 17 entries.
+    await page.focus('.rlrp-explorer .rlrp-layer-slider');
+    await page.keyboard.press('ArrowRight');
+    await layerIs(5);
+    const rebuilt = await channelEntries();
+    expect(rebuilt[0]).toBe('sum:sum of 16:new');
+    expect(rebuilt.filter((entry) => entry.endsWith(':new'))).toHaveLength(17);
+
     // Overlay: the input picture under the relevance, input plot hidden, opacity from the slider.
     await page.focus('.rlrp-explorer .rlrp-layer-slider');
     await page.keyboard.press('End');

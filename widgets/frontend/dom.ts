@@ -19,20 +19,41 @@ export function labelled(text: string, control: HTMLElement): HTMLLabelElement {
   return label;
 }
 
-/** Replaces the options of a `<select>` and selects `value`. */
+/**
+ * Gives a `<select>` these options and selects `value`. When it already lists them, in order, its
+ * option elements stay: the explorer sets its menus on every layer step and state change, and
+ * building VGG16's 1000 classes or a 512-channel layer's 513 entries again each time made the
+ * browser lay the page out anew.
+ */
 export function setOptions(
   select: HTMLSelectElement,
   options: readonly { value: string; label: string }[],
   value: string,
 ): void {
-  select.replaceChildren(
-    ...options.map((o) => {
-      const option = element('option', undefined, o.label);
-      option.value = o.value;
-      return option;
-    }),
-  );
+  if (!listsOptions(select, options)) {
+    select.replaceChildren(
+      ...options.map((o) => {
+        const option = element('option', undefined, o.label);
+        option.value = o.value;
+        return option;
+      }),
+    );
+  }
   select.value = value;
+}
+
+/** Whether `select`'s options are exactly `options` (values and labels, in order). */
+function listsOptions(
+  select: HTMLSelectElement,
+  options: readonly { value: string; label: string }[],
+): boolean {
+  const present = select.options;
+  if (present.length !== options.length) return false;
+  for (let i = 0; i < options.length; i++) {
+    if (present[i].value !== options[i].value || present[i].textContent !== options[i].label)
+      return false;
+  }
+  return true;
 }
 
 const STYLE_ID = 'rlrp-widgets-style';
