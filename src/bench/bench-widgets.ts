@@ -357,7 +357,13 @@ async function main(): Promise<void> {
     // `--screenshot docs/images/explorer.png` refreshes the README's picture of the explorer.
     const screenshot = option('screenshot', '');
     if (screenshot) {
-      // The README shows R-LRP at the input layer: switch back, then step to the last layer.
+      // The README shows R-LRP for the predicted class at the input layer: switch back, then step
+      // to the last layer.
+      if ((await page.locator('.rlrp-explorer .rlrp-target').inputValue()) !== shownTarget) {
+        const before = await count();
+        await page.selectOption('.rlrp-explorer .rlrp-target', shownTarget);
+        await nextDrawn(page, 'trace-update', before);
+      }
       const before = await count();
       await page.selectOption('.rlrp-explorer .rlrp-rule', 'rlrp');
       await nextDrawn(page, 'trace-update', before);
