@@ -1005,6 +1005,38 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     );
   });
 
+  it('keeps denormal inputs and results as wasm does: nothing is flushed to zero', async () => {
+    // Inputs of 1e-39 · normals (below float32's smallest normal, 1.18e-38) through a direct layer
+    // and a Winograd one, plain and flipped: every result is a denormal sum.
+    const tiny = (shape: number[], seed: number) => () =>
+      tf.tidy(() => seeded(shape, seed).mul(1e-39)) as tf.Tensor4D;
+    // A flipped kernel `[kh, kw, c, o]` convolves inputs of `o` channels.
+    const cases = [
+      { x: tiny([1, 6, 6, 5], 63), kernel: [3, 3, 5, 4], flippedKernel: [3, 3, 4, 5] },
+      { x: tiny([1, 56, 56, 64], 65), kernel: [3, 3, 64, 64], flippedKernel: [3, 3, 64, 64] },
+    ];
+    for (const [i, { x, kernel, flippedKernel }] of cases.entries()) {
+      const plain = await bothWays(() =>
+        tf.conv2d(x(), seeded(kernel, 64 + i) as tf.Tensor4D, 1, 'same'),
+      );
+      const flipped = await flippedThreeWays(
+        x,
+        () => seeded(flippedKernel, 66 + i) as tf.Tensor4D,
+        padding(1, 1, 1, 1),
+      );
+      for (const native of [plain.native, flipped.native]) {
+        const wasm = native === plain.native ? plain.wasm : flipped.wasm;
+        expect(wasm.some((v) => v !== 0 && Math.abs(v) < 1.1754944e-38)).toBe(true);
+        // Zero exactly where wasm's is zero, and close to it (denormals carry fewer digits).
+        expect(Array.from(native, (v) => v === 0)).toEqual(Array.from(wasm, (v) => v === 0));
+        expectClose(
+          { native, wasm, nativeShape: plain.nativeShape, wasmShape: plain.wasmShape },
+          1e-3,
+        );
+      }
+    }
+  });
+
   it('reports an addon that does not understand its plan call, and leaves a refused shape to wasm', async () => {
     await initEngine(NATIVE);
     const { addon } = loadOneDnnAddon();
@@ -1049,6 +1081,24 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
       wasmShape: expected.shape,
     });
     tf.dispose([x, kernel, served, expected]);
+  });
+
+  it("names the shapes when x's channels are not the kernel's last axis", async () => {
+    await initEngine(NATIVE);
+    const x = seeded([1, 6, 6, 5], 68) as tf.Tensor4D;
+    const kernel = seeded([3, 3, 5, 4], 69) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const call = () => conv2dWithFlippedKernel(x, kernel, padding(1, 1, 1, 1), [1, 1]);
+    expect(call).toThrow(EngineError);
+    expect(call).toThrow(
+      new Error(
+        `${CONV2D_WITH_FLIPPED_KERNEL} convolves x [n, h, w, o] with the flipped kernel of ` +
+          "[kh, kw, c, o]: x's channels must be the kernel's last axis, got x [1, 6, 6, 5] and " +
+          'kernel [3, 3, 5, 4].',
+      ),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, kernel]);
   });
 
   it('serves an empty batch with wasm’s own convolution on a flipped copy', async () => {

@@ -242,6 +242,14 @@ export class NativeConvolutions {
           'cast them first.',
       );
     }
+    // The addon would refuse mismatched buffers too, but only as "wrong number of elements".
+    if (x.shape.length !== 4 || kernel.shape.length !== 4 || x.shape[3] !== kernel.shape[3]) {
+      throw new EngineError(
+        `${CONV2D_WITH_FLIPPED_KERNEL} convolves x [n, h, w, o] with the flipped kernel of ` +
+          `[kh, kw, c, o]: x's channels must be the kernel's last axis, got x [${x.shape.join(', ')}] ` +
+          `and kernel [${kernel.shape.join(', ')}].`,
+      );
+    }
     const [kh, kw, c, o] = kernel.shape;
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
