@@ -11,6 +11,7 @@
  * - rule-switch round trip: rule <select> change → custom message → kernel backward pass (trace)
  *   → state update with binary buffers → new heatmap drawn and painted (next animation frame);
  * - class-switch round trip: the same for a target <select> change, the rule kept;
+ *   `--rounds` rule switches and `--class-changes` class changes, each a whole number ≥ 1;
  * - layer-step redraw: slider input event → layer figure redrawn and painted.
  * Times come from the view's `rlrp:drawn` events (performance.now() in the page); bytes are what
  * the page's kernel websocket received between the click and the redraw. Prints one JSON line per
@@ -25,6 +26,7 @@ import { bundleFrontends, REPO_ROOT } from '../build/workspace-build';
 import { artifactPath, launchChromium } from '../../test/browser/support/chromium';
 import { buildPackages, installKernelspec } from '../../test/browser/support/kernel';
 import { startNotebookServer } from '../../test/browser/support/notebook-server';
+import { argument, countArgument } from './command-line';
 import { median } from './timing';
 
 interface Drawn {
@@ -35,16 +37,19 @@ interface Drawn {
   request_id: number;
 }
 
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
-}
-
 /** Targets per model kind (issue #14: VGG16 rule switch ≤ 1.5 s, layer step ≤ 100 ms, ≤ 2 MB). */
 const TARGETS = {
   small: { ruleSwitchMs: 150, layerStepMs: 50, bytesPerClick: 2_000_000 },
   vgg16: { ruleSwitchMs: 1500, layerStepMs: 100, bytesPerClick: 2_000_000 },
 } as const;
+
+/** Each kind of switch: the explorer's menu it picks in and the field its lines name the pick by. */
+const SWITCHES = {
+  'rule-switch': { menu: '.rlrp-rule', field: 'rule' },
+  'class-switch': { menu: '.rlrp-target', field: 'target' },
+} as const;
+
+type SwitchKind = keyof typeof SWITCHES;
 
 /** The most probable classes a run's class changes visit in turn (the shown one excluded). */
 const CLASSES_VISITED = 3;
@@ -80,11 +85,12 @@ function summary(metric: string, values: number[], target: number, extra: Record
  * redraw after the trace arrived.
  */
 function printSwitchSummaries(
-  kind: 'rule-switch' | 'class-switch',
+  kind: SwitchKind,
   switches: Switches,
   targets: (typeof TARGETS)[keyof typeof TARGETS],
   common: Record<string, unknown>,
 ): void {
+  if (switches.roundTrips.length === 0) return;
   const maxBytes = Math.max(...switches.bytes);
   console.log(
     JSON.stringify({
@@ -200,10 +206,10 @@ async function nextDrawn(page: Page, reason: string, after: number): Promise<Dra
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(option('rounds', '20'));
-  const steps = Number(option('steps', '60'));
-  const classChanges = Number(option('class-changes', '4'));
-  const model = option('model', 'models/mnist-cnn');
+  const rounds = countArgument('--rounds', 20);
+  const steps = countArgument('--steps', 60);
+  const classChanges = countArgument('--class-changes', 4);
+  const model = argument('--model') ?? 'models/mnist-cnn';
   const modelDir = path.resolve(REPO_ROOT, model);
   const targets = model === 'vgg16' ? TARGETS.vgg16 : TARGETS.small;
   process.stderr.write('building front ends and packages…\n');
@@ -257,15 +263,11 @@ async function main(): Promise<void> {
       page.evaluate(() => (window as unknown as { __rlrpDrawn: unknown[] }).__rlrpDrawn.length);
 
     /**
-     * Picks each of `values` in turn in the explorer's `<select>` `menu` and times the new trace's
-     * round trip: one `kind` line per pick (`field` names the value).
+     * Picks each of `values` in turn in the menu of `kind` and times the new trace's round trip:
+     * one `kind` line per pick.
      */
-    const measureSwitches = async (
-      kind: 'rule-switch' | 'class-switch',
-      menu: string,
-      field: 'rule' | 'target',
-      values: readonly string[],
-    ) => {
+    const measureSwitches = async (kind: SwitchKind, values: readonly string[]) => {
+      const { menu, field } = SWITCHES[kind];
       const switches: Switches = {
         roundTrips: [],
         redrawAfterArrival: [],
@@ -301,8 +303,6 @@ async function main(): Promise<void> {
     const rules = ['epsilon', 'rlrp', 'EpsilonPlus', 'lrp0'];
     const ruleSwitches = await measureSwitches(
       'rule-switch',
-      '.rlrp-rule',
-      'rule',
       Array.from({ length: rounds }, (_, i) => rules[i % rules.length]),
     );
     // Class changes with the last rule kept: the most probable classes other than the shown one,
@@ -319,8 +319,6 @@ async function main(): Promise<void> {
     const classCycle = [...otherClasses, shownTarget];
     const classSwitches = await measureSwitches(
       'class-switch',
-      '.rlrp-target',
-      'target',
       otherClasses.length === 0
         ? []
         : Array.from({ length: classChanges }, (_, i) => classCycle[i % classCycle.length]),
@@ -355,7 +353,7 @@ async function main(): Promise<void> {
     bar.stop();
     await page.locator('.rlrp-explorer').screenshot({ path: artifactPath('bench-explorer.png') });
     // `--screenshot docs/images/explorer.png` refreshes the README's picture of the explorer.
-    const screenshot = option('screenshot', '');
+    const screenshot = argument('--screenshot') ?? '';
     if (screenshot) {
       // The README shows R-LRP for the predicted class at the input layer: switch back, then step
       // to the last layer.
@@ -382,8 +380,7 @@ async function main(): Promise<void> {
 
     const common = { model: modelName, browser: 'chromium headless', layers };
     printSwitchSummaries('rule-switch', ruleSwitches, targets, common);
-    if (classSwitches.roundTrips.length > 0)
-      printSwitchSummaries('class-switch', classSwitches, targets, common);
+    printSwitchSummaries('class-switch', classSwitches, targets, common);
     console.log(
       JSON.stringify(summary('layer-step-redraw', layerSteps, targets.layerStepMs, common)),
     );
