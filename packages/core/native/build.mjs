@@ -39,7 +39,18 @@ if (lacking !== undefined) {
   process.exit(0);
 }
 mkdirSync(dirname(output), { recursive: true });
-const args = ['-std=c++17', '-O3', '-fPIC', '-shared', '-fopenmp', '-Wall', '-Wextra'];
+// -ffp-contract=off: no multiply and add fused into one rounding, in any clone (the kernels promise
+// tfjs' float32 operations, each rounded on its own; GCC's C++ default would fuse where FMA exists).
+const args = [
+  '-std=c++17',
+  '-O3',
+  '-ffp-contract=off',
+  '-fPIC',
+  '-shared',
+  '-fopenmp',
+  '-Wall',
+  '-Wextra',
+];
 args.push(`-I${nodeHeaders}`, source, '-o', output, '-ldnnl');
 say(`g++ ${args.join(' ')}`);
 const result = spawnSync('g++', args, { stdio: 'inherit' });
