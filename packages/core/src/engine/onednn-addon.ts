@@ -123,7 +123,8 @@ export interface OneDnnAddon {
   /**
    * R-LRP's Add split (rules/rlrp-add-split.ts): `outputs[i] = inputs[i] / y ⊙ r`, `r / n` where
    * `y = 0`, tfjs' values bit for bit, and `check[b]` the shares' total mass in sample `b` (summed
-   * in a fixed order of its own).
+   * in a fixed order of its own on any number of threads; its vector width, and so its last bits,
+   * follow the CPU: the split is compiled for AVX-512, AVX2 and the x86-64 baseline).
    */
   rlrpAddSplit(
     inputs: readonly Float32Array[],
