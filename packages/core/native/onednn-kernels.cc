@@ -46,7 +46,6 @@ constexpr int64_t kParallelElements = 1 << 16;
 #define VECTOR_CLONES
 #endif
 
-
 // Native buffers (packed filters, the scratch buffer), 64-byte aligned as oneDNN's own: its
 // AVX-512 loads are faster aligned. From 2 MiB on they start on a 2 MiB boundary and ask for
 // transparent huge pages (in THP mode "madvise", this project's machines', only memory that asks
@@ -1572,8 +1571,9 @@ napi_value RlrpDirectStep(napi_env env, napi_callback_info info) {
 // operation is still rounded on its own (build.mjs compiles with -ffp-contract=off, no fused
 // multiply-adds), so every clone gives the same shares; the mass, a vectorised sum, may differ in
 // its last bits between clones, and no value depends on it. ResNet-50's 16 splits per R-LRP
-// explanation took 11.4 ms on the baseline, 3.7–4.9 ms with AVX-512 (docs/performance.md).
-VECTOR_CLONES float shareAndMass(const float* __restrict u, const float* __restrict y, const float* __restrict r,
+// explanation took 11.4 ms on the baseline, 3.6–4.9 ms with AVX-512 (docs/performance.md).
+VECTOR_CLONES
+float shareAndMass(const float* __restrict u, const float* __restrict y, const float* __restrict r,
                    float* __restrict share, int64_t length, float summands) {
   float mass = 0;
 #pragma omp simd reduction(+ : mass)
