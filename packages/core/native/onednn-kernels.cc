@@ -6,7 +6,9 @@
 // The JavaScript side (src/engine/native-kernels.ts) hands this addon views of the wasm heap:
 // the inputs and the output tensor that the backend has already allocated. For convolutions,
 // three objects cross the boundary:
-//   plan    one convolution shape: oneDNN's primitive and the filter layout it wants;
+//   plan    one convolution shape on one thread count: oneDNN's primitive, which splits its work
+//           for the threads set when it was made and always runs on that many, and the filter
+//           layout it wants;
 //   filter  a filter reordered into that layout (a copy in native memory, kept while its tensor is);
 //   views   Float32Arrays on the wasm heap, read and written in place, never kept.
 // Everything runs synchronously on the calling thread; oneDNN spreads each call over its OpenMP
@@ -554,6 +556,23 @@ napi_value PlanInfo(napi_env env, napi_callback_info info) {
   napi_create_double(env, static_cast<double>(plan->filterBytes), &bytes);
   napi_set_named_property(env, result, "implementation", implementation);
   napi_set_named_property(env, result, "packedFilterBytes", bytes);
+  return result;
+}
+
+// sameFilterLayout(a, b) -> whether plans a and b take one packed filter: the same layout
+// (Convolve checks it) and the same flip. Plans for one shape made for different thread counts
+// (each primitive runs on the threads it was made for) usually lay the filter out alike.
+napi_value SameFilterLayout(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  engineOf(env, info, &argc, argv);
+  Plan *a, *b;
+  if (argc != 2) return fail(env, "sameFilterLayout(a, b) takes two plans"), nullptr;
+  if (!readExternal(env, argv[0], &a) || !readExternal(env, argv[1], &b)) return nullptr;
+  napi_value result;
+  napi_get_boolean(env,
+                   a->flipsFilter == b->flipsFilter && dnnl_memory_desc_equal(&a->filter, &b->filter),
+                   &result);
   return result;
 }
 
@@ -1822,6 +1841,7 @@ NAPI_MODULE_INIT() {
     const char* name;
     napi_callback callback;
   } functions[] = {{"createPlan", withSignalsHeld<CreatePlan>},   {"planInfo", withSignalsHeld<PlanInfo>},
+                   {"sameFilterLayout", withSignalsHeld<SameFilterLayout>},
                    {"packFilter", withSignalsHeld<PackFilter>},   {"releaseFilter", withSignalsHeld<ReleaseFilter>},
                    {"convolve", withSignalsHeld<Convolve>},       {"gemm", withSignalsHeld<Gemm>},
                    {"transposeOntoFewChannels", withSignalsHeld<TransposeOntoFewChannels>},

@@ -1176,6 +1176,98 @@ describe('a native kernel that throws', () => {
   });
 });
 
+describe('convolution plans per thread count', () => {
+  it('makes a plan for each thread count this thread computes on, and packs a filter once for plans of one layout', async () => {
+    await initEngine(NATIVE);
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    const conv2D = tf.getKernel('Conv2D', 'wasm');
+    if (!conv2D) throw new Error('wasm has Conv2D');
+    // oneDNN runs a plan on the threads it was made for, whatever the setting at the call: the
+    // threads set when each plan was made, and whether its filter layout matched an earlier one.
+    const madeFor: number[] = [];
+    const layoutShared: boolean[] = [];
+    const recording: OneDnnAddon = {
+      ...addon,
+      createPlan: (...args: Parameters<OneDnnAddon['createPlan']>) => {
+        madeFor.push(addon.threads());
+        return addon.createPlan(...args);
+      },
+      sameFilterLayout: (a: NativePlan, b: NativePlan) => {
+        const same = addon.sameFilterLayout(a, b);
+        layoutShared.push(same);
+        return same;
+      },
+    };
+    const threadsBefore = addon.threads();
+    const convolutions = new NativeConvolutions(recording);
+    const x = seeded([2, 9, 9, 16], 81);
+    const filter = seeded([3, 3, 16, 24], 82);
+    const convolve = () =>
+      tf.engine().makeTensorFromTensorInfo(
+        convolutions.kernel(conv2D)({
+          inputs: { x, filter },
+          backend: tf.backend(),
+          attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 },
+        }) as tf.TensorInfo,
+      );
+    try {
+      convolutions.setThreads(2);
+      const onTwo = convolve();
+      convolutions.setThreads(1);
+      expect(addon.threads()).toBe(1);
+      const onOne = convolve();
+      convolutions.setThreads(2);
+      const onTwoAgain = convolve();
+      // One plan per thread count, each made at its count; the first one kept for the third call.
+      expect(madeFor).toEqual([2, 1]);
+      expect(layoutShared).toHaveLength(1);
+      expect(convolutions.usage().filters).toBe(layoutShared[0] ? 1 : 2);
+      const expected = tf.tidy(() => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same'));
+      for (const served of [onTwo, onOne, onTwoAgain]) {
+        expectClose({
+          native: served.dataSync() as Float32Array,
+          wasm: expected.dataSync() as Float32Array,
+          nativeShape: served.shape,
+          wasmShape: expected.shape,
+        });
+      }
+      tf.dispose([onTwo, onOne, onTwoAgain, expected]);
+    } finally {
+      convolutions.clear();
+      addon.setThreads(threadsBefore);
+      tf.dispose([x, filter]);
+    }
+  });
+
+  it('shares a packed filter only between plans of one layout and one flip', () => {
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    const threadsBefore = addon.threads();
+    // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
+    const geometry = [1, 9, 9, 16, 3, 3, 24, 9, 9, 1, 1, 1, 1, 1, 1, 1, 1];
+    const plan = (flipped: boolean, shape = geometry) =>
+      addon.createPlan(shape, false, 'linear', 0, false, flipped);
+    try {
+      addon.setThreads(2);
+      const onTwo = plan(false);
+      addon.setThreads(1);
+      expect(addon.sameFilterLayout(onTwo, plan(false))).toBe(true);
+      expect(addon.sameFilterLayout(onTwo, onTwo)).toBe(true);
+      // A flipping plan packs the flipped kernel: never the same copy, even in one layout.
+      expect(addon.sameFilterLayout(onTwo, plan(true))).toBe(false);
+      // Other channels: another filter shape.
+      const wider = [1, 9, 9, 16, 3, 3, 48, 9, 9, 1, 1, 1, 1, 1, 1, 1, 1];
+      expect(addon.sameFilterLayout(onTwo, plan(false, wider))).toBe(false);
+      expect(() => (addon.sameFilterLayout as (...args: unknown[]) => boolean)(onTwo)).toThrow(
+        /sameFilterLayout\(a, b\)/,
+      );
+    } finally {
+      addon.setThreads(threadsBefore);
+    }
+  });
+});
+
 describe('packed filters', () => {
   it('are kept per filter tensor and released once it is disposed', () => {
     const x = tf.ones([1, 6, 6, 3]) as tf.Tensor4D;

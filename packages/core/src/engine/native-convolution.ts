@@ -66,8 +66,11 @@ export function transposesOntoFewChannels(channels: number): boolean {
 /** Packed filters checked for a disposed tensor per convolution (see PackedFilterCache). */
 const SWEEP_PER_CALL = 8;
 
-/** A few dozen shapes cover a model; more are rare, and each plan holds oneDNN's generated code. */
-const MAX_PLANS = 64;
+/**
+ * Shapes whose plans are kept. A few dozen cover a model; more are rare, and each plan holds
+ * oneDNN's generated code.
+ */
+const MAX_PLAN_SHAPES = 64;
 
 interface ConvolutionAttrs {
   /** Conv2DBackpropInput's: the shape of the input of the convolution it transposes. */
@@ -118,20 +121,38 @@ function geometryOf(info: tf.backend_util.Conv2DInfo): number[] {
 
 interface PlanEntry {
   readonly plan: NativePlan;
-  /** This plan's own name: packed filters are kept per filter and plan. */
-  readonly id: string;
+  /**
+   * The name its packed filters are kept under (per filter and name): its own, or that of a plan
+   * for the same shape and other threads which takes the same layout (`sameFilterLayout`).
+   */
+  readonly filterKey: string;
   readonly packedFilterBytes: number;
 }
 
 /** The convolutions of one thread's addon: its plans and its packed filters. */
 export class NativeConvolutions {
-  /** By shape; `null` where oneDNN refused it. */
-  private readonly plans = new Map<string, PlanEntry | null>();
-  private nextPlanId = 0;
+  /** By shape, then by the threads they were made for; `null` where oneDNN refused the shape. */
+  private readonly plans = new Map<string, Map<number, PlanEntry | null>>();
+  private nextFilterKey = 0;
   private readonly filters: PackedFilterCache;
+  /** The addon's threads for calls from this thread, as last set (see {@link setThreads}). */
+  private threads: number;
 
   constructor(private readonly addon: OneDnnAddon) {
     this.filters = new PackedFilterCache(addon);
+    this.threads = addon.threads();
+  }
+
+  /**
+   * Sets the threads every native kernel computes on for calls from this thread (the addon's one
+   * setting). Plans are kept per thread count because oneDNN runs a plan on the threads it was
+   * made for: a plan made for 2 threads and called while this thread shared the cores with a
+   * pool's worker (limitNativeThreads) kept three threads busy on two cores, and compareMethods
+   * on two threads took longer than on one.
+   */
+  setThreads(threads: number): void {
+    this.addon.setThreads(threads);
+    this.threads = threads;
   }
 
   /**
@@ -306,8 +327,8 @@ export class NativeConvolutions {
   ): tf.TensorInfo | null {
     const { geometry, x, filter, bias, activation, alpha, transposed, flipped } = call;
     const hasBias = bias !== undefined;
-    const planKey = [geometry.join(','), hasBias, activation, alpha, transposed, flipped].join('|');
-    const plan = this.planFor(planKey, () =>
+    const shape = [geometry.join(','), hasBias, activation, alpha, transposed, flipped].join('|');
+    const plan = this.planFor(shape, () =>
       this.addon.createPlan(geometry, hasBias, activation, alpha, transposed, flipped),
     );
     if (plan === null) return null;
@@ -315,7 +336,7 @@ export class NativeConvolutions {
     // disposed filters never add up.
     this.filters.releaseDisposed(
       (dataId) => backend.dataIdMap.has(dataId),
-      this.filters.holds(filter.dataId, plan.id) ? SWEEP_PER_CALL : Infinity,
+      this.filters.holds(filter.dataId, plan.filterKey) ? SWEEP_PER_CALL : Infinity,
     );
     return heapOutput(backend, outShape, (output) => {
       // A flipping plan flips the filter into the addon's scratch buffer to pack it (and again
@@ -323,7 +344,7 @@ export class NativeConvolutions {
       const packed = this.filters.packed(
         filter.dataId,
         plan.plan,
-        plan.id,
+        plan.filterKey,
         plan.packedFilterBytes,
         () => heapFloats(backend, filter),
       );
@@ -338,27 +359,51 @@ export class NativeConvolutions {
     });
   }
 
-  /** The plan for `key`, made by `create` once; `null` when oneDNN refuses the shape. */
-  private planFor(key: string, create: () => NativePlan): PlanEntry | null {
-    const kept = this.plans.get(key);
+  /**
+   * The plan for `shape` on this thread's threads, made by `create` once; `null` when oneDNN
+   * refuses the shape.
+   */
+  private planFor(shape: string, create: () => NativePlan): PlanEntry | null {
+    let byThreads = this.plans.get(shape);
+    const kept = byThreads?.get(this.threads);
     if (kept !== undefined) return kept;
     let entry: PlanEntry | null = null;
     try {
       const plan = create();
-      const id = `plan${this.nextPlanId++}`;
-      entry = { plan, id, packedFilterBytes: this.addon.planInfo(plan).packedFilterBytes };
+      entry = {
+        plan,
+        filterKey: this.filterKeyFor(plan, byThreads?.values() ?? []),
+        packedFilterBytes: this.addon.planInfo(plan).packedFilterBytes,
+      };
     } catch (error) {
       // A call the addon does not understand (an addon built from other source) is a defect to
       // report, not a shape to leave to wasm without a word.
       if ((error as { code?: unknown }).code === 'ERR_RLRP_ONEDNN_ARGUMENT') throw error;
       // Remembered: the refusal is a property of the shape.
     }
-    if (this.plans.size >= MAX_PLANS) {
-      // The oldest plan goes; the addon frees it when its handle is collected. Filters packed for
-      // it are keyed by its id, so a plan made again for the shape packs its own.
-      this.plans.delete(this.plans.keys().next().value as string);
+    if (!byThreads) {
+      if (this.plans.size >= MAX_PLAN_SHAPES) {
+        // The oldest shape's plans go; the addon frees them when their handles are collected.
+        // Filters packed for them are keyed by their filterKey, so a plan made again for the
+        // shape packs its own.
+        this.plans.delete(this.plans.keys().next().value as string);
+      }
+      byThreads = new Map();
+      this.plans.set(shape, byThreads);
     }
-    this.plans.set(key, entry);
+    byThreads.set(this.threads, entry);
     return entry;
+  }
+
+  /**
+   * The name `plan`'s packed filters are kept under: that of one of `sameShape` (plans for its
+   * shape and other thread counts) which takes the same layout, so that a model's filters are
+   * packed once for both, else a new one.
+   */
+  private filterKeyFor(plan: NativePlan, sameShape: Iterable<PlanEntry | null>): string {
+    for (const other of sameShape) {
+      if (other && this.addon.sameFilterLayout(other.plan, plan)) return other.filterKey;
+    }
+    return `filters${this.nextFilterKey++}`;
   }
 }

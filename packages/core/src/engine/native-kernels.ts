@@ -82,7 +82,7 @@ let active: Active | undefined;
  */
 export function enableNativeKernels(threads: number): EngineNativeKernels {
   if (active) {
-    active.addon.setThreads(threads);
+    active.convolutions.setThreads(threads);
     active = { ...active, threads, limits: { held: 0 } };
     return describe(active);
   }
@@ -95,9 +95,9 @@ export function enableNativeKernels(threads: number): EngineNativeKernels {
     if (!own) return inactive(`the wasm backend has no ${name} kernel to replace`);
     replaced.set(name, own);
   }
-  addon.setThreads(threads);
   adviseHugePagesForWasmHeap(addon);
   const convolutions = new NativeConvolutions(addon);
+  convolutions.setThreads(threads);
   active = { addon, replaced, convolutions, threads, limits: { held: 0 } };
   for (const [name, own] of replaced) {
     tf.unregisterKernel(name, 'wasm');
@@ -175,13 +175,13 @@ export function nativeKernelsActive(): boolean {
 export function limitNativeThreads(threads: number): () => void {
   const limited = active;
   if (!limited || limited.threads <= threads) return () => undefined;
-  if (limited.limits.held++ === 0) limited.addon.setThreads(threads);
+  if (limited.limits.held++ === 0) limited.convolutions.setThreads(threads);
   let lifted = false;
   return () => {
     if (lifted) return;
     lifted = true;
     if (--limited.limits.held === 0 && active === limited)
-      limited.addon.setThreads(limited.threads);
+      limited.convolutions.setThreads(limited.threads);
   };
 }
 

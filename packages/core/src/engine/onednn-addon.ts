@@ -28,6 +28,8 @@ export interface OneDnnAddon {
    * `Conv2DBackpropInput`), with no bias and `'linear'`. A `flipped` plan (never transposed) is
    * handed `[kh, kw, o, c]` filters, the kernels of the stride-1 convolutions it transposes, and
    * convolves with them flipped spatially with their channels swapped (`flipConvKernel`).
+   * oneDNN splits a plan's work for the threads set for the calling thread when the plan is made
+   * ({@link setThreads}), and runs it on that many whatever the setting at the call.
    */
   createPlan(
     geometry: readonly number[],
@@ -38,6 +40,8 @@ export interface OneDnnAddon {
     flipped: boolean,
   ): NativePlan;
   planInfo(plan: NativePlan): { implementation: string; packedFilterBytes: number };
+  /** Whether a filter packed for plan `a` serves plan `b`: the same layout and the same flip. */
+  sameFilterLayout(a: NativePlan, b: NativePlan): boolean;
   packFilter(plan: NativePlan, filter: Float32Array): NativePackedFilter;
   releaseFilter(packed: NativePackedFilter): void;
   /**
@@ -160,7 +164,10 @@ export interface OneDnnAddon {
    * start of `memory`; whether it took the advice (memory that is not mapped is skipped).
    */
   adviseHugePages(memory: ArrayBuffer, bytes: number): boolean;
-  /** oneDNN's threads for calls from the calling thread (each thread has its own count). */
+  /**
+   * oneDNN's threads for calls from the calling thread (each thread has its own count): for every
+   * kernel, and for the plans made from now on ({@link createPlan}).
+   */
   setThreads(threads: number): void;
   threads(): number;
   /** The oneDNN version loaded, e.g. `2.6.3`. */
@@ -201,6 +208,7 @@ let loaded: AddonLoad | undefined;
 const ADDON_FUNCTIONS = Object.keys({
   createPlan: true,
   planInfo: true,
+  sameFilterLayout: true,
   packFilter: true,
   releaseFilter: true,
   convolve: true,

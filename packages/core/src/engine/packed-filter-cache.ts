@@ -24,7 +24,7 @@ export interface PackedFilterCacheUsage {
 
 interface Entry {
   readonly dataId: object;
-  readonly planKey: string;
+  readonly filterKey: string;
   readonly packed: NativePackedFilter;
   readonly bytes: number;
 }
@@ -47,17 +47,18 @@ export class PackedFilterCache {
   ) {}
 
   /**
-   * The packed copy of the filter whose tensor has data id `dataId`, for `plan` (named `planKey`:
-   * one copy per filter and plan); `read` gives the filter's values when it must be packed.
+   * The packed copy of the filter whose tensor has data id `dataId`, for `plan` and the plans that
+   * share its layout (named `filterKey`: one copy per filter and name); `read` gives the filter's
+   * values when it must be packed.
    */
   packed(
     dataId: object,
     plan: NativePlan,
-    planKey: string,
+    filterKey: string,
     packedBytes: number,
     read: () => Float32Array,
   ): NativePackedFilter {
-    const key = `${this.idOf(dataId)}|${planKey}`;
+    const key = `${this.idOf(dataId)}|${filterKey}`;
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -65,16 +66,16 @@ export class PackedFilterCache {
       return hit.packed;
     }
     const packed = this.addon.packFilter(plan, read());
-    this.entries.set(key, { dataId, planKey, packed, bytes: packedBytes });
+    this.entries.set(key, { dataId, filterKey, packed, bytes: packedBytes });
     this.bytes += packedBytes;
     this.evictOverLimit();
     return packed;
   }
 
-  /** Whether the copy of the filter with data id `dataId` for the plan named `planKey` is kept. */
-  holds(dataId: object, planKey: string): boolean {
+  /** Whether the copy of the filter with data id `dataId` for the plans named `filterKey` is kept. */
+  holds(dataId: object, filterKey: string): boolean {
     const id = this.ids.get(dataId);
-    return id !== undefined && this.entries.has(`${id}|${planKey}`);
+    return id !== undefined && this.entries.has(`${id}|${filterKey}`);
   }
 
   /**
