@@ -5,9 +5,10 @@
  *    run by run in turn (both see the same load), one line per pool size;
  * 2. `compareMethods`: the whole evaluation protocol (explanations, keep-top-k, deletion and
  *    insertion curves) on one image set, run by run in turn: in this thread with the whole process
- *    pinned to one core (`taskset -a -p`, the one-core baseline; `--no-one-core` skips it), then
- *    unpinned with `workers: 1` (this thread) and `workers: N` (this thread and N − 1 workers);
- *    one line each. The N-worker runs use the pool compareMethods keeps between calls (started
+ *    pinned to one core (`taskset -a -p`) and the engine on one thread (the one-core baseline;
+ *    `--no-one-core` skips it), then unpinned on the engine `initEngine()` chooses, as in a
+ *    notebook and `npm run reproduce` (native kernels on every core), with `workers: 1` (this
+ *    thread) and `workers: N` (this thread and N − 1 workers); one line each. The N-worker runs use the pool compareMethods keeps between calls (started
  *    before the timed runs, as a second comparison on a model finds it); one more line times a
  *    run that starts its pool, as the first comparison on a model does.
  *    `speedup_vs_one_core` (on the unpinned lines) is issue #14's "1 → N cores".
@@ -22,10 +23,10 @@
  *
  * `speedup` is the 1-worker median over the N-worker median; `load_1min` the machine's load average
  * when the runs started and ended. The compareMethods lines add `cpu_ms`, the CPU time of the whole
- * process (this thread and the workers), and `cpu_bound_speedup` = N · cpu(1) / cpu(N): the speed-up
- * an idle machine would give if the slices took equally long — an upper estimate that, unlike the
- * wall-clock speed-up, other jobs on the machine hardly change (it shows the workers' extra work:
- * start-up, copies).
+ * process (this thread and the workers), and the N-worker lines `cpu_bound_speedup` = N · cpu(one
+ * core) / cpu(N): the speed-up an idle machine would give if the slices took equally long — an
+ * upper estimate that, unlike the wall-clock speed-up, other jobs on the machine hardly change (it
+ * shows the workers' extra work: start-up, copies). Without the one-core run, cpu(1) stands in.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
@@ -187,6 +188,8 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   // between calls started (the set gives every thread a slice: the worker count of the timed runs).
   const warm = comparisonSet(model, Math.max(64, workers));
   await timeComparison(model, warm, 1);
+  // Convolution plans are made per thread count: the one-core runs' too.
+  if (!skipOneCore) await onOneEngineThread(() => timeComparison(model, warm, 1));
   await timeComparison(model, warm, workers);
   warm.images.dispose();
   const set = comparisonSet(model, samples);
@@ -200,7 +203,8 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   // process on every core with 1 worker (this thread) and with N workers.
   for (let run = 0; run < runs; run++) {
     if (noOneCore === undefined && !skipOneCore) {
-      const timing = await onOneCore(() => timeComparison(model, set, 1));
+      // Pinned inside: initEngine() counts the cores this process may use.
+      const timing = await onOneEngineThread(() => onOneCore(() => timeComparison(model, set, 1)));
       if ('reason' in timing) noOneCore = timing.reason;
       else oneCore.push(timing.value);
     }
@@ -220,6 +224,7 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   };
   const single = medians(timings[0]);
   const baseline = oneCore.length > 0 ? medians(oneCore) : undefined;
+  const oneThreadCpu = (baseline ?? single).cpu;
   if (baseline) {
     console.log(
       JSON.stringify({
@@ -230,7 +235,7 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
         images_per_s: rounded((samples / baseline.wall) * 1000, 1),
         cpu_ms: Math.round(baseline.cpu),
         runs_measured: oneCore.length,
-        note: 'this thread, every thread of the process pinned to one core: the one-core baseline',
+        note: 'this thread, every thread of the process pinned to one core and the engine on one thread: the one-core baseline',
       }),
     );
   }
@@ -252,8 +257,8 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
         speedup: rounded(single.wall / ms, 2),
         ...(baseline && { speedup_vs_one_core: rounded(baseline.wall / ms, 2) }),
         cpu_ms: Math.round(cpu),
-        cpu_bound_speedup: rounded((count * single.cpu) / cpu, 2),
         ...(count > 1 && {
+          cpu_bound_speedup: rounded((count * oneThreadCpu) / cpu, 2),
           pool:
             runsStartingPool[i] === 0
               ? 'kept from the previous comparison'
@@ -281,8 +286,24 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   set.images.dispose();
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs `work` with the engine on one thread (the native kernels' too), then back on the engine
+ * `initEngine()` chooses: a one-core machine's engine, for the pinned baseline (two native threads
+ * on one core would only wait for each other).
+ */
+async function onOneEngineThread<T>(work: () => Promise<T>): Promise<T> {
   await initEngine({ threads: 1 });
+  try {
+    return await work();
+  } finally {
+    await initEngine();
+  }
+}
+
+async function main(): Promise<void> {
+  // The engine a notebook and `npm run reproduce` start: with the native kernels, every core for
+  // this thread's convolutions (compareMethods caps them at one beside its workers).
+  await initEngine();
   const model = await loadModelFromDir(path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn'));
   await benchExplainPool(model);
   await benchCompareMethods(model);
