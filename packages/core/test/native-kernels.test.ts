@@ -80,6 +80,26 @@ function expectClose(result: Awaited<ReturnType<typeof bothWays>>, rel = 1e-5): 
   expect(worst).toBeLessThanOrEqual(rel * scale);
 }
 
+/** {@link expectClose} for a tensor computed natively against one computed by tfjs' own kernels. */
+function expectTensorClose(native: tf.Tensor, wasm: tf.Tensor): void {
+  expectClose({
+    native: native.dataSync() as Float32Array,
+    wasm: wasm.dataSync() as Float32Array,
+    nativeShape: native.shape,
+    wasmShape: wasm.shape,
+  });
+}
+
+/** The addon and wasm's own `Conv2D` (which the native kernels replace), on the native engine. */
+async function nativeEngineParts(): Promise<{ addon: OneDnnAddon; conv2D: tf.KernelConfig }> {
+  await initEngine(NATIVE);
+  const { addon } = loadOneDnnAddon();
+  if (!addon) throw new Error('the addon must load here');
+  const conv2D = tf.getKernel('Conv2D', 'wasm');
+  if (!conv2D) throw new Error('wasm has Conv2D');
+  return { addon, conv2D };
+}
+
 function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.randomNormal(shape, 0, 1, 'float32', seed);
 }
@@ -1038,11 +1058,7 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
   });
 
   it('reports an addon that does not understand its plan call, and leaves a refused shape to wasm', async () => {
-    await initEngine(NATIVE);
-    const { addon } = loadOneDnnAddon();
-    if (!addon) throw new Error('the addon must load here');
-    const conv2D = tf.getKernel('Conv2D', 'wasm');
-    if (!conv2D) throw new Error('wasm has Conv2D');
+    const { addon, conv2D } = await nativeEngineParts();
     const x = seeded([1, 6, 6, 5], 61);
     const kernel = seeded([3, 3, 4, 5], 62);
     const call = (convolutions: NativeConvolutions) =>
@@ -1074,12 +1090,7 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     const expected = tf.tidy(() =>
       tf.conv2d(x as tf.Tensor4D, flipConvKernel(kernel as tf.Tensor4D), 1, padding(1, 1, 1, 1)),
     );
-    expectClose({
-      native: served.dataSync() as Float32Array,
-      wasm: expected.dataSync() as Float32Array,
-      nativeShape: served.shape,
-      wasmShape: expected.shape,
-    });
+    expectTensorClose(served, expected);
     tf.dispose([x, kernel, served, expected]);
   });
 
@@ -1149,12 +1160,7 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
         .sum(),
     )(a);
     const transposed = op.transpose(s, a.shape);
-    expectClose({
-      native: transposed.dataSync() as Float32Array,
-      wasm: gradient.dataSync() as Float32Array,
-      nativeShape: transposed.shape,
-      wasmShape: gradient.shape,
-    });
+    expectTensorClose(transposed, gradient);
     op.dispose();
     tf.dispose([weight, a, s, gradient, transposed]);
     tf.conv2d(ones, probe, 1, 'valid').dispose();
@@ -1178,11 +1184,7 @@ describe('a native kernel that throws', () => {
 
 describe('convolution plans per thread count', () => {
   it('makes a plan for each thread count this thread computes on, and packs a filter once for plans of one layout', async () => {
-    await initEngine(NATIVE);
-    const { addon } = loadOneDnnAddon();
-    if (!addon) throw new Error('the addon must load here');
-    const conv2D = tf.getKernel('Conv2D', 'wasm');
-    if (!conv2D) throw new Error('wasm has Conv2D');
+    const { addon, conv2D } = await nativeEngineParts();
     // oneDNN runs a plan on the threads it was made for, whatever the setting at the call: the
     // threads set when each plan was made, and whether its filter layout matched an earlier one.
     const madeFor: number[] = [];
@@ -1224,14 +1226,7 @@ describe('convolution plans per thread count', () => {
       expect(layoutShared).toHaveLength(1);
       expect(convolutions.usage().filters).toBe(layoutShared[0] ? 1 : 2);
       const expected = tf.tidy(() => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same'));
-      for (const served of [onTwo, onOne, onTwoAgain]) {
-        expectClose({
-          native: served.dataSync() as Float32Array,
-          wasm: expected.dataSync() as Float32Array,
-          nativeShape: served.shape,
-          wasmShape: expected.shape,
-        });
-      }
+      for (const served of [onTwo, onOne, onTwoAgain]) expectTensorClose(served, expected);
       tf.dispose([onTwo, onOne, onTwoAgain, expected]);
     } finally {
       convolutions.clear();
