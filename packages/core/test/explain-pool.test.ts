@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Worker } from 'worker_threads';
 import {
   DisposedError,
   EmptyBatchError,
@@ -259,6 +260,52 @@ describe('ExplainPool', () => {
     await expect(dying.explain(x)).rejects.toThrow(EngineError);
     await expect(dying.explain(x)).rejects.toThrow(/exited/);
     await dying.terminate();
+  });
+
+  it('load hands the workers another model: they explain it as this thread does, and a load they fail ends the pool', async () => {
+    const kept = await ExplainPool.start(model, { workers: 2 });
+    // Another shape of output (3 classes) and other weights: nothing of the first model may remain.
+    const next = seededConvNet({ inputShape: [10, 10, 1], classes: 3, hidden: 4 });
+    try {
+      const expected = inThisThread(next, x, 2);
+      await kept.load(next);
+      // Not awaited: the request waits behind the model in each worker.
+      const relevance = await kept.explain(x, { rule: 'EpsilonPlusFlat', target: 2 });
+      expect(largestDifference(relevance, expected)).toBeLessThan(1e-5);
+      expect(largestMagnitude(expected)).toBeGreaterThan(0);
+      relevance.dispose();
+      await kept.ready;
+      // Target 4 exists in the first model's 5 classes, not in this one's 3.
+      await expect(kept.explain(x, { rule: 'EpsilonPlusFlat', target: 4 })).rejects.toThrow(
+        EngineError,
+      );
+      // A model its workers cannot read (as one whose layers only this thread knows): the load's
+      // own error, and the pool ends.
+      const post = Worker.prototype.postMessage;
+      const unreadable = jest.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (
+        this: Worker,
+        ...[message, transfer]
+      ) {
+        const request = message as { kind?: string };
+        const sent =
+          request.kind === 'load'
+            ? { ...request, modelTopology: { class_name: 'NoSuchModel' } }
+            : message;
+        post.call(this, sent, transfer);
+      });
+      try {
+        await kept.load(model);
+        await expect(kept.ready).rejects.toThrow(/Pool worker/);
+        await expect(kept.explain(x)).rejects.toThrow(/Pool worker/);
+        expect(kept.usable).toBe(false);
+        await expect(kept.load(model)).rejects.toThrow(EngineError);
+      } finally {
+        unreadable.mockRestore();
+      }
+    } finally {
+      await kept.close();
+      next.dispose();
+    }
   });
 
   it('rejects a bad worker count, and use after close', async () => {

@@ -45,6 +45,7 @@ export interface PoolComparisonSet {
 /** The messages between an ExplainPool and its workers (structured-clone-safe only). */
 export type PoolRequest =
   | {
+      /** Loads a model, in place of the one the worker holds. */
       readonly kind: 'load';
       readonly id: number;
       readonly modelTopology: tf.io.ModelArtifacts['modelTopology'];

@@ -26,6 +26,8 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
         env: {},
       });
       if (request.core !== null) loadOneDnnAddon().addon?.pinToCore(request.core);
+      // A kept pool hands its workers the next model: the one held so far goes first.
+      releaseModel();
       model = await tf.loadLayersModel(
         tf.io.fromMemory({
           modelTopology: request.modelTopology,
@@ -73,12 +75,17 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
       return { kind: 'compared', id };
     }
     case 'close': {
-      releaseExplainCache();
-      model?.dispose();
-      model = null;
+      releaseModel();
       return { kind: 'closed', id: request.id };
     }
   }
+}
+
+/** Disposes the model this worker holds, and what explanations of it keep. */
+function releaseModel(): void {
+  releaseExplainCache();
+  model?.dispose();
+  model = null;
 }
 
 /** The requests answered so far, in the order they came: the next one starts after them. */

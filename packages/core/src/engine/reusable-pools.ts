@@ -39,12 +39,14 @@ export interface LentPool {
  * Pools kept between requests: starting a pool's workers costs about half a second of wall time and
  * more of CPU (each loads Node, tfjs, an engine and the model, then runs its first slices with a
  * cold JIT), as much as comparing a hundred MNIST images, so a pool that is reused makes a second
- * comparison on the same model start at full speed. A kept pool serves only what it was started
- * for: the same model object, weights, worker count and kernels (a weight set since, by training
- * or `setWeights`, starts a new pool). At most one pool is kept idle: a request for another model
- * closes the idle pools of the others, so their engines and model copies do not add up. While a
- * pool is lent, a second request for the same model gets a pool of its own, ended when given back.
- * Kept pools' workers do not keep Node running (they are unreferenced while idle).
+ * comparison on the same model start at full speed. A kept pool is lent as it is for the same
+ * model object, weights, worker count and kernels. For another model, or weights set since (by
+ * training or `setWeights`), an idle pool of the same worker count and kernels is lent too, its
+ * workers loading the model requested in place of theirs (`ExplainPool.load`): they skip their
+ * start-up, as when `npm run reproduce` compares one model after another. At most one pool is kept
+ * idle: the idle pools of other models are closed, so their engines and model copies do not add
+ * up. While a pool is lent, a second request for the same model gets a pool of its own, ended when
+ * given back. Kept pools' workers do not keep Node running (they are unreferenced while idle).
  */
 export class ReusablePools {
   private readonly kept = new Map<tf.LayersModel, Entry>();
@@ -60,12 +62,15 @@ export class ReusablePools {
   }
 
   /**
-   * A pool of `workers` workers holding `model`: the kept one when it still fits, else a new one
-   * (launched, not awaited: see {@link ExplainPool.launch}) that is kept when released.
+   * A pool of `workers` workers holding `model`: the kept one when it still fits, else an idle one
+   * of that size and kernels whose workers were handed `model` (see {@link reloadIdle}), else a
+   * new one (launched, not awaited: see {@link ExplainPool.launch}) that is kept when released.
    *
-   * @throws what {@link ExplainPool.launch} throws.
+   * @throws what {@link ExplainPool.launch} and {@link ExplainPool.load} throw.
    */
   async acquire(model: tf.LayersModel, workers: number): Promise<LentPool> {
+    // Before any wait: a closeIdle from here on means the pool lent is not kept.
+    const generation = this.generation;
     const key = poolKey(model, workers);
     const entry = this.kept.get(model);
     if (entry && !entry.busy && entry.pool.usable && sameKey(entry.key, key)) {
@@ -73,14 +78,53 @@ export class ReusablePools {
       entry.busy = true;
       return this.lend(model, entry);
     }
+    const reloaded = await this.reloadIdle(model, key);
+    if (reloaded) return reloaded;
     if (entry && !entry.busy) void this.drop(model, entry);
     this.dropIdleExcept(model);
-    const generation = this.generation;
     const fresh: Entry = { pool: await ExplainPool.launch(model, { workers }), key, busy: true };
     // Kept unless another request for this model kept one meanwhile, or closeIdle was called while
     // this one started: then the pool is this request's own, closed when given back (lend).
     if (!this.kept.has(model) && this.generation === generation) this.kept.set(model, fresh);
     return this.lend(model, fresh);
+  }
+
+  /**
+   * An idle pool of `key`'s worker count and kernels, held for another model or other weights,
+   * lent for `model` once its workers were handed `model` (not waiting for them to load it), or
+   * `undefined` when there is none. The pool is kept for `model` unless `model` already has a kept
+   * pool (lent now): then it is this request's own, closed when given back.
+   *
+   * @throws what {@link ExplainPool.load} throws (the pool is closed then).
+   */
+  private async reloadIdle(model: tf.LayersModel, key: PoolKey): Promise<LentPool | undefined> {
+    const found = [...this.kept].find(
+      ([, idle]) =>
+        !idle.busy &&
+        idle.pool.usable &&
+        idle.key.workers === key.workers &&
+        idle.key.nativeKernels === key.nativeKernels,
+    );
+    if (!found) return undefined;
+    const [held, idle] = found;
+    clearTimeout(idle.idle);
+    this.kept.delete(held);
+    // This model's own idle pool, when it was not the one found, fits no more (another size).
+    const mine = this.kept.get(model);
+    if (mine && !mine.busy) void this.drop(model, mine);
+    const moved: Entry = { pool: idle.pool, key, busy: true };
+    // Kept before the load is awaited, so that closeIdle meanwhile sees it lent (and closes it when
+    // it is given back).
+    if (!this.kept.has(model)) this.kept.set(model, moved);
+    this.dropIdleExcept(model);
+    try {
+      await moved.pool.load(model);
+    } catch (error) {
+      if (this.kept.get(model) === moved) this.kept.delete(model);
+      closeQuietly(moved.pool);
+      throw error;
+    }
+    return this.lend(model, moved);
   }
 
   /** Closes the idle pools of every model but `model`: one model's pool stays idle at a time. */
