@@ -17,6 +17,7 @@ import { ExplainPool } from '../src/engine/explain-pool';
 import { initEngine } from '../src/engine/init-engine';
 import { comparisonSlices } from '../src/evaluate/compare-on-pool';
 import { seededConvNet } from './support/seeded-conv-net';
+import { mockUnreadableModelLoads } from './support/unreadable-model-loads';
 
 /**
  * compareMethods over a pool of workers: the same comparison as in this thread (per-image results
@@ -324,20 +325,7 @@ describe('compareMethods on a pool of workers', () => {
   });
 
   it('a live worker that cannot load the model fails with its own EngineError, not as terminated', async () => {
-    // The load message reaches the worker with a topology it cannot read, as a model whose
-    // layers only this thread knows would: the worker's tf.loadLayersModel throws.
-    const post = Worker.prototype.postMessage;
-    const unreadable = jest.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (
-      this: Worker,
-      ...[message, transfer]
-    ) {
-      const request = message as { kind?: string };
-      const sent =
-        request.kind === 'load'
-          ? { ...request, modelTopology: { class_name: 'NoSuchModel' } }
-          : message;
-      post.call(this, sent, transfer);
-    });
+    const unreadable = mockUnreadableModelLoads();
     try {
       const named = { ...options, baseline: 0.5, methods: options.methods.slice(0, 1) };
       await expectWorkerFailureRetriedHere(named, /Pool worker/);

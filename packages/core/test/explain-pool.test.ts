@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { Worker } from 'worker_threads';
 import {
   DisposedError,
   EmptyBatchError,
@@ -12,6 +11,7 @@ import { ExplainPool, sliceBatch } from '../src/engine/explain-pool';
 import { SliceQueue } from '../src/engine/slice-queue';
 import { shareComparisonSet } from '../src/evaluate/comparison-set';
 import { seededConvNet } from './support/seeded-conv-net';
+import { mockUnreadableModelLoads } from './support/unreadable-model-loads';
 
 /**
  * The pool of engines: every worker explains its slice of the batch on its own wasm engine, and
@@ -281,18 +281,7 @@ describe('ExplainPool', () => {
       );
       // A model its workers cannot read (as one whose layers only this thread knows): the load's
       // own error, and the pool ends.
-      const post = Worker.prototype.postMessage;
-      const unreadable = jest.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (
-        this: Worker,
-        ...[message, transfer]
-      ) {
-        const request = message as { kind?: string };
-        const sent =
-          request.kind === 'load'
-            ? { ...request, modelTopology: { class_name: 'NoSuchModel' } }
-            : message;
-        post.call(this, sent, transfer);
-      });
+      const unreadable = mockUnreadableModelLoads();
       try {
         await kept.load(model);
         await expect(kept.ready).rejects.toThrow(/Pool worker/);

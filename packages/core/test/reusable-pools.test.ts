@@ -34,7 +34,7 @@ async function killFirstWorker(pool: ExplainPool): Promise<void> {
 async function expectExplainsAsThisThread(pool: ExplainPool, model: tf.LayersModel): Promise<void> {
   const batch = tf.randomUniform([3, 6, 6, 1], 0, 1, 'float32', 11);
   const here = explain(model, batch, { rule: 'EpsilonPlusFlat', target: 1 });
-  const expected = here.relevance.dataSync();
+  const expected = here.relevance.dataSync() as Float32Array;
   here.dispose();
   releaseExplainCache();
   const relevance = await pool.explain(batch, { rule: 'EpsilonPlusFlat', target: 1 });
