@@ -8,9 +8,10 @@
  *    pinned to one core (`taskset -a -p`) and the engine on one thread (the one-core baseline;
  *    `--no-one-core` skips it), then unpinned on the engine `initEngine()` chooses, as in a
  *    notebook and `npm run reproduce` (native kernels on every core), with `workers: 1` (this
- *    thread) and `workers: N` (this thread and N − 1 workers); one line each. The N-worker runs use the pool compareMethods keeps between calls (started
- *    before the timed runs, as a second comparison on a model finds it); one more line times a
- *    run that starts its pool, as the first comparison on a model does.
+ *    thread) and `workers: N` (this thread and N − 1 workers); one line each. The N-worker runs
+ *    use the pool compareMethods keeps between calls (started before the timed runs, as a second
+ *    comparison on a model finds it); one more line times a run that starts its pool, as the
+ *    first comparison on a model does.
  *    `speedup_vs_one_core` (on the unpinned lines) is issue #14's "1 → N cores".
  *
  *   npm run bench:pool                                   MNIST CNN, batch 256, R-LRP, 1 vs 2 workers

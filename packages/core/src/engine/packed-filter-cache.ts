@@ -24,7 +24,6 @@ export interface PackedFilterCacheUsage {
 
 interface Entry {
   readonly dataId: object;
-  readonly filterKey: string;
   readonly packed: NativePackedFilter;
   readonly bytes: number;
 }
@@ -66,7 +65,7 @@ export class PackedFilterCache {
       return hit.packed;
     }
     const packed = this.addon.packFilter(plan, read());
-    this.entries.set(key, { dataId, filterKey, packed, bytes: packedBytes });
+    this.entries.set(key, { dataId, packed, bytes: packedBytes });
     this.bytes += packedBytes;
     this.evictOverLimit();
     return packed;
