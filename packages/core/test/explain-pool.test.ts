@@ -1,48 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  DisposedError,
-  EmptyBatchError,
-  EngineError,
-  explain,
-  InputTypeError,
-  releaseExplainCache,
-} from '@rlrp/core';
+import { DisposedError, EmptyBatchError, EngineError, InputTypeError } from '@rlrp/core';
 import { ExplainPool, sliceBatch } from '../src/engine/explain-pool';
 import { SliceQueue } from '../src/engine/slice-queue';
 import { shareComparisonSet } from '../src/evaluate/comparison-set';
 import { seededConvNet } from './support/seeded-conv-net';
+import { inThisThread, largestDifference, largestMagnitude } from './support/this-thread-relevance';
 import { mockUnreadableModelLoads } from './support/unreadable-model-loads';
 
 /**
  * The pool of engines: every worker explains its slice of the batch on its own wasm engine, and
  * the whole equals the batch explained in this thread.
  */
-
-function inThisThread(
-  model: tf.LayersModel,
-  x: tf.Tensor,
-  target: number | number[],
-  rule: 'EpsilonPlusFlat' | 'rlrp' = 'EpsilonPlusFlat',
-): Float32Array {
-  const e = explain(model, x, { rule, target });
-  const values = e.relevance.dataSync() as Float32Array;
-  e.dispose();
-  releaseExplainCache();
-  return values;
-}
-
-/** The largest absolute difference between a pool's relevance and this thread's. */
-function largestDifference(relevance: tf.Tensor, expected: Float32Array): number {
-  const got = relevance.dataSync();
-  let worst = 0;
-  got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]))));
-  return worst;
-}
-
-/** The largest magnitude of `values`. */
-function largestMagnitude(values: Float32Array): number {
-  return values.reduce((worst, v) => Math.max(worst, Math.abs(v)), 0);
-}
 
 describe('sliceBatch', () => {
   it('covers the batch with contiguous, even slices, never more than the samples', () => {
