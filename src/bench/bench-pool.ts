@@ -41,6 +41,7 @@ import {
   ExplainPool,
   initEngine,
   loadModelFromDir,
+  readComputed,
   type ExplanationMethod,
 } from '@rlrp/core';
 import { measureMachineCeiling } from './machine-ceiling';
@@ -108,9 +109,7 @@ async function benchExplainPool(model: tf.LayersModel): Promise<void> {
 /** The comparison every compareMethods measurement runs: the same images, labels and methods. */
 function comparisonSet(model: tf.LayersModel, samples: number) {
   const images = tf.randomUniform([samples, 28, 28, 1], 0, 1, 'float32', 43) as tf.Tensor4D;
-  const labels = tf.tidy(() =>
-    Array.from((model.predict(images) as tf.Tensor).argMax(1).dataSync()),
-  );
+  const labels = Array.from(readComputed(() => (model.predict(images) as tf.Tensor).argMax(1)));
   return { images, labels };
 }
 

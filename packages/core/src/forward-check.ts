@@ -4,6 +4,7 @@ import { finiteMinimumNatively } from './engine/native-finite-minimum';
 import { ForwardOverflowError } from './errors';
 import type { ForwardPass } from './forward';
 import type { Graph } from './graph/graph';
+import { readComputed } from './read-computed';
 import { rememberNonNegative } from './rules/known-signs';
 
 /**
@@ -48,7 +49,7 @@ export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
   const native = nativeKernelsActive() && probed.every((t) => t.dtype === 'float32');
   if (native) {
     // [0, min] per tensor, or [NaN, NaN] where it is not finite.
-    const probes = tf.tidy(() => tf.stack(probed.map((t) => finiteMinimumNatively(t))).dataSync());
+    const probes = readComputed(() => tf.stack(probed.map((t) => finiteMinimumNatively(t))));
     probed.forEach((t, i) => {
       finite.set(t, Number.isFinite(probes[2 * i]));
       if (Number.isFinite(probes[2 * i])) rememberNonNegative(t, probes[2 * i + 1] >= 0);
@@ -57,9 +58,7 @@ export function assertForwardFinite(graph: Graph, forward: ForwardPass): void {
     // `x · 0` is NaN exactly where x is not finite, so each sum is 0 or NaN. Each `x · 0` is
     // released right after its sum (one tidy per tensor): kept until the end they would double the
     // forward pass's memory for a moment, and the wasm heap keeps its high-water mark.
-    const sums = tf.tidy(() =>
-      tf.stack(distinct.map((t) => tf.tidy(() => t.mul(0).sum()))).dataSync(),
-    );
+    const sums = readComputed(() => tf.stack(distinct.map((t) => tf.tidy(() => t.mul(0).sum()))));
     distinct.forEach((t, i) => finite.set(t, Number.isFinite(sums[i])));
   }
   for (const [out, z] of rectified) {

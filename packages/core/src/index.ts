@@ -15,6 +15,7 @@ export * from './evaluate/index';
 export { prepare, explain } from './explain';
 export { releaseExplainCache } from './recent-model';
 export { massPerSample } from './rules/unit-scale';
+export { readComputed } from './read-computed';
 export { explainCacheMemory, setExplainCacheLimit } from './explain-cache-memory';
 export type { ExplainCacheMemory } from './explain-cache-memory';
 export { ExplanationSession, type SessionOrigin } from './session';

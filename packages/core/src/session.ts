@@ -13,6 +13,7 @@ import {
 import { runForward, type ForwardPass } from './forward';
 import { assertForwardFinite } from './forward-check';
 import type { Graph } from './graph/graph';
+import { readComputed } from './read-computed';
 import { resolveTarget } from './target';
 import { traceOf } from './trace';
 import type { ExplainOptions, Explanation, TraceLayer } from './types';
@@ -105,7 +106,7 @@ export class ExplanationSession {
       throw error;
     }
     this.logits = this.forward.outputs[graph.outputId] as tf.Tensor2D;
-    this.predicted = Array.from(tf.tidy(() => this.logits.argMax(1).dataSync()));
+    this.predicted = Array.from(readComputed(() => this.logits.argMax(1)));
   }
 
   /** Softmax probabilities `[batch, classes]` (a new tensor the caller owns). */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { classCount, classify, type Classifier } from './classifier';
+import { readComputed } from '../read-computed';
 import { applyPixelMask, rankingMask } from './masking';
 import {
   checkBaseline,
@@ -75,9 +76,9 @@ export function keepTopKAccuracy(options: KeepTopKOptions): KeepTopKResult {
     const batch = images.slice([from, 0, 0, 0], [to - from, h, w, c]);
     pixelsKept.forEach((count, ki) => {
       const mask = rankingMask(ranking, pixels, from, to, count, true);
-      const predicted = tf.tidy(() => {
+      const predicted = readComputed(() => {
         const masked = applyPixelMask(batch, mask, baseline);
-        return classify(classifier, masked).argMax(1).dataSync();
+        return classify(classifier, masked).argMax(1);
       });
       for (let s = from; s < to; s++) if (predicted[s - from] === labels[s]) correct[ki][s] = 1;
     });

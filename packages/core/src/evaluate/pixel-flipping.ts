@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { EvaluationOptionError } from '../errors';
+import { readComputed } from '../read-computed';
 import {
   SCORE_OUTPUTS,
   classCount,
@@ -114,17 +115,14 @@ export function pixelFlippingCurve(options: PixelFlippingOptions): PixelFlipping
     const batch = images.slice([from, 0, 0, 0], [size, h, w, c]);
     const targets =
       explicitTargets?.slice(from, to) ??
-      Array.from(tf.tidy(() => classify(classifier, batch).argMax(1).dataSync()));
+      Array.from(readComputed(() => classify(classifier, batch).argMax(1)));
     const selection = tf.tidy(() => tf.oneHot(tf.tensor1d(targets, 'int32'), classes));
     const perStep: Float32Array[] = counts.map((count) => {
       const mask = rankingMask(ranking, pixels, from, to, count, mode === 'insertion');
-      return tf.tidy(() => {
+      return readComputed(() => {
         const masked = applyPixelMask(batch, mask, baseline);
-        return classScores(classifier, masked, output)
-          .mul(selection)
-          .sum(1)
-          .dataSync() as Float32Array;
-      });
+        return classScores(classifier, masked, output).mul(selection).sum(1);
+      }) as Float32Array;
     });
     selection.dispose();
     batch.dispose();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readComputed } from '../read-computed';
 
 /** What the engine needs to know of a weight tensor's values before it computes with it. */
 export interface WeightPeak {
@@ -34,8 +35,8 @@ export function weightPeakOf(weight: tf.Tensor): WeightPeak {
  * infinite when any value is NaN or ±Infinity (a max can skip NaN on some engines, a sum cannot).
  */
 function measure(weight: tf.Tensor): WeightPeak {
-  const [max, min, sum] = tf.tidy(() =>
-    Array.from(tf.stack([tf.max(weight), tf.min(weight), tf.sum(weight)]).dataSync()),
+  const [max, min, sum] = readComputed(() =>
+    tf.stack([tf.max(weight), tf.min(weight), tf.sum(weight)]),
   );
   const peak = Math.max(max, -min);
   if (Number.isFinite(peak) && Number.isFinite(sum)) return { peak, finite: true };
