@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { classCount, classify, type Classifier } from './classifier';
 import { readComputed } from '../read-computed';
-import { applyPixelMask, rankingMask } from './masking';
+import { applyPixelMask, GrowingRankingMask } from './masking';
 import {
   checkBaseline,
   checkImages,
@@ -74,8 +74,9 @@ export function keepTopKAccuracy(options: KeepTopKOptions): KeepTopKResult {
     const from = b * batchSize;
     const to = Math.min(n, from + batchSize);
     const batch = images.slice([from, 0, 0, 0], [to - from, h, w, c]);
+    const masks = new GrowingRankingMask(ranking, pixels, from, to, true);
     pixelsKept.forEach((count, ki) => {
-      const mask = rankingMask(ranking, pixels, from, to, count, true);
+      const mask = masks.first(count);
       const predicted = readComputed(() => {
         const masked = applyPixelMask(batch, mask, baseline);
         return classify(classifier, masked).argMax(1);

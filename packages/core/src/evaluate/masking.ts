@@ -41,11 +41,45 @@ export function rankingMask(
   count: number,
   keepFirst: boolean,
 ): Float32Array {
-  const mask = new Float32Array((to - from) * pixels).fill(keepFirst ? 0 : 1);
-  for (let s = from; s < to; s++) {
-    const out = (s - from) * pixels;
-    const rank = s * pixels;
-    for (let i = 0; i < count; i++) mask[out + ranking[rank + i]] = keepFirst ? 1 : 0;
+  return new GrowingRankingMask(ranking, pixels, from, to, keepFirst).first(count);
+}
+
+/**
+ * The {@link rankingMask}s of one batch for growing counts, in one array that each call updates:
+ * it flips only the pixels added since the last call (a smaller count starts over). A deletion
+ * curve's steps flip each pixel once, not once per step. A mask is valid until the next call, so
+ * whatever is computed from it must be done by then (every metric reads its scores at once).
+ */
+export class GrowingRankingMask {
+  private readonly mask: Float32Array;
+  private count = 0;
+
+  constructor(
+    private readonly ranking: Int32Array,
+    private readonly pixels: number,
+    private readonly from: number,
+    private readonly to: number,
+    private readonly keepFirst: boolean,
+  ) {
+    this.mask = new Float32Array((to - from) * pixels);
+    this.startOver();
   }
-  return mask;
+
+  /** The mask that flips the first `count` pixels of each sample's ranking. */
+  first(count: number): Float32Array {
+    if (count < this.count) this.startOver();
+    const flipped = this.keepFirst ? 1 : 0;
+    for (let s = this.from; s < this.to; s++) {
+      const out = (s - this.from) * this.pixels;
+      const rank = s * this.pixels;
+      for (let i = this.count; i < count; i++) this.mask[out + this.ranking[rank + i]] = flipped;
+    }
+    this.count = count;
+    return this.mask;
+  }
+
+  private startOver(): void {
+    this.mask.fill(this.keepFirst ? 0 : 1);
+    this.count = 0;
+  }
 }

@@ -9,7 +9,7 @@ import {
   type Classifier,
   type ScoreOutput,
 } from './classifier';
-import { applyPixelMask, rankingMask } from './masking';
+import { applyPixelMask, GrowingRankingMask } from './masking';
 import {
   checkBaseline,
   checkImages,
@@ -117,8 +117,9 @@ export function pixelFlippingCurve(options: PixelFlippingOptions): PixelFlipping
       explicitTargets?.slice(from, to) ??
       Array.from(readComputed(() => classify(classifier, batch).argMax(1)));
     const selection = tf.tidy(() => tf.oneHot(tf.tensor1d(targets, 'int32'), classes));
+    const masks = new GrowingRankingMask(ranking, pixels, from, to, mode === 'insertion');
     const perStep: Float32Array[] = counts.map((count) => {
-      const mask = rankingMask(ranking, pixels, from, to, count, mode === 'insertion');
+      const mask = masks.first(count);
       return readComputed(() => {
         const masked = applyPixelMask(batch, mask, baseline);
         return classScores(classifier, masked, output).mul(selection).sum(1);

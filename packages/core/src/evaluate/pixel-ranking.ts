@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EvaluationOptionError } from '../errors';
 import { randomRankings } from './seeded-random';
+import { sortByKey } from './sort-by-key';
 
 /** Relevance maps as a tensor or a flat typed array (NHWC, or NHW when already summed over channels). */
 export type RelevanceMaps = tf.Tensor | Float32Array | Float64Array;
@@ -61,21 +62,36 @@ export function rankPixels(
       `${samples * pixels} (${samples} samples × ${pixels} pixels)`,
     );
   }
-  const random = randomRankings(samples, pixels, seed, firstSample);
-  const ranking = new Int32Array(samples * pixels);
-  const tiePosition = new Int32Array(pixels);
-  const order = Array.from({ length: pixels }, (_, i) => i);
-  for (let s = 0; s < samples; s++) {
-    const base = s * pixels;
-    for (let i = 0; i < pixels; i++) tiePosition[random[base + i]] = i;
-    const key = (p: number): number => {
-      const v = scores[base + p];
-      return Number.isNaN(v) ? -Infinity : v;
-    };
-    order.sort((a, b) => key(b) - key(a) || tiePosition[a] - tiePosition[b]);
-    for (let i = 0; i < pixels; i++) ranking[base + i] = order[i];
+  // Each sample's pixels in the order of its random permutation, their tie order: a stable sort
+  // by score, highest first, breaks ties by that order.
+  const ranking = randomRankings(samples, pixels, seed, firstSample);
+  const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
+  const keys = new Uint32Array(pixels);
+  const spare = { items: new Int32Array(pixels), keys: new Uint32Array(pixels) };
+  for (let base = 0; base < samples * pixels; base += pixels) {
+    const order = ranking.subarray(base, base + pixels);
+    for (let i = 0; i < pixels; i++) {
+      const pixel = base + order[i];
+      keys[i] = descendingKey(scores[pixel], bits[pixel]);
+    }
+    sortByKey(order, keys, spare);
   }
   return ranking;
+}
+
+/** The float32 bits of −Infinity, where NaN ranks. */
+const MINUS_INFINITY_BITS = 0xff800000;
+const SIGN_BIT = 0x80000000;
+
+/**
+ * An unsigned 32-bit key of a float32 score `value` (its bits `bits`) that orders scores highest
+ * first: NaN as −∞, −0 as +0. Positive floats order as their bits do, negative ones reversed; the
+ * sign bit is flipped to put them below, then the whole key is complemented.
+ */
+function descendingKey(value: number, bits: number): number {
+  const canonical = Number.isNaN(value) ? MINUS_INFINITY_BITS : value === 0 ? 0 : bits;
+  const ascending = canonical & SIGN_BIT ? ~canonical : canonical | SIGN_BIT;
+  return ~ascending >>> 0;
 }
 
 /**
