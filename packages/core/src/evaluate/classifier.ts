@@ -19,10 +19,15 @@ export function endsInSoftmax(model: tf.LayersModel): boolean {
   return config.activation === 'softmax';
 }
 
-/** Raw class outputs of a batch. The caller owns the result. */
+/**
+ * Raw class outputs of a batch, in one forward pass. The caller owns the result. The metrics size
+ * their batches (`batchSize`); `predict` would cut them again into its default of 32 images, and
+ * on the MNIST CNN a forward pass of 64 images took 10 % less per image than two of 32 (one-off
+ * benchmark, one thread; the shipped models gave the same bits either way).
+ */
 export function classify(classifier: Classifier, images: tf.Tensor4D): tf.Tensor2D {
   if (typeof classifier === 'function') return classifier(images);
-  return classifier.predict(images) as tf.Tensor2D;
+  return classifier.predict(images, { batchSize: Math.max(1, images.shape[0]) }) as tf.Tensor2D;
 }
 
 /** Class scores for the curves, per `ScoreOutput`. The caller owns the result. */
