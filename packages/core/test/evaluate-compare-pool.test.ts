@@ -212,8 +212,8 @@ describe('compareMethods on a pool of workers', () => {
   });
 
   it('cuts a larger set into slices that this thread and the worker take from one queue', async () => {
-    const many = tf.randomUniform([100, 10, 10, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
-    const labels = Array.from({ length: 100 }, (_, i) => i % 3);
+    const many = tf.randomUniform([200, 10, 10, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const labels = Array.from({ length: 200 }, (_, i) => i % 3);
     const set = {
       ...options,
       images: many,
@@ -235,16 +235,16 @@ describe('compareMethods on a pool of workers', () => {
       // This thread runs the workers' engine (single-threaded wasm): it is one of the 2 threads.
       expect(launch.mock.calls[0][1]).toEqual({ workers: 1 });
       const [shared] = compare.mock.calls[0];
-      expect(shared.slices.map((slice) => slice.end - slice.start)).toEqual([33, 33, 34]);
+      expect(shared.slices.map((slice) => slice.end - slice.start)).toEqual([66, 67, 67]);
       expect(shared.firstSample).toBe(5);
       // The images go to the worker once, in shared memory, not as a copy per slice.
       expect(shared.images).toBeInstanceOf(SharedArrayBuffer);
-      expect(shared.images.byteLength).toBe(100 * 100 * 4);
+      expect(shared.images.byteLength).toBe(200 * 100 * 4);
       expect(tf.memory().numTensors).toBe(before);
-      expectSameComparison(pooled, single, 100);
-      // Slices of 33, 33 and 34 images in explain batches of 3: 11 + 11 + 12, counted as one stage.
-      expect(done).toContain('explain 34/34');
-      expect(done.filter((p) => p.startsWith('explain '))).toHaveLength(34);
+      expectSameComparison(pooled, single, 200);
+      // Slices of 66, 67 and 67 images in explain batches of 3: 22 + 23 + 23, counted as one stage.
+      expect(done).toContain('explain 68/68');
+      expect(done.filter((p) => p.startsWith('explain '))).toHaveLength(68);
     } finally {
       launch.mockRestore();
       compare.mockRestore();
@@ -252,18 +252,19 @@ describe('compareMethods on a pool of workers', () => {
     }
   });
 
-  it('slices: about 32 images each, at least one per thread, at most one per image', () => {
+  it('slices: about 64 images each, at least one per thread, at most one per image', () => {
     const sizes = (samples: number, threads: number) =>
       comparisonSlices(samples, threads).map((slice) => slice.end - slice.start);
     expect(sizes(9, 2)).toEqual([4, 5]);
     expect(sizes(63, 2)).toEqual([31, 32]);
-    expect(sizes(100, 2)).toEqual([33, 33, 34]);
-    expect(sizes(2048, 2)).toEqual(Array.from({ length: 64 }, () => 32));
+    expect(sizes(100, 2)).toEqual([50, 50]);
+    expect(sizes(200, 2)).toEqual([66, 67, 67]);
+    expect(sizes(2048, 2)).toEqual(Array.from({ length: 32 }, () => 64));
     expect(sizes(3, 8)).toEqual([1, 1, 1]);
     const large = comparisonSlices(10000, 4);
-    expect(large).toHaveLength(313);
+    expect(large).toHaveLength(156);
     expect(large[0].start).toBe(0);
-    expect(large[312].end).toBe(10000);
+    expect(large[155].end).toBe(10000);
     large.slice(1).forEach((slice, i) => expect(slice.start).toBe(large[i].end));
   });
 

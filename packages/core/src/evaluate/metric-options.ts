@@ -135,10 +135,13 @@ export function toIndexArray(
   return values;
 }
 
+/** Images per forward pass of the metrics when no `batchSize` is given. */
+export const DEFAULT_METRIC_BATCH_SIZE = 64;
+
 /** Checked batch size: a positive integer, `fallback` when not given; `option` names it in errors. */
 export function resolveBatchSize(
   batchSize: number | undefined,
-  fallback = 64,
+  fallback = DEFAULT_METRIC_BATCH_SIZE,
   option = 'batchSize',
 ): number {
   const size = batchSize ?? fallback;
