@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { compareMethods, relevanceScores, spearmanRankCorrelation, epsilon } from '../src/index';
 
@@ -119,5 +120,57 @@ describe('spearmanRankCorrelation', () => {
   it('is NaN for non-finite values and constant maps', () => {
     expect(spearmanRankCorrelation([1, NaN, 3], [1, 2, 3])).toBeNaN();
     expect(spearmanRankCorrelation([0, 0, 0], [1, 2, 3])).toBeNaN();
+  });
+
+  it('equals the Pearson correlation of average ranks by their definition, ties and ±0 included', () => {
+    /** Average ranks by definition: 1 + the values below, + half the other values equal to it. */
+    const ranksByDefinition = (values: number[]) =>
+      values.map((v) => {
+        const below = values.filter((u) => u < v).length;
+        const equal = values.filter((u) => u === v).length;
+        return below + (equal + 1) / 2;
+      });
+    const pearson = (x: number[], y: number[]) => {
+      const mean = (x.length + 1) / 2;
+      let cov = 0;
+      let vx = 0;
+      let vy = 0;
+      x.forEach((_, i) => {
+        cov += (x[i] - mean) * (y[i] - mean);
+        vx += (x[i] - mean) ** 2;
+        vy += (y[i] - mean) ** 2;
+      });
+      return vx === 0 || vy === 0 ? NaN : cov / Math.sqrt(vx * vy);
+    };
+    const value = fc.oneof(
+      fc.constantFrom(0, -0, 1, -1, 1e-300, -3.4028235e38),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -3, max: 3 }),
+    );
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 2, max: 60 })
+          .chain((n) =>
+            fc.tuple(
+              fc.array(value, { minLength: n, maxLength: n }),
+              fc.array(value, { minLength: n, maxLength: n }),
+            ),
+          ),
+        ([a, b]) => {
+          const expected = pearson(ranksByDefinition(a), ranksByDefinition(b));
+          const got = spearmanRankCorrelation(a, b);
+          if (Number.isNaN(expected)) expect(got).toBeNaN();
+          else expect(got).toBeCloseTo(expected, 12);
+          // A float32 map against itself (the heatmaps' case): 1, or NaN for a constant one or one
+          // that rounded to ±∞.
+          const single = Float32Array.from(a);
+          const self = spearmanRankCorrelation(single, single);
+          if (new Set(single).size === 1 || !single.every(Number.isFinite)) expect(self).toBeNaN();
+          else expect(self).toBeCloseTo(1, 12);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

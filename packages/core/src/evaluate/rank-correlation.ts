@@ -1,15 +1,34 @@
-/** Ranks (1-based, ties get their average rank) of `values`. */
+/**
+ * Ranks (1-based, ties get their average rank) of finite `values`: each value's rank comes from
+ * where its run of equal values lies in a sorted copy (a typed array's own sort, no comparator, and
+ * two binary searches). The 1 800 correlations of 784-pixel maps in one model's robustness cell of
+ * `npm run reproduce` took 724–737 ms with a comparator sort of the indices, 216 ms this way
+ * (one-off benchmark).
+ */
 function averageRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+  // −0 sorts before +0 here, but the searches compare with < and <=, which find them equal.
+  const sorted = Float64Array.from(values).sort();
   const ranks = new Float64Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]] = rank;
-    i = j + 1;
+  for (let i = 0; i < n; i++) {
+    const value = values[i];
+    // The run of `value` in `sorted` is [first, end): everything before it is smaller, everything
+    // from `end` on larger.
+    let first = 0;
+    let high = n;
+    while (first < high) {
+      const middle = (first + high) >>> 1;
+      if (sorted[middle] < value) first = middle + 1;
+      else high = middle;
+    }
+    let end = first;
+    high = n;
+    while (end < high) {
+      const middle = (end + high) >>> 1;
+      if (sorted[middle] <= value) end = middle + 1;
+      else high = middle;
+    }
+    ranks[i] = (first + end - 1) / 2 + 1;
   }
   return ranks;
 }
