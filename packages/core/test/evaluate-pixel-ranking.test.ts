@@ -114,15 +114,12 @@ describe('sortByKey', () => {
 });
 
 describe('GrowingRankingMask', () => {
-  /** The mask by its definition: the first `count` pixels of each sample's ranking flipped. */
+  /** A batch's masks by their definition: the first `count` pixels of each sample's ranking flipped. */
   function maskByDefinition(
-    ranking: Int32Array,
-    pixels: number,
-    from: number,
-    to: number,
+    batch: { ranking: Int32Array; pixels: number; from: number; to: number; keepFirst: boolean },
     count: number,
-    keepFirst: boolean,
   ): number[] {
+    const { ranking, pixels, from, to, keepFirst } = batch;
     const mask: number[] = [];
     for (let s = from; s < to; s++) {
       const first = new Set(ranking.subarray(s * pixels, s * pixels + count));
@@ -135,11 +132,10 @@ describe('GrowingRankingMask', () => {
     const pixels = 12;
     const ranking = randomPixelRanking(5, pixels, 3);
     for (const keepFirst of [true, false]) {
-      const masks = new GrowingRankingMask(ranking, pixels, 1, 4, keepFirst);
+      const batch = { ranking, pixels, from: 1, to: 4, keepFirst };
+      const masks = new GrowingRankingMask(ranking, pixels, batch.from, batch.to, keepFirst);
       for (const count of [0, 1, 1, 5, 12, 7, 7, 0, 3, 12]) {
-        expect(Array.from(masks.first(count))).toEqual(
-          maskByDefinition(ranking, pixels, 1, 4, count, keepFirst),
-        );
+        expect(Array.from(masks.first(count))).toEqual(maskByDefinition(batch, count));
       }
     }
   });
