@@ -143,7 +143,19 @@ describe('spearmanRankCorrelation', () => {
       return vx === 0 || vy === 0 ? NaN : cov / Math.sqrt(vx * vy);
     };
     const value = fc.oneof(
-      fc.constantFrom(0, -0, 1, -1, 1e-300, -3.4028235e38),
+      // Neighbours that differ only in their low 32 bits, subnormals, extremes.
+      fc.constantFrom(
+        0,
+        -0,
+        1,
+        -1,
+        1 + 2 ** -52,
+        -1 - 2 ** -52,
+        5e-324,
+        -5e-324,
+        1e-300,
+        -3.4028235e38,
+      ),
       fc.double({ noNaN: true, noDefaultInfinity: true }),
       fc.integer({ min: -3, max: 3 }),
     );
@@ -162,6 +174,14 @@ describe('spearmanRankCorrelation', () => {
           const got = spearmanRankCorrelation(a, b);
           if (Number.isNaN(expected)) expect(got).toBeNaN();
           else expect(got).toBeCloseTo(expected, 12);
+          // The maps' own type: the same values rounded to float32 (finite ones).
+          const [a32, b32] = [Float32Array.from(a), Float32Array.from(b)];
+          if ([...a32, ...b32].every(Number.isFinite)) {
+            const expected32 = pearson(ranksByDefinition([...a32]), ranksByDefinition([...b32]));
+            const got32 = spearmanRankCorrelation(a32, b32);
+            if (Number.isNaN(expected32)) expect(got32).toBeNaN();
+            else expect(got32).toBeCloseTo(expected32, 12);
+          }
           // A float32 map against itself (the heatmaps' case): 1, or NaN for a constant one or one
           // that rounded to ±∞.
           const single = Float32Array.from(a);
