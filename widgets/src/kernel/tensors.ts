@@ -2,16 +2,16 @@
  * Reading engine tensors into the widget state: what the views draw, reduced on the device and
  * read back in one transfer (the full tensors stay in the kernel).
  *
- * Reads happen outside `tf.tidy`: tidy walks whatever its function returns looking for tensors,
- * element by element for a typed array (~1 s for a VGG16-sized activation on wasm), so a
- * `tf.tidy(() => t.dataSync())` costs far more than the read itself.
+ * Reads happen outside `tf.tidy`, through core's `readComputed`: tidy walks whatever its function
+ * returns looking for tensors, element by element for a typed array (~1 s for a VGG16-sized
+ * activation on wasm), so a `tf.tidy(() => t.dataSync())` costs far more than the read itself.
  *
  * A sample is taken by slicing (with {@link sampleOf}, or together with a channel), never with
  * `gather`: tfjs-wasm's GatherV2 copies element by element, 1.1 s of a VGG16 trace's 1.2 s read,
  * where a leading-axis slice is one block copy.
  */
 import * as tf from '@tensorflow/tfjs';
-import { massPerSample, type TraceLayer } from '@rlrp/core';
+import { massPerSample, readComputed, type TraceLayer } from '@rlrp/core';
 import type { ClassOption, ImageState, LayerState } from '../schema';
 import { WidgetOptionError } from '../errors';
 import { quantiseToBytes } from '../quantise';
@@ -39,21 +39,17 @@ function sampleOf(tensor: tf.Tensor, sample: number): tf.Tensor {
   return tensor.slice(sample, 1);
 }
 
-/** Reads a tensor kept by the caller and disposes it; a fresh array, safe to send. */
-function readAndDispose(tensor: tf.Tensor): Float32Array {
-  try {
-    // The copy: on the cpu backend dataSync returns the backend's own array, which must not
-    // travel (or outlive the tensor) as a widget buffer.
-    return Float32Array.from(tensor.dataSync());
-  } finally {
-    tensor.dispose();
-  }
+/** The values of the tensor `compute` returns (see readComputed), as a fresh array, safe to send. */
+function readCopy(compute: () => tf.Tensor): Float32Array {
+  // The copy: on the cpu backend the values read may be the backend's own array (a reshape's is
+  // its source's), which must not travel (or outlive the tensor) as a widget buffer.
+  return Float32Array.from(readComputed(compute));
 }
 
 /** Values of sample `sample` of a `[batch, ...]` tensor, as a fresh Float32Array. */
 export function sampleValues(tensor: tf.Tensor, sample = 0): Float32Array {
   checkSample(tensor, sample);
-  return readAndDispose(tf.tidy(() => sampleOf(tensor, sample).reshape([-1])));
+  return readCopy(() => sampleOf(tensor, sample).reshape([-1]));
 }
 
 /** Sample `sample` of a relevance `[batch, ...shape]` as drawn: spatial maps summed over channels. */
@@ -65,7 +61,7 @@ function drawnValues(relevance: tf.Tensor, sample: number): tf.Tensor1D {
 /** One relevance map as the views draw it (a spatial map summed over channels), one device read. */
 export function drawnMap(relevance: tf.Tensor, sample = 0): Float32Array {
   checkSample(relevance, sample);
-  return readAndDispose(tf.tidy(() => drawnValues(relevance, sample)));
+  return readCopy(() => drawnValues(relevance, sample));
 }
 
 /** Number of values {@link drawnValues} gives for a relevance of this shape (batch axis included). */
@@ -90,7 +86,10 @@ function massAndSum(relevance: tf.Tensor, sample: number): tf.Tensor1D {
  */
 export function traceLayers(trace: readonly TraceLayer[], sample = 0): KernelLayer[] {
   if (trace.length === 0) return [];
-  return traceLayersFrom(trace, readAndDispose(drawnTrace(trace, sample)));
+  return traceLayersFrom(
+    trace,
+    readCopy(() => drawnTrace(trace, sample)),
+  );
 }
 
 /**
@@ -148,9 +147,7 @@ export function channelValues(relevance: tf.Tensor, channel: number, sample = 0)
         `pick 0–${channels - 1} of a spatial layer.`,
     );
   }
-  return readAndDispose(
-    tf.tidy(() => relevance.slice([sample, 0, 0, channel], [1, -1, -1, 1]).reshape([-1])),
-  );
+  return readCopy(() => relevance.slice([sample, 0, 0, channel], [1, -1, -1, 1]).reshape([-1]));
 }
 
 /** The input picture of one sample: `[H, W]` or `[H, W, C]` bytes and the range they span. */
