@@ -3,7 +3,7 @@
  * array handed back through tf.tidy) is kept by a lint rule; these tests keep its contract.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readComputed } from '@rlrp/core';
+import { OptionError, readComputed } from '@rlrp/core';
 import { withNativeEngine } from './support/native-engine';
 import { expectNoTensorLeakPerTest } from './support/tensor-leak-check';
 
@@ -46,6 +46,24 @@ describe('readComputed', () => {
         throw new RangeError('computation failed');
       }),
     ).toThrow(RangeError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a computation that returns anything but one tensor, disposing what it returned', () => {
+    const before = tf.memory().numTensors;
+    const wrong: (() => unknown)[] = [
+      () => [tf.ones([2]), tf.zeros([3])],
+      () => ({ a: tf.ones([2]) }),
+      () => 5,
+      () => null,
+      () => tf.ones([4]).dataSync(),
+    ];
+    for (const compute of wrong) {
+      expect(() => readComputed(compute as () => tf.Tensor)).toThrow(OptionError);
+    }
+    expect(() => readComputed((() => [tf.ones([1])]) as unknown as () => tf.Tensor)).toThrow(
+      'Option compute = a function returning an array is invalid: it must be a function returning one tf.Tensor.',
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });
