@@ -83,6 +83,17 @@ describe('rankPixels', () => {
       rankByDefinition(scores, 2, pixels, 7, 11),
     );
   });
+  it('ranks a 224×224 map (an ImageNet model’s) as the definition does, and an empty set', () => {
+    const pixels = 224 * 224;
+    // Few distinct values: long runs of ties across every digit of the radix sort.
+    const scores = Float32Array.from({ length: pixels }, (_, i) => ((i * 7919) % 13) - 6 || -0);
+    scores[pixels - 1] = NaN;
+    scores[12345] = -3.4028235e38;
+    expect(Array.from(rankPixels(scores, 1, pixels, 3))).toEqual(
+      rankByDefinition(scores, 1, pixels, 3, 0),
+    );
+    expect(rankPixels(new Float32Array(0), 0, pixels)).toEqual(new Int32Array(0));
+  });
 });
 
 describe('sortByKey', () => {
