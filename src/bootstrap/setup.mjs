@@ -44,12 +44,17 @@ const PACKAGES = {
 
 const say = (message) => console.log(`[setup] ${message}`);
 
-function run(command, args, options = {}) {
+/** Runs a command in the repository; its exit status (null when a signal ended it). */
+function attempt(command, args, options = {}) {
   say(`${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
-  if (result.status !== 0) {
-    console.error(`[setup] failed: ${command} ${args.join(' ')} (exit ${result.status})`);
-    process.exit(result.status ?? 1);
+  return spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options }).status;
+}
+
+function run(command, args, options = {}) {
+  const status = attempt(command, args, options);
+  if (status !== 0) {
+    console.error(`[setup] failed: ${command} ${args.join(' ')} (exit ${status})`);
+    process.exit(status ?? 1);
   }
 }
 
@@ -58,7 +63,14 @@ function npmDependencies() {
   const installed = join(root, 'node_modules', '.package-lock.json');
   const fresh = existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs;
   if (fresh) return;
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  const ci = ['ci', '--no-audit', '--no-fund'];
+  // Once more on a failure: a slow registry has cut a download short mid-extraction (a 68 s
+  // tarball fetch, then TAR_ENTRY_ERROR and a postinstall script missing its file). npm ci starts
+  // from an empty node_modules, and a failure of the lock itself fails the second time too.
+  const status = attempt('npm', ci);
+  if (status === 0) return;
+  say(`npm ci failed (exit ${status}): trying once more`);
+  run('npm', ci);
 }
 
 function isInstalled(pkg) {
