@@ -20,7 +20,7 @@ export interface ComparedMethod {
 export const COMPARED_METHODS: readonly ComparedMethod[] = [
   { id: 'rlrp', name: 'R-LRP', rule: 'rlrp', color: [220, 20, 60] },
   { id: 'lrp0', name: 'LRP-0', rule: 'lrp0', color: [31, 119, 180] },
-  // By name (the named rule is ε = 1e-6): a name travels to the pool's workers, an object does not.
+  // By name: the named rule is ε = 1e-6.
   { id: 'eps', name: 'LRP-ε (ε = 1e-6)', rule: 'epsilon', color: [255, 127, 14] },
   {
     id: 'eps-std',

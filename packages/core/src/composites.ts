@@ -10,6 +10,7 @@ import { gradientPass } from './rules/gradient-pass';
 import { norm } from './rules/norm';
 import type { Rule } from './rules/rule';
 import { zPlus } from './rules/z-plus';
+import { withRecipe } from './rules/recipe';
 import type { PresetName, RuleChoice } from './types';
 
 /**
@@ -244,12 +245,13 @@ function preset(
 
 /** EpsilonPlus (zennit's `EpsilonPlus`): z⁺ for convolutions, LRP-ε for Dense layers. */
 export function epsilonPlus(options: PresetOptions = {}): Composite {
-  return preset('EpsilonPlus', zPlus(), options);
+  return withRecipe(preset('EpsilonPlus', zPlus(), options), 'epsilonPlus', [options]);
 }
 
 /** EpsilonPlusFlat: EpsilonPlus with the flat rule for the first Dense or convolution. */
 export function epsilonPlusFlat(options: PresetOptions = {}): Composite {
-  return preset('EpsilonPlusFlat', zPlus(), options, { rule: flat(), family: 'linear' });
+  const made = preset('EpsilonPlusFlat', zPlus(), options, { rule: flat(), family: 'linear' });
+  return withRecipe(made, 'epsilonPlusFlat', [options]);
 }
 
 /**
@@ -259,23 +261,26 @@ export function epsilonPlusFlat(options: PresetOptions = {}): Composite {
 export function epsilonGammaBox(
   options: PresetOptions & Partial<BoxBounds> & { readonly gamma?: number } = {},
 ): Composite {
-  return preset('EpsilonGammaBox', gamma(options.gamma ?? 0.25), options, {
+  const made = preset('EpsilonGammaBox', gamma(options.gamma ?? 0.25), options, {
     rule: zBox({ low: options.low ?? 0, high: options.high ?? 1 }),
     family: 'convolution',
   });
+  return withRecipe(made, 'epsilonGammaBox', [options]);
 }
 
 /** EpsilonAlpha2Beta1: LRP-α2β1 for convolutions, LRP-ε for Dense layers. */
 export function epsilonAlpha2Beta1(options: PresetOptions = {}): Composite {
-  return preset('EpsilonAlpha2Beta1', alphaBeta(2, 1), options);
+  const made = preset('EpsilonAlpha2Beta1', alphaBeta(2, 1), options);
+  return withRecipe(made, 'epsilonAlpha2Beta1', [options]);
 }
 
 /** EpsilonAlpha2Beta1Flat: EpsilonAlpha2Beta1 with the flat rule for the first Dense or convolution. */
 export function epsilonAlpha2Beta1Flat(options: PresetOptions = {}): Composite {
-  return preset('EpsilonAlpha2Beta1Flat', alphaBeta(2, 1), options, {
+  const made = preset('EpsilonAlpha2Beta1Flat', alphaBeta(2, 1), options, {
     rule: flat(),
     family: 'linear',
   });
+  return withRecipe(made, 'epsilonAlpha2Beta1Flat', [options]);
 }
 
 /** The presets by name, with default options. */

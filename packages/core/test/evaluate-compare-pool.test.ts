@@ -108,8 +108,10 @@ describe('compareMethods on a pool of workers', () => {
       methods: [
         { name: 'R-LRP', rule: 'rlrp' },
         { name: 'EpsilonPlusFlat', rule: 'EpsilonPlusFlat' },
-        // A rule object holds functions: it is explained in this thread, evaluated on the workers.
+        // A factory's rule goes to the workers as its recipe; a copy of it has none, so it is
+        // explained in this thread (its functions cannot be sent) and evaluated on the workers.
         { name: 'LRP-ε 0.25·std', rule: epsilon({ timesStd: 0.25 }) },
+        { name: 'LRP-ε 0.25·std, copied', rule: { ...epsilon({ timesStd: 0.25 }) } },
       ],
       percents: [5, 50, 100],
       steps: 4,
@@ -144,8 +146,8 @@ describe('compareMethods on a pool of workers', () => {
       pooled.methods[0].deletion.meanScore[4],
     );
     // Slices of 4 and 5 images: 2 + 3 metric batches; the explain stage counts this thread's
-    // ceil(9 / 3) = 3 batches (the rule object, whole set) and then the slices' 2 + 2 (the named
-    // rules, on this thread or the worker).
+    // ceil(9 / 3) = 3 batches (the copied rule object, whole set) and then the slices' 2 + 2 (the
+    // named rules and the factory's, on this thread or the worker).
     const explain = progress.filter((p) => p.startsWith('explain '));
     expect(explain.slice(0, 3)).toEqual(['explain 1/7', 'explain 2/7', 'explain 3/7']);
     expect(explain).toHaveLength(7);
@@ -153,6 +155,7 @@ describe('compareMethods on a pool of workers', () => {
     expect(progress).toContain('R-LRP: deletion 5/5');
     expect(progress).toContain('random: insertion 5/5');
     expect(progress).toContain('LRP-ε 0.25·std: keep-top-k 5/5');
+    expect(progress).toContain('LRP-ε 0.25·std, copied: keep-top-k 5/5');
   });
 
   it('keeps the pool for the next comparison, its workers loading the weights set since', async () => {

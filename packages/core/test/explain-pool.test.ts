@@ -178,6 +178,7 @@ describe('ExplainPool', () => {
         percents: [50],
         steps: 2,
       },
+      [rule as 'rlrp'],
       sliceBatch(7, slices),
       [0, 1, 2, 3, 4, 0, 1],
       [],

@@ -3,15 +3,15 @@ import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
 import type { ScoreOutput } from '../evaluate/classifier';
 import type { EvaluationProgress } from '../evaluate/metric-options';
 import type { RelevanceScores } from '../evaluate/method-relevance';
-import type { PresetName, RuleName } from '../types';
+import type { SendableRule } from '../rule-from-recipe';
 
 /**
- * One method of a comparison: a rule the threads explain by name, or (for rule and composite
- * objects, which hold functions and cannot be sent) the whole set's relevance, computed by the
- * pool's owner, its `scores` in shared memory.
+ * One method of a comparison: a rule the threads explain, sent by name or as the recipe of the
+ * factory that made it, or (for other rule and composite objects, whose functions cannot be sent)
+ * the whole set's relevance, computed by the pool's owner, its `scores` in shared memory.
  */
 export type PoolMethod =
-  | { readonly name: string; readonly rule: RuleName | PresetName }
+  | { readonly name: string; readonly rule: SendableRule }
   | { readonly name: string; readonly relevance: RelevanceScores };
 
 /**
@@ -68,7 +68,7 @@ export type PoolRequest =
       readonly offset: number;
       /** The slice's shape. */
       readonly shape: number[];
-      readonly rule: RuleName | PresetName;
+      readonly rule: SendableRule;
       readonly target: number | 'predicted' | number[];
     }
   | ({ readonly kind: 'compare'; readonly id: number } & PoolComparisonSet)

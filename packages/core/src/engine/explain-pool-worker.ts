@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'worker_threads';
 import { compareTakenSlices } from '../evaluate/comparison-set';
+import { receivedRule } from '../rule-from-recipe';
 import { explain } from '../explain';
 import { releaseExplainCache } from '../recent-model';
 import { initEngine } from './init-engine';
@@ -46,7 +47,8 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
       // The engine copies the values into its heap: the pool may reuse the buffer afterwards.
       const input = tf.tensor(slice(request.input), request.shape, 'float32');
       try {
-        const e = explain(model, input, { rule: request.rule, target: request.target });
+        const rule = receivedRule(request.rule);
+        const e = explain(model, input, { rule, target: request.target });
         try {
           slice(request.output).set(valuesOf(e.relevance));
         } finally {

@@ -6,7 +6,8 @@ import { DisposedError, EmptyBatchError, EngineError } from '../errors';
 import { assertNumericInput } from '../session';
 import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
 import type { EvaluationProgress } from '../evaluate/metric-options';
-import type { PresetName, RuleName } from '../types';
+import { sendableRule } from '../rule-from-recipe';
+import type { RuleChoice } from '../types';
 import { nativeKernelsActive } from './native-kernels';
 import { loadOneDnnAddon } from './onednn-addon';
 import { SharedBatch, tensorFromReused, valuesOf } from './shared-batch';
@@ -38,8 +39,12 @@ export interface ExplainPoolOptions {
 
 /** What a pool explanation takes: the rule by name, and a target the workers can be sent. */
 export interface PoolExplainOptions {
-  /** Rule or preset name; default `'rlrp'`. */
-  readonly rule?: RuleName | PresetName;
+  /**
+   * Rule or preset name, or a rule or composite made by one of this package's factories (e.g.
+   * `epsilon({ timesStd: 0.25 })`, `epsilonPlusFlat({ epsilon: 1e-3 })`), which each worker makes
+   * again from the same arguments; default `'rlrp'`.
+   */
+  readonly rule?: RuleChoice;
   /** A class for every sample, `'predicted'` (default), or one class per sample. */
   readonly target?: number | 'predicted' | readonly number[];
 }
@@ -273,7 +278,8 @@ export class ExplainPool {
    *   sample; DisposedError after {@link close} (also for calls still waiting for an earlier one
    *   then); the load's EngineError when a worker could not load the model; EngineError with the
    *   worker's message when a slice fails (bad rule name, target out of range, …), and when no
-   *   memory can be had for the shared copy of a huge batch.
+   *   memory can be had for the shared copy of a huge batch; EngineError for a rule object no
+   *   factory of this package made (or changed since), which cannot be sent to the workers.
    */
   async explain(input: tf.Tensor, options: PoolExplainOptions = {}): Promise<tf.Tensor> {
     this.assertOpen();
@@ -283,6 +289,14 @@ export class ExplainPool {
     const batch = input.shape[0] ?? 1;
     const perSample = input.size / batch;
     const target = options.target ?? 'predicted';
+    const rule = sendableRule(options.rule ?? 'rlrp');
+    if (rule === undefined) {
+      throw new EngineError(
+        'ExplainPool: this rule object was not made by a factory of @rlrp/core, or was changed ' +
+          'since, so its functions cannot be sent to the workers. Use a rule name or a factory ' +
+          '(e.g. epsilon({ timesStd: 0.25 })), or explain it in this thread with explain().',
+      );
+    }
     if (Array.isArray(target) && target.length !== batch) {
       throw new EngineError(
         `ExplainPool: ${target.length} targets for a batch of ${batch}; give one per sample.`,
@@ -312,7 +326,7 @@ export class ExplainPool {
             output,
             offset: start * perSample,
             shape: [end - start, ...input.shape.slice(1)],
-            rule: options.rule ?? 'rlrp',
+            rule,
             target: Array.isArray(target)
               ? target.slice(start, end)
               : (target as number | 'predicted'),

@@ -95,7 +95,7 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * keep-top-k accuracy and deletion/insertion curves, and the seeded random ranking as the baseline.
  * The options are checked before anything is explained, so a bad one fails at once.
  *
- * With `workers` > 1 the images are split into contiguous slices of about 32 images, which this
+ * With `workers` > 1 the images are split into contiguous slices of about 64 images, which this
  * thread and the workers take in turn as each is free (see `workers`); every thread runs the same
  * protocol on its slices (their random rankings those of their images in the whole set) and the
  * slices are merged in order. The per-image results (relevance maps, targets, keep-top-k hits) are
@@ -103,8 +103,11 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
  * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative
  * (float64 sums in another order). The pool is kept for the next comparison on the same model (see
- * `workers`), and ended at once on an error or abort once its workers have work. Methods whose
- * rule is an object (rule or composite, which hold functions) are explained in this thread first.
+ * `workers`), and ended at once on an error or abort once its workers have work. Rules and
+ * composites made by this package's factories (`epsilon({ timesStd: 0.25 })`, `gamma(0.5)`,
+ * `epsilonPlusFlat({ epsilon: 1e-3 })`, …) are explained by every thread like names, each worker
+ * making them again from the same arguments; other rule objects (made by hand, or changed since),
+ * whose functions cannot be sent, are explained in this thread first.
  *
  * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`), and
  *   for a `workers` that is not a whole number ≥ 1; EngineError when a worker of a pool asked for

@@ -4,6 +4,7 @@ import * as os from 'os';
 import { sliceBatch } from '../engine/explain-pool';
 import { limitNativeThreads } from '../engine/native-kernels';
 import { reusablePools } from '../engine/reusable-pools';
+import { sendableRule, type SendableRule } from '../rule-from-recipe';
 import { SliceQueue } from '../engine/slice-queue';
 import { EngineError, EvaluationOptionError } from '../errors';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
@@ -83,27 +84,31 @@ export function thisThreadJoinsPool(): boolean {
 
 /**
  * `compareMethods` on `threads` threads (options already checked): this thread and `threads − 1`
- * workers when {@link thisThreadJoinsPool}, else `threads` workers. Methods whose rule is an object
- * are explained here first (their functions cannot be sent). The set goes to every thread once,
- * in shared memory, cut into {@link comparisonSlices}; each thread takes the next slice from one
- * shared queue whenever it is free: this thread at once, each worker as soon as it has booted. The
- * slices are merged in order. The pool comes from {@link reusablePools}: kept for the next
- * comparison on the same model when done, and when a failure or an abort comes before the workers
- * were sent anything (a rule object that throws here, a bad label); terminated at once when it
- * comes after (its workers may be mid-slice).
+ * workers when {@link thisThreadJoinsPool}, else `threads` workers. A rule given by name, or made
+ * by a factory of this package, goes to the threads as its name or recipe (rules/recipe.ts); the
+ * methods with any other rule object are explained here first (their functions cannot be sent).
+ * The set goes to every thread once, in shared memory, cut into {@link comparisonSlices}; each
+ * thread takes the next slice from one shared queue whenever it is free: this thread at once, each
+ * worker as soon as it has booted. The slices are merged in order. The pool comes from
+ * {@link reusablePools}: kept for the next comparison on the same model when done, and when a
+ * failure or an abort comes before the workers were sent anything (a rule object that throws here,
+ * a bad label); terminated at once when it comes after (its workers may be mid-slice).
  */
 export async function compareOnPool(
   options: CompareMethodsOptions,
   threads: number,
 ): Promise<MethodComparisonWithMaps> {
   const { model, images, signal } = options;
-  const objectRules = options.methods.flatMap((m) => (typeof m.rule === 'string' ? [] : [m.rule]));
+  // What each method's workers are sent: its rule's name or recipe; undefined for a rule object
+  // no factory of this package made, explained here (its functions cannot be sent).
+  const sendable = options.methods.map((m) => sendableRule(m.rule));
+  const explainedHereRules = options.methods.flatMap((m, i) => (sendable[i] ? [] : [m.rule]));
   const samples = images.shape[0];
   const slices = comparisonSlices(samples, threads);
   const joins = thisThreadJoinsPool();
   // One slice that this thread can take: a worker would only boot to find the queue empty.
   if (joins && slices.length === 1) return compareInThisThread(options);
-  const progress = progressOfSlices(options, slices, objectRules.length > 0);
+  const progress = progressOfSlices(options, slices, sendable);
   // No more workers than slices the others leave (this thread takes one when it joins).
   const lent = await reusablePools.acquire(
     model,
@@ -135,13 +140,13 @@ export async function compareOnPool(
     signal?.throwIfAborted();
     // The workers boot meanwhile; what this thread sends them waits behind their model.
     const explainedHere = relevanceScores(model, images, {
-      rules: objectRules,
+      rules: explainedHereRules,
       batchSize: options.explainBatchSize,
       onProgress: progress.here,
     });
     signal?.throwIfAborted();
     const labels = toIndexArray(options.labels, samples, 'labels', classCount(model, images));
-    const set = await shareComparisonSet(options, slices, labels, explainedHere, queue);
+    const set = await shareComparisonSet(options, sendable, slices, labels, explainedHere, queue);
     // Failed or aborted meanwhile: the pool is given back already, and must not get this set.
     throwIfFailed();
     const parts = new Map<number, MethodComparisonWithMaps>();
@@ -177,7 +182,7 @@ export async function compareOnPool(
       );
     }
     const merged = mergeComparisons(slices.map((_, i) => parts.get(i) as MethodComparisonWithMaps));
-    const result = withWholeSetRelevance(merged, options, explainedHere);
+    const result = withWholeSetRelevance(merged, sendable, explainedHere);
     lent.release();
     return result;
   } catch (error) {
@@ -193,12 +198,12 @@ export async function compareOnPool(
 /** The merged comparison with the relevance (and nonFinite count) computed here put back. */
 function withWholeSetRelevance(
   merged: MethodComparisonWithMaps,
-  options: CompareMethodsOptions,
+  sendable: readonly (SendableRule | undefined)[],
   explainedHere: readonly RelevanceScores[],
 ): MethodComparisonWithMaps {
   let next = 0;
-  const relevance = options.methods.map((m, i) =>
-    typeof m.rule === 'string' ? merged.relevance[i] : explainedHere[next++],
+  const relevance = sendable.map((rule, i) =>
+    rule !== undefined ? merged.relevance[i] : explainedHere[next++],
   );
   const methods = merged.methods.map((method, i) => ({
     ...method,
@@ -217,7 +222,7 @@ function withWholeSetRelevance(
 function progressOfSlices(
   options: CompareMethodsOptions,
   slices: readonly { start: number; end: number }[],
-  explainsHere: boolean,
+  sendable: readonly (SendableRule | undefined)[],
 ): {
   here?: (progress: EvaluationProgress) => void;
   slice?: (slice: number, progress: EvaluationProgress) => void;
@@ -233,10 +238,10 @@ function progressOfSlices(
   const batches = (size: number) =>
     slices.reduce((sum, s) => sum + Math.ceil((s.end - s.start) / size), 0);
   const samples = slices[slices.length - 1].end;
-  const hereExplain = explainsHere ? Math.ceil(samples / explainBatch) : 0;
-  const workersExplain = options.methods.some((m) => typeof m.rule === 'string')
-    ? batches(explainBatch)
+  const hereExplain = sendable.some((rule) => rule === undefined)
+    ? Math.ceil(samples / explainBatch)
     : 0;
+  const workersExplain = sendable.some((rule) => rule !== undefined) ? batches(explainBatch) : 0;
   const explainTotal = hereExplain + workersExplain;
   const metricTotal = batches(metricBatch);
   const done = new Map<string, number[]>();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PoolComparisonSet, PoolMethod } from '../engine/explain-pool-protocol';
 import { SliceQueue } from '../engine/slice-queue';
+import { receivedRule, type SendableRule } from '../rule-from-recipe';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
 import { compareInThisThread, type SliceMethod } from './compare-in-thread';
 import type { EvaluationProgress } from './metric-options';
@@ -8,11 +9,12 @@ import type { RelevanceScores } from './method-relevance';
 
 /**
  * `compareMethods`' options as a set that every thread of a pool compares slices of: the images,
- * and the relevance of the methods explained here (`explainedHere`, one per rule object, in
- * order), copied once into shared memory.
+ * each method's rule as `sendable` gives it (a name or a recipe), and the relevance of the methods it
+ * gives none for, explained here (`explainedHere`, in order), copied once into shared memory.
  */
 export async function shareComparisonSet(
   options: CompareMethodsOptions,
+  sendable: readonly (SendableRule | undefined)[],
   slices: readonly { start: number; end: number }[],
   labels: readonly number[],
   explainedHere: readonly RelevanceScores[],
@@ -24,8 +26,9 @@ export async function shareComparisonSet(
   // The engine's float32 values (other dtypes, e.g. int32 pixels, converted on the way).
   new Float32Array(shared).set(data);
   let next = 0;
-  const methods = options.methods.map((m): PoolMethod => {
-    if (typeof m.rule === 'string') return { name: m.name, rule: m.rule };
+  const methods = options.methods.map((m, i): PoolMethod => {
+    const rule = sendable[i];
+    if (rule !== undefined) return { name: m.name, rule };
     const { scores, nonFinite, targets } = explainedHere[next++];
     const sharedScores = new Float32Array(new SharedArrayBuffer(scores.byteLength));
     sharedScores.set(scores);
@@ -56,13 +59,15 @@ export async function shareComparisonSet(
 /**
  * The evaluation protocol on slice `slice` of `set`, in this thread, on this thread's engine: what
  * a pool's worker runs on every slice it takes, and this thread on those it takes. `baseline` is
- * the set's baseline as this thread holds it.
+ * the set's baseline as this thread holds it, `methods` the set's methods with their rules made
+ * in this thread (see {@link methodsOfSet}).
  */
-export function compareSliceOfSet(
+function compareSliceOfSet(
   model: tf.LayersModel,
   set: PoolComparisonSet,
   slice: number,
   baseline: tf.Tensor | number | undefined,
+  methods: readonly SliceMethod[],
   onProgress?: (progress: EvaluationProgress) => void,
 ): MethodComparisonWithMaps {
   const { start, end } = set.slices[slice];
@@ -79,7 +84,7 @@ export function compareSliceOfSet(
       model,
       images,
       labels: set.labels.slice(start, end),
-      methods: set.methods.map((m): SliceMethod => {
+      methods: methods.map((m): SliceMethod => {
         if ('rule' in m) return m;
         const { scores, targets } = m.relevance;
         // A copy of the slice's scores (the set's are shared): the result owns its maps. The
@@ -122,11 +127,12 @@ export async function compareTakenSlices(
   // The baseline as every thread has it (the set's float32 copy), so that no image's results
   // depend on the thread that compared it.
   const baseline = baselineOfSet(set);
+  const methods = methodsOfSet(set);
   try {
     for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
       const taken = slice;
       const progress = onProgress && ((p: EvaluationProgress) => onProgress(taken, p));
-      onSlice(taken, compareSliceOfSet(model, set, taken, baseline, progress));
+      onSlice(taken, compareSliceOfSet(model, set, taken, baseline, methods, progress));
       await new Promise((resolve) => setImmediate(resolve));
     }
   } catch (error) {
@@ -135,6 +141,15 @@ export async function compareTakenSlices(
   } finally {
     if (typeof baseline === 'object') baseline.dispose();
   }
+}
+
+/**
+ * The set's methods with their rules made in this thread from what was sent (a name, or a recipe
+ * whose factory is called here), once for all the slices the thread takes; the others carry
+ * their whole set's relevance.
+ */
+function methodsOfSet(set: PoolComparisonSet): SliceMethod[] {
+  return set.methods.map((m) => ('rule' in m ? { name: m.name, rule: receivedRule(m.rule) } : m));
 }
 
 /** The set's baseline as a tensor in this thread's engine (dispose it), or its number. */

@@ -2,6 +2,7 @@ import { RuleParameterError } from '../errors';
 import { classicalRule, type TermGroup } from './rule-builder';
 import type { Rule } from './rule';
 import { DEFAULT_STABILISER } from './stabilise';
+import { withRecipe } from './recipe';
 
 /**
  * The positive and negative groups of LRP-αβ for inputs of either sign, as zennit 0.5 forms them:
@@ -47,10 +48,11 @@ export function alphaBeta(
     );
   }
   const withBias = !options.ignoreBias;
-  return classicalRule({
+  const rule = classicalRule({
     name: `alpha${alpha}beta${beta}`,
     description: `LRP-α${alpha}β${beta}${withBias ? '' : ' (bias ignored)'}`,
     groups: alphaBetaGroups(alpha, beta, withBias),
     stabiliser: DEFAULT_STABILISER,
   });
+  return withRecipe(rule, 'alphaBeta', [alpha, beta, options]);
 }

@@ -3,6 +3,7 @@ import { RuleParameterError } from '../errors';
 import { classicalRule } from './rule-builder';
 import type { Rule } from './rule';
 import { DEFAULT_STABILISER } from './stabilise';
+import { withRecipe } from './recipe';
 
 /** Pixel bounds of zᴮ: numbers for every input value, or arrays shaped like one input sample. */
 export interface BoxBounds {
@@ -23,7 +24,7 @@ export function zBox(bounds: BoxBounds = { low: 0, high: 1 }): Rule {
   const describeBound = (b: number | tf.Tensor) =>
     typeof b === 'number' ? String(b) : 'per-pixel';
   const filled = (bound: number | tf.Tensor) => (a: tf.Tensor) => tf.zerosLike(a).add(bound);
-  return classicalRule({
+  const rule = classicalRule({
     name: 'zbox',
     description: `LRP-zᴮ (low = ${describeBound(low)}, high = ${describeBound(high)})`,
     groups: [
@@ -37,4 +38,5 @@ export function zBox(bounds: BoxBounds = { low: 0, high: 1 }): Rule {
     ],
     stabiliser: DEFAULT_STABILISER,
   });
+  return withRecipe(rule, 'zBox', [bounds]);
 }

@@ -1,6 +1,7 @@
 import { RuleParameterError } from '../errors';
 import { classicalRule, type EpsilonSetting } from './rule-builder';
 import type { Rule } from './rule';
+import { withRecipe } from './recipe';
 
 export type { EpsilonSetting } from './rule-builder';
 
@@ -20,12 +21,13 @@ export function epsilon(setting: EpsilonSetting = 1e-6): Rule {
     );
   }
   const isZero = typeof setting === 'number' && setting === 0;
-  return classicalRule({
+  const rule = classicalRule({
     name: isZero ? 'lrp0' : 'epsilon',
     description: isZero ? 'LRP-0' : `LRP-ε (${describe(setting)})`,
     groups: [{ terms: [{ input: 'input', params: 'own' }] }],
     stabiliser: setting,
   });
+  return withRecipe(rule, 'epsilon', [setting]);
 }
 
 /**

@@ -3,6 +3,7 @@ import { RuleParameterError } from '../errors';
 import { negativePart } from '../layers/derived-params';
 import type { LinearOp, LinearParams } from '../layers/linear-op';
 import { classicalRule, type TermGroup } from './rule-builder';
+import { withRecipe } from './recipe';
 import type { Rule } from './rule';
 import { DEFAULT_STABILISER } from './stabilise';
 
@@ -74,10 +75,11 @@ export function gamma(options: number | GammaOptions = 0.25): Rule {
             ],
           },
         ];
-  return classicalRule({
+  const rule = classicalRule({
     name: 'gamma',
     description: `LRP-γ (γ = ${value}${variant === 'classic' ? ', classic' : ''})`,
     groups,
     stabiliser: DEFAULT_STABILISER,
   });
+  return withRecipe(rule, 'gamma', [options]);
 }

@@ -1,4 +1,5 @@
 import type { Rule } from './rule';
+import { withRecipe } from './recipe';
 
 /**
  * Gradient × Input, the baseline method: the backward pass carries `∂f_target/∂a` (through
@@ -6,7 +7,7 @@ import type { Rule } from './rule';
  * and relevance is `a ⊙ ∂f_target/∂a` at every layer.
  */
 export function gradientTimesInput(): Rule {
-  return {
+  const rule: Rule = {
     name: 'gradient-x-input',
     description: 'Gradient × Input',
     propagates: 'gradient',
@@ -15,4 +16,5 @@ export function gradientTimesInput(): Rule {
     linear: (context, gradient) => context.op.transpose(gradient, context.input.shape),
     add: (inputs, _output, gradient) => inputs.map(() => gradient.clone()),
   };
+  return withRecipe(rule, 'gradientTimesInput', []);
 }

@@ -6,6 +6,7 @@ import { weightPeakOf } from '../layers/weight-peak';
 import { splitAddFinite, uncheckedAddSplit } from './rlrp-add-split';
 import type { LinearContext, Rule, Unchecked } from './rule';
 import { dividePerSample, massPerSample, perSample, toUnitScale } from './unit-scale';
+import { withRecipe } from './recipe';
 
 /** Weights whose peak lies in this range are used as they are (see {@link weightsAtUnitScale}). */
 const WEIGHT_PEAK_RANGE = [2 ** -32, 2 ** 32] as const;
@@ -152,7 +153,7 @@ function linearStep(context: LinearContext, relevance: tf.Tensor): tf.Tensor {
  * no parameter at all (property P1).
  */
 export function rlrp(): Rule {
-  return {
+  const rule: Rule = {
     name: 'rlrp',
     description: 'R-LRP',
     propagates: 'relevance',
@@ -165,4 +166,5 @@ export function rlrp(): Rule {
     unchecked: { linear: uncheckedDirectStep, add: uncheckedAddSplit },
     add: splitAddFinite,
   };
+  return withRecipe(rule, 'rlrp', []);
 }

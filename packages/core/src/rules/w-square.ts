@@ -1,6 +1,7 @@
 import { classicalRule } from './rule-builder';
 import type { Rule } from './rule';
 import { DEFAULT_STABILISER } from './stabilise';
+import { withRecipe } from './recipe';
 
 /** Options of {@link wSquare}. */
 export interface WSquareOptions {
@@ -14,10 +15,11 @@ export interface WSquareOptions {
  */
 export function wSquare(options: WSquareOptions = {}): Rule {
   const withBias = options.bias ?? true;
-  return classicalRule({
+  const rule = classicalRule({
     name: 'wsquare',
     description: withBias ? 'LRP-w²' : 'LRP-w² (bias ignored)',
     groups: [{ terms: [{ input: 'ones', params: withBias ? 'w² b²' : 'w²' }] }],
     stabiliser: DEFAULT_STABILISER,
   });
+  return withRecipe(rule, 'wSquare', [options]);
 }

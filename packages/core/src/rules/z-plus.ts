@@ -2,6 +2,7 @@ import { alphaBetaGroups } from './alpha-beta';
 import { classicalRule } from './rule-builder';
 import type { Rule } from './rule';
 import { DEFAULT_STABILISER } from './stabilise';
+import { withRecipe } from './recipe';
 
 /** Options of {@link zPlus}. */
 export interface ZPlusOptions {
@@ -15,10 +16,11 @@ export interface ZPlusOptions {
  */
 export function zPlus(options: ZPlusOptions = {}): Rule {
   const withBias = options.bias ?? true;
-  return classicalRule({
+  const rule = classicalRule({
     name: 'zplus',
     description: withBias ? 'LRP-z⁺' : 'LRP-z⁺ (bias ignored)',
     groups: alphaBetaGroups(1, 0, withBias),
     stabiliser: DEFAULT_STABILISER,
   });
+  return withRecipe(rule, 'zPlus', [options]);
 }
