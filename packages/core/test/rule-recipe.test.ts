@@ -26,7 +26,7 @@ import {
   zBox,
   zPlus,
   type RuleChoice,
-} from '@rlrp/core';
+} from '../src/index';
 import { ExplainPool } from '../src/engine/explain-pool';
 import { recipeOf } from '../src/rules/recipe';
 import { ruleFromRecipe, sendableRule } from '../src/rule-from-recipe';
@@ -143,7 +143,7 @@ describe('an ExplainPool given a rule object', () => {
   it("explains a factory's rule as this thread does, and refuses one made by hand", async () => {
     const rule = epsilonPlusFlat({ epsilon: { timesStd: 0.25 } });
     const e = explain(model, x, { rule, target: 2 });
-    const expected = e.relevance.dataSync().slice();
+    const expected = Float32Array.from(e.relevance.dataSync());
     e.dispose();
     const before = tf.memory().numTensors;
     const pooled = await pool.explain(x, { rule, target: 2 });
