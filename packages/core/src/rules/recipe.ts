@@ -1,9 +1,9 @@
 /**
  * How a rule or composite made by one of this package's factories can be made again in another
  * thread: the factory's name and its arguments. A pool's workers cannot be sent a rule object (it
- * holds functions), so `compareMethods` used to explain every rule object in the calling thread,
- * on one core, while the workers waited; a configured rule such as `epsilon({ timesStd: 0.25 })`
- * or `gamma(0.5)` now travels as its recipe, and each worker calls the same factory.
+ * holds functions); without a recipe `compareMethods` explains it in the calling thread, on one
+ * core, while the workers wait. A configured rule such as `epsilon({ timesStd: 0.25 })` or
+ * `gamma(0.5)` travels as its recipe instead, and each worker calls the same factory.
  *
  * Kept beside the object rather than on it: a copy a user changes (`{ ...epsilon(), linear }`) is
  * another object and has no recipe, and a rule whose own properties were reassigned since the
@@ -41,7 +41,10 @@ interface Made {
 
 const made = new WeakMap<object, Made>();
 
-/** Whether `value` is data a worker can be sent and a factory read back the same (no tensor). */
+/**
+ * Whether `value` is data a worker can be sent and a factory read back the same (no tensor). Options
+ * nest two levels at most; deeper (or cyclic) data is not a factory's argument.
+ */
 function isPlainData(value: unknown, depth = 0): boolean {
   if (depth > 8) return false;
   if (value === null || value === undefined) return true;
@@ -55,8 +58,8 @@ function isPlainData(value: unknown, depth = 0): boolean {
 }
 
 /**
- * `made` as the factory returned it, with its recipe remembered when every argument is plain data
- * (zᴮ with per-pixel tensor bounds has none). For factories to call on what they return.
+ * `result`, unchanged, with its recipe remembered when every argument is plain data (zᴮ with
+ * per-pixel tensor bounds has none). For factories to call on what they return.
  */
 export function withRecipe<T extends object>(
   result: T,
