@@ -16,6 +16,7 @@ export { prepare, explain } from './explain';
 export { releaseExplainCache } from './recent-model';
 export { massPerSample } from './rules/unit-scale';
 export { readComputed } from './read-computed';
+export type { SendableRule } from './rule-from-recipe';
 export { explainCacheMemory, setExplainCacheLimit } from './explain-cache-memory';
 export type { ExplainCacheMemory } from './explain-cache-memory';
 export { ExplanationSession, type SessionOrigin } from './session';

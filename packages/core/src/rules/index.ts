@@ -19,3 +19,4 @@ export { flat } from './flat';
 export { norm } from './norm';
 export { gradientPass } from './gradient-pass';
 export { gradientTimesInput } from './gradient';
+export type { RecipeFactory, RuleRecipe } from './recipe';
