@@ -242,7 +242,8 @@ async function main(): Promise<void> {
   const results: ModelResult[] = [];
   // Written after every model, so that an interrupted run keeps what it compared; formatted (for
   // `prettier --check`, the committed docs/results.md) only after the last: Prettier took
-  // 0.3–0.9 s per formatting of the whole file, in this thread while the other cores waited.
+  // 0.3–0.9 s per formatting of the whole file, in this thread while the other cores waited. An
+  // interrupted --write-docs run leaves docs/results.md unformatted: run it again to the end.
   const write = async (last: boolean) => {
     const markdown = resultsMarkdown(results, {
       command: options.command,

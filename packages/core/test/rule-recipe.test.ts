@@ -92,11 +92,25 @@ describe('rule recipes', () => {
     expect(relevanceOf(made)).toEqual(expected);
   });
 
-  it('keeps the arguments as they were: an options object changed later does not change it', () => {
+  it('keeps the arguments as they were: an options object changed later changes neither', () => {
     const options = { gamma: 0.5 };
     const rule = gamma(options);
     options.gamma = 3;
     expect(recipeOf(rule)).toEqual({ factory: 'gamma', args: [{ gamma: 0.5 }] });
+    // LRP-ε reads its setting when it explains: it keeps a copy, as its recipe does.
+    const setting = { timesStd: 0.25 };
+    const rules = [epsilon(setting), epsilonPlus({ epsilon: setting })];
+    const expected = [
+      relevanceOf(epsilon({ timesStd: 0.25 })),
+      relevanceOf(epsilonPlus({ epsilon: { timesStd: 0.25 } })),
+    ];
+    setting.timesStd = 5;
+    rules.forEach((rule, i) => {
+      expect(relevanceOf(rule)).toEqual(expected[i]);
+      const recipe = recipeOf(rule);
+      if (!recipe) throw new Error('no recipe');
+      expect(relevanceOf(ruleFromRecipe(recipe))).toEqual(expected[i]);
+    });
   });
 
   it('gives none for objects made otherwise, copied or changed, nor for tensor arguments', () => {
@@ -105,6 +119,25 @@ describe('rule recipes', () => {
     const changed = epsilon();
     Object.assign(changed, { linear: gradientTimesInput().linear });
     expect(recipeOf(changed)).toBeUndefined();
+    // Changed inside: a rule's unchecked steps, a composite's rules.
+    const uncheckedChanged = rlrp();
+    Object.assign(uncheckedChanged.unchecked ?? {}, { linear: undefined });
+    expect(recipeOf(uncheckedChanged)).toBeUndefined();
+    const compositeChanged = epsilonPlus();
+    Object.assign(compositeChanged.rules[0], { linear: gradientTimesInput().linear });
+    expect(recipeOf(compositeChanged)).toBeUndefined();
+    expect(recipeOf(epsilonPlus())).toBeDefined();
+    // Arguments a copy would not carry as the factory read them: hidden or computed properties.
+    expect(recipeOf(gamma(Object.defineProperty({}, 'gamma', { value: 0.5 })))).toBeUndefined();
+    expect(
+      recipeOf(
+        gamma({
+          get gamma() {
+            return 0.5;
+          },
+        }),
+      ),
+    ).toBeUndefined();
     const bound = tf.zeros([8, 8, 2]);
     expect(recipeOf(zBox({ low: bound, high: 1 }))).toBeUndefined();
     expect(recipeOf(epsilonGammaBox({ low: bound }))).toBeUndefined();

@@ -37,7 +37,7 @@ export interface ExplainPoolOptions {
   readonly pinToCores?: boolean;
 }
 
-/** What a pool explanation takes: the rule by name, and a target the workers can be sent. */
+/** What a pool explanation takes: a rule and a target the workers can be sent. */
 export interface PoolExplainOptions {
   /**
    * Rule or preset name, or a rule or composite made by one of this package's factories (e.g.

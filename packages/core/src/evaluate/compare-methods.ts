@@ -38,14 +38,14 @@ export interface CompareMethodsOptions {
    * Progress; stages are `explain`, then `<method>: keep-top-k|deletion|insertion`. With workers,
    * `done` and `total` of a stage count the batches of every slice; the slices run a few at a time,
    * so reports of different stages interleave and only each stage's own `done` grows steadily.
-   * Methods whose rule is an object (not a name) are explained first in this thread, in the
-   * `explain` stage's first batches.
+   * Methods whose rule is an object no factory of this package made (see {@link compareMethods})
+   * are explained first in this thread, in the `explain` stage's first batches.
    */
   readonly onProgress?: ProgressCallback;
   /**
    * Threads the images are split over: this thread and `workers − 1` worker threads when this
    * thread runs the workers' engine (single-threaded wasm, the default), else `workers` worker
-   * threads. The set is cut into slices of about 32 images (at least one per thread), and every
+   * threads. The set is cut into slices of about 64 images (at least one per thread), and every
    * thread takes the next slice from one queue in shared memory whenever it is free; each worker
    * runs its own single-threaded wasm engine with this thread's choice of native kernels. Default:
    * one per logical core, but never fewer than 64 images per thread (`MIN_IMAGES_PER_WORKER`) —
@@ -111,7 +111,8 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  *
  * @throws EvaluationOptionError, ClassIndexError as the metrics do (see `keepTopKAccuracy`), and
  *   for a `workers` that is not a whole number ≥ 1; EngineError when a worker of a pool asked for
- *   with `workers` fails (with the default pool the comparison is then run in this thread).
+ *   with `workers` fails (with the default pool the comparison is then run in this thread), also
+ *   for an error a rule throws in a worker (its message kept, its type not).
  */
 export async function compareMethods(
   options: CompareMethodsOptions,

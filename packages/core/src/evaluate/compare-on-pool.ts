@@ -4,9 +4,9 @@ import * as os from 'os';
 import { sliceBatch } from '../engine/explain-pool';
 import { limitNativeThreads } from '../engine/native-kernels';
 import { reusablePools } from '../engine/reusable-pools';
-import { sendableRule, type SendableRule } from '../rule-from-recipe';
 import { SliceQueue } from '../engine/slice-queue';
 import { EngineError, EvaluationOptionError } from '../errors';
+import { sendableRule, type SendableRule } from '../rule-from-recipe';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
 import { classCount } from './classifier';
 import { compareInThisThread } from './compare-in-thread';
@@ -102,7 +102,9 @@ export async function compareOnPool(
   // What each method's workers are sent: its rule's name or recipe; undefined for a rule object
   // no factory of this package made, explained here (its functions cannot be sent).
   const sendable = options.methods.map((m) => sendableRule(m.rule));
-  const explainedHereRules = options.methods.flatMap((m, i) => (sendable[i] ? [] : [m.rule]));
+  const explainedHereRules = options.methods.flatMap((m, i) =>
+    sendable[i] === undefined ? [m.rule] : [],
+  );
   const samples = images.shape[0];
   const slices = comparisonSlices(samples, threads);
   const joins = thisThreadJoinsPool();

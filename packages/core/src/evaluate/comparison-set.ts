@@ -126,8 +126,9 @@ export async function compareTakenSlices(
   const queue = SliceQueue.over(set.queue, set.slices.length);
   // The baseline as every thread has it (the set's float32 copy), so that no image's results
   // depend on the thread that compared it.
-  const baseline = baselineOfSet(set);
+  // Before the baseline tensor: a rule that cannot be made again leaves nothing to dispose.
   const methods = methodsOfSet(set);
+  const baseline = baselineOfSet(set);
   try {
     for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
       const taken = slice;

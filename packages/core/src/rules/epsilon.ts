@@ -25,7 +25,9 @@ export function epsilon(setting: EpsilonSetting = 1e-6): Rule {
     name: isZero ? 'lrp0' : 'epsilon',
     description: isZero ? 'LRP-0' : `LRP-ε (${describe(setting)})`,
     groups: [{ terms: [{ input: 'input', params: 'own' }] }],
-    stabiliser: setting,
+    // A copy: an options object the caller changes later must not change this rule (nor make it
+    // differ from the one its recipe makes in a pool's workers).
+    stabiliser: typeof setting === 'number' ? setting : { timesStd: value },
   });
   return withRecipe(rule, 'epsilon', [setting]);
 }
