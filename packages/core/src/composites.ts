@@ -10,6 +10,7 @@ import { gradientPass } from './rules/gradient-pass';
 import { norm } from './rules/norm';
 import type { Rule } from './rules/rule';
 import { zPlus } from './rules/z-plus';
+import { ownValue as own } from './own-value';
 import { withRecipe } from './rules/recipe';
 import type { PresetName, RuleChoice } from './types';
 
@@ -106,9 +107,6 @@ export interface CompositeSpec {
 interface Strictness {
   readonly requireMatches: boolean;
 }
-
-const own = <T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
-  record && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 
 function firstLayerOf(spec: CompositeSpec): FirstLayerRule | undefined {
   const first = spec.firstLayer;

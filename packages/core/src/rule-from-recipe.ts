@@ -7,6 +7,7 @@ import {
   type Composite,
 } from './composites';
 import { EngineError } from './errors';
+import { ownValue } from './own-value';
 import { alphaBeta } from './rules/alpha-beta';
 import { zBox } from './rules/box';
 import { epsilon } from './rules/epsilon';
@@ -44,15 +45,16 @@ const FACTORIES: Readonly<Record<RecipeFactory, Factory>> = {
  * The rule or composite `recipe` describes, made by the factory it names with its arguments: what a
  * pool's worker explains with in place of the object the caller gave (rules/recipe.ts).
  *
- * @throws EngineError for a factory this package does not have; what the factory throws for its
- *   arguments (RuleParameterError).
+ * @throws EngineError for a factory this package does not have (an `Object.prototype` member
+ *   included) or arguments that are not an array; what the factory throws for its arguments
+ *   (RuleParameterError).
  */
 export function ruleFromRecipe(recipe: RuleRecipe): Rule | Composite {
-  const factory = Object.prototype.hasOwnProperty.call(FACTORIES, recipe.factory)
-    ? FACTORIES[recipe.factory]
-    : undefined;
-  if (!factory) {
-    throw new EngineError(`No rule factory "${String(recipe.factory)}" to make a rule from.`);
+  const factory = ownValue<Factory>(FACTORIES, String(recipe.factory));
+  if (!factory || !Array.isArray(recipe.args)) {
+    throw new EngineError(
+      `No rule can be made from the recipe ${JSON.stringify(String(recipe.factory))}: it names no factory of this package, or its arguments are not a list.`,
+    );
   }
   return (factory as (...args: readonly unknown[]) => Rule | Composite)(...recipe.args);
 }

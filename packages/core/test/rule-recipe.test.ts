@@ -148,11 +148,27 @@ describe('rule recipes', () => {
   });
 
   it('throws typed errors for a factory it does not have and for bad arguments', () => {
-    const unknown = { factory: 'toString', args: [] } as unknown as Parameters<
-      typeof ruleFromRecipe
-    >[0];
-    expect(() => ruleFromRecipe(unknown)).toThrow(EngineError);
+    type Recipe = Parameters<typeof ruleFromRecipe>[0];
+    // Names a message could carry that are Object.prototype's, not a factory's.
+    for (const factory of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(() => ruleFromRecipe({ factory, args: [] } as unknown as Recipe)).toThrow(EngineError);
+    }
+    const notAList = { factory: 'gamma', args: '0.5' } as unknown as Recipe;
+    expect(() => ruleFromRecipe(notAList)).toThrow(EngineError);
     expect(() => ruleFromRecipe({ factory: 'gamma', args: [-1] })).toThrow(RuleParameterError);
+    expect(() => ruleFromRecipe({ factory: 'epsilon', args: [Number.NaN] })).toThrow(
+      RuleParameterError,
+    );
+  });
+
+  it('carries float32 extremes, denormals and −0 as they were given', () => {
+    for (const value of [-0, 1e-45, 1.17549435e-38, 3.4028234663852886e38, Number.MAX_VALUE]) {
+      const recipe = recipeOf(epsilon(value));
+      if (!recipe) throw new Error('no recipe');
+      const sent = structuredClone(recipe);
+      expect(Object.is(sent.args[0], value)).toBe(true);
+      expect(ruleFromRecipe(sent)).toMatchObject({ name: value === 0 ? 'lrp0' : 'epsilon' });
+    }
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { parseCmsl, type Colormap } from './colormap';
 import { UnknownColormapError } from './errors';
+import { ownValue } from '../own-value';
 
 /** Names of the built-in colormaps. */
 export type ColormapName =
@@ -53,7 +54,7 @@ export const COLORMAP_NAMES: readonly ColormapName[] = Object.freeze(
 
 /** Whether `name` is the name of a built-in colormap. */
 export function isColormapName(name: string): name is ColormapName {
-  return Object.prototype.hasOwnProperty.call(DEFINITIONS, name);
+  return ownValue(DEFINITIONS, name) !== undefined;
 }
 
 /** A colormap given by built-in name, by CMSL source, or as a compiled {@link Colormap}. */

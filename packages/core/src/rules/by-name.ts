@@ -1,3 +1,4 @@
+import { ownValue } from '../own-value';
 import type { RuleName } from '../types';
 import { alphaBeta } from './alpha-beta';
 import { zBox } from './box';
@@ -27,7 +28,5 @@ export const RULES_BY_NAME: Readonly<Record<RuleName, () => Rule>> = {
 
 /** The rule factory of `name`, or `undefined` — never an `Object.prototype` member. */
 export function ruleByName(name: string): (() => Rule) | undefined {
-  return Object.prototype.hasOwnProperty.call(RULES_BY_NAME, name)
-    ? RULES_BY_NAME[name as RuleName]
-    : undefined;
+  return ownValue(RULES_BY_NAME, name);
 }
