@@ -145,13 +145,13 @@ describe('compareMethods on a pool of workers', () => {
     expect(pooled.methods[0].deletion.meanScore[0]).not.toBe(
       pooled.methods[0].deletion.meanScore[4],
     );
-    // Slices of 4 and 5 images: 2 + 3 metric batches; the explain stage counts this thread's
-    // ceil(9 / 3) = 3 batches (the copied rule object, whole set) and then the slices' 2 + 2 (the
-    // named rules and the factory's, on this thread or the worker).
+    // Slices of 6 and 3 images (whole batches of both sizes): 3 + 2 metric batches; the explain
+    // stage counts this thread's ceil(9 / 3) = 3 batches (the copied rule object, whole set) and
+    // then the slices' 2 + 1 (the named rules and the factory's, on this thread or the worker).
     const explain = progress.filter((p) => p.startsWith('explain '));
-    expect(explain.slice(0, 3)).toEqual(['explain 1/7', 'explain 2/7', 'explain 3/7']);
-    expect(explain).toHaveLength(7);
-    expect(explain).toContain('explain 7/7');
+    expect(explain.slice(0, 3)).toEqual(['explain 1/6', 'explain 2/6', 'explain 3/6']);
+    expect(explain).toHaveLength(6);
+    expect(explain).toContain('explain 6/6');
     expect(progress).toContain('R-LRP: deletion 5/5');
     expect(progress).toContain('random: insertion 5/5');
     expect(progress).toContain('LRP-ε 0.25·std: keep-top-k 5/5');
@@ -209,8 +209,10 @@ describe('compareMethods on a pool of workers', () => {
   });
 
   it('gives the same comparison with more workers than the test has cores (3 slices)', async () => {
-    const single = await compareMethods({ ...options, workers: 1, baseline: 0.5 });
-    const pooled = await compareMethods({ ...options, workers: 3, baseline: 0.5 });
+    // Metric batches of 1 and explanation batches of 3: slices of 3.
+    const three = { ...options, baseline: 0.5, batchSize: 1 };
+    const single = await compareMethods({ ...three, workers: 1 });
+    const pooled = await compareMethods({ ...three, workers: 3 });
     expectSameComparison(pooled, single);
   });
 
@@ -238,16 +240,17 @@ describe('compareMethods on a pool of workers', () => {
       // This thread runs the workers' engine (single-threaded wasm): it is one of the 2 threads.
       expect(launch.mock.calls[0][1]).toEqual({ workers: 1 });
       const [shared] = compare.mock.calls[0];
-      expect(shared.slices.map((slice) => slice.end - slice.start)).toEqual([66, 67, 67]);
+      // Whole batches of 3 (explanation) and 2 (metrics): multiples of 6 images.
+      expect(shared.slices.map((slice) => slice.end - slice.start)).toEqual([66, 66, 68]);
       expect(shared.firstSample).toBe(5);
       // The images go to the worker once, in shared memory, not as a copy per slice.
       expect(shared.images).toBeInstanceOf(SharedArrayBuffer);
       expect(shared.images.byteLength).toBe(200 * 100 * 4);
       expect(tf.memory().numTensors).toBe(before);
       expectSameComparison(pooled, single, 200);
-      // Slices of 66, 67 and 67 images in explain batches of 3: 22 + 23 + 23, counted as one stage.
-      expect(done).toContain('explain 68/68');
-      expect(done.filter((p) => p.startsWith('explain '))).toHaveLength(68);
+      // Slices of 66, 66 and 68 images in explain batches of 3: 22 + 22 + 23, counted as one stage.
+      expect(done).toContain('explain 67/67');
+      expect(done.filter((p) => p.startsWith('explain '))).toHaveLength(67);
     } finally {
       launch.mockRestore();
       compare.mockRestore();
@@ -255,20 +258,40 @@ describe('compareMethods on a pool of workers', () => {
     }
   });
 
-  it('slices: about 64 images each, at least one per thread, at most one per image', () => {
-    const sizes = (samples: number, threads: number) =>
-      comparisonSlices(samples, threads).map((slice) => slice.end - slice.start);
-    expect(sizes(9, 2)).toEqual([4, 5]);
-    expect(sizes(63, 2)).toEqual([31, 32]);
-    expect(sizes(100, 2)).toEqual([50, 50]);
-    expect(sizes(200, 2)).toEqual([66, 67, 67]);
+  it('slices: whole batches of one thread, about 64 images each, at least one per thread', () => {
+    const sizes = (samples: number, threads: number, explainBatch = 32, metricBatch = 64) =>
+      comparisonSlices(samples, threads, explainBatch, metricBatch).map((s) => s.end - s.start);
+    // The tests' set: explanation batches of 3 and metric batches of 2 end together every 6.
+    expect(sizes(9, 2, 3, 2)).toEqual([6, 3]);
+    expect(sizes(100, 2)).toEqual([64, 36]);
+    expect(sizes(200, 2)).toEqual([64, 64, 72]);
     expect(sizes(2048, 2)).toEqual(Array.from({ length: 32 }, () => 64));
-    expect(sizes(3, 8)).toEqual([1, 1, 1]);
-    const large = comparisonSlices(10000, 4);
+    expect(sizes(3, 8, 1, 1)).toEqual([1, 1, 1]);
+    // Fewer whole batches of both sizes than threads: fewer slices, down to one.
+    expect(sizes(63, 2)).toEqual([63]);
+    expect(sizes(100, 2, 32, 100)).toEqual([100]);
+    expect(sizes(9, 3, 3, 2)).toEqual([6, 3]);
+    const large = comparisonSlices(10000, 4, 32, 64);
     expect(large).toHaveLength(156);
     expect(large[0].start).toBe(0);
     expect(large[155].end).toBe(10000);
-    large.slice(1).forEach((slice, i) => expect(slice.start).toBe(large[i].end));
+    large.slice(1).forEach((slice, i) => {
+      expect(slice.start).toBe(large[i].end);
+      expect(slice.start % 64).toBe(0);
+    });
+    for (const [explainBatch, metricBatch] of [
+      [32, 64],
+      [3, 2],
+      [5, 7],
+      [64, 64],
+    ]) {
+      for (const samples of [70, 500, 999]) {
+        for (const { start } of comparisonSlices(samples, 2, explainBatch, metricBatch)) {
+          expect(start % explainBatch).toBe(0);
+          expect(start % metricBatch).toBe(0);
+        }
+      }
+    }
   });
 
   it('with another backend here, the workers take every slice (this thread does not join)', async () => {

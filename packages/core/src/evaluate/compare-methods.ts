@@ -45,9 +45,10 @@ export interface CompareMethodsOptions {
   /**
    * Threads the images are split over: this thread and `workers − 1` worker threads when this
    * thread runs the workers' engine (single-threaded wasm, the default), else `workers` worker
-   * threads. The set is cut into slices of about 64 images (at least one per thread), and every
-   * thread takes the next slice from one queue in shared memory whenever it is free; each worker
-   * runs its own single-threaded wasm engine with this thread's choice of native kernels. Default:
+   * threads. The set is cut into slices of about 64 images (at least one per thread), each made
+   * of whole batches of a run in one thread (`comparisonSlices`), and every thread takes the next
+   * slice from one queue in shared memory whenever it is free; each worker runs its own
+   * single-threaded wasm engine with this thread's choice of native kernels. Default:
    * one per logical core, but never fewer than 64 images per thread (`MIN_IMAGES_PER_WORKER`) —
    * starting a worker (engine, model) costs about as much as evaluating tens of images, so a
    * small set (a test, a notebook's few images) runs in this thread (1). `1` always runs in this
@@ -98,9 +99,11 @@ export interface MethodComparisonWithMaps extends MethodComparison {
  * With `workers` > 1 the images are split into contiguous slices of about 64 images, which this
  * thread and the workers take in turn as each is free (see `workers`); every thread runs the same
  * protocol on its slices (their random rankings those of their images in the whole set) and the
- * slices are merged in order. The per-image results (relevance maps, targets, keep-top-k hits) are
- * those of one thread on the workers' engine (single-threaded wasm: identical to this thread's
- * when it runs wasm too, as the tests check; another backend differs from wasm as it always does).
+ * slices are merged in order. Each slice is made of whole batches of a run in one thread, so the
+ * per-image results (relevance maps, targets, keep-top-k hits) are those of one thread on the
+ * workers' engine (single-threaded wasm: identical to this thread's when it runs wasm too, as the
+ * tests check; another backend differs from wasm as it always does). Batch sizes whose common
+ * multiple is large leave fewer slices than threads (see `comparisonSlices`).
  * The means are recombined from the slices' means and agree with one thread's to ~1e-15 relative
  * (float64 sums in another order). The pool is kept for the next comparison on the same model (see
  * `workers`), and ended at once on an error or abort once its workers have work. Rules and
