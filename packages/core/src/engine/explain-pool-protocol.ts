@@ -42,6 +42,27 @@ export interface PoolComparisonSet {
   readonly scoreOutput?: ScoreOutput;
 }
 
+/**
+ * The relevance maps of a dataset under several rules (`relevanceScoresOnWorkers`), cut into
+ * slices that the pool's workers (and this thread) take from one `SliceQueue`, the images in
+ * shared memory as in a {@link PoolComparisonSet}.
+ */
+export interface PoolScoresSet {
+  /** Every image of the set, float32 values, `shape` order. */
+  readonly images: SharedArrayBuffer;
+  readonly shape: [number, number, number, number];
+  /** Each rule's name or recipe, in the order of the maps a slice gives back. */
+  readonly rules: readonly SendableRule[];
+  /** The class to explain for every image of the set, or `'predicted'` (a class, or one per image). */
+  readonly target: number | 'predicted' | readonly number[];
+  /** Contiguous slices `[start, end)` of the set, in order. */
+  readonly slices: readonly { readonly start: number; readonly end: number }[];
+  /** The counter of the queue the slices are taken from (`SliceQueue.buffer`). */
+  readonly queue: SharedArrayBuffer;
+  /** Images per forward/backward pass. */
+  readonly batchSize?: number;
+}
+
 /** The messages between an ExplainPool and its workers (structured-clone-safe only). */
 export type PoolRequest =
   | {
@@ -72,9 +93,10 @@ export type PoolRequest =
       readonly target: number | 'predicted' | number[];
     }
   | ({ readonly kind: 'compare'; readonly id: number } & PoolComparisonSet)
+  | ({ readonly kind: 'scores'; readonly id: number } & PoolScoresSet)
   | { readonly kind: 'close'; readonly id: number };
 
-/** What a worker reports while a `compare` request runs (the request is still running). */
+/** What a worker reports while a `compare` or `scores` request runs (the request is still running). */
 export type PoolUpdate =
   /** One slice compared. */
   | {
@@ -82,6 +104,13 @@ export type PoolUpdate =
       readonly id: number;
       readonly slice: number;
       readonly comparison: MethodComparisonWithMaps;
+    }
+  /** One slice explained: its maps under each rule of the set, in order. */
+  | {
+      readonly kind: 'slice-scored';
+      readonly id: number;
+      readonly slice: number;
+      readonly scores: RelevanceScores[];
     }
   /** Progress of the slice the worker holds. */
   | {
@@ -97,8 +126,8 @@ export type PoolReply =
   | { readonly kind: 'loaded'; readonly id: number }
   /** The slice's relevance is in the request's `output`. */
   | { readonly kind: 'explained'; readonly id: number }
-  /** The queue had no slice left for this worker (its slices came as `slice-compared`). */
-  | { readonly kind: 'compared'; readonly id: number }
+  /** The queue had no slice left for this worker (its slices came as updates). */
+  | { readonly kind: 'drained'; readonly id: number }
   | { readonly kind: 'closed'; readonly id: number }
   | { readonly kind: 'failed'; readonly id: number; readonly message: string };
 

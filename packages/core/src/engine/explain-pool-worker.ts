@@ -1,12 +1,14 @@
 /*
  * One worker of an ExplainPool (explain-pool.ts): its own single-threaded wasm engine and its own
  * copy of the model, built from the artifacts the pool shares; it explains its slice of a batch
- * the pool shares and writes the relevance back beside it, and runs compareMethods on the slices
- * of a dataset it takes from the queue it shares with the other threads.
+ * the pool shares and writes the relevance back beside it, and runs compareMethods (or explains
+ * under several rules) on the slices of a dataset it takes from the queue it shares with the
+ * other threads.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'worker_threads';
 import { compareTakenSlices } from '../evaluate/comparison-set';
+import { scoreTakenSlices } from '../evaluate/scores-set';
 import { receivedRule } from '../rule-from-recipe';
 import { explain } from '../explain';
 import { releaseExplainCache } from '../recent-model';
@@ -74,7 +76,24 @@ async function handle(request: PoolRequest): Promise<PoolReply> {
         (slice, progress) =>
           parentPort?.postMessage({ kind: 'progress', id, slice, progress } satisfies PoolReply),
       );
-      return { kind: 'compared', id };
+      return { kind: 'drained', id };
+    }
+    case 'scores': {
+      if (!model) throw new Error('the pool worker has no model yet');
+      const { id } = request;
+      await scoreTakenSlices(
+        model,
+        request,
+        (slice, scores) =>
+          parentPort?.postMessage(
+            { kind: 'slice-scored', id, slice, scores } satisfies PoolReply,
+            // The maps are this worker's own fresh arrays: handed over, not copied.
+            scores.map((maps) => maps.scores.buffer as ArrayBuffer),
+          ),
+        (slice, progress) =>
+          parentPort?.postMessage({ kind: 'progress', id, slice, progress } satisfies PoolReply),
+      );
+      return { kind: 'drained', id };
     }
     case 'close': {
       releaseModel();

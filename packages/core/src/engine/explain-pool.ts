@@ -6,6 +6,7 @@ import { DisposedError, EmptyBatchError, EngineError } from '../errors';
 import { assertNumericInput } from '../session';
 import type { MethodComparisonWithMaps } from '../evaluate/compare-methods';
 import type { EvaluationProgress } from '../evaluate/metric-options';
+import type { RelevanceScores } from '../evaluate/method-relevance';
 import { sendableRule } from '../rule-from-recipe';
 import type { RuleChoice } from '../types';
 import { nativeKernelsActive } from './native-kernels';
@@ -15,6 +16,7 @@ import { SliceQueue } from './slice-queue';
 import { startWorkerWithoutTsx } from './worker-exec-argv';
 import type {
   PoolComparisonSet,
+  PoolScoresSet,
   PoolReply,
   PoolRequest,
   PoolRequestBody,
@@ -94,7 +96,11 @@ class PoolWorker {
   private settle(reply: PoolReply): void {
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
-    if (reply.kind === 'progress' || reply.kind === 'slice-compared') {
+    if (
+      reply.kind === 'progress' ||
+      reply.kind === 'slice-compared' ||
+      reply.kind === 'slice-scored'
+    ) {
       waiting.onUpdate?.(reply);
       return;
     }
@@ -136,8 +142,8 @@ export class ExplainPool {
   /** Why a worker could not load the model, once it is known. */
   private loadFailure: Error | undefined;
 
-  /** The queues of the comparisons running now: {@link close} stops them. */
-  private readonly comparing = new Set<SliceQueue>();
+  /** The queues of the comparisons and sets of maps running now: {@link close} stops them. */
+  private readonly draining = new Set<SliceQueue>();
 
   /** The batch and relevance {@link explain} shares with the workers, reused from call to call. */
   private readonly batch = new SharedBatch();
@@ -363,25 +369,59 @@ export class ExplainPool {
     set: PoolComparisonSet,
     onProgress?: (slice: number, progress: EvaluationProgress) => void,
   ): Promise<Map<number, MethodComparisonWithMaps>> {
+    return this.drain({ kind: 'compare', ...set }, onProgress, (update) =>
+      update.kind === 'slice-compared' ? update.comparison : undefined,
+    );
+  }
+
+  /**
+   * Explains the slices of `set` under each of its rules, as {@link compare} compares them: every
+   * worker takes the next slice from the set's queue whenever it is free. Gives the maps of every
+   * slice a worker took (one per rule, in order), by slice index.
+   *
+   * @throws as {@link compare}.
+   */
+  async scores(
+    set: PoolScoresSet,
+    onProgress?: (slice: number, progress: EvaluationProgress) => void,
+  ): Promise<Map<number, RelevanceScores[]>> {
+    return this.drain({ kind: 'scores', ...set }, onProgress, (update) =>
+      update.kind === 'slice-scored' ? update.scores : undefined,
+    );
+  }
+
+  /**
+   * Sends every worker `request`, whose slices they take from its queue until none is left, and
+   * gathers what `partOf` reads from their reports, by slice index.
+   */
+  private async drain<Part>(
+    request: Extract<PoolRequestBody, { kind: 'compare' | 'scores' }>,
+    onProgress: ((slice: number, progress: EvaluationProgress) => void) | undefined,
+    partOf: (update: PoolUpdate) => Part | undefined,
+  ): Promise<Map<number, Part>> {
     this.assertOpen();
-    const queue = SliceQueue.over(set.queue, set.slices.length);
-    const compared = new Map<number, MethodComparisonWithMaps>();
+    const queue = SliceQueue.over(request.queue, request.slices.length);
+    const parts = new Map<number, Part>();
     const onUpdate = (update: PoolUpdate) => {
-      if (update.kind === 'progress') onProgress?.(update.slice, update.progress);
-      else compared.set(update.slice, update.comparison);
+      if (update.kind === 'progress') {
+        onProgress?.(update.slice, update.progress);
+        return;
+      }
+      const part = partOf(update);
+      if (part !== undefined) parts.set(update.slice, part);
     };
-    this.comparing.add(queue);
+    this.draining.add(queue);
     try {
-      // The set's shared memory is shared, not copied; its labels and methods are cloned per worker.
-      await Promise.all(this.workers.map((w) => w.send({ kind: 'compare', ...set }, [], onUpdate)));
+      // The set's shared memory is shared, not copied; the rest of it is cloned per worker.
+      await Promise.all(this.workers.map((w) => w.send(request, [], onUpdate)));
     } catch (error) {
       queue.stop();
       throw error;
     } finally {
-      this.comparing.delete(queue);
+      this.draining.delete(queue);
     }
     if (this.closed) throw new DisposedError('The ExplainPool was closed while slices ran.');
-    return compared;
+    return parts;
   }
 
   /**
@@ -414,7 +454,7 @@ export class ExplainPool {
     if (this.closed) return;
     this.closed = true;
     // A running comparison ends with the slices its workers hold (and rejects: it is incomplete).
-    for (const queue of this.comparing) queue.stop();
+    for (const queue of this.draining) queue.stop();
     await Promise.allSettled(this.workers.map((w) => w.send({ kind: 'close' })));
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }

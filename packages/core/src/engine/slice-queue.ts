@@ -37,4 +37,21 @@ export class SliceQueue {
   stop(): void {
     Atomics.store(this.next, 0, this.count);
   }
+
+  /**
+   * Runs `work` on every slice this thread takes, until none is left. Between two slices the
+   * thread's event loop runs (a worker's messages; this thread's reports from the workers, an
+   * abort). A failure stops the queue for every thread and rejects with it.
+   */
+  async drain(work: (slice: number) => void): Promise<void> {
+    try {
+      for (let slice = this.take(); slice !== undefined; slice = this.take()) {
+        work(slice);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      this.stop();
+      throw error;
+    }
+  }
 }

@@ -6,7 +6,8 @@ import type { PixelOrderEvaluation } from './evaluate-pixel-order';
 import type { ClassIndices, ProgressCallback } from './metric-options';
 import type { RelevanceScores } from './method-relevance';
 import { checkCompareOptions, compareInThisThread } from './compare-in-thread';
-import { compareOnPool, resolveWorkers } from './compare-on-pool';
+import { compareOnPool } from './compare-on-pool';
+import { resolveWorkers } from './pool-threads';
 import { EngineError } from '../errors';
 
 /** An explanation method to compare: a display name and the rule, preset or composite it runs. */

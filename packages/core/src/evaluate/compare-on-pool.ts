@@ -1,11 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import * as os from 'os';
+import type { PoolComparisonSet } from '../engine/explain-pool-protocol';
 import { sliceBatch } from '../engine/explain-pool';
-import { limitNativeThreads } from '../engine/native-kernels';
-import { reusablePools } from '../engine/reusable-pools';
-import { SliceQueue } from '../engine/slice-queue';
-import { EngineError, EvaluationOptionError } from '../errors';
 import { sendableRule, type SendableRule } from '../rule-from-recipe';
 import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-methods';
 import { classCount } from './classifier';
@@ -23,13 +17,8 @@ import {
   relevanceScores,
   type RelevanceScores,
 } from './method-relevance';
-
-/**
- * Fewest images per thread the default thread count allows. A worker's start-up (its wasm engine
- * and its copy of the model) costs about as much as comparing a few dozen images with a handful
- * of methods on the shipped models, so below this a worker does not pay for itself.
- */
-export const MIN_IMAGES_PER_WORKER = 64;
+import { thisThreadJoinsPool } from './pool-threads';
+import { runSlicesOnPool } from './slices-on-pool';
 
 /**
  * Images per slice where the set allows: the metrics' default batch, so that each forward pass of
@@ -78,49 +67,20 @@ function leastCommonMultiple(a: number, b: number): number {
 }
 
 /**
- * The number of threads `compareMethods` uses: `workers` when given, else one per logical core
- * but at most one per {@link MIN_IMAGES_PER_WORKER} images (at least 1).
- *
- * @throws EvaluationOptionError when `workers` is not a whole number ≥ 1.
- */
-export function resolveWorkers(workers: number | undefined, samples: number): number {
-  if (workers === undefined) {
-    const cores = os.availableParallelism();
-    return Math.max(1, Math.min(cores, Math.floor(samples / MIN_IMAGES_PER_WORKER)));
-  }
-  if (!Number.isInteger(workers) || workers < 1) {
-    throw new EvaluationOptionError('workers', workers, 'a whole number ≥ 1 (1: this thread)');
-  }
-  return workers;
-}
-
-/**
- * Whether this thread takes slices beside a pool's workers: only when it runs their engine,
- * single-threaded wasm (the workers follow its choice of native kernels), so that an image's
- * results do not depend on the thread that compared it. A threaded wasm engine would compete with
- * the workers for their cores, and another backend computes other values.
- */
-export function thisThreadJoinsPool(): boolean {
-  return tf.getBackend() === 'wasm' && getThreadsCount() === 1;
-}
-
-/**
  * `compareMethods` on `threads` threads (options already checked): this thread and `threads − 1`
  * workers when {@link thisThreadJoinsPool}, else `threads` workers. A rule given by name, or made
  * by a factory of this package, goes to the threads as its name or recipe (rules/recipe.ts); the
  * methods with any other rule object are explained here first (their functions cannot be sent).
  * The set goes to every thread once, in shared memory, cut into {@link comparisonSlices}; each
  * thread takes the next slice from one shared queue whenever it is free: this thread at once, each
- * worker as soon as it has booted. The slices are merged in order. The pool comes from
- * {@link reusablePools}: kept for the next comparison on the same model when done, and when a
- * failure or an abort comes before the workers were sent anything (a rule object that throws here,
- * a bad label); terminated at once when it comes after (its workers may be mid-slice).
+ * worker as soon as it has booted. The slices are merged in order. The pool is kept or ended as
+ * {@link runSlicesOnPool} says (a rule object that throws here, or a bad label, leaves it kept).
  */
 export async function compareOnPool(
   options: CompareMethodsOptions,
   threads: number,
 ): Promise<MethodComparisonWithMaps> {
-  const { model, images, signal } = options;
+  const { model, images } = options;
   // What each method's workers are sent: its rule's name or recipe; undefined for a rule object
   // no factory of this package made, explained here (its functions cannot be sent).
   const sendable = options.methods.map((m) => sendableRule(m.rule));
@@ -134,94 +94,44 @@ export async function compareOnPool(
     resolveBatchSize(options.explainBatchSize, DEFAULT_EXPLAIN_BATCH_SIZE, 'explainBatchSize'),
     resolveBatchSize(options.batchSize),
   );
-  const joins = thisThreadJoinsPool();
   // One slice that this thread can take: a worker would only boot to find the queue empty.
-  if (joins && slices.length === 1) return compareInThisThread(options);
+  if (thisThreadJoinsPool() && slices.length === 1) return compareInThisThread(options);
   const progress = progressOfSlices(options, slices, sendable);
-  // No more workers than slices the others leave (this thread takes one when it joins).
-  const lent = await reusablePools.acquire(
+  let explainedHere: RelevanceScores[] = [];
+  const parts = await runSlicesOnPool<PoolComparisonSet, MethodComparisonWithMaps>({
     model,
-    Math.max(1, Math.min(threads, slices.length) - (joins ? 1 : 0)),
-  );
-  const { pool } = lent;
-  const queue = SliceQueue.create(slices.length);
-  let failure: { error: unknown } | undefined;
-  let ending: Promise<void> | undefined;
-  /** Whether the workers were sent the set: until then a failure leaves them idle and warm. */
-  let sent = false;
-  const fail = (error: unknown) => {
-    failure ??= { error };
-    queue.stop();
-    // Before the set was sent, a usable pool goes back idle and warm (release drops one that is not).
-    ending ??= sent ? lent.discard() : (lent.release(), Promise.resolve());
-  };
-  // A function, not an inline check: `fail` runs from listeners the compiler cannot follow.
-  const throwIfFailed = () => {
-    if (failure) throw failure.error;
-  };
-  // A worker that cannot load the model (a layer only this thread knows) fails what was sent to
-  // it with its own EngineError, which compareMethods' default pool retries in this thread.
-  const loaded = pool.ready.catch(fail);
-  const stop = () => fail(signal?.reason);
-  signal?.addEventListener('abort', stop, { once: true });
-  let restoreThreads = () => undefined as void;
-  try {
-    signal?.throwIfAborted();
-    // The workers boot meanwhile; what this thread sends them waits behind their model.
-    const explainedHere = relevanceScores(model, images, {
-      rules: explainedHereRules,
-      batchSize: options.explainBatchSize,
-      onProgress: progress.here,
-    });
-    signal?.throwIfAborted();
-    const labels = toIndexArray(options.labels, samples, 'labels', classCount(model, images));
-    const set = await shareComparisonSet(options, sendable, slices, labels, explainedHere, queue);
-    // Failed or aborted meanwhile: the pool is given back already, and must not get this set.
-    throwIfFailed();
-    const parts = new Map<number, MethodComparisonWithMaps>();
-    const gather = (compared: Map<number, MethodComparisonWithMaps>) =>
-      compared.forEach((part, slice) => parts.set(slice, part));
-    // A throwing onProgress fails the comparison, not the process (it runs in the pool's message
-    // listener).
-    const reportSlice = progress.slice;
-    const onWorkerProgress =
-      reportSlice &&
-      ((slice: number, update: EvaluationProgress) => {
-        try {
-          reportSlice(slice, update);
-        } catch (error) {
-          fail(error);
-        }
+    slices,
+    threads,
+    signal: options.signal,
+    prepare: async (queue) => {
+      // The workers boot meanwhile; what this thread sends them waits behind their model.
+      explainedHere = relevanceScores(model, images, {
+        rules: explainedHereRules,
+        batchSize: options.explainBatchSize,
+        onProgress: progress.here,
       });
-    sent = true;
-    const onWorkers = pool.compare(set, onWorkerProgress).then(gather);
-    // This thread shares the cores with the workers: its native kernels get one, as each worker's
-    // (not before: the rule objects above are explained while the workers wait).
-    if (joins) restoreThreads = limitNativeThreads(1);
-    const here = joins
-      ? compareTakenSlices(model, set, (slice, part) => parts.set(slice, part), progress.slice)
-      : Promise.resolve();
-    // Every part settles: a failure stops the queue and ends the pool, so the others soon do.
-    await Promise.all([loaded, ...[onWorkers, here].map((part) => part.catch(fail))]);
-    throwIfFailed();
-    const missing = slices.findIndex((_, i) => !parts.has(i));
-    if (missing >= 0) {
-      throw new EngineError(
-        `Pool comparison: slice ${missing} of ${slices.length} never came back.`,
-      );
-    }
-    const merged = mergeComparisons(slices.map((_, i) => parts.get(i) as MethodComparisonWithMaps));
-    const result = withWholeSetRelevance(merged, sendable, explainedHere);
-    lent.release();
-    return result;
-  } catch (error) {
-    fail(error);
-    await ending;
-    throw signal?.aborted ? signal.reason : error;
-  } finally {
-    restoreThreads();
-    signal?.removeEventListener('abort', stop);
-  }
+      options.signal?.throwIfAborted();
+      const labels = toIndexArray(options.labels, samples, 'labels', classCount(model, images));
+      return shareComparisonSet(options, sendable, slices, labels, explainedHere, queue);
+    },
+    onWorkers: (pool, set, fail) => {
+      // A throwing onProgress fails the comparison, not the process (it runs in the pool's
+      // message listener).
+      const reportSlice = progress.slice;
+      const onWorkerProgress =
+        reportSlice &&
+        ((slice: number, update: EvaluationProgress) => {
+          try {
+            reportSlice(slice, update);
+          } catch (error) {
+            fail(error);
+          }
+        });
+      return pool.compare(set, onWorkerProgress);
+    },
+    here: (set, onPart) => compareTakenSlices(model, set, onPart, progress.slice),
+  });
+  return withWholeSetRelevance(mergeComparisons(parts), sendable, explainedHere);
 }
 
 /** The merged comparison with the relevance (and nonFinite count) computed here put back. */

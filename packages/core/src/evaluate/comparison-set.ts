@@ -6,6 +6,7 @@ import type { CompareMethodsOptions, MethodComparisonWithMaps } from './compare-
 import { compareInThisThread, type SliceMethod } from './compare-in-thread';
 import type { EvaluationProgress } from './metric-options';
 import type { RelevanceScores } from './method-relevance';
+import { imagesOfSlice, sharedImages } from './shared-images';
 
 /**
  * `compareMethods`' options as a set that every thread of a pool compares slices of: the images,
@@ -21,10 +22,7 @@ export async function shareComparisonSet(
   queue: SliceQueue,
 ): Promise<PoolComparisonSet> {
   const { images } = options;
-  const data = await images.data();
-  const shared = new SharedArrayBuffer(images.size * Float32Array.BYTES_PER_ELEMENT);
-  // The engine's float32 values (other dtypes, e.g. int32 pixels, converted on the way).
-  new Float32Array(shared).set(data);
+  const shared = await sharedImages(images);
   let next = 0;
   const methods = options.methods.map((m, i): PoolMethod => {
     const rule = sendable[i];
@@ -71,14 +69,9 @@ function compareSliceOfSet(
   onProgress?: (progress: EvaluationProgress) => void,
 ): MethodComparisonWithMaps {
   const { start, end } = set.slices[slice];
-  const [, h, w, c] = set.shape;
+  const [, h, w] = set.shape;
   const pixels = h * w;
-  const perImage = pixels * c;
-  const images = tf.tensor4d(
-    new Float32Array(set.images, start * perImage * 4, (end - start) * perImage),
-    [end - start, h, w, c],
-    'float32',
-  );
+  const images = imagesOfSlice(set.images, set.shape, set.slices[slice]);
   try {
     return compareInThisThread({
       model,
@@ -113,9 +106,8 @@ function compareSliceOfSet(
 
 /**
  * The protocol on every slice this thread takes from the set's queue, each handed to `onSlice` as
- * soon as it is compared: what a pool's worker runs, and this thread beside the workers. Between
- * two slices the thread's event loop runs (this thread: the workers' reports, an abort). A failure
- * stops the queue for every thread.
+ * soon as it is compared: what a pool's worker runs, and this thread beside the workers
+ * ({@link SliceQueue.drain}: a failure stops the queue for every thread).
  */
 export async function compareTakenSlices(
   model: tf.LayersModel,
@@ -130,15 +122,10 @@ export async function compareTakenSlices(
   const methods = methodsOfSet(set);
   const baseline = baselineOfSet(set);
   try {
-    for (let slice = queue.take(); slice !== undefined; slice = queue.take()) {
-      const taken = slice;
-      const progress = onProgress && ((p: EvaluationProgress) => onProgress(taken, p));
-      onSlice(taken, compareSliceOfSet(model, set, taken, baseline, methods, progress));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } catch (error) {
-    queue.stop();
-    throw error;
+    await queue.drain((slice) => {
+      const progress = onProgress && ((p: EvaluationProgress) => onProgress(slice, p));
+      onSlice(slice, compareSliceOfSet(model, set, slice, baseline, methods, progress));
+    });
   } finally {
     if (typeof baseline === 'object') baseline.dispose();
   }

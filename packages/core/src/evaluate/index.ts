@@ -52,6 +52,10 @@ export {
   relevanceScores,
 } from './method-relevance';
 export {
+  type RelevanceScoresOnWorkersOptions,
+  relevanceScoresOnWorkers,
+} from './relevance-scores-on-workers';
+export {
   type ExplanationMethod,
   type CompareMethodsOptions,
   type MethodEvaluation,

@@ -69,6 +69,26 @@ export function relevanceScores(
   checkImages(images);
   // Nothing to explain: no forward pass, no progress.
   if (options.rules.length === 0) return [];
+  const explainable = new ExplainableModel(model);
+  try {
+    return relevanceScoresOf(explainable, images, options);
+  } finally {
+    explainable.dispose();
+  }
+}
+
+/**
+ * {@link relevanceScores} on a model already turned into the engine's graph, which a caller keeps
+ * for several sets of images (a pool's thread, for every slice it takes): the graph and the
+ * kernels its layers prepare are made once.
+ */
+export function relevanceScoresOf(
+  explainable: ExplainableModel,
+  images: tf.Tensor4D,
+  options: RelevanceScoresOptions,
+): RelevanceScores[] {
+  checkImages(images);
+  if (options.rules.length === 0) return [];
   const [n, h, w] = images.shape;
   const pixels = h * w;
   const batchSize = resolveBatchSize(options.batchSize, DEFAULT_EXPLAIN_BATCH_SIZE);
@@ -78,16 +98,11 @@ export function relevanceScores(
     targets: new Array<number>(n),
   }));
   const batches = Math.ceil(n / batchSize);
-  const explainable = new ExplainableModel(model);
-  try {
-    for (let b = 0; b < batches; b++) {
-      const from = b * batchSize;
-      const to = Math.min(n, from + batchSize);
-      explainBatch(explainable, images, from, to, options, results, pixels);
-      options.onProgress?.({ stage: 'explain', done: b + 1, total: batches });
-    }
-  } finally {
-    explainable.dispose();
+  for (let b = 0; b < batches; b++) {
+    const from = b * batchSize;
+    const to = Math.min(n, from + batchSize);
+    explainBatch(explainable, images, from, to, options, results, pixels);
+    options.onProgress?.({ stage: 'explain', done: b + 1, total: batches });
   }
   return results;
 }
