@@ -156,12 +156,13 @@ async function evaluateModel(
 
   const robustSamples = Math.min(options.robustnessLimit, count);
   const robustImages = images.slice(0, robustSamples);
-  const robustBar = startProgress(`${shipped.id}: robustness`, 2 * Math.ceil(robustSamples / 32));
-  const robust = measureRobustness(
+  const robustBar = startProgress(`${shipped.id}: robustness`, Math.ceil((2 * robustSamples) / 32));
+  const robust = await measureRobustness(
     model,
     robustImages,
     ruled.map((m) => m.rule),
     comparison.relevance,
+    options.workers,
     () => robustBar.increment('explain'),
   );
   robustBar.stop();

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  relevanceScores,
+  relevanceScoresOnWorkers,
   spearmanRankCorrelation,
   type RelevanceScores,
   type RuleChoice,
@@ -46,41 +46,55 @@ function meanCorrelation(a: Float32Array, b: Float32Array, n: number, pixels: nu
 }
 
 /**
- * Robustness of every rule on `images` (one forward pass per batch and perturbation), against the
- * clean maps the comparison already made: `clean[r]` holds rule r's maps of at least these images
- * (first in order), explained for their predicted classes.
+ * Robustness of every rule on `images`, against the clean maps the comparison already made:
+ * `clean[r]` holds rule r's maps of at least these images (first in order), explained for their
+ * predicted classes. The noisy and the scaled images are explained as one set (one forward pass
+ * per batch shared by the rules) on `workers` threads, as the comparison was (`undefined`: its
+ * default), so a comparison's kept workers explain them too.
  */
-export function measureRobustness(
+export async function measureRobustness(
   model: tf.LayersModel,
   images: tf.Tensor4D,
   rules: readonly RuleChoice[],
   clean: readonly RelevanceScores[],
+  workers: number | undefined,
   onBatch?: () => void,
-): Robustness[] {
+): Promise<Robustness[]> {
   if (rules.length === 0) return []; // only rule-free methods (random) were chosen
   const [n, h, w] = images.shape;
   const pixels = h * w;
   const targets = clean[0].targets.slice(0, n);
-  const noisy = tf.tidy(() =>
-    images
-      .add(tf.randomNormal(images.shape, 0, NOISE_STD, 'float32', NOISE_SEED))
-      .clipByValue(0, 1),
+  const perturbed = tf.tidy(() =>
+    tf.concat([
+      images
+        .add(tf.randomNormal(images.shape, 0, NOISE_STD, 'float32', NOISE_SEED))
+        .clipByValue(0, 1),
+      images.mul(INPUT_SCALE),
+    ]),
   ) as tf.Tensor4D;
-  const scaled = tf.tidy(() => images.mul(INPUT_SCALE)) as tf.Tensor4D;
-  const run = (x: tf.Tensor4D) =>
-    relevanceScores(model, x, { rules, target: targets, onProgress: onBatch && (() => onBatch()) });
-  const withNoise = run(noisy);
-  const withScale = run(scaled);
-  noisy.dispose();
-  scaled.dispose();
+  let explained: RelevanceScores[];
+  try {
+    explained = await relevanceScoresOnWorkers(model, perturbed, {
+      rules,
+      target: [...targets, ...targets],
+      workers,
+      onProgress: onBatch && (() => onBatch()),
+    });
+  } finally {
+    perturbed.dispose();
+  }
   return rules.map((_, r) => {
-    const noise = meanCorrelation(clean[r].scores, withNoise[r].scores, n, pixels);
-    const scale = meanCorrelation(clean[r].scores, withScale[r].scores, n, pixels);
+    // The noisy images' maps first, then the scaled ones'.
+    const maps = explained[r].scores;
+    const noisy = maps.subarray(0, n * pixels);
+    const scaled = maps.subarray(n * pixels);
+    const noise = meanCorrelation(clean[r].scores, noisy, n, pixels);
+    const scale = meanCorrelation(clean[r].scores, scaled, n, pixels);
     return {
       noiseCorrelation: noise.mean,
       scaleCorrelation: scale.mean,
       undefinedCorrelations: noise.undefinedCount + scale.undefinedCount,
-      nonFinite: withNoise[r].nonFinite + withScale[r].nonFinite,
+      nonFinite: explained[r].nonFinite,
     };
   });
 }
