@@ -73,7 +73,7 @@ void* allocateBuffer(size_t bytes, size_t* allocated) {
 struct Engine {
   dnnl_engine_t engine = nullptr;
   dnnl_stream_t stream = nullptr;
-  // Temporaries of one call: Winograd plans' input and output in oneDNN's blocked layout
+  // Temporaries of one call: blocked plans' input and output in oneDNN's blocked layout
   // (VGG16's 224×224×64 layer: 2 × 12.8 MB; at most kWinogradMaxBlockedBytes), the columns of a
   // transpose onto few channels (at most kMaxColumnBytes), a flipping plan's flipped filter (at
   // most kMaxFlippedInScratchBytes). One buffer for every call, grown to the largest
@@ -109,6 +109,9 @@ struct Plan {
   // Winograd's kernels read and write oneDNN's blocked layout only: a Winograd plan reorders the
   // input into it and the output back out of it around each convolution (winogradDescription).
   bool winograd = false;
+  // A plan that convolves in oneDNN's blocked layout, with the reorders around it: every Winograd
+  // plan, and a direct one where the blocked layout is faster (blockedDirectDescription).
+  bool blocked = false;
   dnnl_memory_desc_t blockedInput, blockedOutput;
   dnnl_primitive_t inputReorder = nullptr, outputReorder = nullptr;
   // Winograd's transforms scale intermediate values up (by up to 64 in F(4×4, 3×3)), so near
@@ -387,6 +390,64 @@ dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool
   return primitive;
 }
 
+// Without AVX-512 (an AVX2 machine), oneDNN 2.6 has no brgconv kernels, and its direct AVX2
+// kernels run faster on its blocked layout (8 channels together) than on channels-last tensors:
+// VGG16's 112×112 128 → 128 layer took 22.6 ms there as PyTorch lays it out against 32.6 ms
+// channels last (ONEDNN_VERBOSE, 2 threads, AMD Zen 3). The direct primitive on the blocked
+// layout oneDNN chooses, for a forward convolution whose channels-last primitive is not a brgconv
+// one, when that layout differs and the blocked input and output fit kWinogradMaxBlockedBytes;
+// else nullptr (the channels-last primitive stays). Not for an input of fewer than 8 channels (a
+// first layer's): there only the output is blocked, and reordering it back cost more than the
+// kernel saved (VGG16's 224×224 3 → 64 layer: 23.0 against 12.5 ms). Not for 1×1 kernels either,
+// whose channels-last kernel (jit_1x1) was as fast or faster than the blocked one with its
+// reorders: ResNet-50's 56×56 64 → 256 took 0.97–1.15 ms channels last against 1.17–1.72 ms
+// blocked, its 3×3 layers 2.75–3.94 against 1.81–2.66 ms (fused bias and relu, medians of 31,
+// two alternations).
+constexpr int64_t kBlockedMinInputChannels = 8;
+dnnl_primitive_desc_t blockedDirectDescription(Engine* engine,
+                                               const_dnnl_primitive_desc_t channelsLast,
+                                               const Plan* plan, const dnnl_dims_t strides,
+                                               const dnnl_dims_t dilations,
+                                               const dnnl_dims_t padFront,
+                                               const dnnl_dims_t padBack,
+                                               const dnnl_primitive_attr_t attributes) {
+  const char* implementation = nullptr;
+  dnnl_primitive_desc_query(channelsLast, dnnl_query_impl_info_str, 0, &implementation);
+  if (implementation == nullptr || std::string(implementation).rfind("brg", 0) == 0 ||
+      plan->input.dims[1] < kBlockedMinInputChannels ||
+      plan->filter.dims[2] * plan->filter.dims[3] == 1) {
+    return nullptr;
+  }
+  dnnl_memory_desc_t input, filter, output;
+  dnnl_convolution_desc_t description;
+  dnnl_primitive_desc_t primitive = nullptr;
+  const bool described =
+      dnnl_memory_desc_init_by_tag(&input, 4, plan->input.dims, dnnl_f32, dnnl_format_tag_any) ==
+          dnnl_success &&
+      dnnl_memory_desc_init_by_tag(&filter, 4, plan->filter.dims, dnnl_f32,
+                                   dnnl_format_tag_any) == dnnl_success &&
+      dnnl_memory_desc_init_by_tag(&output, 4, plan->output.dims, dnnl_f32,
+                                   dnnl_format_tag_any) == dnnl_success &&
+      dnnl_dilated_convolution_forward_desc_init(
+          &description, dnnl_forward_inference, dnnl_convolution_direct, &input, &filter,
+          plan->hasBias ? &plan->bias : nullptr, &output, strides, dilations, padFront,
+          padBack) == dnnl_success;
+  if (!described || dnnl_primitive_desc_create(&primitive, &description, attributes,
+                                               engine->engine, nullptr) != dnnl_success) {
+    return nullptr;
+  }
+  const dnnl_memory_desc_t* src = dnnl_primitive_desc_query_md(primitive, dnnl_query_src_md, 0);
+  const dnnl_memory_desc_t* dst = dnnl_primitive_desc_query_md(primitive, dnnl_query_dst_md, 0);
+  const bool channelsLastToo =
+      dnnl_memory_desc_equal(src, &plan->input) && dnnl_memory_desc_equal(dst, &plan->output);
+  if (channelsLastToo ||
+      dnnl_memory_desc_get_size(src) + dnnl_memory_desc_get_size(dst) > kWinogradMaxBlockedBytes) {
+    dnnl_primitive_desc_destroy(primitive);
+    return nullptr;
+  }
+  return primitive;
+}
+
 // createPlan([n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW,
 //             padTop, padLeft, padBottom, padRight], hasBias, activation, alpha, transposed,
 //            flipped) -> plan
@@ -499,10 +560,20 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
                                                   engine->engine, forwardHint),
                        "convolution primitive descriptor"));
   if (forwardHint) dnnl_primitive_desc_destroy(forwardHint);
+  if (built && !transposed && !plan->winograd) {
+    dnnl_primitive_desc_t blocked = blockedDirectDescription(
+        engine, primitiveDescription, plan, strides, dilations, padFront, padBack, attributes);
+    if (blocked) {
+      dnnl_primitive_desc_destroy(primitiveDescription);
+      primitiveDescription = blocked;
+    }
+    plan->blocked = blocked != nullptr;
+  }
+  plan->blocked = plan->blocked || plan->winograd;
   if (built) {
     plan->filter = *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_weights_md, 0);
     plan->filterBytes = dnnl_memory_desc_get_size(&plan->filter);
-    if (plan->winograd) {
+    if (plan->blocked) {
       plan->blockedInput = *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_src_md, 0);
       plan->blockedOutput =
           *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_dst_md, 0);
@@ -510,8 +581,8 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
                                &plan->inputReorder) &&
               reorderPrimitive(env, engine, plan->blockedOutput, plan->output,
                                &plan->outputReorder) &&
-              directOnFilterAsGiven(env, engine, plan, strides, dilations, padFront, padBack,
-                                    attributes);
+              (!plan->winograd || directOnFilterAsGiven(env, engine, plan, strides, dilations,
+                                                        padFront, padBack, attributes));
     }
     const char* implementation = nullptr;
     dnnl_primitive_desc_query(primitiveDescription, dnnl_query_impl_info_str, 0, &implementation);
@@ -543,19 +614,21 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-// planInfo(plan) -> { implementation, packedFilterBytes }
+// planInfo(plan) -> { implementation, packedFilterBytes, blocked }
 napi_value PlanInfo(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   engineOf(env, info, &argc, argv);
   Plan* plan;
   if (argc != 1 || !readExternal(env, argv[0], &plan)) return nullptr;
-  napi_value result, implementation, bytes;
+  napi_value result, implementation, bytes, blocked;
   napi_create_object(env, &result);
   napi_create_string_utf8(env, plan->implementation.c_str(), NAPI_AUTO_LENGTH, &implementation);
   napi_create_double(env, static_cast<double>(plan->filterBytes), &bytes);
+  napi_get_boolean(env, plan->blocked, &blocked);
   napi_set_named_property(env, result, "implementation", implementation);
   napi_set_named_property(env, result, "packedFilterBytes", bytes);
+  napi_set_named_property(env, result, "blocked", blocked);
   return result;
 }
 
@@ -715,10 +788,10 @@ bool allFinite(const float* x, int64_t length) {
   return nonFinite == 0;
 }
 
-// A Winograd plan's convolution: the input reordered into the blocked layout, convolved there,
+// A blocked plan's convolution: the input reordered into the blocked layout, convolved there,
 // the output reordered back (memories: input, filter, output, bias or nullptr, in the tensors'
-// own layouts). Where that output is not finite, the direct convolution on the filter as given
-// computes it again: Winograd never turns a finite result into Infinity or NaN.
+// own layouts). Where a Winograd plan's output is not finite, the direct convolution on the
+// filter as given computes it again: Winograd never turns a finite result into Infinity or NaN.
 bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
                      const float* output, int64_t outputLength, float* filterAsGiven) {
   const size_t inputBytes = (dnnl_memory_desc_get_size(&plan->blockedInput) + 63) / 64 * 64;
@@ -754,7 +827,8 @@ bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory
   if (blockedOut) dnnl_memory_destroy(blockedOut);
   // Where the output is not finite, the direct kernel computes it again: Winograd's transforms
   // overflow where its sums do not, and spread one non-finite input over a whole tile of outputs.
-  if (!done || allFinite(output, outputLength)) return done;
+  // (A direct plan on the blocked layout sums as the direct kernel does.)
+  if (!done || !plan->winograd || allFinite(output, outputLength)) return done;
   // The blocked input and output are read: the scratch buffer may hold the flipped filter now.
   void* ownedFlip = nullptr;
   if (plan->flipsFilter &&
@@ -824,7 +898,7 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
          "output") &&
       (!bias || ok(env, dnnl_memory_create(&memories[3], &plan->bias, engine->engine, bias),
                    "bias"));
-  if (done && plan->winograd) {
+  if (done && plan->blocked) {
     done = convolveBlocked(env, engine, plan, memories, output, out[0] * out[1] * out[2] * out[3],
                            filterAsGiven);
   } else if (done) {

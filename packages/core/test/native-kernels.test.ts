@@ -214,6 +214,12 @@ describe('convolutions equal wasm’s own', () => {
     [[3, 13, 7, 2], [5, 5, 2, 3], [2, 1], 'valid', [1, 1]],
     [[1, 12, 12, 3], [3, 3, 3, 4], [1, 1], 'same', [2, 2]],
     [[1, 8, 8, 16], [1, 1, 16, 8], [2, 2], 'valid', [1, 1]],
+    // 8 channels in or more: on a CPU without AVX-512, direct plans on oneDNN's blocked layout,
+    // also for channel counts that are not multiples of its blocks of 8.
+    [[2, 9, 11, 16], [3, 3, 16, 24], [1, 1], 'same', [1, 1]],
+    [[1, 12, 10, 12], [3, 3, 12, 20], [2, 2], 'same', [1, 1]],
+    [[2, 10, 10, 9], [1, 1, 9, 13], [1, 1], 'valid', [1, 1]],
+    [[1, 13, 13, 16], [3, 3, 16, 8], [1, 1], 'same', [2, 2]],
     [
       [2, 7, 9, 3],
       [3, 3, 3, 4],
@@ -341,6 +347,48 @@ describe('convolutions equal wasm’s own', () => {
     expect(
       implementation([1, 112, 112, 16, 3, 3, 16, 56, 56, 2, 2, 1, 1, 0, 0, 1, 1]),
     ).not.toContain('wino');
+  });
+
+  it('plans direct convolutions of 8 channels or more, kernels larger than 1×1, on the blocked layout where the CPU has no AVX-512', () => {
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    const flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const avx512 = /\bavx512f\b/.test(flags);
+    // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
+    const plan = (geometry: number[], activation = 'linear', flipped = false) =>
+      addon.planInfo(
+        addon.createPlan(geometry, activation !== 'linear', activation, 0, false, flipped),
+      );
+    const direct3x3 = (c: number, o: number, size = 13) =>
+      plan([1, size, size, c, 3, 3, o, size, size, 1, 1, 1, 1, 1, 1, 1, 1]);
+    // AVX-512: oneDNN's brgconv kernels read channels last as they are.
+    expect(direct3x3(16, 16).blocked).toBe(!avx512);
+    expect(direct3x3(12, 20).blocked).toBe(!avx512);
+    expect(plan([1, 13, 13, 16, 3, 3, 16, 13, 13, 1, 1, 1, 1, 1, 1, 1, 1], 'relu').blocked).toBe(
+      !avx512,
+    );
+    expect(
+      plan([1, 13, 13, 16, 3, 3, 16, 13, 13, 1, 1, 1, 1, 1, 1, 1, 1], 'linear', true).blocked,
+    ).toBe(!avx512);
+    // 1×1 kernels, and a first layer's few channels, stay channels last.
+    expect(plan([1, 13, 13, 16, 1, 1, 32, 13, 13, 1, 1, 1, 1, 0, 0, 0, 0]).blocked).toBe(false);
+    expect(direct3x3(3, 64).blocked).toBe(false);
+    expect(direct3x3(7, 64).blocked).toBe(false);
+    // A transposed (backward-data) plan stays channels last.
+    expect(
+      addon.planInfo(
+        addon.createPlan(
+          [1, 13, 13, 16, 3, 3, 16, 7, 7, 2, 2, 1, 1, 1, 1, 1, 1],
+          false,
+          'linear',
+          0,
+          true,
+          false,
+        ),
+      ).blocked,
+    ).toBe(false);
+    // Blocked input and output past 64 MiB (8 × 224² × (64 + 64) floats) stay channels last.
+    expect(plan([8, 224, 224, 64, 3, 3, 64, 224, 224, 1, 1, 1, 1, 1, 1, 1, 1]).blocked).toBe(false);
   });
 
   it('computes directly where Winograd’s transforms overflow: finite wherever wasm’s is', async () => {

@@ -39,7 +39,16 @@ export interface OneDnnAddon {
     transposed: boolean,
     flipped: boolean,
   ): NativePlan;
-  planInfo(plan: NativePlan): { implementation: string; packedFilterBytes: number };
+  /**
+   * oneDNN's name for the plan's kernel, the bytes of its packed filter, and whether it convolves
+   * in oneDNN's blocked layout, with the input and output reordered around it (Winograd plans, and
+   * direct ones on CPUs without AVX-512).
+   */
+  planInfo(plan: NativePlan): {
+    implementation: string;
+    packedFilterBytes: number;
+    blocked: boolean;
+  };
   /** Whether a filter packed for plan `a` serves plan `b`: the same layout and the same flip. */
   sameFilterLayout(a: NativePlan, b: NativePlan): boolean;
   packFilter(plan: NativePlan, filter: Float32Array): NativePackedFilter;
