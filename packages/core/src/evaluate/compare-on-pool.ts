@@ -114,21 +114,8 @@ export async function compareOnPool(
       const labels = toIndexArray(options.labels, samples, 'labels', classCount(model, images));
       return shareComparisonSet(options, sendable, slices, labels, explainedHere, queue);
     },
-    onWorkers: (pool, set, fail) => {
-      // A throwing onProgress fails the comparison, not the process (it runs in the pool's
-      // message listener).
-      const reportSlice = progress.slice;
-      const onWorkerProgress =
-        reportSlice &&
-        ((slice: number, update: EvaluationProgress) => {
-          try {
-            reportSlice(slice, update);
-          } catch (error) {
-            fail(error);
-          }
-        });
-      return pool.compare(set, onWorkerProgress);
-    },
+    onWorkers: (pool, set, onProgress) => pool.compare(set, onProgress),
+    onWorkerProgress: progress.slice,
     here: (set, onPart) => compareTakenSlices(model, set, onPart, progress.slice),
   });
   return withWholeSetRelevance(mergeComparisons(parts), sendable, explainedHere);

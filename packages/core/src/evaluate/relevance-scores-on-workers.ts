@@ -136,15 +136,8 @@ async function onPool(
       options.signal?.throwIfAborted();
       return shareScoresSet(images, sent, target, slices, queue, batchSize);
     },
-    onWorkers: (pool, set, fail) =>
-      pool.scores(set, (slice, update) => {
-        // A throwing onProgress fails the request, not the process (it runs in a listener).
-        try {
-          progress.slice(slice, update);
-        } catch (error) {
-          fail(error);
-        }
-      }),
+    onWorkers: (pool, set, onProgress) => pool.scores(set, onProgress),
+    onWorkerProgress: progress.slice,
     here: (set, onPart) => scoreTakenSlices(model, set, onPart, progress.slice),
   });
   const merged = sent.map((_, r) => concatenated(parts.map((part) => part[r])));
@@ -172,7 +165,7 @@ function concatenated(parts: readonly RelevanceScores[]): RelevanceScores {
 
 /**
  * Progress as one `explain` stage over every batch: this thread's whole-set batches first (rule
- * objects that cannot be sent), then the slices' batches as the threads finish them.
+ * objects that cannot be sent), then the slices, one batch each, as the threads finish them.
  */
 function progressOfBatches(
   options: RelevanceScoresOnWorkersOptions,
@@ -181,24 +174,16 @@ function progressOfBatches(
   explainsHere: boolean,
 ): {
   here?: (progress: EvaluationProgress) => void;
-  slice: (slice: number, progress: EvaluationProgress) => void;
+  slice?: (slice: number, progress: EvaluationProgress) => void;
 } {
   const { onProgress } = options;
+  if (!onProgress) return {};
   const samples = slices[slices.length - 1].end;
   const hereTotal = explainsHere ? Math.ceil(samples / batchSize) : 0;
-  const total =
-    hereTotal + slices.reduce((sum, s) => sum + Math.ceil((s.end - s.start) / batchSize), 0);
-  const perSlice = slices.map(() => 0);
+  const total = hereTotal + slices.length;
+  let slicesDone = 0;
   return {
-    here: onProgress && ((p) => onProgress({ stage: 'explain', done: p.done, total })),
-    slice: (slice, p) => {
-      if (!onProgress) return;
-      perSlice[slice] = p.done;
-      onProgress({
-        stage: 'explain',
-        done: hereTotal + perSlice.reduce((sum, d) => sum + d, 0),
-        total,
-      });
-    },
+    here: (p) => onProgress({ stage: 'explain', done: p.done, total }),
+    slice: () => onProgress({ stage: 'explain', done: hereTotal + ++slicesDone, total }),
   };
 }

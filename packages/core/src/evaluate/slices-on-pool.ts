@@ -4,6 +4,7 @@ import { limitNativeThreads } from '../engine/native-kernels';
 import { reusablePools } from '../engine/reusable-pools';
 import { SliceQueue } from '../engine/slice-queue';
 import { EngineError } from '../errors';
+import type { EvaluationProgress } from './metric-options';
 import { thisThreadJoinsPool } from './pool-threads';
 
 /** Work on a dataset cut into slices, for {@link runSlicesOnPool}. */
@@ -19,12 +20,17 @@ export interface SlicedWork<Set, Part> {
    * own, then the set the threads take the slices of from `queue`.
    */
   prepare(queue: SliceQueue): Promise<Set>;
-  /** Sends `set` to the pool's workers; settles with the parts of the slices they took. */
+  /**
+   * Sends `set` to the pool's workers, their progress to `onProgress`; settles with the parts of
+   * the slices they took.
+   */
   onWorkers(
     pool: ExplainPool,
     set: Set,
-    fail: (error: unknown) => void,
+    onProgress: ((slice: number, progress: EvaluationProgress) => void) | undefined,
   ): Promise<Map<number, Part>>;
+  /** Where the workers' progress goes; an error it throws fails the work. */
+  readonly onWorkerProgress?: (slice: number, progress: EvaluationProgress) => void;
   /** Takes slices of `set` in this thread, beside the workers, each part to `onPart`. */
   here(set: Set, onPart: (slice: number, part: Part) => void): Promise<void>;
 }
@@ -75,8 +81,20 @@ export async function runSlicesOnPool<Set, Part>(work: SlicedWork<Set, Part>): P
     throwIfFailed();
     const parts = new Map<number, Part>();
     sent = true;
+    // A throwing progress callback fails the work, not the process (it runs in the pool's
+    // message listener).
+    const report = work.onWorkerProgress;
+    const onProgress =
+      report &&
+      ((slice: number, progress: EvaluationProgress) => {
+        try {
+          report(slice, progress);
+        } catch (error) {
+          fail(error);
+        }
+      });
     const onWorkers = work
-      .onWorkers(lent.pool, set, fail)
+      .onWorkers(lent.pool, set, onProgress)
       .then((taken) => taken.forEach((part, slice) => parts.set(slice, part)));
     // This thread shares the cores with the workers: its native kernels get one, as each worker's
     // (not before: `prepare`'s work runs while the workers boot or wait).
