@@ -13,6 +13,8 @@
  *    comparison on a model finds it); one more line times a run that starts its pool, as the
  *    first comparison on a model does.
  *    `speedup_vs_one_core` (on the unpinned lines) is issue #14's "1 → N cores".
+ * 2b. `relevanceScoresOnWorkers`: the same set's maps under the same rules, without the metrics,
+ *    measured the same way (`explain_ms` where the comparison's lines have `compare_ms`).
  *
  *   npm run bench:pool                                   MNIST CNN, batch 256, R-LRP, 1 vs 2 workers
  *   npm run bench:pool -- --workers 4 --batch 512 --runs 9 --compare-images 512 --compare-runs 5
@@ -23,7 +25,7 @@
  *    a speed-up above near a low streaming ceiling was held back by the memory the cores share.
  *
  * `speedup` is the 1-worker median over the N-worker median; `load_1min` the machine's load average
- * when the runs started and ended. The compareMethods lines add `cpu_ms`, the CPU time of the whole
+ * when the runs started and ended. The lines of 2 and 2b add `cpu_ms`, the CPU time of the whole
  * process (this thread and the workers), and the N-worker lines `cpu_bound_speedup` = N · cpu(one
  * core) / cpu(N): the speed-up an idle machine would give if the slices took equally long — an
  * upper estimate that, unlike the wall-clock speed-up, other jobs on the machine hardly change (it
@@ -42,6 +44,7 @@ import {
   initEngine,
   loadModelFromDir,
   readComputed,
+  relevanceScoresOnWorkers,
   type ExplanationMethod,
 } from '@rlrp/core';
 import { measureMachineCeiling } from './machine-ceiling';
@@ -125,23 +128,52 @@ ExplainPool.launch = (...args) => {
   return launchPool(...args);
 };
 
-/** Times one compareMethods run of the whole set with `count` workers (1: this thread). */
-async function timeComparison(
-  model: tf.LayersModel,
-  set: { images: tf.Tensor4D; labels: number[] },
-  count: number,
-): Promise<Timing> {
-  return timedAsync(async () => {
-    const comparison = await compareMethods({
-      model,
-      ...set,
-      methods: METHODS,
-      steps: STEPS,
-      workers: count,
-    });
-    if (comparison.methods.length !== METHODS.length) throw new Error('methods missing');
-  });
+/** A dataset workload timed on one core and on every core, one line per way it ran. */
+interface DatasetWorkload {
+  /** The `bench` field of its lines. */
+  readonly bench: string;
+  /** The field its median wall time goes in. */
+  readonly msField: string;
+  /** What else its lines say about it. */
+  readonly details: Readonly<Record<string, unknown>>;
+  /** Times one run of the whole set with `count` workers (1: this thread). */
+  time(
+    model: tf.LayersModel,
+    set: { images: tf.Tensor4D; labels: number[] },
+    count: number,
+  ): Promise<Timing>;
 }
+
+/** `compareMethods`: the evaluation protocol on the set. */
+const COMPARISON: DatasetWorkload = {
+  bench: 'compareMethods',
+  msField: 'compare_ms',
+  details: { methods: METHODS.map((m) => m.name), steps: STEPS },
+  time: (model, set, count) =>
+    timedAsync(async () => {
+      const comparison = await compareMethods({
+        model,
+        ...set,
+        methods: METHODS,
+        steps: STEPS,
+        workers: count,
+      });
+      if (comparison.methods.length !== METHODS.length) throw new Error('methods missing');
+    }),
+};
+
+/** `relevanceScoresOnWorkers`: the set's maps under the same rules, without the metrics. */
+const MAPS: DatasetWorkload = {
+  bench: 'relevanceScoresOnWorkers',
+  msField: 'explain_ms',
+  details: { rules: METHODS.map((m) => m.name) },
+  time: (model, set, count) =>
+    timedAsync(async () => {
+      const rules = METHODS.map((m) => m.rule);
+      const maps = await relevanceScoresOnWorkers(model, set.images, { rules, workers: count });
+      if (maps.length !== rules.length) throw new Error('maps missing');
+    }),
+};
 
 /**
  * Runs `work` with every thread of this process pinned to one core (`taskset -a -p`), then restores
@@ -181,16 +213,22 @@ async function onOneCore<T>(work: () => Promise<T>): Promise<{ value: T } | { re
   }
 }
 
-async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
+async function benchDatasetWorkload(
+  model: tf.LayersModel,
+  workload: DatasetWorkload,
+): Promise<void> {
+  const timeRun = (set: { images: tf.Tensor4D; labels: number[] }, count: number) =>
+    workload.time(model, set, count);
   const samples = countArgument('--compare-images', quick ? 128 : 512);
   const runs = countArgument('--compare-runs', quick ? 1 : 3);
   // Before the first timed run: this thread's JIT warmed, and the pool that compareMethods keeps
-  // between calls started (the set gives every thread a slice: the worker count of the timed runs).
-  const warm = comparisonSet(model, Math.max(64, workers));
-  await timeComparison(model, warm, 1);
+  // between calls started (the set gives every thread a slice, 64 images each: slices are made
+  // of whole batches of 64 for the comparison; the worker count of the timed runs).
+  const warm = comparisonSet(model, 64 * workers);
+  await timeRun(warm, 1);
   // Convolution plans are made per thread count: the one-core runs' too.
-  if (!skipOneCore) await onOneEngineThread(() => timeComparison(model, warm, 1));
-  await timeComparison(model, warm, workers);
+  if (!skipOneCore) await onOneEngineThread(() => timeRun(warm, 1));
+  await timeRun(warm, workers);
   warm.images.dispose();
   const set = comparisonSet(model, samples);
   const counts = [1, workers];
@@ -204,22 +242,21 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   for (let run = 0; run < runs; run++) {
     if (noOneCore === undefined && !skipOneCore) {
       // Pinned inside: initEngine() counts the cores this process may use.
-      const timing = await onOneEngineThread(() => onOneCore(() => timeComparison(model, set, 1)));
+      const timing = await onOneEngineThread(() => onOneCore(() => timeRun(set, 1)));
       if ('reason' in timing) noOneCore = timing.reason;
       else oneCore.push(timing.value);
     }
     for (const [i, count] of counts.entries()) {
       const before = poolsStarted;
-      timings[i].push(await timeComparison(model, set, count));
+      timings[i].push(await timeRun(set, count));
       if (poolsStarted > before) runsStartingPool[i]++;
     }
   }
   const common = {
-    bench: 'compareMethods',
+    bench: workload.bench,
     model: MODEL,
-    methods: METHODS.map((m) => m.name),
+    ...workload.details,
     images: samples,
-    steps: STEPS,
     runs,
   };
   const single = medians(timings[0]);
@@ -231,7 +268,7 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
         ...common,
         cores: 1,
         workers: 1,
-        compare_ms: Math.round(baseline.wall),
+        [workload.msField]: Math.round(baseline.wall),
         images_per_s: rounded((samples / baseline.wall) * 1000, 1),
         cpu_ms: Math.round(baseline.cpu),
         runs_measured: oneCore.length,
@@ -242,9 +279,9 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
   if (noOneCore !== undefined) {
     console.log(JSON.stringify({ ...common, cores: 1, not_pinned: noOneCore }));
   }
-  // Once more with the kept pool closed first: what the first comparison on a model costs.
+  // Once more with the kept pool closed first: what the first request on a model costs.
   await closeComparisonWorkers();
-  const cold = await timeComparison(model, set, workers);
+  const cold = await timeRun(set, workers);
   for (const [i, count] of counts.entries()) {
     const { wall: ms, cpu } = medians(timings[i]);
     console.log(
@@ -252,7 +289,7 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
         ...common,
         cores: os.availableParallelism(),
         workers: count,
-        compare_ms: Math.round(ms),
+        [workload.msField]: Math.round(ms),
         images_per_s: rounded((samples / ms) * 1000, 1),
         speedup: rounded(single.wall / ms, 2),
         ...(baseline && { speedup_vs_one_core: rounded(baseline.wall / ms, 2) }),
@@ -261,7 +298,7 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
           cpu_bound_speedup: rounded((count * oneThreadCpu) / cpu, 2),
           pool:
             runsStartingPool[i] === 0
-              ? 'kept from the previous comparison'
+              ? 'kept from the previous request'
               : `started in ${runsStartingPool[i]} of ${runs} runs (the kept pool had closed)`,
         }),
         load_1min: [loadBefore, loadAverage()],
@@ -274,12 +311,12 @@ async function benchCompareMethods(model: tf.LayersModel): Promise<void> {
       runs: 1,
       cores: os.availableParallelism(),
       workers,
-      compare_ms: Math.round(cold.wall),
+      [workload.msField]: Math.round(cold.wall),
       images_per_s: rounded((samples / cold.wall) * 1000, 1),
       speedup: rounded(single.wall / cold.wall, 2),
       ...(baseline && { speedup_vs_one_core: rounded(baseline.wall / cold.wall, 2) }),
       cpu_ms: Math.round(cold.cpu),
-      pool: 'started in this run (the first comparison on a model)',
+      pool: 'started in this run (the first request on a model)',
       load_1min: [loadBefore, loadAverage()],
     }),
   );
@@ -306,7 +343,8 @@ async function main(): Promise<void> {
   await initEngine();
   const model = await loadModelFromDir(path.resolve(__dirname, '..', '..', 'models', 'mnist-cnn'));
   await benchExplainPool(model);
-  await benchCompareMethods(model);
+  await benchDatasetWorkload(model, COMPARISON);
+  await benchDatasetWorkload(model, MAPS);
   model.dispose();
   await benchMachineCeiling();
 }
