@@ -13,6 +13,6 @@ export { MAX_WASM_THREADS, WASM_THREADS_ENV_VAR } from './wasm-thread-request';
 export type { WasmThreadsRequest } from './wasm-thread-request';
 export { ExplainPool } from './explain-pool';
 export type { ExplainPoolOptions, PoolExplainOptions } from './explain-pool';
-export type { PoolComparisonSet, PoolMethod } from './explain-pool-protocol';
+export type { PoolComparisonSet, PoolMethod, PoolScoresSet } from './explain-pool-protocol';
 export { closeComparisonWorkers } from './reusable-pools';
 export { SliceQueue } from './slice-queue';
