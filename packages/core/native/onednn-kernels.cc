@@ -395,15 +395,15 @@ dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool
 // VGG16's 112×112 128 → 128 layer took 22.6 ms there as PyTorch lays it out against 32.6 ms
 // channels last (ONEDNN_VERBOSE, 2 threads, AMD Zen 3). The direct primitive on the blocked
 // layout oneDNN chooses, for a forward convolution whose channels-last primitive is not a brgconv
-// one, when that layout differs and the blocked input and output fit kWinogradMaxBlockedBytes;
-// else nullptr (the channels-last primitive stays). Not for an input of fewer than 8 channels (a
-// first layer's): there only the output is blocked, and reordering it back cost more than the
-// kernel saved (VGG16's 224×224 3 → 64 layer: 23.0 against 12.5 ms). Not for 1×1 kernels either,
-// whose channels-last kernel (jit_1x1) was as fast or faster than the blocked one with its
-// reorders: ResNet-50's 56×56 64 → 256 took 0.97–1.15 ms channels last against 1.17–1.72 ms
-// blocked, its 3×3 layers 2.75–3.94 against 1.81–2.66 ms (fused bias and relu, medians of 31,
-// two alternations).
-constexpr int64_t kBlockedMinInputChannels = 8;
+// one (what oneDNN picks on CPUs without AVX-512), when that layout differs and the blocked input
+// and output fit kWinogradMaxBlockedBytes; else nullptr (the channels-last primitive stays). Not
+// with fewer than 8 channels in or out: blocks of 8 would be padded, and where only the output was
+// blocked (VGG16's 224×224 3 → 64 layer) reordering it back cost more than the kernel saved (23.0
+// against 12.5 ms). Not for 1×1 kernels either, whose channels-last kernel (jit_1x1) was as fast
+// or faster than the blocked one with its reorders: ResNet-50's 56×56 64 → 256 took 0.97–1.15 ms
+// channels last against 1.17–1.72 ms blocked, its 3×3 layers 2.75–3.94 against 1.81–2.66 ms
+// (fused bias and relu, medians of 31, two alternations).
+constexpr int64_t kBlockedMinChannels = 8;
 dnnl_primitive_desc_t blockedDirectDescription(Engine* engine,
                                                const_dnnl_primitive_desc_t channelsLast,
                                                const Plan* plan, const dnnl_dims_t strides,
@@ -414,7 +414,7 @@ dnnl_primitive_desc_t blockedDirectDescription(Engine* engine,
   const char* implementation = nullptr;
   dnnl_primitive_desc_query(channelsLast, dnnl_query_impl_info_str, 0, &implementation);
   if (implementation == nullptr || std::string(implementation).rfind("brg", 0) == 0 ||
-      plan->input.dims[1] < kBlockedMinInputChannels ||
+      std::min(plan->input.dims[1], plan->output.dims[1]) < kBlockedMinChannels ||
       plan->filter.dims[2] * plan->filter.dims[3] == 1) {
     return nullptr;
   }

@@ -352,8 +352,11 @@ describe('convolutions equal wasm’s own', () => {
   it('plans direct convolutions of 8 channels or more, kernels larger than 1×1, on the blocked layout where the CPU has no AVX-512', () => {
     const { addon } = loadOneDnnAddon();
     if (!addon) throw new Error('the addon must load here');
+    // oneDNN's brgconv kernels, which read channels last as they are, are avx512_core ones.
     const flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
-    const avx512 = /\bavx512f\b/.test(flags);
+    const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((flag) =>
+      new RegExp(`\\b${flag}\\b`).test(flags),
+    );
     // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
     const plan = (geometry: number[], activation = 'linear', flipped = false) =>
       addon.planInfo(
@@ -361,7 +364,6 @@ describe('convolutions equal wasm’s own', () => {
       );
     const direct3x3 = (c: number, o: number, size = 13) =>
       plan([1, size, size, c, 3, 3, o, size, size, 1, 1, 1, 1, 1, 1, 1, 1]);
-    // AVX-512: oneDNN's brgconv kernels read channels last as they are.
     expect(direct3x3(16, 16).blocked).toBe(!avx512);
     expect(direct3x3(12, 20).blocked).toBe(!avx512);
     expect(plan([1, 13, 13, 16, 3, 3, 16, 13, 13, 1, 1, 1, 1, 1, 1, 1, 1], 'relu').blocked).toBe(
@@ -370,7 +372,8 @@ describe('convolutions equal wasm’s own', () => {
     expect(
       plan([1, 13, 13, 16, 3, 3, 16, 13, 13, 1, 1, 1, 1, 1, 1, 1, 1], 'linear', true).blocked,
     ).toBe(!avx512);
-    // 1×1 kernels, and a first layer's few channels, stay channels last.
+    // 1×1 kernels, and fewer than 8 channels in or out, stay channels last.
+    expect(direct3x3(16, 5).blocked).toBe(false);
     expect(plan([1, 13, 13, 16, 1, 1, 32, 13, 13, 1, 1, 1, 1, 0, 0, 0, 0]).blocked).toBe(false);
     expect(direct3x3(3, 64).blocked).toBe(false);
     expect(direct3x3(7, 64).blocked).toBe(false);

@@ -42,7 +42,7 @@ export interface OneDnnAddon {
   /**
    * oneDNN's name for the plan's kernel, the bytes of its packed filter, and whether it convolves
    * in oneDNN's blocked layout, with the input and output reordered around it (Winograd plans, and
-   * direct ones on CPUs without AVX-512).
+   * direct ones where oneDNN has no brgconv kernel for channels last: CPUs without AVX-512).
    */
   planInfo(plan: NativePlan): {
     implementation: string;
