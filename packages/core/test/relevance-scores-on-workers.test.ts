@@ -87,9 +87,10 @@ describe('relevanceScoresOnWorkers', () => {
   it('explains the predicted class by default, and one class given for every image', async () => {
     const predicted = await relevanceScoresOnWorkers(model, images, {
       rules: ['rlrp'],
+      batchSize: 4,
       workers: 2,
     });
-    expectSameMaps(predicted, relevanceScores(model, images, { rules: ['rlrp'] }));
+    expectSameMaps(predicted, relevanceScores(model, images, { rules: ['rlrp'], batchSize: 4 }));
     const classTwo = await relevanceScoresOnWorkers(model, images, {
       rules: ['epsilon'],
       target: 2,
@@ -99,8 +100,51 @@ describe('relevanceScoresOnWorkers', () => {
     expect(classTwo[0].targets).toEqual(new Array(SAMPLES).fill(2));
     expectSameMaps(
       classTwo,
-      relevanceScores(model, images, { rules: ['epsilon'], target: new Array(SAMPLES).fill(2) }),
+      relevanceScores(model, images, {
+        rules: ['epsilon'],
+        target: new Array(SAMPLES).fill(2),
+        batchSize: 4,
+      }),
     );
+  });
+
+  it('with another backend here, the workers explain every slice (this thread does not join)', async () => {
+    const single = relevanceScores(model, images, { rules: rules.slice(0, 3), batchSize: 4 });
+    const launch = jest.spyOn(ExplainPool, 'launch');
+    const scores = jest.spyOn(ExplainPool.prototype, 'scores');
+    await tf.setBackend('cpu');
+    try {
+      const pooled = await relevanceScoresOnWorkers(model, images, {
+        rules: rules.slice(0, 3),
+        batchSize: 4,
+        workers: 2,
+      });
+      expect(launch.mock.calls[0][1]).toEqual({ workers: 2 });
+      // The 3 slices came back from the workers: the maps of this thread on wasm.
+      const taken = await (scores.mock.results[0].value as Promise<Map<number, unknown>>);
+      expect([...taken.keys()].sort()).toEqual([0, 1, 2]);
+      expectSameMaps(pooled, single);
+    } finally {
+      await tf.setBackend('wasm');
+      launch.mockRestore();
+      scores.mockRestore();
+    }
+  });
+
+  it('explains rule objects that cannot be sent in this thread, starting no worker for them', async () => {
+    const start = jest.spyOn(ExplainPool, 'launch');
+    try {
+      const copied = [{ ...epsilon() }, { ...gamma(0.5) }];
+      const here = await relevanceScoresOnWorkers(model, images, {
+        rules: copied,
+        batchSize: 4,
+        workers: 2,
+      });
+      expectSameMaps(here, relevanceScores(model, images, { rules: copied, batchSize: 4 }));
+      expect(start).not.toHaveBeenCalled();
+    } finally {
+      start.mockRestore();
+    }
   });
 
   it('checks its options before any pool starts', async () => {
@@ -148,7 +192,7 @@ describe('relevanceScoresOnWorkers', () => {
         batchSize: 4,
         workers: 2,
       });
-      expectSameMaps(again, relevanceScores(model, images, { rules: ['zplus'] }));
+      expectSameMaps(again, relevanceScores(model, images, { rules: ['zplus'], batchSize: 4 }));
       const labels = Array.from({ length: SAMPLES }, (_, i) => i % 3);
       const compared = await compareMethods({
         model,

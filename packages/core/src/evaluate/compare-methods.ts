@@ -7,8 +7,7 @@ import type { ClassIndices, ProgressCallback } from './metric-options';
 import type { RelevanceScores } from './method-relevance';
 import { checkCompareOptions, compareInThisThread } from './compare-in-thread';
 import { compareOnPool } from './compare-on-pool';
-import { resolveWorkers } from './pool-threads';
-import { EngineError } from '../errors';
+import { onPoolOrHere, resolveWorkers } from './pool-threads';
 
 /** An explanation method to compare: a display name and the rule, preset or composite it runs. */
 export interface ExplanationMethod {
@@ -46,12 +45,13 @@ export interface CompareMethodsOptions {
   /**
    * Threads the images are split over: this thread and `workers − 1` worker threads when this
    * thread runs the workers' engine (single-threaded wasm, the default), else `workers` worker
-   * threads. The set is cut into slices of about 64 images (at least one per thread), each made
-   * of whole batches of a run in one thread (`comparisonSlices`), and every thread takes the next
-   * slice from one queue in shared memory whenever it is free; each worker runs its own
-   * single-threaded wasm engine with this thread's choice of native kernels. Default:
-   * one per logical core, but never fewer than 64 images per thread (`MIN_IMAGES_PER_WORKER`) —
-   * starting a worker (engine, model) costs about as much as evaluating tens of images, so a
+   * threads. The set is cut into slices of about 64 images (at least one per thread where the
+   * batches allow), each made of whole batches of a run in one thread (`comparisonSlices`), and
+   * every thread takes the next slice from one queue in shared memory whenever it is free; each
+   * worker runs its own single-threaded wasm engine with this thread's choice of native kernels.
+   * Default: one per logical core, but never fewer than 64 images per thread
+   * (`MIN_IMAGES_PER_WORKER`) — starting a worker (engine, model) costs about as much as
+   * evaluating tens of images, so a
    * small set (a test, a notebook's few images) runs in this thread (1). `1` always runs in this
    * thread, on this thread's engine. The workers stay up for a minute after the comparison, ready
    * for the next one on the same model and weights (`closeComparisonWorkers` ends them sooner).
@@ -125,14 +125,10 @@ export async function compareMethods(
   const workers = resolveWorkers(options.workers, options.images.shape[0]);
   options.signal?.throwIfAborted();
   if (workers === 1) return compareInThisThread(options);
-  if (options.workers !== undefined) return compareOnPool(options, workers);
-  // A pool the caller did not ask for must not make a comparison fail that one thread can do
-  // (a model whose layers only this thread knows, for one): a worker's failure is retried here,
-  // where an error that remains keeps its own type instead of arriving as an EngineError.
-  try {
-    return await compareOnPool(options, workers);
-  } catch (error) {
-    if (!(error instanceof EngineError) || options.signal?.aborted) throw error;
-    return compareInThisThread(options);
-  }
+  return onPoolOrHere(
+    options.workers !== undefined,
+    options.signal,
+    () => compareOnPool(options, workers),
+    () => compareInThisThread(options),
+  );
 }

@@ -40,7 +40,7 @@ export const IMAGES_PER_SLICE = DEFAULT_METRIC_BATCH_SIZE;
  * the same images as in one thread. That matters: a batch's make-up can move a value's last bits
  * (on an AVX2 machine, oneDNN's convolutions of a batch of one image sum in another order than
  * those of a larger batch: the test net's outputs differed in 29 of 36 values). Batch sizes whose
- * common multiple is large leave fewer slices, down to one (then this thread compares the set).
+ * common multiple is large leave fewer slices, down to one (which one thread compares).
  */
 export function comparisonSlices(
   samples: number,

@@ -60,7 +60,8 @@ function mergeCurves(parts: readonly PixelFlippingCurve[]): PixelFlippingCurve {
   };
 }
 
-function mergeScores(parts: readonly RelevanceScores[]): RelevanceScores {
+/** The maps of consecutive slices as one set's: scores and targets in order, counts summed. */
+export function mergeScores(parts: readonly RelevanceScores[]): RelevanceScores {
   return {
     scores: concatenate(parts.map((p) => p.scores)),
     nonFinite: parts.reduce((sum, p) => sum + p.nonFinite, 0),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as os from 'os';
-import { EvaluationOptionError } from '../errors';
+import { EngineError, EvaluationOptionError } from '../errors';
 
 /**
  * Fewest images per thread the default thread count allows. A worker's start-up (its wasm engine
@@ -35,4 +35,25 @@ export function resolveWorkers(workers: number | undefined, samples: number): nu
  */
 export function thisThreadJoinsPool(): boolean {
   return tf.getBackend() === 'wasm' && getThreadsCount() === 1;
+}
+
+/**
+ * `onPool()`, unless the caller did not ask for workers (`asked` false) and the pool failed with an
+ * EngineError: then `here()`. A pool the caller did not ask for must not make work fail that one
+ * thread can do (a model whose layers only this thread knows, for one); an error that remains
+ * here keeps its own type instead of arriving as an EngineError. An abort is not retried.
+ */
+export async function onPoolOrHere<T>(
+  asked: boolean,
+  signal: AbortSignal | undefined,
+  onPool: () => Promise<T>,
+  here: () => T,
+): Promise<T> {
+  if (asked) return onPool();
+  try {
+    return await onPool();
+  } catch (error) {
+    if (!(error instanceof EngineError) || signal?.aborted) throw error;
+    return here();
+  }
 }

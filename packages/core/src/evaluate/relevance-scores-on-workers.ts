@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PoolScoresSet } from '../engine/explain-pool-protocol';
 import { resolveRuleChoice } from '../composites';
-import { EngineError } from '../errors';
 import { sendableRule, type SendableRule } from '../rule-from-recipe';
 import { classCount } from './classifier';
 import {
@@ -16,7 +15,8 @@ import {
   toIndexArray,
   type EvaluationProgress,
 } from './metric-options';
-import { resolveWorkers, thisThreadJoinsPool } from './pool-threads';
+import { mergeScores } from './merge-comparisons';
+import { onPoolOrHere, resolveWorkers, thisThreadJoinsPool } from './pool-threads';
 import { scoreTakenSlices, shareScoresSet } from './scores-set';
 import { runSlicesOnPool } from './slices-on-pool';
 
@@ -37,7 +37,10 @@ export interface RelevanceScoresOnWorkersOptions extends Omit<RelevanceScoresOpt
    * comparison's workers serve it as well.
    */
   readonly workers?: number;
-  /** Aborts: the workers are ended and the promise rejects with `signal.reason`. */
+  /**
+   * Aborts: the promise rejects with `signal.reason`, and a pool whose workers were sent the set is
+   * ended (before that it is kept). Checked before anything starts.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -70,15 +73,12 @@ export async function relevanceScoresOnWorkers(
   options.signal?.throwIfAborted();
   const here = () => relevanceScores(model, images, { ...options, target });
   if (threads === 1 || options.rules.length === 0) return here();
-  if (options.workers !== undefined)
-    return onPool(model, images, options, target, batchSize, threads);
-  // As compareMethods: a pool the caller did not ask for must not fail what one thread can do.
-  try {
-    return await onPool(model, images, options, target, batchSize, threads);
-  } catch (error) {
-    if (!(error instanceof EngineError) || options.signal?.aborted) throw error;
-    return here();
-  }
+  return onPoolOrHere(
+    options.workers !== undefined,
+    options.signal,
+    () => onPool(model, images, options, target, batchSize, threads),
+    here,
+  );
 }
 
 /** The target as the workers are sent it: `'predicted'` or a checked class per image. */
@@ -117,6 +117,8 @@ async function onPool(
   }
   const sendable = options.rules.map((rule) => sendableRule(rule));
   const sent = sendable.filter((rule): rule is SendableRule => rule !== undefined);
+  // Only rule objects that cannot be sent: the workers would have nothing to explain.
+  if (sent.length === 0) return relevanceScores(model, images, { ...options, target });
   const hereRules = options.rules.filter((_, i) => sendable[i] === undefined);
   const progress = progressOfBatches(options, slices, batchSize, hereRules.length > 0);
   let explainedHere: RelevanceScores[] = [];
@@ -140,27 +142,12 @@ async function onPool(
     onWorkerProgress: progress.slice,
     here: (set, onPart) => scoreTakenSlices(model, set, onPart, progress.slice),
   });
-  const merged = sent.map((_, r) => concatenated(parts.map((part) => part[r])));
+  const merged = sent.map((_, r) => mergeScores(parts.map((part) => part[r])));
   let nextSent = 0;
   let nextHere = 0;
   return sendable.map((rule) =>
     rule !== undefined ? merged[nextSent++] : explainedHere[nextHere++],
   );
-}
-
-/** The maps of consecutive slices as one set's. */
-function concatenated(parts: readonly RelevanceScores[]): RelevanceScores {
-  const scores = new Float32Array(parts.reduce((sum, p) => sum + p.scores.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    scores.set(part.scores, offset);
-    offset += part.scores.length;
-  }
-  return {
-    scores,
-    nonFinite: parts.reduce((sum, p) => sum + p.nonFinite, 0),
-    targets: parts.flatMap((p) => p.targets),
-  };
 }
 
 /**
