@@ -157,16 +157,20 @@ async function evaluateModel(
   const robustSamples = Math.min(options.robustnessLimit, count);
   const robustImages = images.slice(0, robustSamples);
   const robustBar = startProgress(`${shipped.id}: robustness`, Math.ceil((2 * robustSamples) / 32));
-  const robust = await measureRobustness(
-    model,
-    robustImages,
-    ruled.map((m) => m.rule),
-    comparison.relevance,
-    options.workers,
-    () => robustBar.increment('explain'),
-  );
-  robustBar.stop();
-  robustImages.dispose();
+  let robust: Robustness[];
+  try {
+    robust = await measureRobustness(
+      model,
+      robustImages,
+      ruled.map((m) => m.rule),
+      comparison.relevance,
+      options.workers,
+      () => robustBar.increment('explain'),
+    );
+  } finally {
+    robustBar.stop();
+    robustImages.dispose();
+  }
   const robustness = new Map<string, Robustness>(ruled.map((m, i) => [m.id, robust[i]]));
 
   const pixels = dataset.height * dataset.width;

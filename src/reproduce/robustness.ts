@@ -49,8 +49,10 @@ function meanCorrelation(a: Float32Array, b: Float32Array, n: number, pixels: nu
  * Robustness of every rule on `images`, against the clean maps the comparison already made:
  * `clean[r]` holds rule r's maps of at least these images (first in order), explained for their
  * predicted classes. The noisy and the scaled images are explained as one set (one forward pass
- * per batch shared by the rules) on `workers` threads, as the comparison was (`undefined`: its
- * default), so a comparison's kept workers explain them too.
+ * per batch shared by the rules) on `workers` threads (`undefined`: `relevanceScoresOnWorkers`'
+ * default). The pool the comparison kept serves them where both ask for as many threads: always
+ * with `--workers N`, and by default on machines of up to 3 cores (the default gives 200 images
+ * at most 3 threads); elsewhere a pool of their own starts.
  */
 export async function measureRobustness(
   model: tf.LayersModel,
