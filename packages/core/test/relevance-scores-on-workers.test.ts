@@ -157,9 +157,48 @@ describe('relevanceScoresOnWorkers', () => {
       await expect(ask({ target: [0, 1] })).rejects.toThrow(EvaluationOptionError);
       await expect(ask({ batchSize: 0 })).rejects.toThrow(EvaluationOptionError);
       await expect(ask({ workers: 1.5 })).rejects.toThrow(EvaluationOptionError);
+      await expect(ask({ target: NaN })).rejects.toThrow(ClassIndexError);
+      await expect(ask({ target: -0.5 })).rejects.toThrow(ClassIndexError);
+      // Names from a message or a notebook that name Object's own properties are no rules.
+      for (const name of ['__proto__', 'constructor', 'toString']) {
+        await expect(ask({ rules: [name as RuleName] })).rejects.toThrow(UnknownRuleError);
+      }
+      const empty = tf.zeros([0, 10, 10, 1]) as tf.Tensor4D;
+      await expect(
+        relevanceScoresOnWorkers(model, empty, { rules: ['rlrp'], workers: 2 }),
+      ).rejects.toThrow(EvaluationOptionError);
+      empty.dispose();
       expect(start).not.toHaveBeenCalled();
     } finally {
       start.mockRestore();
+    }
+  });
+
+  it('gives this thread’s maps for images at float32’s extremes, and names a non-finite one', async () => {
+    // Denormals, the least normal, the largest finite and −0 among ordinary pixels.
+    const extremes = [1e-45, -1e-45, 1.17549435e-38, 3.4028235e38, -3.4028235e38, -0];
+    const values = images.dataSync().slice();
+    extremes.forEach((v, i) => (values[i * 37] = v));
+    const edgy = tf.tensor4d(values, images.shape);
+    try {
+      const options = { rules: ['rlrp', 'EpsilonPlusFlat'] as RuleChoice[], batchSize: 4 };
+      expectSameMaps(
+        await relevanceScoresOnWorkers(model, edgy, { ...options, workers: 2 }),
+        relevanceScores(model, edgy, options),
+      );
+      values[5] = Infinity;
+      const bad = tf.tensor4d(values, images.shape);
+      try {
+        // Found by whichever thread takes its batch: its own type here, an EngineError with the
+        // message from a worker; either way it says what was wrong and how to fix it.
+        await expect(
+          relevanceScoresOnWorkers(model, bad, { ...options, workers: 2 }),
+        ).rejects.toThrow(/NaN or infinite value/);
+      } finally {
+        bad.dispose();
+      }
+    } finally {
+      edgy.dispose();
     }
   });
 

@@ -72,11 +72,16 @@ export async function relevanceScoresOnWorkers(
   const threads = resolveWorkers(options.workers, samples);
   options.signal?.throwIfAborted();
   const here = () => relevanceScores(model, images, { ...options, target });
-  if (threads === 1 || options.rules.length === 0) return here();
+  // This thread alone: one thread asked for, one batch it can take itself, or only rule objects
+  // that cannot be sent (the workers would have nothing to explain).
+  const oneBatchHere = thisThreadJoinsPool() && samples <= batchSize;
+  const sendable = options.rules.map((rule) => sendableRule(rule));
+  const nothingToSend = sendable.every((rule) => rule === undefined);
+  if (threads === 1 || oneBatchHere || nothingToSend) return here();
   return onPoolOrHere(
     options.workers !== undefined,
     options.signal,
-    () => onPool(model, images, options, target, batchSize, threads),
+    () => onPool(model, images, { ...options, target, batchSize }, sendable, threads),
     here,
   );
 }
@@ -94,7 +99,8 @@ function checkedTarget(
 }
 
 /**
- * The maps on `threads` threads (options checked), one explanation batch per slice: each image is
+ * The maps on `threads` threads (options checked; `sendable`: what each rule is sent as), one
+ * explanation batch per slice: each image is
  * explained in the same batch as in one thread (a batch's make-up can move the last bits of a
  * map: R-LRP's and z⁺'s, on inputs of both signs, in batches of 1 against 2), and the threads take
  * whole batches one at a time, so they end close together.
@@ -102,23 +108,20 @@ function checkedTarget(
 async function onPool(
   model: tf.LayersModel,
   images: tf.Tensor4D,
-  options: RelevanceScoresOnWorkersOptions,
-  target: PoolScoresSet['target'],
-  batchSize: number,
+  options: RelevanceScoresOnWorkersOptions & {
+    readonly target: PoolScoresSet['target'];
+    readonly batchSize: number;
+  },
+  sendable: readonly (SendableRule | undefined)[],
   threads: number,
 ): Promise<RelevanceScores[]> {
+  const { target, batchSize } = options;
   const samples = images.shape[0];
   const slices = Array.from({ length: Math.ceil(samples / batchSize) }, (_, i) => ({
     start: i * batchSize,
     end: Math.min(samples, (i + 1) * batchSize),
   }));
-  if (thisThreadJoinsPool() && slices.length === 1) {
-    return relevanceScores(model, images, { ...options, target });
-  }
-  const sendable = options.rules.map((rule) => sendableRule(rule));
   const sent = sendable.filter((rule): rule is SendableRule => rule !== undefined);
-  // Only rule objects that cannot be sent: the workers would have nothing to explain.
-  if (sent.length === 0) return relevanceScores(model, images, { ...options, target });
   const hereRules = options.rules.filter((_, i) => sendable[i] === undefined);
   const progress = progressOfBatches(options, slices, batchSize, hereRules.length > 0);
   let explainedHere: RelevanceScores[] = [];
@@ -142,6 +145,7 @@ async function onPool(
     onWorkerProgress: progress.slice,
     here: (set, onPart) => scoreTakenSlices(model, set, onPart, progress.slice),
   });
+  // Back in the order of the rules: the workers' maps for the rules sent, this thread's for others.
   const merged = sent.map((_, r) => mergeScores(parts.map((part) => part[r])));
   let nextSent = 0;
   let nextHere = 0;
