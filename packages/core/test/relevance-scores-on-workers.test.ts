@@ -16,6 +16,7 @@ import {
   type RuleName,
 } from '../src/index';
 import { ExplainPool } from '../src/engine/explain-pool';
+import { sharedImages } from '../src/evaluate/shared-images';
 import { seededConvNet } from './support/seeded-conv-net';
 import { mockUnreadableModelLoads } from './support/unreadable-model-loads';
 
@@ -200,6 +201,14 @@ describe('relevanceScoresOnWorkers', () => {
     } finally {
       edgy.dispose();
     }
+  });
+
+  it('a set too large for a shared copy is an EngineError that says what to do', async () => {
+    // A tensor's size as a set of 2⁵⁰ values would give: no SharedArrayBuffer of 4 PiB.
+    const huge = { size: 2 ** 50, shape: [2 ** 30, 32, 32, 1] } as unknown as tf.Tensor4D;
+    const copy = sharedImages(huge);
+    await expect(copy).rejects.toThrow(EngineError);
+    await expect(copy).rejects.toThrow(/workers: 1/);
   });
 
   it('runs in this thread for one thread, one batch, or no rule', async () => {
