@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, 'onednn-kernels.cc');
+// The headers it includes from this folder: a change to one rebuilds the addon too.
+const headers = [join(here, 'winograd-f2x3.h')];
 const output = join(here, 'build', 'onednn-kernels.node');
 const nodeHeaders = join(dirname(dirname(process.execPath)), 'include', 'node');
 
@@ -28,7 +30,9 @@ function missing() {
 const upToDate =
   existsSync(output) &&
   statSync(output).mtimeMs >=
-    Math.max(statSync(source).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+    Math.max(
+      ...[source, ...headers, fileURLToPath(import.meta.url)].map((file) => statSync(file).mtimeMs),
+    );
 if (upToDate) process.exit(0);
 
 const lacking = missing();

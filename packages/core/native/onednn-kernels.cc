@@ -35,6 +35,8 @@
 #include <string>
 #include <vector>
 
+#include "winograd-f2x3.h"
+
 namespace {
 
 // Below this many elements, a loop over a tensor runs on the calling thread only.
@@ -74,7 +76,9 @@ struct Engine {
   dnnl_engine_t engine = nullptr;
   dnnl_stream_t stream = nullptr;
   // Temporaries of one call: blocked plans' input and output in oneDNN's blocked layout
-  // (VGG16's 224×224×64 layer: 2 × 12.8 MB; at most kWinogradMaxBlockedBytes), the columns of a
+  // (VGG16's 224×224×64 layer: 2 × 12.8 MB; at most kWinogradMaxBlockedBytes), the chunks of
+  // tiles of the addon's own Winograd plans (VGG16's 512-channel layers: 8 MiB per thread; at most
+  // kWinogradMaxBlockedBytes), the columns of a
   // transpose onto few channels (at most kMaxColumnBytes), a flipping plan's flipped filter (at
   // most kMaxFlippedInScratchBytes). One buffer for every call, grown to the largest
   // (scratchOf), at most 64 MiB.
@@ -124,6 +128,16 @@ struct Plan {
   // flip it into the engine's scratch buffer first (flippedFilter). So a stride-1 transpose needs
   // no flipped copy of the kernel in the wasm heap; only the packed copy is kept.
   bool flipsFilter = false;
+  // A 3×3 stride-1 plan convolved by this addon's own Winograd F(2×2, 3×3) (winograd-f2x3.h), on
+  // CPUs where oneDNN has no Winograd kernel (ownWinogradShape): its packed filter is the
+  // transformed one, U [16][in][out] (a flipping plan's: the kernel it flips, transformed as it is,
+  // so a layer's forward and transposed plans share one copy), and where an output is not finite
+  // it falls back on the direct convolution on the filter as given (directFallback), as oneDNN's
+  // Winograd plans do.
+  bool ownWinograd = false;
+  winograd::Shape winogradShape{};
+  bool winogradRelu = false;
+  int winogradThreads = 1;
 };
 
 struct PackedFilter {
@@ -448,6 +462,23 @@ dnnl_primitive_desc_t blockedDirectDescription(Engine* engine,
   return primitive;
 }
 
+// Where a forward 3×3 stride-1 convolution takes this addon's own Winograd F(2×2, 3×3)
+// (winograd-f2x3.h): where oneDNN has no Winograd kernel of its own (CPUs without AVX-512), from
+// 14×14 output positions and 32 channels in and out, as for oneDNN's. On AVX2 it took 0.4–0.6 of
+// the direct kernel's time on VGG16's layers, 64 to 512 channels (docs/performance.md). Its filter
+// copy is 16/9 of the filter, so no bound on the copy as for oneDNN's F(4×4, 3×3) (4×): all of
+// VGG16's 3×3 layers take it. Its scratch (one chunk of tiles per thread) is bounded like the
+// blocked plans' (kWinogradMaxBlockedBytes). On `threads` threads; the shape in *shape.
+bool ownWinogradShape(const int64_t* g, int threads, winograd::Shape* shape) {
+  const bool eligible = g[4] == 3 && g[5] == 3 && g[9] == 1 && g[10] == 1 && g[11] == 1 &&
+                        g[12] == 1 && g[7] * g[8] >= kWinogradMinPositions &&
+                        std::min(g[3], g[6]) >= kWinogradMinChannels;
+  if (!eligible) return false;
+  *shape = winograd::Shape{g[0], g[1], g[2], g[3], g[6], g[7], g[8], g[13], g[14]};
+  return static_cast<size_t>(winograd::scratchFloats(*shape, threads)) * sizeof(float) <=
+         kWinogradMaxBlockedBytes;
+}
+
 // createPlan([n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW,
 //             padTop, padLeft, padBottom, padRight], hasBias, activation, alpha, transposed,
 //            flipped) -> plan
@@ -554,13 +585,32 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
           ? winogradDescription(engine, g, hasBias, attributes)
           : nullptr;
   plan->winograd = primitiveDescription != nullptr;
-  built = built && (plan->winograd ||
+  plan->ownWinograd = built && !plan->winograd && !transposed &&
+                      (activation == "linear" || activation == "relu") &&
+                      ownWinogradShape(g, omp_get_max_threads(), &plan->winogradShape);
+  if (plan->ownWinograd) {
+    // A flipping plan reads the transform of the kernel it flips, [16][o][c]: the copy packed for
+    // that kernel's own convolution (winograd::convolve).
+    const dnnl_dims_t transformedDims = {16, flipped ? o : c, flipped ? c : o};
+    plan->winogradRelu = activation == "relu";
+    plan->winogradThreads = omp_get_max_threads();
+    plan->implementation = "wino_2x3:own";
+    // A layout of its own (3 dimensions, no convolution's filter has), so that only another such
+    // plan of the same kernel shape, flipping or not, takes its packed filter.
+    built = ok(env,
+               dnnl_memory_desc_init_by_tag(&plan->filter, 3, transformedDims, dnnl_f32, dnnl_abc),
+               "Winograd filter descriptor") &&
+            directOnFilterAsGiven(env, engine, plan, strides, dilations, padFront, padBack,
+                                  attributes);
+    plan->filterBytes = dnnl_memory_desc_get_size(&plan->filter);
+  }
+  built = built && (plan->ownWinograd || plan->winograd ||
                     ok(env,
                        dnnl_primitive_desc_create(&primitiveDescription, &description, attributes,
                                                   engine->engine, forwardHint),
                        "convolution primitive descriptor"));
   if (forwardHint) dnnl_primitive_desc_destroy(forwardHint);
-  if (built && !transposed && !plan->winograd) {
+  if (built && !transposed && !plan->winograd && !plan->ownWinograd) {
     dnnl_primitive_desc_t blocked = blockedDirectDescription(
         engine, primitiveDescription, plan, strides, dilations, padFront, padBack, attributes);
     if (blocked) {
@@ -570,7 +620,7 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
     plan->blocked = blocked != nullptr;
   }
   plan->blocked = plan->blocked || plan->winograd;
-  if (built) {
+  if (built && !plan->ownWinograd) {
     plan->filter = *dnnl_primitive_desc_query_md(primitiveDescription, dnnl_query_weights_md, 0);
     plan->filterBytes = dnnl_memory_desc_get_size(&plan->filter);
     if (plan->blocked) {
@@ -594,13 +644,15 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
   if (attributes) dnnl_primitive_attr_destroy(attributes);
   if (primitiveDescription) dnnl_primitive_desc_destroy(primitiveDescription);
   dnnl_primitive_desc_t reorderDescription = nullptr;
-  built = built && ok(env,
-                      dnnl_reorder_primitive_desc_create(&reorderDescription, &plan->filterAsGiven,
-                                                         engine->engine, &plan->filter,
-                                                         engine->engine, nullptr),
-                      "filter reorder descriptor");
-  built = built && ok(env, dnnl_primitive_create(&plan->filterReorder, reorderDescription),
-                      "filter reorder");
+  // An own Winograd plan packs its filter by transforming it (PackFilter), not by a reorder.
+  built = built && (plan->ownWinograd ||
+                    (ok(env,
+                        dnnl_reorder_primitive_desc_create(&reorderDescription,
+                                                           &plan->filterAsGiven, engine->engine,
+                                                           &plan->filter, engine->engine, nullptr),
+                        "filter reorder descriptor") &&
+                     ok(env, dnnl_primitive_create(&plan->filterReorder, reorderDescription),
+                        "filter reorder")));
   if (reorderDescription) dnnl_primitive_desc_destroy(reorderDescription);
   if (!built) {
     destroyPlan(env, plan, nullptr);
@@ -643,9 +695,9 @@ napi_value SameFilterLayout(napi_env env, napi_callback_info info) {
   if (argc != 2) return fail(env, "sameFilterLayout(a, b) takes two plans"), nullptr;
   if (!readExternal(env, argv[0], &a) || !readExternal(env, argv[1], &b)) return nullptr;
   napi_value result;
-  napi_get_boolean(env,
-                   a->flipsFilter == b->flipsFilter && dnnl_memory_desc_equal(&a->filter, &b->filter),
-                   &result);
+  // An own Winograd plan's copy is the kernel's transform whether it flips the kernel or not.
+  const bool sameFlip = (a->ownWinograd && b->ownWinograd) || a->flipsFilter == b->flipsFilter;
+  napi_get_boolean(env, sameFlip && dnnl_memory_desc_equal(&a->filter, &b->filter), &result);
   return result;
 }
 
@@ -722,7 +774,9 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   void* ownedFlip = nullptr;
-  if (plan->flipsFilter && !(filter = flippedFilter(env, engine, plan, filter, &ownedFlip))) {
+  // An own Winograd plan packs the transform of the kernel as given, flipping or not (Plan::filter).
+  if (plan->flipsFilter && !plan->ownWinograd &&
+      !(filter = flippedFilter(env, engine, plan, filter, &ownedFlip))) {
     return nullptr;
   }
   size_t bytes;
@@ -732,11 +786,17 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
     return napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory"), nullptr;
   }
   dnnl_memory_t from = nullptr, to = nullptr;
-  bool done = ok(env, dnnl_memory_create(&from, &plan->filterAsGiven, engine->engine, filter),
-                 "filter memory") &&
-              ok(env, dnnl_memory_create(&to, &plan->filter, engine->engine, data),
-                 "packed filter memory");
-  if (done) {
+  bool done = plan->ownWinograd;
+  if (plan->ownWinograd) {
+    const dnnl_dims_t& transformed = plan->filter.dims;  // {16, rows, columns}
+    winograd::transformFilter(filter, transformed[1], transformed[2], static_cast<float*>(data));
+  } else {
+    done = ok(env, dnnl_memory_create(&from, &plan->filterAsGiven, engine->engine, filter),
+              "filter memory") &&
+           ok(env, dnnl_memory_create(&to, &plan->filter, engine->engine, data),
+              "packed filter memory");
+  }
+  if (done && !plan->ownWinograd) {
     dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
     done = ok(env, dnnl_primitive_execute(plan->filterReorder, engine->stream, 2, args),
               "filter reorder") &&
@@ -788,6 +848,9 @@ bool allFinite(const float* x, int64_t length) {
   return nonFinite == 0;
 }
 
+bool convolveDirectly(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
+                      float* filterAsGiven);
+
 // A blocked plan's convolution: the input reordered into the blocked layout, convolved there,
 // the output reordered back (memories: input, filter, output, bias or nullptr, in the tensors'
 // own layouts). Where a Winograd plan's output is not finite, the direct convolution on the
@@ -830,14 +893,22 @@ bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory
   // (A direct plan on the blocked layout sums as the direct kernel does.)
   if (!done || !plan->winograd || allFinite(output, outputLength)) return done;
   // The blocked input and output are read: the scratch buffer may hold the flipped filter now.
+  return convolveDirectly(env, engine, plan, memories, filterAsGiven);
+}
+
+// A Winograd plan's convolution again, by the direct kernel on the filter as given (memories as
+// convolveBlocked's), where Winograd's output was not finite.
+bool convolveDirectly(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
+                      float* filterAsGiven) {
   void* ownedFlip = nullptr;
   if (plan->flipsFilter &&
       !(filterAsGiven = flippedFilter(env, engine, plan, filterAsGiven, &ownedFlip))) {
     return false;
   }
   dnnl_memory_t filter = nullptr;
-  done = ok(env, dnnl_memory_create(&filter, &plan->filterAsGiven, engine->engine, filterAsGiven),
-            "filter");
+  bool done =
+      ok(env, dnnl_memory_create(&filter, &plan->filterAsGiven, engine->engine, filterAsGiven),
+         "filter");
   if (done) {
     dnnl_exec_arg_t direct[4] = {{DNNL_ARG_SRC, memories[0]},
                                  {DNNL_ARG_WEIGHTS, filter},
@@ -852,6 +923,25 @@ bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory
   if (filter) dnnl_memory_destroy(filter);
   std::free(ownedFlip);
   return done;
+}
+
+// An own Winograd plan's convolution (Plan::ownWinograd): input and output channels last as given,
+// the packed filter the transformed one, the scratch buffer holding the chunks of tiles; where an
+// output is not finite before its activation, the direct kernel computes the layer again.
+bool convolveOwnWinograd(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
+                         const float* input, const float* transformedFilter, const float* bias,
+                         float* output, float* filterAsGiven) {
+  const winograd::Shape& shape = plan->winogradShape;
+  const size_t bytes = static_cast<size_t>(winograd::scratchFloats(shape, plan->winogradThreads)) *
+                       sizeof(float);
+  char* scratch = scratchOf(env, engine, bytes);
+  if (!scratch) return false;
+  if (winograd::convolve(shape, input, transformedFilter, plan->flipsFilter, bias,
+                         plan->winogradRelu, output, reinterpret_cast<float*>(scratch),
+                         plan->winogradThreads)) {
+    return true;
+  }
+  return convolveDirectly(env, engine, plan, memories, filterAsGiven);
 }
 
 // convolve(plan, packed, input, bias | null, output, filter): output = input ⋆ filter (+ bias);
@@ -898,7 +988,10 @@ napi_value Convolve(napi_env env, napi_callback_info info) {
          "output") &&
       (!bias || ok(env, dnnl_memory_create(&memories[3], &plan->bias, engine->engine, bias),
                    "bias"));
-  if (done && plan->blocked) {
+  if (done && plan->ownWinograd) {
+    done = convolveOwnWinograd(env, engine, plan, memories, input,
+                               static_cast<const float*>(packed->data), bias, output, filterAsGiven);
+  } else if (done && plan->blocked) {
     done = convolveBlocked(env, engine, plan, memories, output, out[0] * out[1] * out[2] * out[3],
                            filterAsGiven);
   } else if (done) {

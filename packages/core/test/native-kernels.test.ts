@@ -297,28 +297,28 @@ describe('convolutions equal wasm’s own', () => {
     );
   });
 
-  it('plans Winograd’s kernels for 3×3 stride-1 images from 14×14, 32 channels and a filter copy up to 10 MiB, no bounded activation, where the CPU has AVX-512', () => {
+  it('plans Winograd for 3×3 stride-1 images from 14×14 and 32 channels, no bounded activation: oneDNN’s where the CPU has AVX-512, the addon’s own elsewhere', () => {
     const { addon } = loadOneDnnAddon();
     if (!addon) throw new Error('the addon must load here');
     // [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, top, left, bottom, right]
     const implementation = (geometry: number[], hasBias = false, activation = 'linear') =>
       addon.planInfo(addon.createPlan(geometry, hasBias, activation, 0, false, false))
         .implementation;
-    // oneDNN's Winograd kernels are avx512_core ones: F, BW, VL and DQ.
+    // oneDNN's Winograd kernels are avx512_core ones: F, BW, VL and DQ. Without them the addon's
+    // own F(2×2, 3×3) serves (winograd-f2x3.h).
     const flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
     const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((flag) =>
       new RegExp(`\\b${flag}\\b`).test(flags),
     );
+    const winograd = avx512 ? /^jit_wino/ : /^wino_2x3:own$/;
     const same3x3 = [1, 1, 1, 1, 1, 1, 1, 1];
     const plan3x3 = (size: number, channels: number) =>
       implementation([1, size, size, channels, 3, 3, channels, size, size, ...same3x3]);
-    expect(plan3x3(14, 32).includes('wino')).toBe(avx512);
+    expect(plan3x3(14, 32)).toMatch(winograd);
     // A plan that flips its filter (stride-1 transposes) chooses the same way.
     const flippedPlan = (geometry: number[]) =>
       addon.planInfo(addon.createPlan(geometry, false, 'linear', 0, false, true)).implementation;
-    expect(flippedPlan([1, 16, 16, 64, 3, 3, 128, 16, 16, ...same3x3]).includes('wino')).toBe(
-      avx512,
-    );
+    expect(flippedPlan([1, 16, 16, 64, 3, 3, 128, 16, 16, ...same3x3])).toMatch(winograd);
     expect(() =>
       addon.createPlan(
         [1, 16, 16, 64, 3, 3, 128, 16, 16, ...same3x3],
@@ -329,24 +329,73 @@ describe('convolutions equal wasm’s own', () => {
         true,
       ),
     ).toThrow('a transposed plan flips no filter');
-    expect(plan3x3(14, 256).includes('wino')).toBe(avx512);
+    expect(plan3x3(14, 256)).toMatch(winograd);
     // A forward layer's plan: a bias and a fused relu. A bounded activation, which would hide an
     // overflow from the check for a direct recomputation, keeps the plan direct.
     const layer = [1, 28, 28, 64, 3, 3, 64, 28, 28, ...same3x3];
-    expect(implementation(layer, true, 'relu').includes('wino')).toBe(avx512);
+    expect(implementation(layer, true, 'relu')).toMatch(winograd);
     expect(implementation(layer, true, 'relu6')).not.toContain('wino');
-    // A batch whose blocked input and output would pass 64 MiB (8 × 25.7 MB) stays direct.
-    expect(implementation([8, 224, 224, 64, 3, 3, 64, 224, 224, ...same3x3])).not.toContain('wino');
+    expect(implementation(layer, true, 'sigmoid')).not.toContain('wino');
+    // oneDNN's convolve the whole batch in its blocked layout: a batch whose blocked input and
+    // output would pass 64 MiB (8 × 25.7 MB) stays direct. The addon's own take a few tiles at
+    // a time whatever the batch.
+    const largeBatch = implementation([8, 224, 224, 64, 3, 3, 64, 224, 224, ...same3x3]);
+    if (avx512) expect(largeBatch).not.toContain('wino');
+    else expect(largeBatch).toMatch(winograd);
+    // 512 → 512 channels: oneDNN's F(4×4, 3×3) copy would be 16 MiB, past its bound of 10 MiB;
+    // the addon's own copy is 16/9 of the filter, and VGG16's 512-channel layers take it.
+    if (avx512) expect(plan3x3(14, 512)).not.toContain('wino');
+    else expect(plan3x3(14, 512)).toMatch(winograd);
     expect(plan3x3(13, 32)).not.toContain('wino');
     expect(plan3x3(56, 16)).not.toContain('wino');
-    // 512 → 512 channels: a copy of at least 16 MiB.
-    expect(plan3x3(14, 512)).not.toContain('wino');
     expect(implementation([1, 56, 56, 16, 1, 1, 16, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0])).not.toContain(
       'wino',
     );
     expect(
       implementation([1, 112, 112, 16, 3, 3, 16, 56, 56, 2, 2, 1, 1, 0, 0, 1, 1]),
     ).not.toContain('wino');
+    expect(implementation([1, 30, 30, 32, 3, 3, 32, 26, 26, 1, 1, 2, 2, 0, 0, 0, 0])).not.toContain(
+      'wino',
+    );
+  });
+
+  it('gives each image the same bits in any batch and on any number of threads, with Winograd’s kernels', () => {
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    const threadsBefore = addon.threads();
+    // 30×29 outputs: 15 × 15 tiles per image, odd edges; 40 → 48 channels, not multiples of 16.
+    const [h, w, c, o] = [30, 29, 40, 48];
+    const geometry = (n: number) => [n, h, w, c, 3, 3, o, h, w, 1, 1, 1, 1, 1, 1, 1, 1];
+    const images = 3;
+    const values = (shape: number[], seed: number) =>
+      tf.tidy(() => seeded(shape, seed).dataSync() as Float32Array);
+    const [input, filter, bias] = [
+      values([images, h, w, c], 31),
+      values([3, 3, c, o], 32),
+      values([o], 33),
+    ];
+    // The bytes, compared at once (toEqual walks a large typed array slowly).
+    const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    const convolve = (n: number, threads: number, x: Float32Array) => {
+      addon.setThreads(threads);
+      const plan = addon.createPlan(geometry(n), true, 'relu', 0, false, false);
+      const output = new Float32Array(n * h * w * o);
+      addon.convolve(plan, addon.packFilter(plan, filter), x, bias, output, filter);
+      return { implementation: addon.planInfo(plan).implementation, output };
+    };
+    try {
+      const batch = convolve(images, 2, input);
+      expect(batch.implementation).toContain('wino');
+      expect(bytes(convolve(images, 1, input).output).equals(bytes(batch.output))).toBe(true);
+      const perImage = h * w;
+      for (let i = 0; i < images; i++) {
+        const alone = convolve(1, 2, input.subarray(i * perImage * c, (i + 1) * perImage * c));
+        const inBatch = batch.output.subarray(i * perImage * o, (i + 1) * perImage * o);
+        expect(bytes(alone.output).equals(bytes(inBatch))).toBe(true);
+      }
+    } finally {
+      addon.setThreads(threadsBefore);
+    }
   });
 
   it('plans direct convolutions of 8 channels or more, kernels larger than 1×1, on the blocked layout where the CPU has no AVX-512', () => {
@@ -971,9 +1020,25 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     return values;
   }
 
-  /** The flipped copy's bits, and wasm's values within 1e-5 of the largest. */
-  function expectFlippedAgrees(result: Awaited<ReturnType<typeof flippedThreeWays>>): void {
-    expect(Array.from(result.native)).toEqual(Array.from(result.copy));
+  /**
+   * The flipped copy's bits (`bits`; else its values within 1e-5 of the largest), and wasm's values
+   * within 1e-5 of the largest. Not bits where the addon's own Winograd serves (CPUs without
+   * AVX-512): its transposes read the kernel's transform transposed in their products, and oneDNN's
+   * sgemm may sum a transposed operand in another order (native/winograd-f2x3.h).
+   */
+  function expectFlippedAgrees(
+    result: Awaited<ReturnType<typeof flippedThreeWays>>,
+    bits = true,
+  ): void {
+    if (bits) expect(Array.from(result.native)).toEqual(Array.from(result.copy));
+    else {
+      expectClose({
+        native: result.native,
+        wasm: result.copy,
+        nativeShape: result.shape,
+        wasmShape: result.shape,
+      });
+    }
     expectClose({
       native: result.native,
       wasm: result.wasm,
@@ -996,15 +1061,15 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     ['dilated', [1, 9, 9, 6], [3, 3, 5, 6], padding(2, 2, 2, 2), [2, 2]],
     ['asymmetric padding', [1, 5, 6, 3], [3, 3, 7, 3], padding(2, 1, 0, 2), [1, 1]],
   ] as const)(
-    '%s: x %j, kernel %j, padding %j, dilations %j: the flipped copy’s bits, and wasm’s values',
-    async (_, x, kernel, pad, dilations) => {
+    '%s: x %j, kernel %j, padding %j, dilations %j: the flipped copy’s bits (Winograd’s: values), and wasm’s values',
+    async (name, x, kernel, pad, dilations) => {
       const result = await flippedThreeWays(
         () => seeded([...x], 50) as tf.Tensor4D,
         () => seeded([...kernel], 51) as tf.Tensor4D,
         pad as Padding,
         [...dilations],
       );
-      expectFlippedAgrees(result);
+      expectFlippedAgrees(result, !name.startsWith('Winograd'));
     },
   );
 
@@ -1046,6 +1111,7 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
         padding(1, 1, 1, 1),
       );
       expect(result.native.every(Number.isFinite)).toBe(true);
+      // The direct fallback on the flipped kernel: its bits.
       expectFlippedAgrees(result);
     },
   );
@@ -1217,6 +1283,59 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     tf.conv2d(ones, probe, 1, 'valid').dispose();
     expect(nativeFilterCache()?.filters).toBe(filters - 1);
     tf.dispose([probe, ones]);
+  });
+
+  it('keeps one packed copy for a 3×3 layer’s convolution and its stride-1 transpose where the addon’s own Winograd serves both', async () => {
+    await initEngine(NATIVE);
+    const { addon } = loadOneDnnAddon();
+    if (!addon) throw new Error('the addon must load here');
+    // 16×16 images, 32 → 48 channels: Winograd's plans both ways (from 14×14 and 32 channels).
+    const weight = seeded([3, 3, 32, 48], 58) as tf.Tensor4D;
+    const x = seeded([1, 16, 16, 32], 59) as tf.Tensor4D;
+    const s = seeded([1, 16, 16, 48], 60) as tf.Tensor4D;
+    const same3x3 = [1, 1, 1, 1, 1, 1, 1, 1];
+    const forwardPlan = addon.createPlan(
+      [1, 16, 16, 32, 3, 3, 48, 16, 16, ...same3x3],
+      false,
+      'linear',
+      0,
+      false,
+      false,
+    );
+    const flippedPlan = addon.createPlan(
+      [1, 16, 16, 48, 3, 3, 32, 16, 16, ...same3x3],
+      false,
+      'linear',
+      0,
+      false,
+      true,
+    );
+    const own = addon.planInfo(forwardPlan).implementation === 'wino_2x3:own';
+    expect(addon.planInfo(flippedPlan).implementation).toBe(
+      addon.planInfo(forwardPlan).implementation,
+    );
+    // The transform of the kernel as it is serves both (its transposes read it transposed); a
+    // flipping oneDNN plan packs the flipped kernel, another copy.
+    expect(addon.sameFilterLayout(forwardPlan, flippedPlan)).toBe(own);
+    // Probe as in the test above: copies of kernels earlier tests disposed are released first.
+    const probe = tf.ones([1, 1, 1, 1]) as tf.Tensor4D;
+    const ones = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+    tf.conv2d(ones, probe, 1, 'valid').dispose();
+    tf.conv2d(ones, probe, 1, 'valid').dispose();
+    const before = nativeFilterCache()?.filters ?? 0;
+    const pad: Padding = padding(1, 1, 1, 1);
+    const forward = tf.conv2d(x, weight, 1, 'same');
+    const transposed = conv2dWithFlippedKernel(s, weight, pad, [1, 1]);
+    expect(nativeFilterCache()?.filters).toBe(before + (own ? 1 : 2));
+    // The transpose is the gradient of the convolution, whichever copy it read.
+    const gradient = tf.grad((a: tf.Tensor) =>
+      tf
+        .conv2d(a as tf.Tensor4D, weight, 1, 'same')
+        .mul(s)
+        .sum(),
+    )(x);
+    expectTensorClose(transposed, gradient);
+    tf.dispose([weight, x, s, forward, transposed, gradient, probe, ones]);
   });
 });
 

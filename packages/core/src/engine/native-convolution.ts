@@ -119,11 +119,23 @@ function geometryOf(info: tf.backend_util.Conv2DInfo): number[] {
   ];
 }
 
+/** The addon's name for its own Winograd F(2×2, 3×3) plans (native/winograd-f2x3.h). */
+const OWN_WINOGRAD = 'wino_2x3:own';
+
+/**
+ * The name every own Winograd plan keeps its packed filters under: its copy is the filter's
+ * Winograd transform, the same for every such plan of the filter, whatever its thread count and
+ * whether it convolves with the filter or transposes it (a flipping plan reads the transform of the
+ * kernel it flips). So a 3×3 layer's forward and backward passes share one copy, 16/9 of the filter.
+ */
+const OWN_WINOGRAD_FILTERS = 'winograd-f2x3';
+
 interface PlanEntry {
   readonly plan: NativePlan;
   /**
    * The name its packed filters are kept under (per filter and name): its own, or that of a plan
-   * for the same shape and other threads which takes the same layout (`sameFilterLayout`).
+   * for the same shape and other threads which takes the same layout (`sameFilterLayout`), or
+   * {@link OWN_WINOGRAD_FILTERS}.
    */
   readonly filterKey: string;
   readonly packedFilterBytes: number;
@@ -370,10 +382,14 @@ export class NativeConvolutions {
     let entry: PlanEntry | null = null;
     try {
       const plan = create();
+      const { implementation, packedFilterBytes } = this.addon.planInfo(plan);
       entry = {
         plan,
-        filterKey: this.filterKeyFor(plan, byThreads?.values() ?? []),
-        packedFilterBytes: this.addon.planInfo(plan).packedFilterBytes,
+        filterKey:
+          implementation === OWN_WINOGRAD
+            ? OWN_WINOGRAD_FILTERS
+            : this.filterKeyFor(plan, byThreads?.values() ?? []),
+        packedFilterBytes,
       };
     } catch (error) {
       // A call the addon does not understand (an addon built from other source) is a defect to

@@ -40,8 +40,10 @@ export interface OneDnnAddon {
     flipped: boolean,
   ): NativePlan;
   /**
-   * oneDNN's name for the plan's kernel, the bytes of its packed filter, and whether it convolves
-   * in oneDNN's blocked layout, with the input and output reordered around it (Winograd plans, and
+   * oneDNN's name for the plan's kernel (`wino_2x3:own` for the addon's own Winograd F(2×2, 3×3),
+   * native/winograd-f2x3.h, which serves 3×3 stride-1 layers where oneDNN has no Winograd kernel:
+   * CPUs without AVX-512), the bytes of its packed filter, and whether it convolves in oneDNN's
+   * blocked layout, with the input and output reordered around it (oneDNN's Winograd plans, and
    * direct ones where oneDNN has no brgconv kernel for channels last: CPUs without AVX-512).
    */
   planInfo(plan: NativePlan): {
