@@ -78,10 +78,9 @@ struct Engine {
   // Temporaries of one call: blocked plans' input and output in oneDNN's blocked layout
   // (VGG16's 224×224×64 layer: 2 × 12.8 MB; at most kWinogradMaxBlockedBytes), the chunks of
   // tiles of the addon's own Winograd plans (VGG16's 512-channel layers: 8 MiB per thread; at most
-  // kWinogradMaxBlockedBytes), the columns of a
-  // transpose onto few channels (at most kMaxColumnBytes), a flipping plan's flipped filter (at
-  // most kMaxFlippedInScratchBytes). One buffer for every call, grown to the largest
-  // (scratchOf), at most 64 MiB.
+  // kWinogradMaxBlockedBytes), the columns of a transpose onto few channels (at most
+  // kMaxColumnBytes), a flipping plan's flipped filter (at most kMaxFlippedInScratchBytes). One
+  // buffer for every call, grown to the largest (scratchOf), at most 64 MiB.
   void* scratch = nullptr;
   size_t scratchBytes = 0;
 };
@@ -464,7 +463,7 @@ dnnl_primitive_desc_t blockedDirectDescription(Engine* engine,
 
 // Where a forward 3×3 stride-1 convolution takes this addon's own Winograd F(2×2, 3×3)
 // (winograd-f2x3.h): where oneDNN has no Winograd kernel of its own (CPUs without AVX-512), from
-// 14×14 output positions and 32 channels in and out, as for oneDNN's. On AVX2 it took 0.4–0.6 of
+// 14×14 output positions and 32 channels in and out, as for oneDNN's. On AVX2 it took 0.45–0.7 of
 // the direct kernel's time on VGG16's layers, 64 to 512 channels (docs/performance.md). Its filter
 // copy is 16/9 of the filter, so no bound on the copy as for oneDNN's F(4×4, 3×3) (4×): all of
 // VGG16's 3×3 layers take it. Its scratch (one chunk of tiles per thread) is bounded like the
@@ -786,7 +785,7 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
     return napi_throw_error(env, "ERR_RLRP_ONEDNN", "out of memory"), nullptr;
   }
   dnnl_memory_t from = nullptr, to = nullptr;
-  bool done = plan->ownWinograd;
+  bool done = true;
   if (plan->ownWinograd) {
     const dnnl_dims_t& transformed = plan->filter.dims;  // {16, rows, columns}
     winograd::transformFilter(filter, transformed[1], transformed[2], static_cast<float*>(data));
@@ -795,12 +794,12 @@ napi_value PackFilter(napi_env env, napi_callback_info info) {
               "filter memory") &&
            ok(env, dnnl_memory_create(&to, &plan->filter, engine->engine, data),
               "packed filter memory");
-  }
-  if (done && !plan->ownWinograd) {
-    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-    done = ok(env, dnnl_primitive_execute(plan->filterReorder, engine->stream, 2, args),
-              "filter reorder") &&
-           ok(env, dnnl_stream_wait(engine->stream), "filter reorder");
+    if (done) {
+      dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+      done = ok(env, dnnl_primitive_execute(plan->filterReorder, engine->stream, 2, args),
+                "filter reorder") &&
+             ok(env, dnnl_stream_wait(engine->stream), "filter reorder");
+    }
   }
   if (from) dnnl_memory_destroy(from);
   if (to) dnnl_memory_destroy(to);
@@ -848,8 +847,35 @@ bool allFinite(const float* x, int64_t length) {
   return nonFinite == 0;
 }
 
+// A Winograd plan's convolution again, by the direct kernel on the filter as given, where
+// Winograd's output was not finite (memories: input, filter, output, bias or nullptr, in the
+// tensors' own layouts).
 bool convolveDirectly(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
-                      float* filterAsGiven);
+                      float* filterAsGiven) {
+  void* ownedFlip = nullptr;
+  if (plan->flipsFilter &&
+      !(filterAsGiven = flippedFilter(env, engine, plan, filterAsGiven, &ownedFlip))) {
+    return false;
+  }
+  dnnl_memory_t filter = nullptr;
+  bool done =
+      ok(env, dnnl_memory_create(&filter, &plan->filterAsGiven, engine->engine, filterAsGiven),
+         "filter");
+  if (done) {
+    dnnl_exec_arg_t direct[4] = {{DNNL_ARG_SRC, memories[0]},
+                                 {DNNL_ARG_WEIGHTS, filter},
+                                 {DNNL_ARG_DST, memories[2]},
+                                 {DNNL_ARG_BIAS, memories[3]}};
+    done = ok(env,
+              dnnl_primitive_execute(plan->directFallback, engine->stream, memories[3] ? 4 : 3,
+                                     direct),
+              "direct convolution") &&
+           ok(env, dnnl_stream_wait(engine->stream), "direct convolution");
+  }
+  if (filter) dnnl_memory_destroy(filter);
+  std::free(ownedFlip);
+  return done;
+}
 
 // A blocked plan's convolution: the input reordered into the blocked layout, convolved there,
 // the output reordered back (memories: input, filter, output, bias or nullptr, in the tensors'
@@ -894,35 +920,6 @@ bool convolveBlocked(napi_env env, Engine* engine, const Plan* plan, dnnl_memory
   if (!done || !plan->winograd || allFinite(output, outputLength)) return done;
   // The blocked input and output are read: the scratch buffer may hold the flipped filter now.
   return convolveDirectly(env, engine, plan, memories, filterAsGiven);
-}
-
-// A Winograd plan's convolution again, by the direct kernel on the filter as given (memories as
-// convolveBlocked's), where Winograd's output was not finite.
-bool convolveDirectly(napi_env env, Engine* engine, const Plan* plan, dnnl_memory_t* memories,
-                      float* filterAsGiven) {
-  void* ownedFlip = nullptr;
-  if (plan->flipsFilter &&
-      !(filterAsGiven = flippedFilter(env, engine, plan, filterAsGiven, &ownedFlip))) {
-    return false;
-  }
-  dnnl_memory_t filter = nullptr;
-  bool done =
-      ok(env, dnnl_memory_create(&filter, &plan->filterAsGiven, engine->engine, filterAsGiven),
-         "filter");
-  if (done) {
-    dnnl_exec_arg_t direct[4] = {{DNNL_ARG_SRC, memories[0]},
-                                 {DNNL_ARG_WEIGHTS, filter},
-                                 {DNNL_ARG_DST, memories[2]},
-                                 {DNNL_ARG_BIAS, memories[3]}};
-    done = ok(env,
-              dnnl_primitive_execute(plan->directFallback, engine->stream, memories[3] ? 4 : 3,
-                                     direct),
-              "direct convolution") &&
-           ok(env, dnnl_stream_wait(engine->stream), "direct convolution");
-  }
-  if (filter) dnnl_memory_destroy(filter);
-  std::free(ownedFlip);
-  return done;
 }
 
 // An own Winograd plan's convolution (Plan::ownWinograd): input and output channels last as given,

@@ -6,7 +6,7 @@
 // packed) and V = Bᵀ d B. The 16 products over channels are matrix products, done by oneDNN's
 // sgemm: M[ξ] (tiles × out) = V[ξ] (tiles × in) · U[ξ] (in × out) for each of the 16 taps ξ.
 //
-// Why: on AVX2 oneDNN has only its direct kernels, and VGG16's 3×3 layers took 1.8–2.4× longer
+// Why: on AVX2 oneDNN has only its direct kernels, and VGG16's 3×3 layers took 1.4–2.2× longer
 // direct than here (docs/performance.md, nineteenth round). The transforms only add and subtract
 // (the factors ½ live in U), so the result matches the direct sum to float32 rounding (≈1e-6
 // relative); where an output is not finite before its activation, convolve() says so and the
@@ -42,13 +42,10 @@ struct Shape {
   int64_t tilesPerImage() const { return tileRows() * tileColumns(); }
 };
 
-// Tiles per chunk: 128 made the products large enough for sgemm and kept a chunk's V and M in
-// the cache (VGG16's 224×224 64 → 64 layer: 15.2 ms in chunks of 128 or 64, 17.3 ms in chunks of
+// At most this many tiles per chunk: 128 made the products large enough for sgemm and kept a
+// chunk's V and M in the cache (VGG16's 224×224 64 → 64 layer: 15.2 ms in chunks of 128 or 64, 17.3 ms in chunks of
 // 256, 26.7 ms as one product per tap; 2 threads, AMD Zen 3).
 constexpr int64_t kChunkTiles = 128;
-
-// Floats of U for `in` → `out` channels: 16/9 of the filter.
-inline int64_t filterFloats(int64_t in, int64_t out) { return 16 * in * out; }
 
 // Floats of one chunk's scratch: V and then M, at most kChunkTiles tiles.
 inline int64_t chunkFloats(const Shape& s) { return 16 * kChunkTiles * (s.in + s.out); }
@@ -58,7 +55,7 @@ inline int64_t chunksPerImage(const Shape& s) {
 }
 
 // Tiles per chunk: an image's tiles in chunks of nearly equal size (28×28's 196 tiles: 98 and 98,
-// not 128 and 68, which left one thread idle for a third of the time). The last may be smaller.
+// not 128 and 68, so that the threads share products of one size). The last may be smaller.
 inline int64_t tilesPerChunk(const Shape& s) {
   const int64_t chunks = chunksPerImage(s);
   return (s.tilesPerImage() + chunks - 1) / chunks;
@@ -120,7 +117,7 @@ __attribute__((always_inline)) inline Lanes load(const float* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-__attribute__((always_inline)) inline void store(float* p, Lanes v) {
+__attribute__((always_inline)) inline void store(float* p, const Lanes& v) {
   std::memcpy(p, &v, sizeof v);
 }
 
