@@ -315,19 +315,27 @@ inline bool convolve(const Shape& s, const float* input, const float* u, bool fl
 #pragma omp parallel num_threads(threads) reduction(| : bad)
   {
     omp_set_num_threads(1);  // each product on this thread alone (see the top of this file)
+    // task(chunk's scratch, image, chunk's first tile, from, to, chunk's tiles) for every chunk's
+    // tiles in runs of kTilesPerTask, shared by the threads (an orphaned worksharing loop: each
+    // call is one, with its barrier at the end).
+    const auto forEachRunOfTiles = [&](auto task) {
 #pragma omp for schedule(static) collapse(2)
-    for (int64_t index = 0; index < chunks; index++) {
-      for (int64_t part = 0; part < tasksPerChunk; part++) {
-        int64_t image, first, end;
-        const int64_t tiles = cut(index, &image, &first, &end);
-        const int64_t from = first + part * kTilesPerTask;
-        const int64_t to = std::min(end, from + kTilesPerTask);
-        if (from >= to) continue;
-        float* chunk = buffers + index * chunkFloats(s);
-        // Rows from − first of this chunk's V: the chunk's own layout, only some rows of it.
-        transformInput(s, input + image * inImage, from, to, tiles, zeros, chunk + (from - first) * s.in);
+      for (int64_t index = 0; index < chunks; index++) {
+        for (int64_t part = 0; part < tasksPerChunk; part++) {
+          int64_t image, first, end;
+          const int64_t tiles = cut(index, &image, &first, &end);
+          const int64_t from = first + part * kTilesPerTask;
+          const int64_t to = std::min(end, from + kTilesPerTask);
+          if (from < to) task(buffers + index * chunkFloats(s), image, first, from, to, tiles);
+        }
       }
-    }
+    };
+    // Rows from − first of each chunk's V and M: the chunk's own layout, some rows of it.
+    forEachRunOfTiles([&](float* chunk, int64_t image, int64_t first, int64_t from, int64_t to,
+                          int64_t tiles) {
+      transformInput(s, input + image * inImage, from, to, tiles, zeros,
+                     chunk + (from - first) * s.in);
+    });
 #pragma omp for schedule(static) collapse(2)
     for (int tap = 0; tap < 16; tap++) {
       for (int64_t index = 0; index < chunks; index++) {
@@ -336,19 +344,12 @@ inline bool convolve(const Shape& s, const float* input, const float* u, bool fl
         multiplyChunk(s, u, flipped, tiles, buffers + index * chunkFloats(s), tap, tap + 1);
       }
     }
-#pragma omp for schedule(static) collapse(2)
-    for (int64_t index = 0; index < chunks; index++) {
-      for (int64_t part = 0; part < tasksPerChunk; part++) {
-        int64_t image, first, end;
-        const int64_t tiles = cut(index, &image, &first, &end);
-        const int64_t from = first + part * kTilesPerTask;
-        const int64_t to = std::min(end, from + kTilesPerTask);
-        if (from >= to) continue;
-        const float* m = buffers + index * chunkFloats(s) + 16 * tiles * s.in;
-        bad |= transformOutput(s, m + (from - first) * s.out, from, to, tiles, bias, relu,
-                               output + image * outImage);
-      }
-    }
+    forEachRunOfTiles([&](float* chunk, int64_t image, int64_t first, int64_t from, int64_t to,
+                          int64_t tiles) {
+      const float* m = chunk + 16 * tiles * s.in;
+      bad |= transformOutput(s, m + (from - first) * s.out, from, to, tiles, bias, relu,
+                             output + image * outImage);
+    });
   }
   return bad == 0;
 }
