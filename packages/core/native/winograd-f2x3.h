@@ -121,9 +121,43 @@ __attribute__((always_inline)) inline void store(float* p, const Lanes& v) {
   std::memcpy(p, &v, sizeof v);
 }
 
+// V = Bᵀ d B of one 4×4 tile d (row-major), for eight channels at once (Lanes) or one (float).
+// Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]].
+template <typename T>
+__attribute__((always_inline)) inline void transformInputTile(const T* d, T* v) {
+  T r[16];
+  for (int j = 0; j < 4; j++) {
+    r[j] = d[j] - d[8 + j];
+    r[4 + j] = d[4 + j] + d[8 + j];
+    r[8 + j] = d[8 + j] - d[4 + j];
+    r[12 + j] = d[4 + j] - d[12 + j];
+  }
+  for (int i = 0; i < 4; i++) {
+    v[i * 4] = r[i * 4] - r[i * 4 + 2];
+    v[i * 4 + 1] = r[i * 4 + 1] + r[i * 4 + 2];
+    v[i * 4 + 2] = r[i * 4 + 2] - r[i * 4 + 1];
+    v[i * 4 + 3] = r[i * 4 + 1] - r[i * 4 + 3];
+  }
+}
+
+// Y = Aᵀ m A + b of one tile's 16 products m (row-major), its 2×2 outputs into y, for eight
+// channels at once (Lanes) or one (float). Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]].
+template <typename T>
+__attribute__((always_inline)) inline void transformOutputTile(const T* m, T b, T* y) {
+  T r[8];
+  for (int j = 0; j < 4; j++) {
+    r[j] = m[j] + m[4 + j] + m[8 + j];
+    r[4 + j] = m[4 + j] - m[8 + j] - m[12 + j];
+  }
+  for (int i = 0; i < 2; i++) {
+    y[i * 2] = r[i * 4] + r[i * 4 + 1] + r[i * 4 + 2] + b;
+    y[i * 2 + 1] = r[i * 4 + 1] - r[i * 4 + 2] - r[i * 4 + 3] + b;
+  }
+}
+
 // V = Bᵀ d B of the tiles [first, end) of the image at `image`, into the chunk's V (row t − first of
-// each tap's matrix, `tiles` rows per tap). Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0],
-// [0, 1, 0, −1]]. `zeros` is a row of `in` zeros, read where the tile reaches into the padding.
+// each tap's matrix, `tiles` rows per tap). `zeros` is a row of `in` zeros, read where the tile
+// reaches into the padding.
 __attribute__((target_clones("avx2", "default"))) inline void transformInput(
     const Shape& s, const float* image, int64_t first, int64_t end, int64_t tiles,
     const float* zeros, float* v) {
@@ -142,36 +176,16 @@ __attribute__((target_clones("avx2", "default"))) inline void transformInput(
     for (int k = 0; k < 16; k++) to[k] = v + (k * tiles + t - first) * c;
     int64_t ch = 0;
     for (; ch + 8 <= c; ch += 8) {
-      Lanes x[16], r[16];
+      Lanes x[16], transformed[16];
       for (int k = 0; k < 16; k++) x[k] = load(d[k] + ch);
-      for (int j = 0; j < 4; j++) {
-        r[j] = x[j] - x[8 + j];
-        r[4 + j] = x[4 + j] + x[8 + j];
-        r[8 + j] = x[8 + j] - x[4 + j];
-        r[12 + j] = x[4 + j] - x[12 + j];
-      }
-      for (int i = 0; i < 4; i++) {
-        store(to[i * 4] + ch, r[i * 4] - r[i * 4 + 2]);
-        store(to[i * 4 + 1] + ch, r[i * 4 + 1] + r[i * 4 + 2]);
-        store(to[i * 4 + 2] + ch, r[i * 4 + 2] - r[i * 4 + 1]);
-        store(to[i * 4 + 3] + ch, r[i * 4 + 1] - r[i * 4 + 3]);
-      }
+      transformInputTile(x, transformed);
+      for (int k = 0; k < 16; k++) store(to[k] + ch, transformed[k]);
     }
     for (; ch < c; ch++) {
-      float x[16], r[16];
+      float x[16], transformed[16];
       for (int k = 0; k < 16; k++) x[k] = d[k][ch];
-      for (int j = 0; j < 4; j++) {
-        r[j] = x[j] - x[8 + j];
-        r[4 + j] = x[4 + j] + x[8 + j];
-        r[8 + j] = x[8 + j] - x[4 + j];
-        r[12 + j] = x[4 + j] - x[12 + j];
-      }
-      for (int i = 0; i < 4; i++) {
-        to[i * 4][ch] = r[i * 4] - r[i * 4 + 2];
-        to[i * 4 + 1][ch] = r[i * 4 + 1] + r[i * 4 + 2];
-        to[i * 4 + 2][ch] = r[i * 4 + 2] - r[i * 4 + 1];
-        to[i * 4 + 3][ch] = r[i * 4 + 1] - r[i * 4 + 3];
-      }
+      transformInputTile(x, transformed);
+      for (int k = 0; k < 16; k++) to[k][ch] = transformed[k];
     }
   }
 }
@@ -183,8 +197,7 @@ inline bool nonFinite(float value) {
 }
 
 // Y = Aᵀ M A (+ bias, then relu when asked) of the tiles [first, end) of the image at `image`
-// from the chunk's M, Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]]; outputs past the grid's last row or
-// column (odd sizes) are not written. Whether some output before the activation was not finite.
+// from the chunk's M; outputs past the grid's last row or column (odd sizes) are not written. Whether some output before the activation was not finite.
 __attribute__((target_clones("avx2", "default"))) inline bool transformOutput(
     const Shape& s, const float* m, int64_t first, int64_t end, int64_t tiles, const float* bias,
     bool relu, float* image) {
@@ -204,17 +217,9 @@ __attribute__((target_clones("avx2", "default"))) inline bool transformOutput(
     }
     int64_t ch = 0;
     for (; ch + 8 <= o; ch += 8) {
-      Lanes x[16], r[8], y[4];
+      Lanes x[16], y[4];
       for (int k = 0; k < 16; k++) x[k] = load(from[k] + ch);
-      for (int j = 0; j < 4; j++) {
-        r[j] = x[j] + x[4 + j] + x[8 + j];
-        r[4 + j] = x[4 + j] - x[8 + j] - x[12 + j];
-      }
-      const Lanes b = bias ? load(bias + ch) : zero;
-      for (int i = 0; i < 2; i++) {
-        y[i * 2] = r[i * 4] + r[i * 4 + 1] + r[i * 4 + 2] + b;
-        y[i * 2 + 1] = r[i * 4 + 1] - r[i * 4 + 2] - r[i * 4 + 3] + b;
-      }
+      transformOutputTile(x, bias ? load(bias + ch) : zero, y);
       for (int k = 0; k < 4; k++) {
         if (!to[k]) continue;
         for (int lane = 0; lane < 8; lane++) bad |= nonFinite(y[k][lane]);
@@ -224,17 +229,9 @@ __attribute__((target_clones("avx2", "default"))) inline bool transformOutput(
       }
     }
     for (; ch < o; ch++) {
-      float x[16], r[8], y[4];
+      float x[16], y[4];
       for (int k = 0; k < 16; k++) x[k] = from[k][ch];
-      for (int j = 0; j < 4; j++) {
-        r[j] = x[j] + x[4 + j] + x[8 + j];
-        r[4 + j] = x[4 + j] - x[8 + j] - x[12 + j];
-      }
-      const float b = bias ? bias[ch] : 0.0f;
-      for (int i = 0; i < 2; i++) {
-        y[i * 2] = r[i * 4] + r[i * 4 + 1] + r[i * 4 + 2] + b;
-        y[i * 2 + 1] = r[i * 4 + 1] - r[i * 4 + 2] - r[i * 4 + 3] + b;
-      }
+      transformOutputTile(x, bias ? bias[ch] : 0.0f, y);
       for (int k = 0; k < 4; k++) {
         if (!to[k]) continue;
         bad |= nonFinite(y[k]);
