@@ -143,7 +143,7 @@ __attribute__((always_inline)) inline void transformInputTile(const T* d, T* v) 
 // Y = Aᵀ m A + b of one tile's 16 products m (row-major), its 2×2 outputs into y, for eight
 // channels at once (Lanes) or one (float). Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]].
 template <typename T>
-__attribute__((always_inline)) inline void transformOutputTile(const T* m, T b, T* y) {
+__attribute__((always_inline)) inline void transformOutputTile(const T* m, const T& b, T* y) {
   T r[8];
   for (int j = 0; j < 4; j++) {
     r[j] = m[j] + m[4 + j] + m[8 + j];
