@@ -33,15 +33,28 @@ interface LabApp {
   isPluginActivated(id: string): boolean;
   shell: { currentWidget: NotebookPanelLike | null };
 }
+/** A Lumino signal, as far as the test listens to it. */
+interface SignalLike {
+  connect(slot: (sender: unknown, value: string) => void): boolean;
+}
 interface NotebookPanelLike {
   context: { ready: Promise<void>; path: string };
   sessionContext: {
     ready: Promise<void>;
     kernelDisplayStatus: string;
-    session: { kernel: { name: string } | null } | null;
+    session: { kernel: { name: string; connectionStatus: string } | null } | null;
+    statusChanged: SignalLike;
+    connectionStatusChanged: SignalLike;
   };
 }
-type LabWindow = typeof globalThis & { jupyterapp?: LabApp };
+type LabWindow = typeof globalThis & {
+  jupyterapp?: LabApp;
+  /** What the kernel of each notebook openNotebook opened went through, for a timeout's message. */
+  rlrpKernelLog?: Record<string, string[]>;
+};
+
+/** How long a notebook's kernel may take to start, like the project's other browser waits. */
+const KERNEL_IDLE_TIMEOUT_MS = 120_000;
 
 /** The notebook panel on screen (JupyterLab hides the others with `lm-mod-hidden`). */
 const VISIBLE_NOTEBOOK = '.jp-NotebookPanel:not(.lm-mod-hidden)';
@@ -54,30 +67,70 @@ async function openLab(page: Page, server: JupyterLabServer, query = ''): Promis
   });
 }
 
-/** Opens a notebook (or brings it forward) and waits for its tslab-widgets kernel to be idle. */
+/**
+ * Opens a notebook (or brings it forward) and waits for its tslab-widgets kernel to be idle. When
+ * it is not idle in time, the error lists the kernel's statuses and connection states since the
+ * notebook opened, with the time of each: a kernel that never started reads otherwise like one that
+ * started and then died or restarted.
+ */
 async function openNotebook(page: Page, notebookPath: string): Promise<void> {
   // No async function here: ts-jest's output for it calls a helper (__awaiter) the page lacks.
   await page.evaluate((file) => {
-    const app = (window as LabWindow).jupyterapp as LabApp;
+    const lab = window as LabWindow;
+    const app = lab.jupyterapp as LabApp;
     return app.commands
       .execute('docmanager:open', { path: file, factory: 'Notebook' })
       .then((widget) => {
         const panel = widget as NotebookPanelLike;
+        const logs = lab.rlrpKernelLog ?? (lab.rlrpKernelLog = {});
+        // Listened to once per page: a notebook brought forward again keeps its listeners.
+        const listening = logs[file] !== undefined;
+        const log = logs[file] ?? (logs[file] = []);
+        const note = (what: string) =>
+          log.push(`${(performance.now() / 1000).toFixed(1)} s ${what}`);
+        note(`opened, kernel ${panel.sessionContext.kernelDisplayStatus}`);
+        if (!listening) {
+          panel.sessionContext.statusChanged.connect((_, status) => note(`kernel ${status}`));
+          panel.sessionContext.connectionStatusChanged.connect((_, status) =>
+            note(`connection ${status}`),
+          );
+        }
         return panel.context.ready.then(() => panel.sessionContext.ready);
       });
   }, notebookPath);
-  await page.waitForFunction(
-    (file) => {
-      const panel = (window as LabWindow).jupyterapp?.shell.currentWidget;
-      return (
-        panel?.context.path === file &&
-        panel.sessionContext.session?.kernel?.name === 'tslab-widgets' &&
-        panel.sessionContext.kernelDisplayStatus === 'idle'
-      );
-    },
-    notebookPath,
-    { timeout: 120_000 },
-  );
+  try {
+    await page.waitForFunction(
+      (file) => {
+        const panel = (window as LabWindow).jupyterapp?.shell.currentWidget;
+        return (
+          panel?.context.path === file &&
+          panel.sessionContext.session?.kernel?.name === 'tslab-widgets' &&
+          panel.sessionContext.kernelDisplayStatus === 'idle'
+        );
+      },
+      notebookPath,
+      { timeout: KERNEL_IDLE_TIMEOUT_MS },
+    );
+  } catch (error) {
+    const state = await page.evaluate((file) => {
+      const lab = window as LabWindow;
+      const panel = lab.jupyterapp?.shell.currentWidget;
+      const kernel = panel?.sessionContext.session?.kernel;
+      return {
+        now: `${(performance.now() / 1000).toFixed(1)} s`,
+        onScreen: panel?.context.path ?? null,
+        kernel: kernel ? `${kernel.name}, ${kernel.connectionStatus}` : null,
+        status: panel?.sessionContext.kernelDisplayStatus ?? null,
+        log: lab.rlrpKernelLog?.[file] ?? [],
+      };
+    }, notebookPath);
+    throw new Error(
+      `${notebookPath}'s tslab-widgets kernel was not idle in ${KERNEL_IDLE_TIMEOUT_MS / 1000} s ` +
+        `(${(error as Error).message}); ` +
+        `at ${state.now}: on screen ${state.onScreen}, kernel ${state.kernel}, status ${state.status}; ` +
+        `since the notebook opened: ${state.log.join('; ')}`,
+    );
+  }
 }
 
 async function runAllCells(page: Page): Promise<void> {
