@@ -1293,23 +1293,18 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
     const weight = seeded([3, 3, 32, 48], 58) as tf.Tensor4D;
     const x = seeded([1, 16, 16, 32], 59) as tf.Tensor4D;
     const s = seeded([1, 16, 16, 48], 60) as tf.Tensor4D;
-    const same3x3 = [1, 1, 1, 1, 1, 1, 1, 1];
-    const forwardPlan = addon.createPlan(
-      [1, 16, 16, 32, 3, 3, 48, 16, 16, ...same3x3],
-      false,
-      'linear',
-      0,
-      false,
-      false,
-    );
-    const flippedPlan = addon.createPlan(
-      [1, 16, 16, 48, 3, 3, 32, 16, 16, ...same3x3],
-      false,
-      'linear',
-      0,
-      false,
-      true,
-    );
+    // The plan of a 3×3 'same' convolution of 16×16 images from `c` to `o` channels.
+    const plan = (c: number, o: number, flipped: boolean) =>
+      addon.createPlan(
+        [1, 16, 16, c, 3, 3, o, 16, 16, 1, 1, 1, 1, 1, 1, 1, 1],
+        false,
+        'linear',
+        0,
+        false,
+        flipped,
+      );
+    const forwardPlan = plan(32, 48, false);
+    const flippedPlan = plan(48, 32, true);
     const own = addon.planInfo(forwardPlan).implementation === 'wino_2x3:own';
     expect(addon.planInfo(flippedPlan).implementation).toBe(
       addon.planInfo(forwardPlan).implementation,
