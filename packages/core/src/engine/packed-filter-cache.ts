@@ -3,7 +3,8 @@
  * about as much as reading the filter, so it is done once per filter tensor and kept while that
  * tensor lives: a model's weights, and the flipped and rewritten kernels its layers keep. A plan
  * that flips its filter (native-convolution.ts, conv2dWithFlippedKernel) packs the flipped kernel
- * under the unflipped one's tensor.
+ * under the unflipped one's tensor; an own Winograd plan packs the kernel's transform, one copy for
+ * the convolution and its transpose (native-convolution.ts, OWN_WINOGRAD_FILTERS).
  *
  * Keyed by the tensor's data id, never by its address in the wasm heap: the heap reuses addresses
  * after a dispose, and a key by address would convolve with a dead tensor's weights. Copies of
