@@ -352,6 +352,14 @@ constexpr int64_t kWinogradMinChannels = 32;
 constexpr size_t kWinogradMaxFilterBytes = 10 << 20;
 constexpr size_t kWinogradMaxBlockedBytes = 64 << 20;
 
+// Whether createPlan's geometry `g` is one Winograd serves, oneDNN's or the addon's own: a 3×3
+// stride-1 undilated kernel, at least kWinogradMinPositions outputs and kWinogradMinChannels
+// channels in and out.
+bool winogradServes(const int64_t* g) {
+  return g[4] == 3 && g[5] == 3 && g[9] == 1 && g[10] == 1 && g[11] == 1 && g[12] == 1 &&
+         g[7] * g[8] >= kWinogradMinPositions && std::min(g[3], g[6]) >= kWinogradMinChannels;
+}
+
 // The Winograd primitive for a forward 3×3 stride-1 convolution, or nullptr where oneDNN has none
 // here (it needs AVX-512), the image or the channels are few, or the filter copy or the blocked
 // input and output large (the constants above). Its input and output layouts are oneDNN's choice
@@ -360,10 +368,7 @@ constexpr size_t kWinogradMaxBlockedBytes = 64 << 20;
 // value, which convolveBlocked's check for a direct recomputation cannot see.
 dnnl_primitive_desc_t winogradDescription(Engine* engine, const int64_t* g, bool hasBias,
                                           const dnnl_primitive_attr_t attributes) {
-  const bool eligible = g[4] == 3 && g[5] == 3 && g[9] == 1 && g[10] == 1 && g[11] == 1 &&
-                        g[12] == 1 && g[7] * g[8] >= kWinogradMinPositions &&
-                        std::min(g[3], g[6]) >= kWinogradMinChannels;
-  if (!eligible) return nullptr;
+  if (!winogradServes(g)) return nullptr;
   dnnl_dims_t inputDims = {g[0], g[3], g[1], g[2]};
   dnnl_dims_t filterDims = {g[6], g[3], 3, 3};
   dnnl_dims_t outputDims = {g[0], g[6], g[7], g[8]};
@@ -469,10 +474,7 @@ dnnl_primitive_desc_t blockedDirectDescription(Engine* engine,
 // VGG16's 3×3 layers take it. Its scratch (one chunk of tiles per thread) is bounded like the
 // blocked plans' (kWinogradMaxBlockedBytes). On `threads` threads; the shape in *shape.
 bool ownWinogradShape(const int64_t* g, int threads, winograd::Shape* shape) {
-  const bool eligible = g[4] == 3 && g[5] == 3 && g[9] == 1 && g[10] == 1 && g[11] == 1 &&
-                        g[12] == 1 && g[7] * g[8] >= kWinogradMinPositions &&
-                        std::min(g[3], g[6]) >= kWinogradMinChannels;
-  if (!eligible) return false;
+  if (!winogradServes(g)) return false;
   *shape = winograd::Shape{g[0], g[1], g[2], g[3], g[6], g[7], g[8], g[13], g[14]};
   return static_cast<size_t>(winograd::scratchFloats(*shape, threads)) * sizeof(float) <=
          kWinogradMaxBlockedBytes;
