@@ -277,6 +277,9 @@ describe('convolutions equal wasm’s own', () => {
   it.each([
     [[1, 16, 18, 32], [3, 3, 32, 48], 'same'],
     [[2, 20, 17, 40], [3, 3, 40, 32], 'valid'],
+    // Channels that are not multiples of 8 (the addon's own transforms take 8 at a time and the
+    // rest one by one), an odd output grid.
+    [[2, 15, 17, 36], [3, 3, 36, 35], 'same'],
   ] as const)('with Winograd’s kernels: x %j ⋆ filter %j, padding %s', async (x, f, pad) => {
     expectClose(
       await bothWays(() =>
@@ -1054,6 +1057,13 @@ describe('the convolution with a flipped kernel (stride-1 transposes)', () => {
       'Winograd, flipped on every thread',
       [1, 16, 16, 64],
       [3, 3, 128, 64],
+      padding(1, 1, 1, 1),
+      [1, 1],
+    ],
+    [
+      'Winograd, channels not multiples of 8',
+      [2, 15, 17, 35],
+      [3, 3, 36, 35],
       padding(1, 1, 1, 1),
       [1, 1],
     ],
